@@ -1,0 +1,52 @@
+# Two commands matter: `make run` serves the knowledge base, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 3
+
+.PHONY: run serve setup test lint format messages clean
+
+$(VENV)/bin/python:
+	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment. On Debian: apt-get install python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.runtime
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+## setup: install, migrate, load the catalog, collect static files
+setup: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py import_catalog
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+
+## run: set up, then serve on http://127.0.0.1:8000 with gunicorn
+run: setup serve
+
+serve:
+	$(VENV)/bin/gunicorn kb.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile -
+
+## test: install the test dependencies and run the whole suite
+test: $(VENV)/.test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## messages: refresh the Chinese translation catalog of the interface (needs gettext)
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --add-location file --ignore .venv --ignore var --ignore tests --ignore bench
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore .venv
+
+clean:
+	rm -rf $(VENV) var

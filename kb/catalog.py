@@ -1,0 +1,194 @@
+"""Import and export of the catalog, and the rule that an import never loses an edit.
+
+The shipped fixtures and the site's export share one format: Django's JSON
+serialization with natural keys, holding each model's `catalog_fields`. On import,
+each field of an existing item is compared three ways:
+
+- the incoming value equals the value shipped by the last import: nothing to do;
+- otherwise, if staff left the field as shipped, the incoming value is applied;
+- otherwise staff edited it: their value is kept and the field is reported as a conflict.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.core.serializers.base import DeserializationError
+from django.db import transaction
+
+from kb.models import Category, ErrorEntry, FaqArticle, ShippedContent, normalize_text
+
+# Import order: everything an item refers to comes before it.
+CATALOG_MODELS: tuple[type[ShippedContent], ...] = (Category, ErrorEntry, FaqArticle)
+
+
+class CatalogError(Exception):
+    """A catalog file that cannot be imported; nothing was changed."""
+
+
+@dataclass
+class Conflict:
+    item: str
+    field: str
+    kept: object
+    shipped: object
+
+    def __str__(self):
+        return f"{self.item}: {self.field} was edited; kept the edit, not the new shipped value"
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"created={self.created} updated={self.updated} "
+            f"unchanged={self.unchanged} kept-because-edited={self.kept}"
+        )
+
+
+def _m2m_natural_keys(model, name: str, pks: Iterable) -> list:
+    related_model = model._meta.get_field(name).related_model
+    return sorted(list(obj.natural_key()) for obj in related_model.objects.filter(pk__in=list(pks)))
+
+
+def _label(obj: ShippedContent) -> str:
+    return f"{obj._meta.model_name} {' '.join(str(part) for part in obj.natural_key())}"
+
+
+def _set_value(obj: ShippedContent, name: str, value, incoming: ShippedContent) -> None:
+    model_field = obj._meta.get_field(name)
+    if model_field.many_to_many:
+        return  # applied after save
+    if model_field.many_to_one:
+        setattr(obj, model_field.attname, getattr(incoming, model_field.attname))
+    else:
+        setattr(obj, name, getattr(incoming, name))
+
+
+def _merge(deserialized, report: ImportReport) -> None:
+    incoming: ShippedContent = deserialized.object
+    model = type(incoming)
+    m2m_names = [f.name for f in model._meta.many_to_many if f.name in model.catalog_fields]
+    for name in model.text_fields:
+        for suffix in ("_zh", "_en"):
+            setattr(incoming, name + suffix, normalize_text(getattr(incoming, name + suffix)))
+    new_values = {
+        name: (
+            _m2m_natural_keys(model, name, deserialized.m2m_data.get(name, []))
+            if name in m2m_names
+            else incoming.catalog_value(name)
+        )
+        for name in model.catalog_fields
+    }
+
+    if incoming.pk is None:
+        _validate(incoming)
+        incoming.shipped = new_values
+        incoming.save()
+        for name in m2m_names:
+            getattr(incoming, name).set(deserialized.m2m_data.get(name, []))
+        report.created += 1
+        return
+
+    current = model.objects.get(pk=incoming.pk)
+    changed, kept = [], False
+    for name, new in new_values.items():
+        base = current.shipped.get(name)
+        mine = current.catalog_value(name)
+        if name not in current.shipped:
+            base = mine  # never shipped (a field added since): treat as untouched
+        if new == base:
+            continue
+        if mine == new:
+            # Staff already wrote what is now shipped (or this is our own export read
+            # back): keep the old baseline, so the field stays marked as edited.
+            continue
+        if mine != base:
+            report.conflicts.append(Conflict(_label(current), name, mine, new))
+            kept = True
+            continue
+        _set_value(current, name, new, incoming)
+        current.shipped[name] = new
+        changed.append(name)
+
+    if kept:
+        report.kept += 1
+    if not changed:
+        if not kept:
+            report.unchanged += 1
+        return
+    _validate(current)
+    current.save()
+    for name in m2m_names:
+        if name in changed:
+            getattr(current, name).set(deserialized.m2m_data.get(name, []))
+    if not kept:
+        report.updated += 1
+
+
+def _validate(obj: ShippedContent) -> None:
+    try:
+        obj.full_clean(validate_unique=False, validate_constraints=True)
+    except ValidationError as error:
+        raise CatalogError(f"{_label(obj)}: {error.message_dict}") from error
+
+
+def import_catalog(paths: Iterable[Path | str] | None = None) -> ImportReport:
+    """Load catalog files (the shipped fixture by default) all or nothing."""
+    report = ImportReport()
+    paths = list(paths or [settings.CATALOG_FIXTURE])
+    with transaction.atomic():
+        for path in paths:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise CatalogError(f"{path}: cannot read: {error}") from error
+            try:
+                for deserialized in serializers.deserialize(
+                    "json", text, handle_forward_references=False
+                ):
+                    if not isinstance(deserialized.object, CATALOG_MODELS):
+                        raise CatalogError(
+                            f"{path}: {deserialized.object._meta.label} is not catalog content"
+                        )
+                    _merge(deserialized, report)
+            except DeserializationError as error:
+                raise CatalogError(f"{path}: not a catalog file: {error}") from error
+    return report
+
+
+def export_catalog() -> str:
+    """The whole catalog as JSON, in the form `import_catalog` reads."""
+    out = StringIO()
+    objects = []
+    for model in CATALOG_MODELS:
+        queryset = model.objects.order_by(*model._meta.ordering, "pk")
+        if model is ErrorEntry:
+            queryset = queryset.select_related("category")
+        if model is FaqArticle:
+            queryset = queryset.prefetch_related("entries")
+        objects.extend(queryset)
+    fields = sorted({name for model in CATALOG_MODELS for name in model.catalog_fields})
+    serializers.serialize(
+        "json",
+        objects,
+        stream=out,
+        fields=fields,
+        use_natural_foreign_keys=True,
+        use_natural_primary_keys=True,
+        indent=2,
+        ensure_ascii=False,
+    )
+    # Serializers emit a trailing space after commas with indent on some versions; normalize.
+    return json.dumps(json.loads(out.getvalue()), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,19 @@
+"""Error codes as customers write them, and as the catalog stores them."""
+
+import re
+
+# APIG.0303, apig0303, APIG-0303, APIG_0303, APIGW.0101, APIG 0303
+CODE_RE = re.compile(r"\b(APIGW|APIG)\s?[.\-_:]?\s?(\d{4})\b", re.IGNORECASE)
+BARE_NUMBER_RE = re.compile(r"^\d{4}$")
+
+
+def normalize_code(text: str) -> str | None:
+    """The canonical spelling of the first code in `text` (`apig-0303` -> `APIG.0303`)."""
+    match = CODE_RE.search(text or "")
+    if not match:
+        return None
+    return f"{match.group(1).upper()}.{match.group(2)}"
+
+
+def catalog_of(code: str) -> str:
+    return "APIGW" if code.upper().startswith("APIGW") else "APIG"

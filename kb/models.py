@@ -1,0 +1,338 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from kb.codes import catalog_of
+
+# A remedy that sends the reader to support rather than to something they can fix.
+CONTACT_SUPPORT_MARKERS = ("联系技术支持工程师", "technical support engineer")
+
+
+def normalize_text(value):
+    """One form for stored text: browsers send textarea line breaks as CRLF."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+def is_chinese(language: str | None = None) -> bool:
+    return (language or get_language() or "zh-hans").lower().startswith("zh")
+
+
+class Catalog(models.TextChoices):
+    APIG = "APIG", _("API Gateway (APIG)")
+    APIGW = "APIGW", _("Cloud-service API gateway (APIGW)")
+
+
+class ShippedContent(models.Model):
+    """Content that ships in `fixtures/` and that support staff may edit.
+
+    `shipped` keeps the value of each field as of the last import, so that an
+    import can tell a field staff edited (keep it) from one they did not (update
+    it). `kb.catalog` holds the rules; `edited` is derived from `shipped` here.
+    """
+
+    # The fields an import compares and an export writes, natural key first.
+    catalog_fields: tuple[str, ...] = ()
+    # Fields staff edit in two languages side by side; `localized()` picks one.
+    text_fields: tuple[str, ...] = ()
+
+    shipped = models.JSONField(default=dict, blank=True, editable=False)
+    edited = models.BooleanField(
+        _("edited since import"),
+        default=False,
+        editable=False,
+        help_text=_("Support staff changed a shipped value of this item."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # So that a field saved untouched from a form never looks edited.
+        for name in self.text_fields:
+            for suffix in ("_zh", "_en"):
+                setattr(self, name + suffix, normalize_text(getattr(self, name + suffix)))
+        self.edited = bool(self.edited_fields())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edited", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def localized(self, name: str, language: str | None = None) -> str:
+        return getattr(self, f"{name}_{'zh' if is_chinese(language) else 'en'}")
+
+    def catalog_value(self, name: str):
+        """A field's value as `shipped` stores it: relations by natural key."""
+        field = self._meta.get_field(name)
+        if field.many_to_many:
+            if self.pk is None:
+                return []
+            return sorted(list(related.natural_key()) for related in getattr(self, name).all())
+        if field.many_to_one:
+            related = getattr(self, name, None)
+            return list(related.natural_key()) if related is not None else None
+        return field.value_from_object(self)
+
+    def edited_fields(self) -> list[str]:
+        # Links (many-to-many) are saved after the row itself, so they are left to
+        # the import's own comparison.
+        return [
+            name
+            for name in self.catalog_fields
+            if name in self.shipped
+            and not self._meta.get_field(name).many_to_many
+            and self.catalog_value(name) != self.shipped[name]
+        ]
+
+
+class CategoryManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Category(ShippedContent):
+    catalog_fields = (
+        "slug",
+        "code_range",
+        "name_zh",
+        "name_en",
+        "description_zh",
+        "description_en",
+        "sort_order",
+    )
+    text_fields = ("name", "description")
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    code_range = models.CharField(_("code range"), max_length=20)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = CategoryManager()
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return f"{self.code_range} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("kb:code-list") + f"?category={self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def name(self):
+        return self.localized("name")
+
+    @property
+    def description(self):
+        return self.localized("description")
+
+
+class ErrorEntryQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("category").order_by("catalog", "sort_order")
+
+    def of_code(self, code: str):
+        return self.filter(catalog=catalog_of(code), code=code).order_by("sort_order")
+
+    def related_to(self, entry: "ErrorEntry", limit: int = 12) -> list["ErrorEntry"]:
+        """The first row of each other code in the same category and catalog."""
+        rows = self.filter(catalog=entry.catalog, category_id=entry.category_id).exclude(
+            code=entry.code
+        )
+        firsts: dict[str, ErrorEntry] = {}
+        for row in rows.order_by("sort_order")[: limit * 4]:
+            firsts.setdefault(row.code, row)
+        return list(firsts.values())[:limit]
+
+    def containing(self, text: str):
+        """Rows whose code, message, meaning or remedy contain `text` (any case).
+
+        A plain filter for the code list; pasted errors go through `kb.search`.
+        """
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(code__icontains=text)
+            | models.Q(message_en__icontains=text)
+            | models.Q(meaning_zh__icontains=text)
+            | models.Q(meaning_en__icontains=text)
+            | models.Q(remedy_zh__icontains=text)
+            | models.Q(remedy_en__icontains=text)
+        )
+
+    def get_by_natural_key(self, catalog, code, http_status, message_en):
+        return self.get(catalog=catalog, code=code, http_status=http_status, message_en=message_en)
+
+
+class ErrorEntry(ShippedContent):
+    """One row of an error-code table: a code answered with one message and status."""
+
+    catalog_fields = (
+        "catalog",
+        "code",
+        "http_status",
+        "message_en",
+        "category",
+        "sort_order",
+        "meaning_zh",
+        "meaning_en",
+        "remedy_zh",
+        "remedy_en",
+    )
+    text_fields = ("meaning", "remedy")
+
+    catalog = models.CharField(_("catalog"), max_length=8, choices=Catalog)
+    code = models.CharField(_("code"), max_length=20)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"))
+    message_en = models.CharField(_("message"), max_length=255)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category")
+    )
+    sort_order = models.PositiveIntegerField(
+        _("sort order"), default=0, help_text=_("Position in the official table.")
+    )
+    meaning_zh = models.TextField(_("meaning (Chinese)"))
+    meaning_en = models.TextField(_("meaning (English)"))
+    remedy_zh = models.TextField(_("remedy (Chinese)"))
+    remedy_en = models.TextField(_("remedy (English)"))
+    contact_support = models.BooleanField(
+        _("remedy is to contact support"), default=False, editable=False
+    )
+
+    objects = ErrorEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["catalog", "sort_order"]
+        verbose_name = _("error-code row")
+        verbose_name_plural = _("error-code rows")
+        constraints = [
+            # A row's identity, and the natural key fixtures and imports use.
+            models.UniqueConstraint(
+                fields=["catalog", "code", "http_status", "message_en"],
+                name="entry_natural_key",
+            ),
+            # The code decides the catalog; a mismatch would hide a row from its code page.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(catalog="APIG", code__startswith="APIG.")
+                    | models.Q(catalog="APIGW", code__startswith="APIGW.")
+                ),
+                name="entry_code_in_catalog",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(http_status__gte=100, http_status__lte=599),
+                name="entry_http_status_valid",
+            ),
+        ]
+        indexes = [
+            # The code list: one catalog in table order.
+            models.Index(fields=["catalog", "sort_order"], name="entry_list_order"),
+            # The HTTP-status shortcuts and filter.
+            models.Index(fields=["http_status"], name="entry_http_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.http_status} {self.message_en}"
+
+    def save(self, *args, **kwargs):
+        self.contact_support = any(
+            marker in remedy
+            for remedy in (self.remedy_zh, self.remedy_en.lower())
+            for marker in CONTACT_SUPPORT_MARKERS
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "contact_support"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("kb:code", args=[self.code]) + "#" + self.anchor
+
+    def natural_key(self):
+        return (self.catalog, self.code, self.http_status, self.message_en)
+
+    natural_key.dependencies = ["kb.category"]
+
+    @property
+    def anchor(self) -> str:
+        """A stable fragment for this row on its code page, e.g. `413-request-entity-too-large`."""
+        return f"{self.http_status}-{slugify(self.message_en)[:60].rstrip('-')}"
+
+    @property
+    def meaning(self):
+        return self.localized("meaning")
+
+    @property
+    def remedy(self):
+        return self.localized("remedy")
+
+
+class FaqArticleQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class FaqArticle(ShippedContent):
+    catalog_fields = (
+        "slug",
+        "sort_order",
+        "title_zh",
+        "title_en",
+        "summary_zh",
+        "summary_en",
+        "body_zh",
+        "body_en",
+        "entries",
+    )
+    text_fields = ("title", "summary", "body")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    body_zh = models.TextField(_("body (Chinese)"), help_text=_("Markdown."))
+    body_en = models.TextField(_("body (English)"), help_text=_("Markdown."))
+    entries = models.ManyToManyField(
+        ErrorEntry, related_name="faqs", blank=True, verbose_name=_("error-code rows")
+    )
+
+    objects = FaqArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("FAQ article")
+        verbose_name_plural = _("FAQ articles")
+
+    def __str__(self):
+        return self.title_en
+
+    def get_absolute_url(self):
+        return reverse("kb:faq", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["kb.errorentry"]
+
+    @property
+    def title(self):
+        return self.localized("title")
+
+    @property
+    def summary(self):
+        return self.localized("summary")
+
+    @property
+    def body(self):
+        return self.localized("body")

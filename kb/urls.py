@@ -1,0 +1,22 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from kb import views
+
+site_patterns = [
+    path("", views.home, name="home"),
+    path("codes/", views.CodeListView.as_view(), name="code-list"),
+    path("codes/<str:code>/", views.code_detail, name="code"),
+    path("faq/", views.faq_list, name="faq-list"),
+    path("faq/<slug:slug>/", views.faq_detail, name="faq"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+# Pages carry their language (/zh-hans/..., /en/...); a path without one, such as
+# /codes/APIG.0201/, is redirected by LocaleMiddleware to the reader's language.
+urlpatterns += i18n_patterns(path("", include((site_patterns, "kb"))))
+
+handler404 = "kb.views.page_not_found"
