@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kb.codes import catalog_of
+from kb.search.tokens import message_key, tokens
 
 # A remedy that sends the reader to support rather than to something they can fix.
 CONTACT_SUPPORT_MARKERS = ("联系技术支持工程师", "technical support engineer")
@@ -208,6 +209,9 @@ class ErrorEntry(ShippedContent):
     contact_support = models.BooleanField(
         _("remedy is to contact support"), default=False, editable=False
     )
+    # Derived in save(): what kb.search looks rows up by.
+    message_key = models.CharField(max_length=255, editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
 
     objects = ErrorEntryQuerySet.as_manager()
 
@@ -237,8 +241,12 @@ class ErrorEntry(ShippedContent):
         indexes = [
             # The code list: one catalog in table order.
             models.Index(fields=["catalog", "sort_order"], name="entry_list_order"),
-            # The HTTP-status shortcuts and filter.
+            # The HTTP-status shortcuts and filter, and search by status alone.
             models.Index(fields=["http_status"], name="entry_http_status"),
+            # Search by code in any spelling (`0303` looks in both catalogs).
+            models.Index(fields=["code"], name="entry_code"),
+            # Search by a pasted message: its prefixes are looked up here.
+            models.Index(fields=["message_key"], name="entry_message_key"),
         ]
 
     def __str__(self):
@@ -250,8 +258,11 @@ class ErrorEntry(ShippedContent):
             for remedy in (self.remedy_zh, self.remedy_en.lower())
             for marker in CONTACT_SUPPORT_MARKERS
         )
+        self.message_key = message_key(self.message_en)
+        self.search_text = self.build_search_text()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "contact_support"}
+            derived = {"contact_support", "message_key", "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -261,6 +272,15 @@ class ErrorEntry(ShippedContent):
         return (self.catalog, self.code, self.http_status, self.message_en)
 
     natural_key.dependencies = ["kb.category"]
+
+    def build_search_text(self) -> str:
+        """Index tokens in sections: message, meaning, remedy (kb.search weighs them)."""
+        sections = [
+            f"{self.code} {self.message_en}",
+            f"{self.meaning_zh} {self.meaning_en}",
+            f"{self.remedy_zh} {self.remedy_en}",
+        ]
+        return " ~ ".join(" ".join(tokens(section)) for section in sections)
 
     @property
     def anchor(self) -> str:

@@ -5,100 +5,193 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shipped', models.JSONField(blank=True, default=dict, editable=False)),
-                ('edited', models.BooleanField(default=False, editable=False, help_text='Support staff changed a shipped value of this item.', verbose_name='edited since import')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('slug', models.SlugField(max_length=40, unique=True, verbose_name='slug')),
-                ('code_range', models.CharField(max_length=20, verbose_name='code range')),
-                ('name_zh', models.CharField(max_length=100, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('description_zh', models.TextField(blank=True, verbose_name='description (Chinese)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shipped", models.JSONField(blank=True, default=dict, editable=False)),
+                (
+                    "edited",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="Support staff changed a shipped value of this item.",
+                        verbose_name="edited since import",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("slug", models.SlugField(max_length=40, unique=True, verbose_name="slug")),
+                ("code_range", models.CharField(max_length=20, verbose_name="code range")),
+                ("name_zh", models.CharField(max_length=100, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                (
+                    "description_zh",
+                    models.TextField(blank=True, verbose_name="description (Chinese)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['sort_order', 'slug'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["sort_order", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='ErrorEntry',
+            name="ErrorEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shipped', models.JSONField(blank=True, default=dict, editable=False)),
-                ('edited', models.BooleanField(default=False, editable=False, help_text='Support staff changed a shipped value of this item.', verbose_name='edited since import')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('catalog', models.CharField(choices=[('APIG', 'API Gateway (APIG)'), ('APIGW', 'Cloud-service API gateway (APIGW)')], max_length=8, verbose_name='catalog')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('http_status', models.PositiveSmallIntegerField(verbose_name='HTTP status')),
-                ('message_en', models.CharField(max_length=255, verbose_name='message')),
-                ('sort_order', models.PositiveIntegerField(default=0, help_text='Position in the official table.', verbose_name='sort order')),
-                ('meaning_zh', models.TextField(verbose_name='meaning (Chinese)')),
-                ('meaning_en', models.TextField(verbose_name='meaning (English)')),
-                ('remedy_zh', models.TextField(verbose_name='remedy (Chinese)')),
-                ('remedy_en', models.TextField(verbose_name='remedy (English)')),
-                ('contact_support', models.BooleanField(default=False, editable=False, verbose_name='remedy is to contact support')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='kb.category', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shipped", models.JSONField(blank=True, default=dict, editable=False)),
+                (
+                    "edited",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="Support staff changed a shipped value of this item.",
+                        verbose_name="edited since import",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "catalog",
+                    models.CharField(
+                        choices=[
+                            ("APIG", "API Gateway (APIG)"),
+                            ("APIGW", "Cloud-service API gateway (APIGW)"),
+                        ],
+                        max_length=8,
+                        verbose_name="catalog",
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("http_status", models.PositiveSmallIntegerField(verbose_name="HTTP status")),
+                ("message_en", models.CharField(max_length=255, verbose_name="message")),
+                (
+                    "sort_order",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Position in the official table.",
+                        verbose_name="sort order",
+                    ),
+                ),
+                ("meaning_zh", models.TextField(verbose_name="meaning (Chinese)")),
+                ("meaning_en", models.TextField(verbose_name="meaning (English)")),
+                ("remedy_zh", models.TextField(verbose_name="remedy (Chinese)")),
+                ("remedy_en", models.TextField(verbose_name="remedy (English)")),
+                (
+                    "contact_support",
+                    models.BooleanField(
+                        default=False, editable=False, verbose_name="remedy is to contact support"
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="kb.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'error-code row',
-                'verbose_name_plural': 'error-code rows',
-                'ordering': ['catalog', 'sort_order'],
+                "verbose_name": "error-code row",
+                "verbose_name_plural": "error-code rows",
+                "ordering": ["catalog", "sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='FaqArticle',
+            name="FaqArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shipped', models.JSONField(blank=True, default=dict, editable=False)),
-                ('edited', models.BooleanField(default=False, editable=False, help_text='Support staff changed a shipped value of this item.', verbose_name='edited since import')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('title_zh', models.CharField(max_length=200, verbose_name='title (Chinese)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('summary_zh', models.TextField(blank=True, verbose_name='summary (Chinese)')),
-                ('summary_en', models.TextField(blank=True, verbose_name='summary (English)')),
-                ('body_zh', models.TextField(help_text='Markdown.', verbose_name='body (Chinese)')),
-                ('body_en', models.TextField(help_text='Markdown.', verbose_name='body (English)')),
-                ('entries', models.ManyToManyField(blank=True, related_name='faqs', to='kb.errorentry', verbose_name='error-code rows')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shipped", models.JSONField(blank=True, default=dict, editable=False)),
+                (
+                    "edited",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="Support staff changed a shipped value of this item.",
+                        verbose_name="edited since import",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                ("title_zh", models.CharField(max_length=200, verbose_name="title (Chinese)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("summary_zh", models.TextField(blank=True, verbose_name="summary (Chinese)")),
+                ("summary_en", models.TextField(blank=True, verbose_name="summary (English)")),
+                ("body_zh", models.TextField(help_text="Markdown.", verbose_name="body (Chinese)")),
+                ("body_en", models.TextField(help_text="Markdown.", verbose_name="body (English)")),
+                (
+                    "entries",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="faqs",
+                        to="kb.errorentry",
+                        verbose_name="error-code rows",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'FAQ article',
-                'verbose_name_plural': 'FAQ articles',
-                'ordering': ['sort_order', 'slug'],
+                "verbose_name": "FAQ article",
+                "verbose_name_plural": "FAQ articles",
+                "ordering": ["sort_order", "slug"],
             },
         ),
         migrations.AddIndex(
-            model_name='errorentry',
-            index=models.Index(fields=['catalog', 'sort_order'], name='entry_list_order'),
+            model_name="errorentry",
+            index=models.Index(fields=["catalog", "sort_order"], name="entry_list_order"),
         ),
         migrations.AddIndex(
-            model_name='errorentry',
-            index=models.Index(fields=['http_status'], name='entry_http_status'),
+            model_name="errorentry",
+            index=models.Index(fields=["http_status"], name="entry_http_status"),
         ),
         migrations.AddConstraint(
-            model_name='errorentry',
-            constraint=models.UniqueConstraint(fields=('catalog', 'code', 'http_status', 'message_en'), name='entry_natural_key'),
+            model_name="errorentry",
+            constraint=models.UniqueConstraint(
+                fields=("catalog", "code", "http_status", "message_en"), name="entry_natural_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='errorentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('catalog', 'APIG'), ('code__startswith', 'APIG.')), models.Q(('catalog', 'APIGW'), ('code__startswith', 'APIGW.')), _connector='OR'), name='entry_code_in_catalog'),
+            model_name="errorentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("catalog", "APIG"), ("code__startswith", "APIG.")),
+                    models.Q(("catalog", "APIGW"), ("code__startswith", "APIGW.")),
+                    _connector="OR",
+                ),
+                name="entry_code_in_catalog",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='errorentry',
-            constraint=models.CheckConstraint(condition=models.Q(('http_status__gte', 100), ('http_status__lte', 599)), name='entry_http_status_valid'),
+            model_name="errorentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("http_status__gte", 100), ("http_status__lte", 599)),
+                name="entry_http_status_valid",
+            ),
         ),
     ]

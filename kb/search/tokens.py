@@ -1,0 +1,66 @@
+"""Text to index tokens, one scheme for documents and queries on every database.
+
+English words are lower-cased and stemmed (Snowball); stop words are dropped.
+Chinese has no spaces, so each run of Han characters becomes its overlapping
+two-character pieces (`签名校验` -> 签名 名校 校验), which lets two-character
+queries such as 限流 or 超时 match. Han pieces are written as ASCII (`z7b7e540d`)
+so that SQLite FTS5 and PostgreSQL's text search split them the same way,
+whatever the database's locale.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+WORD_RE = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_]*\}")
+HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+STOPWORDS = frozenset(
+    "a an and are as at be been by can cannot could did do does for from has have i if in "
+    "is it its my not of on or our so that the their there this to was we were what when "
+    "which while why will with you your".split()
+)
+# Kept although short or common: they carry meaning in error texts.
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """Fold width and case: full-width `ＡＰＩＧ．０３０３` reads as `apig.0303`."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+@lru_cache(maxsize=20000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word) if word.isalpha() and len(word) > 3 else word
+
+
+def han_token(piece: str) -> str:
+    return "z" + "".join(f"{ord(char):x}" for char in piece)
+
+
+def tokens(text: str) -> list[str]:
+    """Index tokens of `text`, in order, repeats kept."""
+    out: list[str] = []
+    for match in WORD_RE.finditer(PLACEHOLDER_RE.sub(" ", normalize(text))):
+        word = match.group()
+        if HAN_RE.match(word):
+            if len(word) == 1:
+                out.append(han_token(word))
+            else:
+                out.extend(han_token(word[i : i + 2]) for i in range(len(word) - 1))
+        elif word not in STOPWORDS:
+            out.append(stem(word))
+    return out
+
+
+def message_key(message: str) -> str:
+    """A documented message reduced to the words before its first placeholder.
+
+    Pasted messages start with this key whatever detail follows or fills the
+    placeholder: `The following protocol is supported: HTTPS` starts with the key
+    of `The following protocol is supported: {xxx}.`
+    """
+    head = PLACEHOLDER_RE.split(normalize(message), maxsplit=1)[0]
+    return " ".join(re.findall(r"[a-z0-9]+", head))[:255]
