@@ -8,6 +8,7 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
+        from kb import signals  # noqa: F401
         from kb.search.index import on_post_migrate
 
         post_migrate.connect(on_post_migrate, sender=self)

@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kb.codes import catalog_of
-from kb.search.tokens import message_key, tokens
+from kb.search.tokens import document_text, message_key
 
 # A remedy that sends the reader to support rather than to something they can fix.
 CONTACT_SUPPORT_MARKERS = ("联系技术支持工程师", "technical support engineer")
@@ -274,13 +274,26 @@ class ErrorEntry(ShippedContent):
     natural_key.dependencies = ["kb.category"]
 
     def build_search_text(self) -> str:
-        """Index tokens in sections: message, meaning, remedy (kb.search weighs them)."""
-        sections = [
+        """Index tokens in sections: message, meaning, remedy, linked FAQ articles.
+
+        kb.search weighs a term by the section it is found in.
+        """
+        faqs = self.faqs.all() if self.pk else []
+        return document_text(
             f"{self.code} {self.message_en}",
             f"{self.meaning_zh} {self.meaning_en}",
             f"{self.remedy_zh} {self.remedy_en}",
-        ]
-        return " ~ ".join(" ".join(tokens(section)) for section in sections)
+            " ".join(
+                f"{faq.title_zh} {faq.title_en} {faq.summary_zh} {faq.summary_en}" for faq in faqs
+            ),
+        )
+
+    def refresh_search_text(self) -> None:
+        """Rebuild the index tokens after something they include changed elsewhere."""
+        search_text = self.build_search_text()
+        if search_text != self.search_text:
+            ErrorEntry.objects.filter(pk=self.pk).update(search_text=search_text)
+            self.search_text = search_text
 
     @property
     def anchor(self) -> str:

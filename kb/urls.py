@@ -2,18 +2,26 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from kb import views
+from kb import api, views
 
 site_patterns = [
     path("", views.home, name="home"),
+    path("search/", views.search_page, name="search"),
     path("codes/", views.CodeListView.as_view(), name="code-list"),
     path("codes/<str:code>/", views.code_detail, name="code"),
     path("faq/", views.faq_list, name="faq-list"),
     path("faq/<slug:slug>/", views.faq_detail, name="faq"),
 ]
 
+api_patterns = [
+    path("search", api.search_view, name="search"),
+    path("codes/<str:code>", api.code_view, name="code"),
+    path("openapi.json", api.openapi_view, name="openapi"),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"))),
 ]
 # Pages carry their language (/zh-hans/..., /en/...); a path without one, such as
 # /codes/APIG.0201/, is redirected by LocaleMiddleware to the reader's language.

@@ -6,6 +6,7 @@ from django_filters.views import FilterView
 from kb.codes import normalize_code
 from kb.filters import ErrorEntryFilter
 from kb.models import Category, ErrorEntry, FaqArticle
+from kb.search.engine import QueryError, search
 from kb.suggest import closest_codes
 
 
@@ -17,6 +18,26 @@ def home(request):
         .order_by("http_status")
     )
     return render(request, "kb/home.html", {"categories": categories, "statuses": statuses})
+
+
+def search_page(request):
+    text = request.GET.get("q", "")
+    context = {"query": text, "result": None, "suggestions": []}
+    if not text.strip():
+        return render(request, "kb/search.html", context)
+    try:
+        result = search(text)
+    except QueryError as error:
+        context["error"] = str(error)
+        return render(request, "kb/search.html", context, status=400)
+    single = result.single
+    if single and result.query.code_only and not result.query.request_id:
+        # `APIG.0303` or `apig-0201 413`: the row itself is the answer.
+        return redirect(single.entry.get_absolute_url())
+    context["result"] = result
+    if not result.hits and result.unknown_codes:
+        context["suggestions"] = closest_codes(result.unknown_codes[0])
+    return render(request, "kb/search.html", context)
 
 
 class CodeListView(FilterView):

@@ -50,3 +50,49 @@ def ensure_search_index(using: str = "default") -> None:
 
 def on_post_migrate(sender, using="default", **kwargs) -> None:
     ensure_search_index(using)
+
+
+# The columns the ranking reads, in the order `Candidate` takes them.
+CANDIDATE_COLUMNS = (
+    "id",
+    "catalog",
+    "code",
+    "http_status",
+    "message_key",
+    "search_text",
+    "sort_order",
+)
+
+
+def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
+    """Rows whose tokens match every group (or any group), straight from the index.
+
+    Unordered and bounded by `limit`: ranking a large hit set in the database is what
+    makes full-text search slow, so the engine re-ranks these few in Python.
+    `groups` hold index tokens only ([a-z0-9]), so nothing here can inject query syntax.
+    """
+    groups = [sorted(group) for group in groups if group]
+    if not groups:
+        return []
+    connection = connections["default"]
+    columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
+    if connection.vendor == "postgresql":
+        joiner = " & " if match_all else " | "
+        expression = joiner.join("(" + " | ".join(group) + ")" for group in groups)
+        sql = (
+            f"SELECT {columns} FROM kb_errorentry e WHERE "
+            "to_tsvector('simple'::regconfig, e.search_text) @@ "
+            "to_tsquery('simple'::regconfig, %s) LIMIT %s"
+        )
+    else:
+        joiner = " AND " if match_all else " OR "
+        expression = joiner.join(
+            "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
+        )
+        sql = (
+            f"SELECT {columns} FROM kb_entry_fts f JOIN kb_errorentry e ON e.id = f.rowid "
+            "WHERE kb_entry_fts MATCH %s LIMIT %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression, limit])
+        return cursor.fetchall()

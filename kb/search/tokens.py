@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-WORD_RE = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+WORD_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_]*\}")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 STOPWORDS = frozenset(
@@ -50,17 +50,29 @@ def tokens(text: str) -> list[str]:
                 out.append(han_token(word))
             else:
                 out.extend(han_token(word[i : i + 2]) for i in range(len(word) - 1))
+        elif "-" in word:
+            # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`.
+            parts = word.split("-")
+            out.extend(stem(part) for part in parts if part not in STOPWORDS)
+            out.append(stem("".join(parts)))
         elif word not in STOPWORDS:
             out.append(stem(word))
     return out
 
 
 def message_key(message: str) -> str:
-    """A documented message reduced to the words before its first placeholder.
+    """A documented message reduced to the words before its first placeholder or colon.
 
     Pasted messages start with this key whatever detail follows or fills the
     placeholder: `The following protocol is supported: HTTPS` starts with the key
-    of `The following protocol is supported: {xxx}.`
+    of `The following protocol is supported: {xxx}.`, and `SSL protocol is not
+    supported: SSLv3` with that of `SSL protocol is not supported: TLSv1.1.`
     """
     head = PLACEHOLDER_RE.split(normalize(message), maxsplit=1)[0]
+    head = re.split(r":\s", head, maxsplit=1)[0]
     return " ".join(re.findall(r"[a-z0-9]+", head))[:255]
+
+
+def document_text(*sections: str) -> str:
+    """Index tokens of a row in sections (message, meaning, remedy, FAQ), ` ~ ` between."""
+    return " ~ ".join(" ".join(tokens(section)) for section in sections)

@@ -1,8 +1,14 @@
+import re
+
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from kb.markdown import render_markdown
+from kb.search.tokens import HAN_RE, han_token, stem
 
 register = template.Library()
+WORD_OR_HAN_RE = re.compile(r"[A-Za-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 @register.filter(name="markdown")
@@ -14,3 +20,32 @@ def markdown_filter(text: str):
 def other_language(obj, name: str, language: str) -> str:
     """The given field of `obj` in the language that is not active."""
     return obj.localized(name, "en" if language.startswith("zh") else "zh-hans")
+
+
+@register.filter
+def highlight(text: str, terms) -> str:
+    """`text`, escaped, with the words that matched the search in <mark>."""
+    text = str(text or "")
+    if not terms:
+        return escape(text)
+    marked = [False] * len(text)
+    for match in WORD_OR_HAN_RE.finditer(text):
+        word, start = match.group(), match.start()
+        if HAN_RE.match(word):
+            for i in range(len(word) - 1):
+                if han_token(word[i : i + 2]) in terms:
+                    marked[start + i] = marked[start + i + 1] = True
+            if len(word) == 1 and han_token(word) in terms:
+                marked[start] = True
+        elif stem(word.lower()) in terms:
+            for i in range(start, match.end()):
+                marked[i] = True
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and marked[j] == marked[i]:
+            j += 1
+        piece = escape(text[i:j])
+        out.append(f"<mark>{piece}</mark>" if marked[i] else piece)
+        i = j
+    return mark_safe("".join(out))

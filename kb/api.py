@@ -1,0 +1,251 @@
+"""The JSON API: `/api/v1/search`, `/api/v1/codes/<code>` and its OpenAPI description."""
+
+import json
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kb.codes import normalize_code
+from kb.models import ErrorEntry
+from kb.search.engine import QueryError, SearchResult, search
+from kb.search.parse import MAX_QUERY_CHARS
+from kb.suggest import closest_codes
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def entry_as_json(entry: ErrorEntry) -> dict:
+    """A row in the active language, as every API answer shows it."""
+    return {
+        "catalog": entry.catalog,
+        "code": entry.code,
+        "http_status": entry.http_status,
+        "message_en": entry.message_en,
+        "meaning": entry.meaning,
+        "remedy": entry.remedy,
+        "url": entry.get_absolute_url(),
+    }
+
+
+def result_as_json(text: str, result: SearchResult) -> dict:
+    return {
+        "query": text,
+        "request_id": result.query.request_id or None,
+        "results": [
+            {**entry_as_json(hit.entry), "match": hit.match, "score": hit.score}
+            for hit in result.hits
+        ],
+    }
+
+
+def _error(message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _language(request) -> str | None:
+    language = request.GET.get("lang") or settings.LANGUAGE_CODE
+    return language if language in LANGUAGES else None
+
+
+@require_http_methods(["GET", "POST"])
+def search_view(request):
+    language = _language(request)
+    if language is None:
+        return _error(f"lang must be one of: {', '.join(LANGUAGES)}.", 400)
+    with translation.override(language):
+        text = request.GET.get("q")
+        if request.method == "POST":
+            # Long pasted responses can be sent as a JSON body: {"q": "..."}.
+            try:
+                text = json.loads(request.body or b"{}").get("q")
+            except (ValueError, AttributeError):
+                return _error(_('The body must be a JSON object such as {"q": "APIG.0303"}.'), 400)
+        if not isinstance(text, str) or not text.strip():
+            return _error(_("Give the text to search as q, e.g. ?q=APIG.0303."), 400)
+        try:
+            result = search(text)
+        except QueryError as error:
+            return _error(str(error), 413, limit=MAX_QUERY_CHARS)
+        return JsonResponse(result_as_json(text, result), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def code_view(request, code):
+    language = _language(request)
+    if language is None:
+        return _error(f"lang must be one of: {', '.join(LANGUAGES)}.", 400)
+    with translation.override(language):
+        canonical = normalize_code(code) or ""
+        rows = list(ErrorEntry.objects.of_code(canonical))
+        if not rows:
+            suggestions = [row.code for row in closest_codes(code)]
+            return _error(_("No such code in the catalog."), 404, suggestions=suggestions)
+        return JsonResponse(
+            {"code": canonical, "rows": [entry_as_json(row) for row in rows]},
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
+@require_GET
+def openapi_view(request):
+    return JsonResponse(OPENAPI, json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+_ROW = {
+    "type": "object",
+    "required": ["catalog", "code", "http_status", "message_en", "meaning", "remedy", "url"],
+    "properties": {
+        "catalog": {"type": "string", "enum": ["APIG", "APIGW"]},
+        "code": {"type": "string", "example": "APIG.0303"},
+        "http_status": {"type": "integer", "example": 401},
+        "message_en": {"type": "string"},
+        "meaning": {"type": "string", "description": "In the requested language."},
+        "remedy": {"type": "string", "description": "In the requested language."},
+        "url": {"type": "string", "description": "The row on its code page."},
+    },
+}
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}},
+}
+_LANG = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": LANGUAGES, "default": "zh-hans"},
+}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_SEARCH_ANSWER = {
+    "type": "object",
+    "required": ["query", "request_id", "results"],
+    "properties": {
+        "query": {"type": "string"},
+        "request_id": {
+            "type": ["string", "null"],
+            "description": "The request_id found in the pasted text; support needs it.",
+        },
+        "results": {
+            "type": "array",
+            "description": "Rows, best first.",
+            "items": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Row"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "match": {
+                                "type": "string",
+                                "enum": ["code", "message", "status", "text"],
+                            },
+                            "score": {"type": "number"},
+                        },
+                    },
+                ]
+            },
+        },
+    },
+}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "APIG error-code knowledge base API",
+        "version": "1",
+        "description": "Find the meaning and remedy of an API Gateway error from pasted text.",
+    },
+    "paths": {
+        "/api/v1/search": {
+            "get": {
+                "summary": "Search with a code, a message or a whole error response",
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                    },
+                    _LANG,
+                ],
+                "responses": {
+                    "200": _json(_SEARCH_ANSWER, "Ranked rows."),
+                    "400": _json(_ERROR, "No q, or an unknown lang."),
+                    "413": _json(_ERROR, "q is longer than the limit."),
+                },
+            },
+            "post": {
+                "summary": "Search with a long pasted text sent as a JSON body",
+                "parameters": [_LANG],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["q"],
+                                "properties": {
+                                    "q": {"type": "string", "maxLength": MAX_QUERY_CHARS}
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(_SEARCH_ANSWER, "Ranked rows."),
+                    "400": _json(_ERROR, "No q, a body that is not JSON, or an unknown lang."),
+                    "413": _json(_ERROR, "q is longer than the limit."),
+                },
+            },
+        },
+        "/api/v1/codes/{code}": {
+            "get": {
+                "summary": "Every row of one code",
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _LANG,
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "rows": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Row"},
+                                },
+                            },
+                        },
+                        "The code's rows in table order.",
+                    ),
+                    "404": _json(
+                        {
+                            "allOf": [
+                                _ERROR,
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "suggestions": {
+                                            "type": "array",
+                                            "items": {"type": "string"},
+                                        }
+                                    },
+                                },
+                            ]
+                        },
+                        "No such code; the closest codes are suggested.",
+                    ),
+                },
+            }
+        },
+    },
+    "components": {"schemas": {"Row": _ROW}},
+}

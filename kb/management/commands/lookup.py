@@ -1,0 +1,56 @@
+import json
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from kb.api import result_as_json
+from kb.search.engine import QueryError, search
+
+
+class Command(BaseCommand):
+    help = (
+        "Find the catalog rows for a pasted error: a code, a message, a JSON response, a log line."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("text", help="The pasted text; quote it. Use - to read standard input.")
+        parser.add_argument(
+            "--lang",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="Language of meanings and remedies (default: %(default)s).",
+        )
+        parser.add_argument("--limit", type=int, default=3, help="Rows to print (default: 3).")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print JSON, as the API answers."
+        )
+
+    def handle(self, *args, text, lang, limit, as_json, **options):
+        if text == "-":
+            text = sys.stdin.read()
+        with translation.override(lang):
+            try:
+                result = search(text, limit=max(1, limit))
+            except QueryError as error:
+                raise CommandError(str(error)) from error
+            if as_json:
+                self.stdout.write(
+                    json.dumps(result_as_json(text, result), ensure_ascii=False, indent=2)
+                )
+                return
+            if result.query.request_id:
+                self.stdout.write(f"request_id: {result.query.request_id} (support needs it)")
+            if not result.hits:
+                self.stdout.write("No row matches this text.")
+            for rank, hit in enumerate(result.hits, 1):
+                entry = hit.entry
+                self.stdout.write(
+                    self.style.SUCCESS(f"{rank}. {entry.code} HTTP {entry.http_status}")
+                    + f"  [{hit.match}, score {hit.score}]"
+                )
+                self.stdout.write(f"   message: {entry.message_en}")
+                self.stdout.write(f"   meaning: {entry.meaning}")
+                self.stdout.write(f"   remedy:  {entry.remedy}")
+                self.stdout.write(f"   url:     {entry.get_absolute_url()}")

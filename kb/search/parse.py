@@ -1,0 +1,225 @@
+"""Read what a customer pasted: a code, a message, a JSON response, a log line, curl output.
+
+`parse()` pulls out the error code, the HTTP status, the message and the request id
+wherever they stand, and keeps the rest as free text for the full-text search.
+"""
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from kb.codes import CODE_RE
+
+MAX_QUERY_CHARS = 16 * 1024
+
+CODE_KEYS = ("error_code", "errorcode", "code", "err_code")
+MESSAGE_KEYS = ("error_msg", "errormsg", "error_message", "errormessage", "message", "msg")
+REQUEST_ID_KEYS = ("request_id", "requestid", "x-request-id", "x_request_id")
+STATUS_KEYS = ("status_code", "statuscode", "http_status", "httpstatus", "status")
+
+STATUS_PATTERNS = [
+    re.compile(r"\bHTTP/\d(?:\.\d)?\s+([1-5]\d\d)\b"),  # curl -i status line
+    re.compile(r"\bHTTP/\d(?:\.\d)?\"\s+([1-5]\d\d)\b"),  # access log: "GET / HTTP/1.1" 504
+    re.compile(r"\b([1-5]\d\d)\s+(?:Client|Server)\s+Error\b", re.IGNORECASE),  # requests
+    re.compile(
+        r"\b(?:status(?:[ _]?code)?|http[ _]?status|http[ _]?code|error code|statuscode)"
+        r"[\"']?\s*[:=]?\s*[\"']?([1-5]\d\d)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\bHTTP\s+([1-5]\d\d)\b", re.IGNORECASE),
+]
+REQUEST_ID_RE = re.compile(
+    r"(?:request[_-]?id|x-request-id)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9][A-Za-z0-9-]{7,127})",
+    re.IGNORECASE,
+)
+LOG_MESSAGE_RE = re.compile(
+    r"\b(?:error_msg|errormsg|msg|message)\s*[:=]\s*(?:\"([^\"]{3,})\"|'([^']{3,})'|([^,;\n]{3,}))",
+    re.IGNORECASE,
+)
+STATUS_ONLY_RE = re.compile(r"^[\s/:,#-]*(?:HTTP\s*)?([1-5]\d\d)\s*$", re.IGNORECASE)
+# Reason phrases distinctive enough to stand for their status in plain words.
+REASON_PHRASES = {
+    "too many requests": 429,
+    "bad gateway": 502,
+    "service unavailable": 503,
+    "gateway timeout": 504,
+    "gateway time-out": 504,
+    "payload too large": 413,
+    "request entity too large": 413,
+    "uri too long": 414,
+    "request-uri too long": 414,
+}
+BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class QueryError(ValueError):
+    """Input the search cannot take; the message is shown to the user."""
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    codes: list[str] = field(default_factory=list)
+    http_status: int | None = None
+    # The status was only implied by words such as "bad gateway", not stated.
+    status_implied: bool = False
+    message: str = ""
+    request_id: str = ""
+    free_text: str = ""
+    status_only: bool = False
+    code_only: bool = False
+
+
+def clean(text: str) -> str:
+    """Drop what no error text carries: control characters, lone surrogates."""
+    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
+    return CONTROL_RE.sub(" ", text).strip()
+
+
+def _dicts_in(text: str) -> list[dict]:
+    """Every JSON object, or Python dict literal, found anywhere in `text`."""
+    found: list[dict] = []
+    decoder = json.JSONDecoder()
+    position = text.find("{")
+    while position != -1 and len(found) < 8:
+        value, end = None, position + 1
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except ValueError:
+            closing = _matching_brace(text, position)
+            if closing != -1:
+                try:
+                    value = ast.literal_eval(text[position : closing + 1])
+                    end = closing + 1
+                except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+                    value = None
+        if isinstance(value, dict):
+            found.append(value)
+            found.extend(v for v in value.values() if isinstance(v, dict))
+            position = text.find("{", end)
+        else:
+            position = text.find("{", position + 1)
+    return found
+
+
+def _matching_brace(text: str, start: int) -> int:
+    depth = 0
+    quote = ""
+    for index in range(start, min(len(text), start + 8192)):
+        char = text[index]
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _lookup(objects: list[dict], keys: tuple[str, ...]) -> str:
+    for obj in objects:
+        lowered = {str(k).lower(): v for k, v in obj.items()}
+        for key in keys:
+            value = lowered.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                return str(value).strip()
+    return ""
+
+
+def parse(raw: str) -> ParsedQuery:
+    if raw is None:
+        raw = ""
+    if len(raw) > MAX_QUERY_CHARS:
+        raise QueryError(
+            _(
+                "The text is too long to search (%(length)s characters; the limit is "
+                "%(limit)s). Paste the error code and message, or the response body."
+            )
+            % {"length": len(raw), "limit": MAX_QUERY_CHARS}
+        )
+    text = clean(raw)
+    query = ParsedQuery(text=text)
+    if not text:
+        return query
+
+    if match := STATUS_ONLY_RE.match(text):
+        query.http_status = int(match.group(1))
+        query.status_only = True
+        return query
+    if match := BARE_CODE_RE.match(text):
+        query.codes = [f"APIG.{match.group(1)}", f"APIGW.{match.group(1)}"]
+        query.http_status = int(match.group(2)) if match.group(2) else None
+        query.code_only = True
+        return query
+
+    objects = _dicts_in(text) if "{" in text else []
+    code_text = _lookup(objects, CODE_KEYS)
+    codes = [m for m in (_canonical(code_text),) if m] or _all_codes(text)
+    query.codes = list(dict.fromkeys(codes))
+    query.message = _lookup(objects, MESSAGE_KEYS)
+    query.request_id = _lookup(objects, REQUEST_ID_KEYS)
+    status = _lookup(objects, STATUS_KEYS)
+    if status.isdigit() and 100 <= int(status) <= 599:
+        query.http_status = int(status)
+
+    if not query.request_id and (match := REQUEST_ID_RE.search(text)):
+        query.request_id = match.group(1)
+    if query.http_status is None:
+        for pattern in STATUS_PATTERNS:
+            if match := pattern.search(text):
+                query.http_status = int(match.group(1))
+                break
+    if query.http_status is None:
+        lowered = text.lower()
+        for phrase, status in REASON_PHRASES.items():
+            if phrase in lowered:
+                query.http_status, query.status_implied = status, True
+                break
+    if not query.message and (match := LOG_MESSAGE_RE.search(text)):
+        query.message = next(group for group in match.groups() if group).strip()
+
+    rest = CODE_RE.sub(" ", text)
+    if query.request_id:
+        rest = rest.replace(query.request_id, " ")
+    if query.codes and query.http_status is None and (match := STATUS_ONLY_RE.match(rest)):
+        query.http_status = int(match.group(1))  # `APIG.0201 413`
+    if query.http_status and not query.status_implied:
+        # `HTTP 500`, `status=504`: said already, not words to look up.
+        rest = re.sub(
+            rf"(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)?"
+            rf"[\s:=\"'/]*\b{query.http_status}\b",
+            " ",
+            rest,
+            flags=re.IGNORECASE,
+        )
+    # Outside a parsed response only its keys remain (`"error_code": ...`): no words.
+    query.free_text = "" if objects else re.sub(r"\s+", " ", rest).strip()
+    if not query.message and not objects:
+        # A bare message, perhaps after the code: `APIG.0201 Request entity too large.`
+        query.message = query.free_text
+    query.code_only = bool(query.codes) and not re.search(
+        r"[^\W\d_]{2,}", _strip_status_words(query.free_text)
+    )
+    return query
+
+
+def _strip_status_words(text: str) -> str:
+    return re.sub(r"\b(?:http|status|code|error)\b", " ", text, flags=re.IGNORECASE)
+
+
+def _canonical(text: str) -> str:
+    match = CODE_RE.search(text or "")
+    return f"{match.group(1).upper()}.{match.group(2)}" if match else ""
+
+
+def _all_codes(text: str) -> list[str]:
+    return [f"{m.group(1).upper()}.{m.group(2)}" for m in CODE_RE.finditer(text)][:5]

@@ -1,0 +1,150 @@
+"""The words customers use, mapped to the words the catalog uses.
+
+Each phrase found in a query becomes groups of alternatives, the catalog's words
+for it: `|` separates groups that should all match, words within a group are
+alternatives (list the phrase's own words where the catalog uses them too).
+Longer phrases are matched first.
+"""
+
+import re
+from functools import lru_cache
+
+from kb.search.tokens import normalize, tokens
+
+SYNONYMS: dict[str, str] = {
+    # English
+    "too many requests": "throttling",
+    "rate limited": "throttling",
+    "rate limit": "throttling",
+    "rate-limit": "throttling",
+    "ratelimit": "throttling",
+    "throttled": "throttling",
+    "flow control": "throttling",
+    "gateway timeout": "backend timeout",
+    "timed out": "timeout",
+    "time out": "timeout",
+    "took too long": "timeout",
+    "bad gateway": "backend unavailable",
+    "upstream": "backend",
+    "connection refused": "backend unavailable",
+    "service unavailable": "unavailable | service",
+    "forbidden": "denied not authorized",
+    "not allowed": "denied not authorized",
+    "no permission": "denied not authorized",
+    "permission denied": "denied not authorized",
+    "unauthorized": "authentication incorrect",
+    "unauthorised": "authentication incorrect",
+    "not found": "exist",
+    "doesn't exist": "exist",
+    "does not exist": "exist",
+    "missing": "exist lack",
+    "quota exceeded": "quota used up",
+    "out of quota": "quota used up",
+    "used up": "quota used up",
+    "cert": "certificate",
+    "mtls": "client certificate",
+    "ssl": "ssl tls protocol",
+    "tls": "ssl tls protocol",
+    "signature mismatch": "signature | mismatch",
+    "bad signature": "signature",
+    "invalid signature": "signature",
+    "wrong signature": "signature",
+    "clock skew": "clock time",
+    "blocked": "denied not authorized",
+    "down": "unavailable",
+    "url": "uri url",
+    "wrong http method": "request | method",
+    "wrong method": "request | method",
+    "method not allowed": "request | method",
+    "custom authorizer": "custom | authorizer frontend",
+    "custom authoriser": "custom | authorizer frontend",
+    "signing": "signature",
+    "sign": "signature",
+    "expired": "expired expires",
+    "expire": "expired expires",
+    "wrong app key": "appkey secretkey invalid",
+    "wrong appkey": "appkey secretkey invalid",
+    "app key": "appkey",
+    "app secret": "appsecret",
+    "secret key": "secretkey",
+    "too big": "too large",
+    "payload": "body entity",
+    "body": "body entity",
+    "whitelist": "ip access control",
+    "blacklist": "ip access control",
+    "allowlist": "ip access control",
+    "denylist": "ip access control",
+    "ip blocked": "ip address access control",
+    "dns": "domain name resolution",
+    "balance": "frozen balance",
+    "arrears": "frozen balance",
+    "recursion": "call itself",
+    "loop": "call itself",
+    # Chinese
+    "限流": "流控",
+    "限速": "流控",
+    "频率限制": "流控",
+    "请求太多": "流控",
+    "请求过多": "流控",
+    "调用太频繁": "流控",
+    "太频繁": "流控",
+    "超时了": "超时",
+    "欠费": "余额不足 冻结",
+    "没钱": "余额不足 冻结",
+    "余额": "余额不足 冻结",
+    "白名单": "黑白名单 访问控制",
+    "黑名单": "黑白名单 访问控制",
+    "太大": "过大",
+    "过长": "过大",
+    "太长": "过大",
+    "请求体": "请求body",
+    "拒绝访问": "不允许访问",
+    "被拒绝": "不允许访问",
+    "禁止访问": "不允许访问",
+    "无权限": "不允许访问",
+    "没有权限": "不允许访问",
+    "找不到": "不存在 无法找到",
+    "没找到": "不存在 无法找到",
+    "签名校验失败": "签名 signature | 匹配 mismatch 过期",
+    "签名校验": "签名 signature | 匹配 mismatch 过期",
+    "验签失败": "签名 signature | 匹配 mismatch 过期",
+    "认证失败": "认证信息错误 认证失败",
+    "自定义认证": "custom | authorizer frontend",
+    "请求方法不对": "请求方法",
+    "方法不对": "请求方法",
+    "签名错误": "签名 校验",
+    "签名失败": "签名 校验",
+    "签名不对": "签名 校验",
+    "签名不匹配": "签名 校验",
+    "后端挂了": "后端不可用",
+    "后端不通": "后端不可用",
+    "连不上后端": "后端不可用",
+    "证书错误": "证书校验失败",
+    "次数用完": "调用次数用完",
+}
+
+# English phrases match whole words only ("sign" is not in "signature").
+_PATTERNS = [
+    (
+        phrase,
+        re.compile(
+            rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"
+            if phrase.isascii()
+            else re.escape(phrase)
+        ),
+    )
+    for phrase in sorted(SYNONYMS, key=len, reverse=True)
+]
+
+
+@lru_cache(maxsize=4096)
+def query_groups(text: str) -> tuple[frozenset[str], ...]:
+    """The query as groups of alternative index tokens; a row matches a group with any one."""
+    text = normalize(text)
+    groups: list[frozenset[str]] = []
+    for phrase, pattern in _PATTERNS:
+        text, found = pattern.subn(" ", text)
+        if found:
+            groups.extend(frozenset(tokens(part)) for part in SYNONYMS[phrase].split("|"))
+    groups.extend(frozenset([token]) for token in dict.fromkeys(tokens(text)))
+    return tuple(dict.fromkeys(groups))

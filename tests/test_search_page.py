@@ -1,0 +1,53 @@
+"""The search page behind the home page's box."""
+
+from kb.models import ErrorEntry
+
+
+def test_home_box_submits_to_the_search_page(shipped_catalog, client):
+    html = client.get("/en/").content.decode()
+    assert 'action="/en/search/"' in html
+    assert "<textarea" in html
+
+
+def test_code_alone_goes_straight_to_its_row(shipped_catalog, client):
+    response = client.get("/en/search/", {"q": "apig-0201 413"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/codes/APIG.0201/#413-request-entity-too-large"
+
+
+def test_pasted_response_shows_ranked_rows_with_request_id_notice(shipped_catalog, client):
+    text = (
+        '{"error_msg":"Backend unavailable","error_code":"APIG.0201",'
+        '"request_id":"0a1b2c3d4e5f6a7b"}'
+    )
+    response = client.get("/zh-hans/search/", {"q": text})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "0a1b2c3d4e5f6a7b" in html
+    best = ErrorEntry.objects.get(code="APIG.0201", http_status=502)
+    assert html.index(best.get_absolute_url()) < html.index("#504-backend-timeout")
+    assert "按错误码匹配" in html
+
+
+def test_matched_words_are_highlighted(shipped_catalog, client):
+    html = client.get("/en/search/", {"q": "throttled"}).content.decode()
+    assert "<mark>throttling</mark>" in html
+
+
+def test_no_match_shows_suggestions(shipped_catalog, client):
+    response = client.get("/en/search/", {"q": "APIG.0309"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No row matches" in html
+    assert "/en/codes/APIG.0308/" in html
+
+
+def test_search_text_is_escaped(shipped_catalog, client):
+    html = client.get("/en/search/", {"q": "<script>alert(1)</script> 签名"}).content.decode()
+    assert "<script>alert(1)" not in html
+
+
+def test_too_long_text_is_a_400_with_a_message(shipped_catalog, client):
+    response = client.get("/en/search/", {"q": "x" * 20000})
+    assert response.status_code == 400
+    assert "too long" in response.content.decode()
