@@ -241,8 +241,10 @@ class ErrorEntry(ShippedContent):
         indexes = [
             # The code list: one catalog in table order.
             models.Index(fields=["catalog", "sort_order"], name="entry_list_order"),
-            # The HTTP-status shortcuts and filter, and search by status alone.
-            models.Index(fields=["http_status"], name="entry_http_status"),
+            # The HTTP-status shortcuts and filter, and search by status alone in table order.
+            models.Index(
+                fields=["http_status", "catalog", "sort_order"], name="entry_status_order"
+            ),
             # Search by code in any spelling (`0303` looks in both catalogs).
             models.Index(fields=["code"], name="entry_code"),
             # Search by a pasted message: its prefixes are looked up here.
@@ -253,13 +255,7 @@ class ErrorEntry(ShippedContent):
         return f"{self.code} {self.http_status} {self.message_en}"
 
     def save(self, *args, **kwargs):
-        self.contact_support = any(
-            marker in remedy
-            for remedy in (self.remedy_zh, self.remedy_en.lower())
-            for marker in CONTACT_SUPPORT_MARKERS
-        )
-        self.message_key = message_key(self.message_en)
-        self.search_text = self.build_search_text()
+        self.set_derived_fields()
         if kwargs.get("update_fields") is not None:
             derived = {"contact_support", "message_key", "search_text"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
@@ -272,6 +268,16 @@ class ErrorEntry(ShippedContent):
         return (self.catalog, self.code, self.http_status, self.message_en)
 
     natural_key.dependencies = ["kb.category"]
+
+    def set_derived_fields(self) -> None:
+        """Compute what is derived from the row's text (save() calls it; so may bulk loads)."""
+        self.contact_support = any(
+            marker in remedy
+            for remedy in (self.remedy_zh, self.remedy_en.lower())
+            for marker in CONTACT_SUPPORT_MARKERS
+        )
+        self.message_key = message_key(self.message_en)
+        self.search_text = self.build_search_text()
 
     def build_search_text(self) -> str:
         """Index tokens in sections: message, meaning, remedy, linked FAQ articles.

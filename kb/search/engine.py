@@ -8,20 +8,26 @@ few rows shown. The search page, the JSON API and `manage.py lookup` all call
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
 from kb.models import ErrorEntry
-from kb.search.index import CANDIDATE_COLUMNS, fulltext_candidates
+from kb.search.index import (
+    candidates_where,
+    fulltext_candidates,
+    load_entries,
+    placeholders,
+)
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import query_groups
 from kb.search.tokens import normalize
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
-CANDIDATE_LIMIT = 300
+CANDIDATE_LIMIT = 60
 STATUS_CANDIDATE_LIMIT = 60
 FEW_CANDIDATES = 20
 RESULT_LIMIT = 10
@@ -30,7 +36,7 @@ RESULT_LIMIT = 10
 SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Candidate:
     id: int
     catalog: str
@@ -40,9 +46,10 @@ class Candidate:
     search_text: str
     sort_order: int
 
-    @property
-    def sections(self) -> list[set[str]]:
-        return [set(part.split()) for part in self.search_text.split(" ~ ")]
+    @cached_property
+    def sections(self) -> list[str]:
+        """The row's token sections, padded so that ` token ` finds whole tokens."""
+        return [f" {part} " for part in self.search_text.split(" ~ ")]
 
 
 @dataclass
@@ -80,45 +87,38 @@ class SearchResult:
         return None
 
 
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", normalize(text)))
+def _fetch(condition: str, params: list, **options) -> list[Candidate]:
+    return [Candidate(*row) for row in candidates_where(condition, params, **options)]
 
 
-def _message_prefixes(message: str) -> list[str]:
-    words = _words(message).split()[:40]
-    return [" ".join(words[:n]) for n in range(1, len(words) + 1)]
-
-
-def _fetch(queryset) -> list[Candidate]:
-    return [Candidate(*row) for row in queryset.values_list(*CANDIDATE_COLUMNS)]
-
-
-def _gather(query: ParsedQuery, groups, message: str) -> tuple[list[Candidate], list[str]]:
+def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, list[str]]:
     """Candidates from the indexes; a known code, when the query has one, is authoritative."""
     unknown: list[str] = []
     if query.codes:
-        rows = _fetch(ErrorEntry.objects.filter(code__in=query.codes))
+        rows = _fetch(f"code IN ({placeholders(query.codes)})", query.codes)
         if rows:
             return rows, unknown
         unknown = query.codes
+    in_table_order = {"order": "catalog, sort_order"}
     if query.status_only:
-        rows = ErrorEntry.objects.filter(http_status=query.http_status)
-        return _fetch(rows.order_by("catalog", "sort_order")[:CANDIDATE_LIMIT]), unknown
+        rows = _fetch(
+            "http_status = %s", [query.http_status], **in_table_order, limit=CANDIDATE_LIMIT
+        )
+        return rows, unknown
 
     found: dict[int, Candidate] = {}
     if query.http_status and not query.status_implied:
         # A log line or curl output whose words say little: its status still does.
-        rows = ErrorEntry.objects.filter(http_status=query.http_status)
-        for row in _fetch(rows.order_by("catalog", "sort_order")[:STATUS_CANDIDATE_LIMIT]):
-            found[row.id] = row
-    prefixes = _message_prefixes(message) if message else []
+        rows = _fetch(
+            "http_status = %s", [query.http_status], **in_table_order, limit=STATUS_CANDIDATE_LIMIT
+        )
+        found.update((row.id, row) for row in rows)
+    words = pasted.words[:40]
+    prefixes = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
     if prefixes:
-        for row in _fetch(ErrorEntry.objects.filter(message_key__in=prefixes)):
-            found[row.id] = row
-    lowered = normalize(message)
-    documented = any(
-        row.message_key and _detail_after(row.message_key).match(lowered) for row in found.values()
-    )
+        rows = _fetch(f"message_key IN ({placeholders(prefixes)})", prefixes)
+        found.update((row.id, row) for row in rows)
+    documented = any(pasted.starts_with(row.message_key) for row in found.values())
     if groups and not documented:
         rows = fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=True)
         if len(rows) < FEW_CANDIDATES and len(groups) > 1:
@@ -129,45 +129,60 @@ def _gather(query: ParsedQuery, groups, message: str) -> tuple[list[Candidate], 
     return list(found.values()), unknown
 
 
-@lru_cache(maxsize=4096)
-def _detail_after(key: str) -> re.Pattern:
-    """The key's words at the start of a message, then its end or punctuation."""
-    words = r"[^a-z0-9]+".join(re.escape(word) for word in key.split())
-    return re.compile(rf"^[^a-z0-9]*{words}(?:[^a-z0-9]*$|\s*[:,.;(\[|])")
+class PastedMessage:
+    """A pasted message as words, each with the text that follows it."""
+
+    DETAIL_MARK = re.compile(r"[:,.;(\[|]")
+
+    def __init__(self, message: str):
+        parts = re.findall(r"([a-z0-9]+)([^a-z0-9]*)", normalize(message)[:2000])
+        self.words = [word for word, _after in parts][:400]
+        self.after = [after for _word, after in parts][:400]
+        self.text = " ".join(self.words)
+
+    def starts_with(self, key: str) -> bool:
+        """The documented message, then its end or detail (`…information: verify …`)."""
+        key_words = key.split()
+        count = len(key_words)
+        if not count or self.words[:count] != key_words:
+            return False
+        return count == len(self.words) or bool(self.DETAIL_MARK.search(self.after[count - 1]))
+
+    def similarity(self, key: str) -> float:
+        """100 when the pasted message is the documented one, perhaps with detail after
+        it or its placeholder filled in; otherwise how alike the two are."""
+        if not self.text or not key:
+            return 0.0
+        if self.starts_with(key):
+            return 100.0
+        similarity = fuzz.ratio(self.text, key)
+        if len(self.text) > len(key):
+            # A drifted message with detail after it: compare the part as long as the key.
+            similarity = max(similarity, fuzz.ratio(self.text[: len(key)], key) - 3)
+        return similarity
 
 
-def _message_similarity(message: str, message_words: str, candidate: Candidate) -> float:
-    """100 when the pasted message is the documented one, perhaps with detail after
-    it or its placeholder filled in; otherwise how alike the two are."""
-    key = candidate.message_key
-    if not message_words or not key:
-        return 0.0
-    if message_words == key or _detail_after(key).match(message):
-        return 100.0
-    similarity = fuzz.ratio(message_words, key)
-    if len(message_words) > len(key):
-        # A drifted message with detail after it: compare the part as long as the key.
-        similarity = max(similarity, fuzz.ratio(message_words[: len(key)], key) - 3)
-    return similarity
+def _weigh(needles, candidates) -> tuple[list[float], list[list[int]]]:
+    """How much each query group counts, and which groups each candidate holds.
 
-
-def _group_weights(groups, candidates) -> list[float]:
-    """How much each query group counts: rare terms among the candidates count most.
-
-    A group no candidate has (a typo, a junk two-character piece of a Chinese
-    phrase) counts for nothing.
+    Rare terms among the candidates count most; a group no candidate has (a typo,
+    a junk two-character piece of a Chinese phrase) counts for nothing. `needles`
+    are the groups' tokens as ` token `, so a substring test finds whole tokens.
     """
-    sections = [set().union(*candidate.sections) for candidate in candidates]
-    weights = []
-    for group in groups:
-        frequency = sum(1 for tokens in sections if group & tokens)
-        weights.append(
-            math.log((len(sections) + 1) / (frequency + 0.5)) + 0.2 if frequency else 0.0
-        )
-    return weights
+    present = []
+    for candidate in candidates:
+        text = f" {candidate.search_text} "
+        present.append([g for g, group in enumerate(needles) if any(n in text for n in group)])
+    frequency = Counter(g for groups in present for g in groups)
+    total = len(candidates) + 1
+    weights = [
+        math.log(total / (frequency[g] + 0.5)) + 0.2 if frequency[g] else 0.0
+        for g in range(len(needles))
+    ]
+    return weights, present
 
 
-def _rank(query, groups, weights, message, message_words, candidate) -> Hit:
+def _rank(query, needles, weights, present, pasted: PastedMessage, candidate) -> Hit:
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -178,7 +193,7 @@ def _rank(query, groups, weights, message, message_words, candidate) -> Hit:
             score -= 8.0
         if query.status_only:
             score, match = score + 50.0, "status"
-    similarity = _message_similarity(message, message_words, candidate)
+    similarity = pasted.similarity(candidate.message_key)
     if similarity >= 80:
         score += similarity - 60
         if match == "text" and similarity >= 85:
@@ -189,14 +204,14 @@ def _rank(query, groups, weights, message, message_words, candidate) -> Hit:
     if total:
         sections = candidate.sections
         covered = 0.0
-        for group, weight in zip(groups, weights, strict=True):
+        for g in present:
             best = 0.0
-            for section_weight, tokens in zip(SECTION_WEIGHTS, sections, strict=False):
-                hit = group & tokens
+            for section_weight, section in zip(SECTION_WEIGHTS, sections, strict=False):
+                hit = [needle for needle in needles[g] if needle in section]
                 if hit:
-                    terms |= hit
+                    terms.update(needle.strip() for needle in hit)
                     best = max(best, section_weight)
-            covered += best * weight
+            covered += best * weights[g]
         # Words that match nothing at all make every row a weaker answer.
         known = sum(1 for weight in weights if weight) / len(weights)
         coverage = covered / total * (0.5 + 0.5 * known)
@@ -221,19 +236,20 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     message = query.message if query.message else ("" if query.code_only else query.free_text)
     search_text = message or ("" if query.code_only else query.free_text)
     groups = query_groups(search_text[:2000]) if search_text and not query.status_only else ()
-    candidates, result.unknown_codes = _gather(query, groups, message)
-    message_words = _words(message)[:400]
+    pasted = PastedMessage(message)
+    candidates, result.unknown_codes = _gather(query, groups, pasted)
 
-    weights = _group_weights(groups, candidates) if groups else []
+    needles = [tuple(f" {token} " for token in group) for group in groups]
+    weights, present = _weigh(needles, candidates) if needles else ([], [[]] * len(candidates))
     ranked = []
-    for candidate in candidates:
-        hit = _rank(query, groups, weights, normalize(message), message_words, candidate)
+    for candidate, held in zip(candidates, present, strict=True):
+        hit = _rank(query, needles, weights, held, pasted, candidate)
         if hit.score > 0:
             ranked.append((candidate, hit))
     ranked.sort(key=lambda item: (-item[1].score, item[0].catalog, item[0].sort_order))
     ranked = ranked[:limit]
 
-    entries = ErrorEntry.objects.in_bulk([candidate.id for candidate, _hit in ranked])
+    entries = load_entries([candidate.id for candidate, _hit in ranked])
     for candidate, hit in ranked:
         if candidate.id in entries:
             hit.entry = entries[candidate.id]

@@ -96,3 +96,38 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
     with connection.cursor() as cursor:
         cursor.execute(sql, [expression, limit])
         return cursor.fetchall()
+
+
+def load_entries(ids: list[int]) -> dict:
+    """The rows shown, by id, without the columns only the search reads.
+
+    A raw query: compiling an ORM query costs more than running this one.
+    """
+    from kb.models import ErrorEntry
+
+    if not ids:
+        return {}
+    fields = [
+        field.column
+        for field in ErrorEntry._meta.concrete_fields
+        if field.name not in ("search_text", "shipped")
+    ]
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT {', '.join(fields)} FROM kb_errorentry WHERE id IN ({placeholders})"
+    return {entry.pk: entry for entry in ErrorEntry.objects.raw(sql, ids)}
+
+
+def candidates_where(condition: str, params: list, *, order: str = "", limit: int = 0) -> list:
+    """Candidate rows (CANDIDATE_COLUMNS) matching a condition on kb_errorentry."""
+    sql = f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM kb_errorentry WHERE {condition}"
+    if order:
+        sql += f" ORDER BY {order}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
