@@ -28,8 +28,10 @@ setup: $(VENV)/.runtime
 ## run: set up, then serve on http://127.0.0.1:8000 with gunicorn
 run: setup serve
 
+# Pasted error responses travel in the search URL; the app refuses those over 16 KB itself.
 serve:
-	$(VENV)/bin/gunicorn kb.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile -
+	$(VENV)/bin/gunicorn kb.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile - \
+		--limit-request-line 0
 
 ## test: install the test dependencies and run the whole suite
 test: $(VENV)/.test
