@@ -1,5 +1,6 @@
 from django import template
 
+from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
 
 register = template.Library()
@@ -14,3 +15,14 @@ def markdown_filter(text: str):
 def other_language(obj, name: str, language: str) -> str:
     """The given field of `obj` in the language that is not active."""
     return obj.localized(name, "en" if language.startswith("zh") else "zh-hans")
+
+
+@register.filter
+def feedback_form(entry) -> FeedbackForm:
+    return FeedbackForm.for_entry(entry)
+
+
+@register.filter
+def message_for(messages, tag: str) -> str:
+    """The text of the message sent for `tag` (e.g. a row's anchor), or ''."""
+    return next((str(m) for m in messages if m.extra_tags == tag), "")
