@@ -208,7 +208,10 @@ class ErrorEntryForm(LockedForm):
         queryset=FaqArticle.objects.all(),
         required=False,
         label=_("FAQ articles"),
-        widget=AutocompleteSelectMultiple(ErrorEntry._meta.get_field("faqs"), admin.site),
+        # The link table's foreign key to articles tells the widget what to search.
+        widget=AutocompleteSelectMultiple(
+            FaqArticle.entries.through._meta.get_field("faqarticle"), admin.site
+        ),
     )
     aliases = forms.CharField(
         required=False,
@@ -322,6 +325,8 @@ class ErrorEntryAdmin(HistoryAdmin):
             .get_queryset(request)
             .with_feedback_counts()
             .annotate(**last_staff_edit(ErrorEntry))
+            # Grouped queries drop Meta.ordering; autocomplete pages need an order.
+            .order_by("catalog", "sort_order")
         )
 
     @admin.display(description=_("last edited by"), ordering="last_edited_at")

@@ -28,15 +28,28 @@ class FieldChange:
 def inline_diff(old: str, new: str) -> SafeString:
     """`new` with what `old` had and it lacks in <del>, and what it adds in <ins>; escaped."""
     a, b = _PIECE_RE.findall(old), _PIECE_RE.findall(new)
-    out = []
+    # (old text, new text) per stretch; equal stretches have both the same.
+    stretches: list[list] = []
     for op, a1, a2, b1, b2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(escape("".join(a[a1:a2])))
+        removed, added = "".join(a[a1:a2]), "".join(b[b1:b2])
+        equal = op == "equal"
+        # A lone space or punctuation mark between two changes reads better inside them.
+        if equal and len(removed.strip()) <= 1 and stretches and not stretches[-1][2]:
+            equal = False
+        if stretches and not equal and not stretches[-1][2]:
+            stretches[-1][0] += removed
+            stretches[-1][1] += added
+        else:
+            stretches.append([removed, added, equal])
+    out = []
+    for removed, added, equal in stretches:
+        if equal:
+            out.append(escape(removed))
             continue
-        if a2 > a1:
-            out.append(f"<del>{escape(''.join(a[a1:a2]))}</del>")
-        if b2 > b1:
-            out.append(f"<ins>{escape(''.join(b[b1:b2]))}</ins>")
+        if removed:
+            out.append(f"<del>{escape(removed)}</del>")
+        if added:
+            out.append(f"<ins>{escape(added)}</ins>")
     return mark_safe("".join(out))  # every piece of text above is escaped
 
 
