@@ -1,4 +1,4 @@
-"""'Did this fix it?' under every row: stored per row, bounded, rate limited, counted in the admin."""
+"""Did this fix it? under every row: stored per row, bounded, rate limited, counted in the admin."""
 
 import pytest
 from django.test import Client

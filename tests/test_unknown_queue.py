@@ -1,4 +1,4 @@
-"""The unknown-error queue: unanswered searches, redacted and grouped, turned into rows or aliases."""
+"""The unknown-error queue: unanswered searches, redacted, grouped, made into rows or aliases."""
 
 from django.db import connection
 from django.urls import reverse
