@@ -91,6 +91,9 @@ class LockedForm(forms.ModelForm):
 class ConflictSafeAdmin(admin.ModelAdmin):
     """Turns a conflict found at the very last moment into a message, not an error page."""
 
+    class Media:
+        css = {"all": ["kb/admin.css"]}
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -518,8 +521,8 @@ class UnansweredSearchForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "With a row chosen above, this wording becomes an alias of that row, which search "
-            "then matches. Keep the words that identify the error; placeholders such as "
-            "<token> may go."
+            "then matches. Keep the words that identify the error; the placeholders in "
+            "angle brackets may go."
         ),
     )
 
@@ -544,6 +547,7 @@ class UnansweredSearchForm(forms.ModelForm):
 @admin.register(UnansweredSearch)
 class UnansweredSearchAdmin(admin.ModelAdmin):
     form = UnansweredSearchForm
+    view_on_site = False  # the queue is not on the public site
     list_display = [
         "short_text",
         "count",
