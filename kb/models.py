@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -381,7 +383,9 @@ class ErrorEntry(ShippedContent):
         Not an edit of the row: no history version, no revision check, and unsaved
         changes of this instance are neither written nor lost.
         """
-        stored = type(self)._base_manager.get(pk=self.pk)
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        if stored is None:
+            return  # deleted meanwhile (e.g. its aliases go with it)
         stored.skip_history_when_saving = True
         stored.save(update_fields=["search_text"])
         self.search_text = stored.search_text
@@ -559,10 +563,8 @@ class ErrorAlias(models.Model):
         return self.text
 
     def save(self, *args, **kwargs):
-        from kb.search.tokens import message_key as key_of
-
         self.text = normalize_text(self.text)
-        self.message_key = key_of(self.text)
+        self.message_key = message_key(self.text)
         super().save(*args, **kwargs)
         # The row's search text holds its aliases.
         self.entry.rebuild_search_text()
@@ -570,15 +572,16 @@ class ErrorAlias(models.Model):
     def get_absolute_url(self):
         return self.entry.get_absolute_url()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.entry.rebuild_search_text()
-        return result
-
     def natural_key(self):
         return (*self.entry.natural_key(), self.text)
 
     natural_key.dependencies = ["kb.errorentry"]
+
+
+@receiver(post_delete, sender=ErrorAlias)
+def rebuild_search_text_without_alias(sender, instance: ErrorAlias, **kwargs) -> None:
+    """Also for deletes that skip `delete()`: a queryset's, the admin's bulk action's."""
+    ErrorEntry(pk=instance.entry_id).rebuild_search_text()
 
 
 class FeedbackQuerySet(models.QuerySet):

@@ -210,3 +210,21 @@ def test_bad_queue_parameters_are_never_a_500(editor_client):
     assert editor_client.get(add + "?unanswered=abc").status_code == 200
     assert editor_client.get(add + "?unanswered=99999").status_code == 200
     assert editor_client.get(reverse("admin:kb_unansweredsearch_add")).status_code == 403
+
+
+def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_client):
+    row = make_entry()
+    row.set_aliases(["Upstream connect error", "Upstream reset"])
+    changelist = reverse("admin:kb_erroralias_changelist")
+    response = editor_client.post(
+        changelist,
+        {
+            "action": "delete_selected",
+            "_selected_action": list(ErrorAlias.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not ErrorAlias.objects.exists()
+    row.refresh_from_db()
+    assert "upstream" not in row.search_text
