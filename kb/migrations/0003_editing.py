@@ -26,9 +26,10 @@ def start_history(apps, schema_editor):
             )
             if name == "FaqArticle":
                 links = apps.get_model("kb", "HistoricalFaqArticle_entries")
+                through = model.entries.through.objects.filter(faqarticle_id=obj.pk)
                 links.objects.bulk_create(
-                    links(history=record, faqarticle_id=obj.pk, errorentry_id=entry_id)
-                    for entry_id in obj.entries.values_list("pk", flat=True)
+                    links(history=record, id=pk, faqarticle_id=obj.pk, errorentry_id=entry_id)
+                    for pk, entry_id in through.values_list("pk", "errorentry_id")
                 )
 
 
