@@ -152,6 +152,15 @@ class HistoryAdmin(ConflictSafeAdmin, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/kb/history_compare.html", context)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**last_staff_edit(self.model))
+
+    @admin.display(description=_("last edited by"), ordering="last_edited_at")
+    def last_edit(self, obj):
+        if not obj.last_editor:
+            return "—"
+        return f"{obj.last_editor}, {formats.date_format(obj.last_edited_at, 'SHORT_DATE_FORMAT')}"
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         try:
             with transaction.atomic():
@@ -178,15 +187,7 @@ def last_staff_edit(model):
 class CategoryForm(LockedForm):
     class Meta:
         model = Category
-        fields = [
-            "slug",
-            "code_range",
-            "sort_order",
-            "name_zh",
-            "name_en",
-            "description_zh",
-            "description_en",
-        ]
+        fields = list(Category.catalog_fields)  # what staff edit is what the catalog holds
 
 
 @admin.register(Category)
@@ -237,18 +238,7 @@ class ErrorEntryForm(LockedForm):
 
     class Meta:
         model = ErrorEntry
-        fields = [
-            "catalog",
-            "code",
-            "http_status",
-            "message_en",
-            "category",
-            "sort_order",
-            "meaning_zh",
-            "meaning_en",
-            "remedy_zh",
-            "remedy_en",
-        ]
+        fields = list(ErrorEntry.catalog_fields)  # what staff edit is what the catalog holds
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -327,16 +317,9 @@ class ErrorEntryAdmin(HistoryAdmin):
             super()
             .get_queryset(request)
             .with_feedback_counts()
-            .annotate(**last_staff_edit(ErrorEntry))
             # Grouped queries drop Meta.ordering; autocomplete pages need an order.
             .order_by("catalog", "sort_order")
         )
-
-    @admin.display(description=_("last edited by"), ordering="last_edited_at")
-    def last_edit(self, obj):
-        if not obj.last_editor:
-            return "—"
-        return f"{obj.last_editor}, {formats.date_format(obj.last_edited_at, 'SHORT_DATE_FORMAT')}"
 
     @admin.display(description=_("fixed it"), ordering="helpful_count")
     def helpful_count(self, obj):
@@ -372,17 +355,7 @@ class ErrorEntryAdmin(HistoryAdmin):
 class FaqArticleForm(LockedForm):
     class Meta:
         model = FaqArticle
-        fields = [
-            "slug",
-            "sort_order",
-            "title_zh",
-            "title_en",
-            "summary_zh",
-            "summary_en",
-            "body_zh",
-            "body_en",
-            "entries",
-        ]
+        fields = list(FaqArticle.catalog_fields)  # what staff edit is what the catalog holds
 
 
 @admin.register(FaqArticle)
@@ -401,15 +374,6 @@ class FaqArticleAdmin(HistoryAdmin):
         (None, {"fields": ["entries"]}),
         (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(**last_staff_edit(FaqArticle))
-
-    @admin.display(description=_("last edited by"), ordering="last_edited_at")
-    def last_edit(self, obj):
-        if not obj.last_editor:
-            return "—"
-        return f"{obj.last_editor}, {formats.date_format(obj.last_edited_at, 'SHORT_DATE_FORMAT')}"
 
     @admin.display(description=_("body (Chinese), sanitized"))
     def preview_zh(self, obj):

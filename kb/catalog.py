@@ -40,20 +40,7 @@ from kb.models import (
 # Import order: everything an item refers to comes before it.
 CATALOG_MODELS: tuple[type[ShippedContent], ...] = (Category, ErrorEntry, FaqArticle)
 EXPORTED_MODELS = (*CATALOG_MODELS, ErrorAlias)
-CSV_COLUMNS = (
-    "catalog",
-    "code",
-    "http_status",
-    "message_en",
-    "category",
-    "sort_order",
-    "meaning_zh",
-    "meaning_en",
-    "remedy_zh",
-    "remedy_en",
-    "aliases",
-    "faq_articles",
-)
+CSV_COLUMNS = (*ErrorEntry.catalog_fields, "aliases", "faq_articles")
 
 
 class CatalogError(Exception):
@@ -251,18 +238,13 @@ def export_catalog_csv() -> str:
         .prefetch_related("aliases", "faqs")
     )
     for row in rows:
+        fields = [
+            row.category.slug if name == "category" else getattr(row, name)
+            for name in ErrorEntry.catalog_fields
+        ]
         writer.writerow(
             [
-                row.catalog,
-                row.code,
-                row.http_status,
-                row.message_en,
-                row.category.slug,
-                row.sort_order,
-                row.meaning_zh,
-                row.meaning_en,
-                row.remedy_zh,
-                row.remedy_en,
+                *fields,
                 "\n".join(sorted(alias.text for alias in row.aliases.all())),
                 "\n".join(sorted(faq.slug for faq in row.faqs.all())),
             ]
