@@ -1,11 +1,198 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+"""The support editors' workflow: edit side by side, lose nothing, see where customers fail."""
 
-from kb.models import Category, ErrorEntry, FaqArticle
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from kb.history import compare_versions
+from kb.markdown import render_markdown
+from kb.models import (
+    Category,
+    EditConflict,
+    ErrorAlias,
+    ErrorEntry,
+    FaqArticle,
+    Feedback,
+    FeedbackByRow,
+    UnansweredSearch,
+)
+
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
+
+
+# --- Two editors, one item: the later save is refused -------------------------------------
+
+
+class LockedForm(forms.ModelForm):
+    """A change form that refuses to save over a version saved after it was opened."""
+
+    opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["opened_revision"].initial = self.instance.revision
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk is None or instance._state.adding:
+            return cleaned
+        opened = cleaned.get("opened_revision")
+        current = (
+            type(instance)
+            ._base_manager.filter(pk=instance.pk)
+            .values_list("revision", flat=True)
+            .first()
+        )
+        if opened is None or opened != current:
+            raise ValidationError(self.conflict_message(), code="edit_conflict")
+        # The model's save writes only over this revision, even if another save wins
+        # the race between this check and that save.
+        instance.revision = opened
+        return cleaned
+
+    def conflict_message(self) -> str:
+        history = getattr(type(self.instance), "history", None)
+        latest = None
+        if history is not None:
+            latest = history.model.objects.filter(id=self.instance.pk).first()
+        if latest is not None and latest.history_user is not None:
+            return _(
+                "%(user)s saved this item at %(time)s, after you opened it. Your changes were "
+                "not saved, so that theirs are not overwritten: open the item again in a new "
+                "tab, then make your changes there."
+            ) % {
+                "user": latest.history_user.get_username(),
+                "time": formats.date_format(latest.history_date, "DATETIME_FORMAT"),
+            }
+        return _(
+            "Someone saved this item after you opened it. Your changes were not saved, so that "
+            "theirs are not overwritten: open the item again in a new tab, then make your "
+            "changes there."
+        )
+
+
+class ConflictSafeAdmin(admin.ModelAdmin):
+    """Turns a conflict found at the very last moment into a message, not an error page."""
+
+    class Media:
+        css = {"all": ["kb/admin.css"]}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:
+            self.message_user(request, str(conflict), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+# --- History: who, when, what; the diff of any two versions; revert ----------------------
+
+
+class HistoryAdmin(ConflictSafeAdmin, SimpleHistoryAdmin):
+    object_history_template = "admin/kb/object_history.html"
+    object_history_list_template = "admin/kb/object_history_list.html"
+    history_list_per_page = 50
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name="{}_{}_history_compare".format(*info),
+        )
+        # Before simple-history's `<id>/history/<version>/`, which would take "compare".
+        return [compare, *super().get_urls()]
+
+    def compare_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        records = obj.history.select_related("history_user")
+        chosen = [request.GET.get("from", ""), request.GET.get("to", "")]
+        versions = [
+            records.filter(history_id=int(value)).first() if value.isdigit() else None
+            for value in chosen
+        ]
+        history_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk]
+        )
+        if None in versions or versions[0] == versions[1]:
+            self.message_user(request, _("Choose two different versions to compare."))
+            return redirect(history_url)
+        older, newer = sorted(versions, key=lambda r: (r.history_date, r.history_id))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compare versions: %s") % obj,
+            "opts": self.opts,
+            "object": obj,
+            "older": older,
+            "newer": newer,
+            "changes": compare_versions(older, newer),
+            "history_url": history_url,
+            "revert_disabled": self.revert_disabled(request, obj),
+        }
+        return TemplateResponse(request, "admin/kb/history_compare.html", context)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**last_staff_edit(self.model))
+
+    @admin.display(description=_("last edited by"), ordering="last_edited_at")
+    def last_edit(self, obj):
+        if not obj.last_editor:
+            return "—"
+        return f"{obj.last_editor}, {formats.date_format(obj.last_edited_at, 'SHORT_DATE_FORMAT')}"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except EditConflict as conflict:
+            self.message_user(request, str(conflict), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def last_staff_edit(model):
+    """Subqueries of the user and time of the latest change a person made to each item."""
+    edits = model.history.model.objects.filter(
+        id=OuterRef("pk"), history_user__isnull=False
+    ).order_by("-history_date")
+    return {
+        "last_editor": Subquery(edits.values("history_user__username")[:1]),
+        "last_edited_at": Subquery(edits.values("history_date")[:1]),
+    }
+
+
+# --- Categories ---------------------------------------------------------------------------
+
+
+class CategoryForm(LockedForm):
+    class Meta:
+        model = Category
+        fields = list(Category.catalog_fields)  # what staff edit is what the catalog holds
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ConflictSafeAdmin):
+    form = CategoryForm
     list_display = ["code_range", "name_zh", "name_en", "sort_order", "edited"]
     search_fields = ["slug", "name_zh", "name_en"]
     readonly_fields = ["edited", "updated_at"]
@@ -13,17 +200,100 @@ class CategoryAdmin(admin.ModelAdmin):
         (None, {"fields": ["slug", "code_range", "sort_order"]}),
         (_("Name"), {"fields": [("name_zh", "name_en")]}),
         (_("Description"), {"fields": [("description_zh", "description_en")]}),
-        (_("Status"), {"fields": ["edited", "updated_at"]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
     ]
 
 
+# --- Error-code rows ----------------------------------------------------------------------
+
+
+class ErrorEntryForm(LockedForm):
+    faqs = forms.ModelMultipleChoiceField(
+        queryset=FaqArticle.objects.all(),
+        required=False,
+        label=_("FAQ articles"),
+        # The link table's foreign key to articles tells the widget what to search.
+        widget=AutocompleteSelectMultiple(
+            FaqArticle.entries.through._meta.get_field("faqarticle"), admin.site
+        ),
+    )
+    aliases = forms.CharField(
+        required=False,
+        label=_("Aliases"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Other wordings of this row's message that search matches, one per line "
+            "(e.g. the message of another gateway version)."
+        ),
+    )
+    confirm_translation = forms.BooleanField(
+        initial=False,
+        required=False,
+        label=_("Both languages checked"),
+        help_text=_(
+            "Tick when the Chinese and the English of the meaning and of the remedy say the "
+            "same thing. Clears “translation needs review”."
+        ),
+    )
+
+    class Meta:
+        model = ErrorEntry
+        fields = list(ErrorEntry.catalog_fields)  # what staff edit is what the catalog holds
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["faqs"].initial = [faq.pk for faq in self.instance.faqs.all()]
+            aliases = self.instance.aliases.all()
+            self.fields["aliases"].initial = "\n".join(alias.text for alias in aliases)
+
+    def clean_aliases(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["aliases"].splitlines()]
+        texts = list(dict.fromkeys(line for line in lines if line))
+        if any(len(text) > ErrorAlias._meta.get_field("text").max_length for text in texts):
+            raise ValidationError(_("Each alias is at most 500 characters long."))
+        return texts
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("confirm_translation"):
+            self.instance.confirm_translation()
+        return super().save(commit)
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if "faqs" in self.cleaned_data:
+            self.instance.link_faqs(self.cleaned_data["faqs"])
+        # A client that did not send the field (not this form) leaves the aliases alone.
+        if self.add_prefix("aliases") in self.data:
+            self.instance.set_aliases(self.cleaned_data["aliases"], getattr(self, "user", None))
+
+
 @admin.register(ErrorEntry)
-class ErrorEntryAdmin(admin.ModelAdmin):
-    list_display = ["code", "http_status", "message_en", "category", "edited"]
-    list_filter = ["catalog", "category", "http_status", "contact_support", "edited"]
+class ErrorEntryAdmin(HistoryAdmin):
+    form = ErrorEntryForm
+    list_display = [
+        "code",
+        "http_status",
+        "message_en",
+        "category",
+        "edited",
+        "translation_review",
+        "last_edit",
+        "helpful_count",
+        "unhelpful_count",
+    ]
+    list_filter = ["catalog", "category", "http_status", "translation_review", "edited"]
     list_select_related = ["category"]
-    search_fields = ["code", "message_en", "meaning_zh", "meaning_en", "remedy_zh", "remedy_en"]
-    readonly_fields = ["edited", "updated_at"]
+    search_fields = [
+        "code",
+        "message_en",
+        "meaning_zh",
+        "meaning_en",
+        "remedy_zh",
+        "remedy_en",
+        "aliases__text",
+    ]
+    readonly_fields = ["edited", "translation_review", "updated_at"]
     fieldsets = [
         (
             None,
@@ -31,21 +301,285 @@ class ErrorEntryAdmin(admin.ModelAdmin):
         ),
         (_("Meaning"), {"fields": [("meaning_zh", "meaning_en")]}),
         (_("Remedy"), {"fields": [("remedy_zh", "remedy_en")]}),
-        (_("Status"), {"fields": ["edited", "updated_at"]}),
+        (_("Translation"), {"fields": ["translation_review", "confirm_translation"]}),
+        (_("Search"), {"fields": ["aliases"]}),
+        (_("FAQ articles"), {"fields": ["faqs"]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # who adds an alias
+        return form
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_feedback_counts()
+            # Grouped queries drop Meta.ordering; autocomplete pages need an order.
+            .order_by("catalog", "sort_order")
+        )
+
+    @admin.display(description=_("fixed it"), ordering="helpful_count")
+    def helpful_count(self, obj):
+        return obj.helpful_count
+
+    @admin.display(description=_("did not fix it"), ordering="unhelpful_count")
+    def unhelpful_count(self, obj):
+        return obj.unhelpful_count
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        search = self._unanswered_search(request)
+        if search is not None:
+            initial.setdefault("message_en", search.text[:255])
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        search = self._unanswered_search(request)
+        if not change and search is not None:
+            search.resolve(request.user, entry=obj)
+
+    @staticmethod
+    def _unanswered_search(request) -> UnansweredSearch | None:
+        """The queue entry this new row is made from (`?unanswered=<id>`), if any."""
+        value = request.GET.get("unanswered", "")
+        return UnansweredSearch.objects.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+# --- FAQ articles -------------------------------------------------------------------------
+
+
+class FaqArticleForm(LockedForm):
+    class Meta:
+        model = FaqArticle
+        fields = list(FaqArticle.catalog_fields)  # what staff edit is what the catalog holds
 
 
 @admin.register(FaqArticle)
-class FaqArticleAdmin(admin.ModelAdmin):
-    list_display = ["title_en", "title_zh", "slug", "edited"]
+class FaqArticleAdmin(HistoryAdmin):
+    form = FaqArticleForm
+    list_display = ["title_en", "title_zh", "slug", "edited", "last_edit"]
     search_fields = ["slug", "title_zh", "title_en", "body_zh", "body_en"]
     autocomplete_fields = ["entries"]
-    readonly_fields = ["edited", "updated_at"]
+    readonly_fields = ["edited", "updated_at", "preview_zh", "preview_en"]
     fieldsets = [
         (None, {"fields": ["slug", "sort_order"]}),
         (_("Title"), {"fields": [("title_zh", "title_en")]}),
         (_("Summary"), {"fields": [("summary_zh", "summary_en")]}),
         (_("Body (Markdown)"), {"fields": [("body_zh", "body_en")]}),
+        (_("As readers see it (saved version)"), {"fields": [("preview_zh", "preview_en")]}),
         (None, {"fields": ["entries"]}),
-        (_("Status"), {"fields": ["edited", "updated_at"]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
     ]
+
+    @admin.display(description=_("body (Chinese), sanitized"))
+    def preview_zh(self, obj):
+        return render_markdown(obj.body_zh)
+
+    @admin.display(description=_("body (English), sanitized"))
+    def preview_en(self, obj):
+        return render_markdown(obj.body_en)
+
+
+# --- Aliases ------------------------------------------------------------------------------
+
+
+@admin.register(ErrorAlias)
+class ErrorAliasAdmin(admin.ModelAdmin):
+    list_display = ["text", "entry", "created_by", "created_at"]
+    list_select_related = ["entry", "created_by"]
+    search_fields = ["text", "entry__code", "entry__message_en"]
+    autocomplete_fields = ["entry"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# --- Feedback -----------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["entry", "helpful", "reason", "comment", "language", "created_at"]
+    list_filter = ["helpful", "reason", "language", "created_at"]
+    list_select_related = ["entry"]
+    search_fields = ["entry__code", "entry__message_en", "comment"]
+    exclude = ["client_key"]
+
+
+@admin.register(FeedbackByRow)
+class FeedbackByRowAdmin(ReadOnlyAdmin):
+    """The rows customers most often say did not fix their problem."""
+
+    list_display = [
+        "code",
+        "http_status",
+        "message_en",
+        "helpful",
+        "unhelpful",
+        "unhelpful_percent",
+        "answers",
+    ]
+    list_display_links = None
+    search_fields = ["code", "message_en"]
+    list_filter = ["catalog", "category"]
+
+    def get_queryset(self, request):
+        return FeedbackByRow.objects.worst_rated()
+
+    def get_ordering(self, request):
+        return ["-unhelpful_share", "-unhelpful_count", "catalog", "sort_order"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("fixed it"), ordering="helpful_count")
+    def helpful(self, obj):
+        return obj.helpful_count
+
+    @admin.display(description=_("did not fix it"), ordering="unhelpful_count")
+    def unhelpful(self, obj):
+        return obj.unhelpful_count
+
+    @admin.display(description=_("did not fix it (share)"), ordering="unhelpful_share")
+    def unhelpful_percent(self, obj):
+        return f"{obj.unhelpful_share:.0%}"
+
+    @admin.display(description=_("answers"))
+    def answers(self, obj):
+        url = (
+            reverse("admin:kb_feedback_changelist") + "?" + urlencode({"entry__id__exact": obj.pk})
+        )
+        row_url = reverse("admin:kb_errorentry_change", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            url,
+            _("read the answers"),
+            row_url,
+            _("edit the row"),
+        )
+
+
+# --- The unknown-error queue --------------------------------------------------------------
+
+
+class UnansweredSearchForm(forms.ModelForm):
+    alias_text = forms.CharField(
+        label=_("Alias text"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "With a row chosen above, this wording becomes an alias of that row, which search "
+            "then matches. Keep the words that identify the error; the placeholders in "
+            "angle brackets may go."
+        ),
+    )
+
+    class Meta:
+        model = UnansweredSearch
+        fields = ["resolved_entry", "alias_text", "status"]
+        widgets = {
+            "resolved_entry": AutocompleteSelect(
+                UnansweredSearch._meta.get_field("resolved_entry"), admin.site
+            )
+        }
+        help_texts = {
+            "resolved_entry": _("The row that answers this search. Saving marks it resolved.")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.fields["alias_text"].initial = self.instance.text[:500]
+
+
+@admin.register(UnansweredSearch)
+class UnansweredSearchAdmin(admin.ModelAdmin):
+    form = UnansweredSearchForm
+    view_on_site = False  # the queue is not on the public site
+    list_display = [
+        "short_text",
+        "count",
+        "first_seen",
+        "last_seen",
+        "status",
+        "resolved_entry",
+        "seen_again",
+    ]
+    list_filter = ["status", "language"]
+    list_select_related = ["resolved_entry"]
+    search_fields = ["normalized", "text"]
+    readonly_fields = [
+        "text",
+        "count",
+        "first_seen",
+        "last_seen",
+        "language",
+        "new_row",
+        "resolved_by",
+        "resolved_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["text", "count", "first_seen", "last_seen", "language"]}),
+        (
+            _("Answer it"),
+            {
+                "description": _(
+                    "Either choose the row that answers this search (and keep the alias text), "
+                    "or create a new row from it."
+                ),
+                "fields": ["resolved_entry", "alias_text", "new_row", "status"],
+            },
+        ),
+        (_("Resolved"), {"fields": ["resolved_by", "resolved_at"]}),
+    ]
+    actions = ["mark_resolved"]
+
+    def get_ordering(self, request):
+        return ["-count", "-last_seen"]
+
+    def has_add_permission(self, request):
+        return False  # recorded by search, not written by hand
+
+    @admin.display(description=_("search"))
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
+
+    @admin.display(description=_("seen since resolved"), boolean=True)
+    def seen_again(self, obj):
+        return obj.seen_since_resolved
+
+    @admin.display(description=_("new row"))
+    def new_row(self, obj):
+        url = reverse("admin:kb_errorentry_add") + "?" + urlencode({"unanswered": obj.pk})
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Create a row from it"))
+
+    def save_model(self, request, obj, form, change):
+        entry = form.cleaned_data.get("resolved_entry")
+        was_resolved = form.initial.get("status") == UnansweredSearch.Status.RESOLVED
+        if entry is not None:
+            obj.resolve(request.user, entry=entry, alias_text=form.cleaned_data["alias_text"])
+        elif obj.status == UnansweredSearch.Status.RESOLVED and not was_resolved:
+            obj.resolve(request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Mark the selected searches resolved"), permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        for search in queryset.filter(status=UnansweredSearch.Status.OPEN):
+            search.resolve(request.user)

@@ -13,6 +13,7 @@ from kb.models import ErrorEntry
 from kb.search.engine import QueryError, SearchResult, search
 from kb.search.parse import MAX_QUERY_CHARS
 from kb.suggest import closest_codes
+from kb.unknown import record_if_unanswered
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -69,6 +70,7 @@ def search_view(request):
             result = search(text)
         except QueryError as error:
             return _error(str(error), 413, limit=MAX_QUERY_CHARS)
+        record_if_unanswered(text, result, language)
         return JsonResponse(result_as_json(text, result), json_dumps_params={"ensure_ascii": False})
 
 

@@ -7,8 +7,15 @@ each field of an existing item is compared three ways:
 - the incoming value equals the value shipped by the last import: nothing to do;
 - otherwise, if staff left the field as shipped, the incoming value is applied;
 - otherwise staff edited it: their value is kept and the field is reported as a conflict.
+
+Aliases (other wordings of a row's message) are identified by their row and text
+alone: an import adds the ones it does not have and never removes one.
+
+CSV is for reading in a spreadsheet: one line per row, with its aliases and FAQ
+articles; only JSON is read back.
 """
 
+import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,10 +28,19 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.base import DeserializationError
 from django.db import transaction
 
-from kb.models import Category, ErrorEntry, FaqArticle, ShippedContent, normalize_text
+from kb.models import (
+    Category,
+    ErrorAlias,
+    ErrorEntry,
+    FaqArticle,
+    ShippedContent,
+    normalize_text,
+)
 
 # Import order: everything an item refers to comes before it.
 CATALOG_MODELS: tuple[type[ShippedContent], ...] = (Category, ErrorEntry, FaqArticle)
+EXPORTED_MODELS = (*CATALOG_MODELS, ErrorAlias)
+CSV_COLUMNS = (*ErrorEntry.catalog_fields, "aliases", "faq_articles")
 
 
 class CatalogError(Exception):
@@ -50,10 +66,13 @@ class ImportReport:
     kept: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
 
+    aliases_added: int = 0
+
     def summary(self) -> str:
         return (
             f"created={self.created} updated={self.updated} "
-            f"unchanged={self.unchanged} kept-because-edited={self.kept}"
+            f"unchanged={self.unchanged} kept-because-edited={self.kept} "
+            f"aliases-added={self.aliases_added}"
         )
 
 
@@ -137,7 +156,16 @@ def _merge(deserialized, report: ImportReport) -> None:
         report.updated += 1
 
 
-def _validate(obj: ShippedContent) -> None:
+def _merge_alias(deserialized, report: ImportReport) -> None:
+    alias: ErrorAlias = deserialized.object
+    if alias.pk is not None:
+        return  # already here; an alias has nothing else to update
+    _validate(alias)
+    alias.save()
+    report.aliases_added += 1
+
+
+def _validate(obj: ShippedContent | ErrorAlias) -> None:
     try:
         obj.full_clean(validate_unique=False, validate_constraints=True)
     except ValidationError as error:
@@ -158,6 +186,9 @@ def import_catalog(paths: Iterable[Path | str] | None = None) -> ImportReport:
                 for deserialized in serializers.deserialize(
                     "json", text, handle_forward_references=False
                 ):
+                    if isinstance(deserialized.object, ErrorAlias):
+                        _merge_alias(deserialized, report)
+                        continue
                     if not isinstance(deserialized.object, CATALOG_MODELS):
                         raise CatalogError(
                             f"{path}: {deserialized.object._meta.label} is not catalog content"
@@ -172,14 +203,16 @@ def export_catalog() -> str:
     """The whole catalog as JSON, in the form `import_catalog` reads."""
     out = StringIO()
     objects = []
-    for model in CATALOG_MODELS:
+    for model in EXPORTED_MODELS:
         queryset = model.objects.order_by(*model._meta.ordering, "pk")
         if model is ErrorEntry:
             queryset = queryset.select_related("category")
         if model is FaqArticle:
             queryset = queryset.prefetch_related("entries")
+        if model is ErrorAlias:
+            queryset = queryset.select_related("entry")
         objects.extend(queryset)
-    fields = sorted({name for model in CATALOG_MODELS for name in model.catalog_fields})
+    fields = sorted({name for model in EXPORTED_MODELS for name in model.catalog_fields})
     serializers.serialize(
         "json",
         objects,
@@ -192,3 +225,28 @@ def export_catalog() -> str:
     )
     # Serializers emit a trailing space after commas with indent on some versions; normalize.
     return json.dumps(json.loads(out.getvalue()), ensure_ascii=False, indent=2) + "\n"
+
+
+def export_catalog_csv() -> str:
+    """Every row as one CSV line (UTF-8, no BOM), its aliases and FAQ articles one per line."""
+    out = StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    rows = (
+        ErrorEntry.objects.for_list()
+        .order_by("catalog", "sort_order", "pk")
+        .prefetch_related("aliases", "faqs")
+    )
+    for row in rows:
+        fields = [
+            row.category.slug if name == "category" else getattr(row, name)
+            for name in ErrorEntry.catalog_fields
+        ]
+        writer.writerow(
+            [
+                *fields,
+                "\n".join(sorted(alias.text for alias in row.aliases.all())),
+                "\n".join(sorted(faq.slug for faq in row.faqs.all())),
+            ]
+        )
+    return out.getvalue()

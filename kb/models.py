@@ -1,8 +1,15 @@
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models.functions import Cast, Length
+from django.db.models.lookups import LessThanOrEqual
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kb.codes import catalog_of
 from kb.search.tokens import document_text, message_key
@@ -23,6 +30,20 @@ def is_chinese(language: str | None = None) -> bool:
 class Catalog(models.TextChoices):
     APIG = "APIG", _("API Gateway (APIG)")
     APIGW = "APIGW", _("Cloud-service API gateway (APIGW)")
+
+
+class EditConflict(Exception):
+    """A save of an item that someone else saved after it was loaded; nothing was written."""
+
+    def __init__(self, obj: models.Model):
+        self.obj = obj
+        super().__init__(
+            _(
+                "“%(item)s” was changed by someone else after you opened it. Your changes "
+                "were not saved: open it again to see the current text."
+            )
+            % {"item": obj}
+        )
 
 
 class ShippedContent(models.Model):
@@ -46,11 +67,17 @@ class ShippedContent(models.Model):
         help_text=_("Support staff changed a shipped value of this item."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Optimistic locking: a save writes only over the revision it loaded (see save()).
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
+        """Save, refusing (EditConflict) when the stored revision moved since this was loaded.
+
+        A save limited to `update_fields` only rebuilds derived values and is not checked.
+        """
         # So that a field saved untouched from a form never looks edited.
         for name in self.text_fields:
             for suffix in ("_zh", "_en"):
@@ -58,7 +85,23 @@ class ShippedContent(models.Model):
         self.edited = bool(self.edited_fields())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "edited", "updated_at"}
-        super().save(*args, **kwargs)
+            super().save(*args, **kwargs)
+            return
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            # The conditional update takes the row's write lock, so of two concurrent
+            # saves of the same revision exactly one goes through.
+            claimed = (
+                type(self)
+                ._base_manager.filter(pk=self.pk, revision=self.revision)
+                .update(revision=models.F("revision") + 1)
+            )
+            if not claimed:
+                raise EditConflict(self)
+            self.revision += 1
+            super().save(*args, **kwargs)
 
     def localized(self, name: str, language: str | None = None) -> str:
         return getattr(self, f"{name}_{'zh' if is_chinese(language) else 'en'}")
@@ -174,6 +217,31 @@ class ErrorEntryQuerySet(models.QuerySet):
     def get_by_natural_key(self, catalog, code, http_status, message_en):
         return self.get(catalog=catalog, code=code, http_status=http_status, message_en=message_en)
 
+    def with_feedback_counts(self):
+        """Rows with `helpful_count`, `unhelpful_count` and `feedback_count` of their answers."""
+        return self.annotate(
+            helpful_count=models.Count("feedback", filter=models.Q(feedback__helpful=True)),
+            unhelpful_count=models.Count("feedback", filter=models.Q(feedback__helpful=False)),
+            feedback_count=models.Count("feedback"),
+        )
+
+    def worst_rated(self):
+        """Rows with any feedback, the highest share of "did not fix it" first."""
+        return (
+            self.with_feedback_counts()
+            .filter(feedback_count__gt=0)
+            .annotate(
+                unhelpful_share=Cast("unhelpful_count", models.FloatField())
+                / Cast("feedback_count", models.FloatField())
+            )
+            .order_by("-unhelpful_share", "-unhelpful_count", "catalog", "sort_order")
+        )
+
+
+# Fields of a row or article that history does not keep: derived on save, or the
+# import's baseline and the lock's revision, which a revert must not roll back.
+HISTORY_EXCLUDED = ["shipped", "edited", "updated_at", "revision"]
+
 
 class ErrorEntry(ShippedContent):
     """One row of an error-code table: a code answered with one message and status."""
@@ -209,11 +277,29 @@ class ErrorEntry(ShippedContent):
     contact_support = models.BooleanField(
         _("remedy is to contact support"), default=False, editable=False
     )
+    translation_review = models.BooleanField(
+        _("translation needs review"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Set when one language of the meaning or the remedy changed and the other did "
+            "not; cleared when an editor confirms both languages."
+        ),
+    )
     # Derived in save(): what kb.search looks rows up by.
     message_key = models.CharField(max_length=255, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
 
     objects = ErrorEntryQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=[
+            *HISTORY_EXCLUDED,
+            "translation_review",
+            "contact_support",
+            "message_key",
+            "search_text",
+        ]
+    )
 
     class Meta:
         ordering = ["catalog", "sort_order"]
@@ -255,14 +341,77 @@ class ErrorEntry(ShippedContent):
         return f"{self.code} {self.http_status} {self.message_en}"
 
     def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None:
+            self.translation_review = self._translation_needs_review()
         self.set_derived_fields()
         if kwargs.get("update_fields") is not None:
             derived = {"contact_support", "message_key", "search_text"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
+        self._translation_confirmed = False
 
     def get_absolute_url(self):
         return reverse("kb:code", args=[self.code]) + "#" + self.anchor
+
+    def confirm_translation(self) -> None:
+        """An editor checked that both languages agree: the next save clears the flag."""
+        self._translation_confirmed = True
+
+    def _translation_needs_review(self) -> bool:
+        if getattr(self, "_translation_confirmed", False):
+            return False
+        if self._state.adding or self.pk is None:
+            return self.translation_review
+        names = [name + suffix for name in self.text_fields for suffix in ("_zh", "_en")]
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*names).first()
+        if stored is None:
+            return self.translation_review
+        for name in self.text_fields:
+            zh_changed = normalize_text(getattr(self, name + "_zh")) != stored[name + "_zh"]
+            en_changed = normalize_text(getattr(self, name + "_en")) != stored[name + "_en"]
+            if zh_changed != en_changed:
+                return True
+        return self.translation_review
+
+    def refresh_search_text(self) -> None:
+        """Store the search text again after something it includes changed elsewhere
+        (an alias, a linked FAQ article).
+
+        Not an edit of the row: no history version, no revision check, and unsaved
+        changes of this instance are neither written nor lost.
+        """
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        if stored is None:
+            return  # deleted meanwhile (e.g. its aliases go with it)
+        search_text = stored.build_search_text()
+        if search_text != stored.search_text:
+            type(self)._base_manager.filter(pk=self.pk).update(search_text=search_text)
+        self.search_text = search_text
+
+    def link_faqs(self, articles) -> None:
+        """Make `articles` exactly the FAQ articles linked to this row.
+
+        Links are changed from the article's side, so that each article's history
+        records the row it gained or lost.
+        """
+        wanted = {article.pk: article for article in articles}
+        current = {article.pk: article for article in self.faqs.all()}
+        for pk, article in wanted.items():
+            if pk not in current:
+                article.entries.add(self)
+        for pk, article in current.items():
+            if pk not in wanted:
+                article.entries.remove(self)
+
+    def set_aliases(self, texts: list[str], user=None) -> None:
+        """Make `texts` exactly this row's aliases, keeping the ones it already has."""
+        wanted = [normalize_text(text) for text in texts if text.strip()]
+        for alias in self.aliases.exclude(text__in=wanted):
+            alias.delete()
+        existing = set(self.aliases.values_list("text", flat=True))
+        for text in wanted:
+            if text not in existing:
+                ErrorAlias(entry=self, text=text, created_by=user).save()
 
     def natural_key(self):
         return (self.catalog, self.code, self.http_status, self.message_en)
@@ -280,26 +429,19 @@ class ErrorEntry(ShippedContent):
         self.search_text = self.build_search_text()
 
     def build_search_text(self) -> str:
-        """Index tokens in sections: message, meaning, remedy, linked FAQ articles.
-
-        kb.search weighs a term by the section it is found in.
+        """Index tokens in sections: message (and its aliases), meaning, remedy, linked
+        FAQ articles. kb.search weighs a term by the section it is found in.
         """
+        aliases = " ".join(alias.text for alias in self.aliases.all()) if self.pk else ""
         faqs = self.faqs.all() if self.pk else []
         return document_text(
-            f"{self.code} {self.message_en}",
+            f"{self.code} {self.message_en} {aliases}",
             f"{self.meaning_zh} {self.meaning_en}",
             f"{self.remedy_zh} {self.remedy_en}",
             " ".join(
                 f"{faq.title_zh} {faq.title_en} {faq.summary_zh} {faq.summary_en}" for faq in faqs
             ),
         )
-
-    def refresh_search_text(self) -> None:
-        """Rebuild the index tokens after something they include changed elsewhere."""
-        search_text = self.build_search_text()
-        if search_text != self.search_text:
-            ErrorEntry.objects.filter(pk=self.pk).update(search_text=search_text)
-            self.search_text = search_text
 
     @property
     def anchor(self) -> str:
@@ -347,6 +489,7 @@ class FaqArticle(ShippedContent):
     )
 
     objects = FaqArticleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=[entries])
 
     class Meta:
         ordering = ["sort_order", "slug"]
@@ -375,3 +518,235 @@ class FaqArticle(ShippedContent):
     @property
     def body(self):
         return self.localized("body")
+
+
+class ErrorAliasQuerySet(models.QuerySet):
+    def get_by_natural_key(self, catalog, code, http_status, message_en, text):
+        return self.get(
+            entry__catalog=catalog,
+            entry__code=code,
+            entry__http_status=http_status,
+            entry__message_en=message_en,
+            text=text,
+        )
+
+
+class ErrorAlias(models.Model):
+    """Another wording of a row's message that search matches, e.g. from the unknown-error queue."""
+
+    catalog_fields = ("entry", "text")
+
+    entry = models.ForeignKey(
+        ErrorEntry, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("row")
+    )
+    text = models.CharField(
+        _("text"),
+        max_length=500,
+        help_text=_("A wording customers paste for this row, e.g. a message of another version."),
+    )
+    # Derived in save(): what kb.search looks aliases up by, as for a row's message.
+    message_key = models.CharField(max_length=255, editable=False, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = ErrorAliasQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entry__catalog", "entry__sort_order", "text"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [
+            # An alias's identity and natural key: the same wording once per row.
+            models.UniqueConstraint(fields=["entry", "text"], name="alias_natural_key"),
+        ]
+        indexes = [
+            # Search by a pasted message looks its prefixes up here, as in entry_message_key.
+            models.Index(fields=["message_key"], name="alias_message_key"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.text = normalize_text(self.text)
+        self.message_key = message_key(self.text)
+        super().save(*args, **kwargs)
+        # The row's search text holds its aliases.
+        self.entry.refresh_search_text()
+
+    def get_absolute_url(self):
+        return self.entry.get_absolute_url()
+
+    def natural_key(self):
+        return (*self.entry.natural_key(), self.text)
+
+    natural_key.dependencies = ["kb.errorentry"]
+
+
+@receiver(post_delete, sender=ErrorAlias)
+def refresh_search_text_without_alias(sender, instance: ErrorAlias, **kwargs) -> None:
+    """Also for deletes that skip `delete()`: a queryset's, the admin's bulk action's."""
+    ErrorEntry(pk=instance.entry_id).refresh_search_text()
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def from_client_since(self, client_key: str, since):
+        return self.filter(client_key=client_key, created_at__gte=since)
+
+    def over_limit(self, client_key: str) -> bool:
+        """Has this client sent as many answers as the rate limit allows, in its window?"""
+        since = timezone.now() - timezone.timedelta(seconds=settings.FEEDBACK_RATE_WINDOW)
+        recent = self.from_client_since(client_key, since)
+        return recent.count() >= settings.FEEDBACK_RATE_LIMIT
+
+
+class Feedback(models.Model):
+    """One answer to "Did this fix it?" under a row of a code page."""
+
+    class Reason(models.TextChoices):
+        INACCURATE = "inaccurate", _("Inaccurate")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        UNCLEAR = "unclear", _("Unclear")
+        OTHER = "other", _("Other")
+
+    COMMENT_MAX_LENGTH = 500
+
+    entry = models.ForeignKey(
+        ErrorEntry, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("row")
+    )
+    helpful = models.BooleanField(_("fixed it"))
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason, blank=True)
+    comment = models.CharField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    # A keyed hash of the client's address: enough to rate-limit, not to identify.
+    client_key = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            # Only the reasons the form offers; SQLite does not enforce choices otherwise.
+            models.CheckConstraint(
+                condition=models.Q(reason__in=["", "inaccurate", "incomplete", "unclear", "other"]),
+                name="feedback_reason_valid",
+            ),
+            # Comments are short, whatever writes them (SQLite ignores max_length).
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("comment"), 500),
+                name="feedback_comment_bounded",
+            ),
+        ]
+        indexes = [
+            # The rate limit: a client's answers in the last window.
+            models.Index(fields=["client_key", "created_at"], name="feedback_rate_limit"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry}: {'yes' if self.helpful else 'no'}"
+
+
+class FeedbackByRow(ErrorEntry):
+    """Rows seen through their feedback: the admin's "worst rated" list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("feedback by row")
+        verbose_name_plural = _("feedback by row")
+
+
+class UnansweredSearchQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=UnansweredSearch.Status.OPEN)
+
+    def queue(self):
+        """The unknown-error queue: most frequent first, then most recent."""
+        return self.order_by("-count", "-last_seen")
+
+
+class UnansweredSearch(models.Model):
+    """Searches that found nothing (or nothing sure), grouped by their normalized text.
+
+    Written by `kb.unknown.record_unanswered`, which redacts before anything is stored.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    normalized = models.CharField(_("normalized text"), max_length=500, editable=False)
+    text = models.TextField(
+        _("search"), editable=False, help_text=_("The latest search of this group, redacted.")
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
+    count = models.PositiveIntegerField(_("count"), default=1, editable=False)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now, editable=False)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now, editable=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
+    resolved_entry = models.ForeignKey(
+        ErrorEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by row"),
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+
+    objects = UnansweredSearchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-count", "-last_seen"]
+        verbose_name = _("unanswered search")
+        verbose_name_plural = _("unknown-error queue")
+        constraints = [
+            # One group per normalized text; record_unanswered relies on it to upsert.
+            models.UniqueConstraint(fields=["normalized"], name="unanswered_normalized_unique"),
+        ]
+        indexes = [
+            # The queue in the admin: open groups, most frequent first.
+            models.Index(fields=["status", "-count"], name="unanswered_queue_order"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return reverse("admin:kb_unansweredsearch_change", args=[self.pk])
+
+    @property
+    def seen_since_resolved(self) -> bool:
+        return bool(self.resolved_at and self.last_seen > self.resolved_at)
+
+    def resolve(self, user, entry: ErrorEntry | None = None, alias_text: str = "") -> None:
+        """Mark this group answered, by `entry` and, with `alias_text`, a new alias of it."""
+        with transaction.atomic():
+            if entry is not None and alias_text.strip():
+                ErrorAlias.objects.get_or_create(
+                    entry=entry, text=normalize_text(alias_text), defaults={"created_by": user}
+                )
+            self.status = self.Status.RESOLVED
+            self.resolved_entry = entry or self.resolved_entry
+            self.resolved_by = user
+            self.resolved_at = timezone.now()
+            self.save()

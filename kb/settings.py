@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "simple_history",
     "kb",
 ]
 
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made a change for history made outside the admin's own save.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -118,5 +121,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Where the shipped catalog lives; `import_catalog` reads it when no file is named.
 CATALOG_FIXTURE = BASE_DIR / "fixtures" / "catalog.json"
 KB_PAGE_SIZE = envint("KB_PAGE_SIZE", "25")
+
+# "Did this fix it?": at most FEEDBACK_RATE_LIMIT answers per client in FEEDBACK_RATE_WINDOW
+# seconds, counted in the database so that every gunicorn host sees the same count.
+FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", "10")
+FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
+# The request header that holds the client's address behind a reverse proxy
+# (e.g. HTTP_X_REAL_IP); empty: the connection's address (REMOTE_ADDR).
+CLIENT_IP_HEADER = os.getenv("CLIENT_IP_HEADER", "")
 
 SITE_NAME = _("APIG error-code knowledge base")

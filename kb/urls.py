@@ -9,6 +9,8 @@ site_patterns = [
     path("search/", views.search_page, name="search"),
     path("codes/", views.CodeListView.as_view(), name="code-list"),
     path("codes/<str:code>/", views.code_detail, name="code"),
+    path("rows/<int:pk>/feedback/", views.feedback, name="feedback"),
+    path("catalog.<str:format>", views.catalog_download, name="catalog-download"),
     path("faq/", views.faq_list, name="faq-list"),
     path("faq/<slug:slug>/", views.faq_detail, name="faq"),
 ]

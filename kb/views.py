@@ -1,13 +1,21 @@
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
+from kb.catalog import export_catalog, export_catalog_csv
 from kb.codes import normalize_code
+from kb.feedback import FeedbackForm, client_key
 from kb.filters import ErrorEntryFilter
-from kb.models import Category, ErrorEntry, FaqArticle
+from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.search.engine import QueryError, search
 from kb.suggest import closest_codes
+from kb.unknown import record_if_unanswered
 
 
 def home(request):
@@ -30,6 +38,7 @@ def search_page(request):
     except QueryError as error:
         context["error"] = str(error)
         return render(request, "kb/search.html", context, status=400)
+    record_if_unanswered(text, result, get_language())
     single = result.single
     if single and result.query.code_only and not result.query.request_id:
         # `APIG.0303` or `apig-0201 413`: the row itself is the answer.
@@ -84,6 +93,35 @@ def faq_detail(request, slug):
     article = get_object_or_404(FaqArticle, slug=slug)
     entries = article.entries.order_by("catalog", "sort_order")
     return render(request, "kb/faq_detail.html", {"article": article, "entries": entries})
+
+
+@require_POST
+def feedback(request, pk):
+    entry = get_object_or_404(ErrorEntry, pk=pk)
+    client = client_key(request)
+    form = FeedbackForm(request.POST)
+    context = {"entry": entry, "feedback_form": form}
+    if Feedback.objects.over_limit(client):
+        context["rate_limited"] = True
+        return render(request, "kb/feedback.html", context, status=429)
+    if not form.is_valid():
+        return render(request, "kb/feedback.html", context, status=400)
+    form.save_for(entry, client)
+    messages.success(request, _("Thank you: your answer helps us improve this row."), entry.anchor)
+    return redirect(entry.get_absolute_url())
+
+
+def catalog_download(request, format):
+    if format == "json":
+        body, content_type = export_catalog(), "application/json; charset=utf-8"
+    elif format == "csv":
+        # The byte-order mark lets spreadsheet programs read the Chinese text as UTF-8.
+        body, content_type = "\ufeff" + export_catalog_csv(), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="apig-kb-catalog.{format}"'
+    return response
 
 
 def page_not_found(request, exception):

@@ -51,3 +51,18 @@ def test_too_long_text_is_a_400_with_a_message(shipped_catalog, client):
     response = client.get("/en/search/", {"q": "x" * 20000})
     assert response.status_code == 400
     assert "too long" in response.content.decode()
+
+
+def test_a_search_with_no_sure_answer_joins_the_unknown_queue_without_secrets(
+    shipped_catalog, client
+):
+    from kb.models import UnansweredSearch
+
+    client.get(
+        "/en/search/",
+        {"q": "weird gateway failure frobnicated X-Auth-Token: MIIEvQYJKoZIhvcNAQcCoIIErjCCBKoCAQE"},
+    )
+    client.get("/api/v1/search", {"q": "APIG.0303"})  # a sure answer: not queued
+    queued = UnansweredSearch.objects.get()
+    assert "frobnicated" in queued.text
+    assert "MIIEvQYJ" not in queued.text

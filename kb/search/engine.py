@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from kb.models import ErrorEntry
 from kb.search.index import (
+    alias_candidates,
     candidates_where,
     fulltext_candidates,
     load_entries,
@@ -45,6 +46,12 @@ class Candidate:
     message_key: str
     search_text: str
     sort_order: int
+    # Keys of the row's aliases that the pasted message starts with.
+    alias_keys: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.message_key, *self.alias_keys)
 
     @cached_property
     def sections(self) -> list[str]:
@@ -118,7 +125,10 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
     if prefixes:
         rows = _fetch(f"message_key IN ({placeholders(prefixes)})", prefixes)
         found.update((row.id, row) for row in rows)
-    documented = any(pasted.starts_with(row.message_key) for row in found.values())
+        for *columns, alias_key in alias_candidates(prefixes):
+            row = found.setdefault(columns[0], Candidate(*columns))
+            row.alias_keys += (alias_key,)
+    documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
         rows = fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=True)
         if len(rows) < FEW_CANDIDATES and len(groups) > 1:
@@ -193,7 +203,7 @@ def _rank(query, needles, weights, present, pasted: PastedMessage, candidate) ->
             score -= 8.0
         if query.status_only:
             score, match = score + 50.0, "status"
-    similarity = pasted.similarity(candidate.message_key)
+    similarity = max(pasted.similarity(key) for key in candidate.keys)
     if similarity >= 80:
         score += similarity - 60
         if match == "text" and similarity >= 85:

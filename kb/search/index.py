@@ -131,3 +131,16 @@ def candidates_where(condition: str, params: list, *, order: str = "", limit: in
 
 def placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values))
+
+
+def alias_candidates(keys: list[str]) -> list[tuple]:
+    """Rows with an alias (another known wording) whose key is one of `keys`:
+    CANDIDATE_COLUMNS, then the alias's key."""
+    columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
+    sql = (
+        f"SELECT {columns}, a.message_key FROM kb_erroralias a "
+        f"JOIN kb_errorentry e ON e.id = a.entry_id WHERE a.message_key IN ({placeholders(keys)})"
+    )
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, keys)
+        return cursor.fetchall()

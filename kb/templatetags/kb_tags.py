@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
 from kb.search.tokens import HAN_RE, han_token, stem
 
@@ -49,3 +50,14 @@ def highlight(text: str, terms) -> str:
         out.append(f"<mark>{piece}</mark>" if marked[i] else piece)
         i = j
     return mark_safe("".join(out))
+
+
+@register.filter
+def feedback_form(entry) -> FeedbackForm:
+    return FeedbackForm.for_entry(entry)
+
+
+@register.filter
+def message_for(messages, tag: str) -> str:
+    """The text of the message sent for `tag` (e.g. a row's anchor), or ''."""
+    return next((str(m) for m in messages if m.extra_tags == tag), "")

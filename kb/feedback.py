@@ -1,0 +1,66 @@
+"""'Did this fix it?' under each row: the form, and who is asking (for the rate limit)."""
+
+import hashlib
+import hmac
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from kb.models import ErrorEntry, Feedback
+from kb.redact import redact
+
+
+def client_key(request) -> str:
+    """A keyed hash of the client's address: the same on every host, useless to anyone else."""
+    address = ""
+    if settings.CLIENT_IP_HEADER:
+        # A proxy's header may list several addresses; the first is the client's.
+        address = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[0].strip()
+    address = address or request.META.get("REMOTE_ADDR", "")
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"feedback-client:" + address.encode(), hashlib.sha256).hexdigest()
+
+
+class FeedbackForm(forms.ModelForm):
+    helpful = forms.TypedChoiceField(
+        label=_("Did this fix it?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.ChoiceField(
+        label=_("What was wrong?"),
+        choices=Feedback.Reason.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=Feedback.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": Feedback.COMMENT_MAX_LENGTH}),
+        help_text=_("Optional. Do not paste tokens, keys or passwords."),
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["helpful", "reason", "comment"]
+
+    @classmethod
+    def for_entry(cls, entry: ErrorEntry) -> "FeedbackForm":
+        """An empty form whose element ids are unique on a page of several rows."""
+        return cls(auto_id=f"feedback-{entry.pk}-%s")
+
+    def clean_comment(self) -> str:
+        # Stored only redacted: a pasted token or AK/SK never reaches the database.
+        return redact(self.cleaned_data["comment"]).strip()[: Feedback.COMMENT_MAX_LENGTH]
+
+    def save_for(self, entry: ErrorEntry, client: str) -> Feedback:
+        feedback = self.save(commit=False)
+        feedback.entry = entry
+        feedback.client_key = client
+        feedback.language = (get_language() or "")[:8]
+        feedback.save()
+        return feedback

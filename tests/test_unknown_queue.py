@@ -1,0 +1,212 @@
+"""The unknown-error queue: unanswered searches, redacted, grouped, made into rows or aliases."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from kb import unknown
+from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
+from kb.search.engine import search as kb_search
+from kb.search.tokens import message_key
+from kb.unknown import normalize_query, record_unanswered
+from tests.factories import make_category, make_entry
+
+AK = "HPUA7XQ2R5T8Y1K3M6N9"
+SK = "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0"
+TOKEN = "MIIEXAYJKoZIhvcNAQcCoIIETTCCBEkCAQExDTALBglghkgBZQMEAgEwggLXBgkqhkiG9w0BBwGg"
+PASTE = (
+    '{"error_msg":"Backend certificate chain is incomplete","error_code":"APIG.0299",'
+    '"request_id":"%s"}\nX-Auth-Token: %s\nAuthorization: SDK-HMAC-SHA256 Access=%s, '
+    "SignedHeaders=host, Signature=%s\nsk=%s\nfrom 203.0.113.9 at %s"
+)
+
+
+def paste(request_id="0f8fad5bd9cb469fa16570867728950e", when="2026-11-27T01:23:45Z"):
+    signature = "ab" * 32
+    return PASTE % (request_id, TOKEN, AK, signature, SK, when)
+
+
+def every_stored_text():
+    rows = UnansweredSearch.objects.values_list("text", "normalized")
+    return " ".join(part for row in rows for part in row)
+
+
+def test_an_unanswered_search_is_stored_without_any_secret(db):
+    record_unanswered(paste(), "en")
+
+    stored = every_stored_text()
+    for secret in [TOKEN, AK, SK, "ab" * 32, "0f8fad5bd9cb469fa16570867728950e", "203.0.113.9"]:
+        assert secret not in stored
+    search = UnansweredSearch.objects.get()
+    assert "Backend certificate chain is incomplete" in search.text
+    assert "APIG.0299" in search.text
+    assert (search.count, search.language, search.status) == (1, "en", "open")
+
+
+def test_the_same_error_with_other_ids_and_times_is_one_group(db):
+    record_unanswered(paste(), "en")
+    record_unanswered(paste("ffff0000ffff0000ffff0000ffff0000", "2026-11-28 09:00:01"), "zh-hans")
+    record_unanswered(paste().replace('","', '", "'), "en")  # other spacing
+
+    search = UnansweredSearch.objects.get()
+    assert search.count == 3
+    assert search.first_seen < search.last_seen
+    record_unanswered("Something else entirely", "en")
+    assert UnansweredSearch.objects.count() == 2
+
+
+def test_normalizing_keeps_codes_and_drops_times_and_long_numbers():
+    assert normalize_query("APIG.0201  Timeout at 01:23:45, port 123456!") == (
+        "apig.0201 timeout at <time> port <n>"
+    )
+    assert normalize_query("后端超时 APIG.0201") == "后端超时 apig.0201"
+
+
+def test_empty_or_punctuation_only_searches_are_not_recorded(db):
+    for query in ["", "   ", "!!!", "\n"]:
+        record_unanswered(query, "en")
+    assert not UnansweredSearch.objects.exists()
+
+
+def test_a_concurrent_first_insert_is_counted_not_lost(db, monkeypatch):
+    # Another host inserts the group between this one's update and its insert.
+    real_count_again = unknown._count_again
+    calls = []
+
+    def racing_count_again(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            UnansweredSearch.objects.create(
+                normalized=args[0], text=args[1], language="en", count=1
+            )
+            return False
+        return real_count_again(*args)
+
+    monkeypatch.setattr(unknown, "_count_again", racing_count_again)
+    record_unanswered("Backend timeout", "en")
+
+    assert UnansweredSearch.objects.get().count == 2
+
+
+def test_the_admin_lists_the_queue_most_frequent_first(editor_client):
+    for _ in range(3):
+        record_unanswered("Frequent failure", "en")
+    record_unanswered("Rare failure", "en")
+    response = editor_client.get(reverse("admin:kb_unansweredsearch_changelist"))
+    assert response.status_code == 200
+    assert [s.text for s in response.context["cl"].result_list] == [
+        "Frequent failure",
+        "Rare failure",
+    ]
+
+
+def test_queue_to_alias_to_search_hit(editor_client, editor):
+    row = make_entry(message_en="Backend unavailable.")
+    wording = "Upstream connect error or disconnect reset before headers"
+    record_unanswered(f"{wording}, request_id: 0f8fad5bd9cb469fa16570867728950e", "en")
+    search = UnansweredSearch.objects.get()
+    # Before: at best a guess from the words ("upstream" reads as "backend").
+    assert all(hit.match != "message" for hit in kb_search(wording).hits)
+
+    url = reverse("admin:kb_unansweredsearch_change", args=[search.pk])
+    form = editor_client.get(url).context["adminform"].form
+    assert form["alias_text"].value().startswith(wording)  # prefilled, redacted
+    response = editor_client.post(
+        url, {"resolved_entry": row.pk, "alias_text": wording, "status": "open"}
+    )
+
+    assert response.status_code == 302
+    alias = ErrorAlias.objects.get()
+    assert (alias.entry, alias.text, alias.created_by) == (row, wording, editor)
+    assert alias.message_key == message_key(wording)
+    search.refresh_from_db()
+    assert (search.status, search.resolved_entry, search.resolved_by) == ("resolved", row, editor)
+    assert search.resolved_at is not None
+    hit = kb_search(f"{wording}, while connecting to the backend").hits[0]
+    assert (hit.entry, hit.match) == (row, "message")
+
+
+def test_deleting_an_alias_takes_it_out_of_the_search_text(db):
+    row = make_entry()
+    alias = ErrorAlias.objects.create(entry=row, text="Upstream connect error")
+    row.refresh_from_db()
+    assert "upstream" in row.search_text
+    alias.delete()
+    row.refresh_from_db()
+    assert "upstream" not in row.search_text
+
+
+def test_an_alias_change_is_not_a_new_version_or_a_conflict_for_an_open_form(db):
+    row = make_entry()
+    versions, revision = row.history.count(), row.revision
+    ErrorAlias.objects.create(entry=row, text="Another wording")
+    row.refresh_from_db()
+    assert (row.history.count(), row.revision) == (versions, revision)
+
+
+def test_an_editor_turns_a_search_into_a_new_row(editor_client, editor):
+    record_unanswered("APIG.0999 Backend pool exhausted", "en")
+    search = UnansweredSearch.objects.get()
+    add_url = reverse("admin:kb_errorentry_add") + f"?unanswered={search.pk}"
+    form = editor_client.get(add_url).context["adminform"].form
+    assert form["message_en"].value() == "APIG.0999 Backend pool exhausted"
+    category = make_category()
+
+    response = editor_client.post(
+        add_url,
+        {
+            "catalog": "APIG",
+            "code": "APIG.0999",
+            "http_status": 503,
+            "message_en": "Backend pool exhausted.",
+            "category": category.pk,
+            "sort_order": 999,
+            "meaning_zh": "后端连接池耗尽",
+            "meaning_en": "The backend connection pool is exhausted.",
+            "remedy_zh": "稍后重试。",
+            "remedy_en": "Retry later.",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:3000]
+    row = ErrorEntry.objects.get(code="APIG.0999")
+    search.refresh_from_db()
+    assert (search.status, search.resolved_entry, search.resolved_by) == ("resolved", row, editor)
+
+
+def test_the_mark_resolved_action_and_seen_again_after_resolution(editor_client):
+    record_unanswered("Junk query", "en")
+    search = UnansweredSearch.objects.get()
+    changelist = reverse("admin:kb_unansweredsearch_changelist")
+    editor_client.post(changelist, {"action": "mark_resolved", "_selected_action": [search.pk]})
+    search.refresh_from_db()
+    assert search.status == "resolved" and not search.seen_since_resolved
+
+    UnansweredSearch.objects.update(resolved_at=timezone.now() - timezone.timedelta(days=1))
+    record_unanswered("Junk query", "en")
+    search.refresh_from_db()
+    assert search.seen_since_resolved
+
+
+def test_bad_queue_parameters_are_never_a_500(editor_client):
+    add = reverse("admin:kb_errorentry_add")
+    assert editor_client.get(add + "?unanswered=abc").status_code == 200
+    assert editor_client.get(add + "?unanswered=99999").status_code == 200
+    assert editor_client.get(reverse("admin:kb_unansweredsearch_add")).status_code == 403
+
+
+def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_client):
+    row = make_entry()
+    row.set_aliases(["Upstream connect error", "Upstream reset"])
+    changelist = reverse("admin:kb_erroralias_changelist")
+    response = editor_client.post(
+        changelist,
+        {
+            "action": "delete_selected",
+            "_selected_action": list(ErrorAlias.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not ErrorAlias.objects.exists()
+    row.refresh_from_db()
+    assert "upstream" not in row.search_text
