@@ -60,7 +60,10 @@ def test_a_search_with_no_sure_answer_joins_the_unknown_queue_without_secrets(
 
     client.get(
         "/en/search/",
-        {"q": "weird gateway failure frobnicated X-Auth-Token: MIIEvQYJKoZIhvcNAQcCoIIErjCCBKoCAQE"},
+        {
+            "q": "weird gateway failure frobnicated "
+            "X-Auth-Token: MIIEvQYJKoZIhvcNAQcCoIIErjCCBKoCAQE"
+        },
     )
     client.get("/api/v1/search", {"q": "APIG.0303"})  # a sure answer: not queued
     queued = UnansweredSearch.objects.get()

@@ -1,7 +1,7 @@
 """The database's own full-text index over `ErrorEntry.search_text`, kept in step with edits.
 
 SQLite: an FTS5 table over the row table, maintained by triggers.
-PostgreSQL: a GIN index on `to_tsvector('simple', search_text)`.
+PostgreSQL: a stored generated tsvector column with a GIN index.
 Both are (re)created after every `migrate`, because SQLite rebuilds a table to
 alter it, which drops its triggers.
 """
@@ -29,9 +29,14 @@ SQLITE_STATEMENTS = [
 ]
 
 POSTGRESQL_STATEMENTS = [
+    # The rows' tokens as a stored tsvector, computed by PostgreSQL on every write,
+    # so that a query never has to compute it row by row.
+    """ALTER TABLE kb_errorentry ADD COLUMN IF NOT EXISTS search_vector tsvector
+        GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED""",
     # Full-text index of the rows' tokens; `kb.search` queries it with @@.
-    """CREATE INDEX IF NOT EXISTS kb_entry_search_gin ON kb_errorentry
-        USING gin (to_tsvector('simple'::regconfig, search_text))""",
+    "CREATE INDEX IF NOT EXISTS kb_entry_vector_gin ON kb_errorentry USING gin (search_vector)",
+    # The expression index of earlier versions, replaced by the one above.
+    "DROP INDEX IF EXISTS kb_entry_search_gin",
 ]
 
 
@@ -77,13 +82,28 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
     connection = connections["default"]
     columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
     if connection.vendor == "postgresql":
-        joiner = " & " if match_all else " | "
-        expression = joiner.join("(" + " | ".join(group) + ")" for group in groups)
-        sql = (
-            f"SELECT {columns} FROM kb_errorentry e WHERE "
-            "to_tsvector('simple'::regconfig, e.search_text) @@ "
-            "to_tsquery('simple'::regconfig, %s) LIMIT %s"
-        )
+        alternatives = ["(" + " | ".join(group) + ")" for group in groups]
+        if match_all:
+            sql = (
+                f"SELECT {columns} FROM kb_errorentry e "
+                "WHERE e.search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s"
+            )
+            params = [" & ".join(alternatives), limit]
+        else:
+            # One bounded look-up per group, then the rows most groups found. A single
+            # OR query would make the planner scan the table when one word is common.
+            branch = (
+                "(SELECT id FROM kb_errorentry "
+                "WHERE search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s)"
+            )
+            sql = (
+                f"SELECT {columns} FROM kb_errorentry e JOIN ("
+                f"SELECT id, count(*) AS found FROM ({' UNION ALL '.join([branch] * len(groups))})"
+                " AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
+                ") best ON best.id = e.id"
+            )
+            per_group = max(10, limit // 3)
+            params = [value for group in alternatives for value in (group, per_group)] + [limit]
     else:
         joiner = " AND " if match_all else " OR "
         expression = joiner.join(
@@ -93,8 +113,9 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
             f"SELECT {columns} FROM kb_entry_fts f JOIN kb_errorentry e ON e.id = f.rowid "
             "WHERE kb_entry_fts MATCH %s LIMIT %s"
         )
+        params = [expression, limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [expression, limit])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
