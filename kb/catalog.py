@@ -21,10 +21,11 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.base import DeserializationError
 from django.db import transaction
 
-from kb.models import Category, ErrorEntry, FaqArticle, ShippedContent, normalize_text
+from kb.models import Category, Cause, ErrorEntry, FaqArticle, ShippedContent, normalize_text
 
-# Import order: everything an item refers to comes before it.
-CATALOG_MODELS: tuple[type[ShippedContent], ...] = (Category, ErrorEntry, FaqArticle)
+# Import order: everything an item refers to comes before it. Causes came last, so
+# they stand last in the shipped fixture too.
+CATALOG_MODELS: tuple[type[ShippedContent], ...] = (Category, ErrorEntry, FaqArticle, Cause)
 
 
 class CatalogError(Exception):
@@ -176,7 +177,7 @@ def export_catalog() -> str:
         queryset = model.objects.order_by(*model._meta.ordering, "pk")
         if model is ErrorEntry:
             queryset = queryset.select_related("category")
-        if model is FaqArticle:
+        if model in (FaqArticle, Cause):
             queryset = queryset.prefetch_related("entries")
         objects.extend(queryset)
     fields = sorted({name for model in CATALOG_MODELS for name in model.catalog_fields})
