@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kb.models import Category, ErrorEntry, FaqArticle
+from kb.models import Category, Cause, ErrorEntry, FaqArticle
 
 
 @admin.register(Category)
@@ -49,3 +49,26 @@ class FaqArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ["entries"]}),
         (_("Status"), {"fields": ["edited", "updated_at"]}),
     ]
+
+
+@admin.register(Cause)
+class CauseAdmin(admin.ModelAdmin):
+    list_display = ["slug", "codes", "sort_order", "kind", "pattern", "edited"]
+    list_filter = ["kind", "edited"]
+    search_fields = ["slug", "pattern", "explanation_zh", "explanation_en", "fix_zh", "fix_en"]
+    autocomplete_fields = ["entries"]
+    readonly_fields = ["edited", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["slug", "sort_order", "entries"]}),
+        (_("Matching"), {"fields": ["pattern", "kind"]}),
+        (_("Explanation"), {"fields": [("explanation_zh", "explanation_en")]}),
+        (_("Fix"), {"fields": [("fix_zh", "fix_en")]}),
+        (_("Status"), {"fields": ["edited", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("entries")
+
+    @admin.display(description=_("codes"))
+    def codes(self, cause):
+        return ", ".join(sorted({entry.code for entry in cause.entries.all()}))

@@ -9,6 +9,7 @@ site_patterns = [
     path("search/", views.search_page, name="search"),
     path("codes/", views.CodeListView.as_view(), name="code-list"),
     path("codes/<str:code>/", views.code_detail, name="code"),
+    path("diagnose/signature/", views.signature_checker, name="signature-checker"),
     path("faq/", views.faq_list, name="faq-list"),
     path("faq/<slug:slug>/", views.faq_detail, name="faq"),
 ]
