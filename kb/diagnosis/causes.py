@@ -81,9 +81,10 @@ def diagnose_detail(
     if causes is None:
         causes = entry.causes.all()
     for cause in causes:
-        for detail in details:
-            if cause.matches(detail):
-                return _diagnosis(cause, detail, request_time)
+        if matching := [detail for detail in details if cause.matches(detail)]:
+            # The longest holds the most values: a log line's unquoted message stops at
+            # its first comma, the rest of the paste goes on.
+            return _diagnosis(cause, max(matching, key=len), request_time)
     return None
 
 
