@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kb.codes import normalize_code
-from kb.diagnosis.causes import NO_DIAGNOSIS_JSON
+from kb.diagnosis.causes import no_diagnosis_json
 from kb.models import ErrorEntry
 from kb.search.engine import QueryError, SearchResult, search
 from kb.search.parse import MAX_QUERY_CHARS
@@ -40,7 +40,7 @@ def result_as_json(text: str, result: SearchResult) -> dict:
                 **entry_as_json(hit.entry),
                 "match": hit.match,
                 "score": hit.score,
-                "diagnosis": hit.diagnosis.as_json() if hit.diagnosis else NO_DIAGNOSIS_JSON,
+                "diagnosis": hit.diagnosis.as_json() if hit.diagnosis else no_diagnosis_json(),
             }
             for hit in result.hits
         ],

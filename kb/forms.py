@@ -89,10 +89,6 @@ class SignatureCheckForm(forms.Form):
             )
         return request
 
-    @property
-    def refused_secret(self) -> bool:
-        return bool(getattr(self, "refused", None))
-
     def comparison(self) -> canonical.Comparison | None:
         """The two requests part by part, when both were given and read."""
         gateway, client = self.cleaned_data.get("gateway"), self.cleaned_data.get("client")

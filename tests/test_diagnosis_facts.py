@@ -202,9 +202,7 @@ def test_throttling_names_the_policy_the_limit_and_the_window(policy, scope):
         "throttle_window": "1 minute",
         "throttle_window_seconds": 60,
     }
-    assert found.sentences == [
-        f"The request throttling limit for {scope} was reached: 100 calls in 1 minute."
-    ]
+    assert found.sentences == [f"The limit is 100 calls in 1 minute, counted for {scope}."]
 
 
 @pytest.mark.parametrize(
@@ -214,13 +212,13 @@ def test_throttling_names_the_policy_the_limit_and_the_window(policy, scope):
 def test_throttling_windows_in_any_unit(window, seconds, words):
     found = facts.throttled(f"policy ip over ratelimit,limit:5,time:{window}")
     assert found.facts["throttle_window_seconds"] == seconds
-    assert f"5 calls in {words}." in found.sentences[0]
+    assert f"5 calls in {words}," in found.sentences[0]
 
 
 def test_throttling_detail_cut_short_still_names_the_policy():
     found = facts.throttled("policy app over ratelimit")
     assert found.facts == {"throttle_policy": "app"}
-    assert found.sentences == ["The request throttling limit for each credential was reached."]
+    assert found.sentences == ["The limit is counted for each credential."]
 
 
 def test_throttling_by_an_unknown_policy_word_says_its_name():

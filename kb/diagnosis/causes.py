@@ -53,7 +53,9 @@ class Diagnosis:
         }
 
 
-NO_DIAGNOSIS_JSON = {"cause": None, "summary": "", "fix": "", "facts": {}}
+def no_diagnosis_json() -> dict:
+    """What the API gives for a row without a diagnosis."""
+    return {"cause": None, "summary": "", "fix": "", "facts": {}}
 
 
 def details_in(query: ParsedQuery, entry: ErrorEntry) -> list[str]:
@@ -102,17 +104,13 @@ def diagnose(
 
 def attach_diagnoses(hits: Sequence, query: ParsedQuery, limit: int = DIAGNOSED_HITS) -> None:
     """Set `hit.diagnosis` on the best hits; the causes of all of them in one query."""
-    details = {id(hit): details_in(query, hit.entry) for hit in hits[:limit]}
-    hits = [hit for hit in hits[:limit] if details[id(hit)]]
+    hits = [hit for hit in hits[:limit] if details_in(query, hit.entry)]
     if not hits:
         return
     causes = Cause.objects.by_entry(hit.entry.pk for hit in hits)
-    request_time = facts.request_time_in(query.text)
     for hit in hits:
         if entry_causes := causes.get(hit.entry.pk):
-            hit.diagnosis = diagnose_detail(
-                hit.entry, details[id(hit)], causes=entry_causes, request_time=request_time
-            )
+            hit.diagnosis = diagnose(hit.entry, query, causes=entry_causes)
 
 
 def _diagnosis(cause: Cause, detail: str, request_time: datetime | None) -> Diagnosis:

@@ -262,11 +262,9 @@ def throttled(detail: str, request_time: datetime | None = None) -> Findings:
     if limit_match and window_seconds:
         names["limit"] = findings.facts["throttle_limit"]
         names["window"] = duration_in_words(window_seconds)
-        sentence = _(
-            "The request throttling limit for %(scope)s was reached: %(limit)s calls in %(window)s."
-        )
+        sentence = _("The limit is %(limit)s calls in %(window)s, counted for %(scope)s.")
     else:
-        sentence = _("The request throttling limit for %(scope)s was reached.")
+        sentence = _("The limit is counted for %(scope)s.")
     findings.sentences.append(sentence % names)
     return findings
 
