@@ -22,6 +22,7 @@ from kb.history import compare_versions
 from kb.markdown import render_markdown
 from kb.models import (
     Category,
+    Cause,
     EditConflict,
     ErrorAlias,
     ErrorEntry,
@@ -583,3 +584,36 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
     def mark_resolved(self, request, queryset):
         for search in queryset.filter(status=UnansweredSearch.Status.OPEN):
             search.resolve(request.user)
+
+
+# --- Known causes -------------------------------------------------------------------------
+
+
+class CauseForm(LockedForm):
+    class Meta:
+        model = Cause
+        fields = list(Cause.catalog_fields)  # what staff edit is what the catalog holds
+
+
+@admin.register(Cause)
+class CauseAdmin(HistoryAdmin):
+    form = CauseForm
+    list_display = ["slug", "codes", "sort_order", "kind", "pattern", "edited"]
+    list_filter = ["kind", "edited"]
+    search_fields = ["slug", "pattern", "explanation_zh", "explanation_en", "fix_zh", "fix_en"]
+    autocomplete_fields = ["entries"]
+    readonly_fields = ["edited", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["slug", "sort_order", "entries"]}),
+        (_("Matching"), {"fields": ["pattern", "kind"]}),
+        (_("Explanation"), {"fields": [("explanation_zh", "explanation_en")]}),
+        (_("Fix"), {"fields": [("fix_zh", "fix_en")]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("entries")
+
+    @admin.display(description=_("codes"))
+    def codes(self, cause):
+        return ", ".join(sorted({entry.code for entry in cause.entries.all()}))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kb.codes import normalize_code
+from kb.diagnosis.causes import no_diagnosis_json
 from kb.models import ErrorEntry
 from kb.search.engine import QueryError, SearchResult, search
 from kb.search.parse import MAX_QUERY_CHARS
@@ -36,7 +37,12 @@ def result_as_json(text: str, result: SearchResult) -> dict:
         "query": text,
         "request_id": result.query.request_id or None,
         "results": [
-            {**entry_as_json(hit.entry), "match": hit.match, "score": hit.score}
+            {
+                **entry_as_json(hit.entry),
+                "match": hit.match,
+                "score": hit.score,
+                "diagnosis": hit.diagnosis.as_json() if hit.diagnosis else no_diagnosis_json(),
+            }
             for hit in result.hits
         ],
     }
@@ -126,6 +132,92 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_DIAGNOSIS = {
+    "type": "object",
+    "description": (
+        "The known cause that the detail after the documented message matched, for the best "
+        "three rows; otherwise cause is null, summary and fix are empty and facts is {}."
+    ),
+    "required": ["cause", "summary", "fix", "facts"],
+    "properties": {
+        "cause": {
+            "type": ["string", "null"],
+            "description": "The cause's identifier.",
+            "example": "signature-expired",
+        },
+        "summary": {
+            "type": "string",
+            "description": "The cause, then what the detail's values say; requested language.",
+        },
+        "fix": {"type": "string", "description": "What to do; in the requested language."},
+        "facts": {
+            "type": "object",
+            "description": "Values computed from the detail; only those that apply are present.",
+            "properties": {
+                "clock_skew_seconds": {
+                    "type": "integer",
+                    "description": (
+                        "Server time minus signature time: positive when the signature time "
+                        "(X-Sdk-Date) is behind the gateway's clock, negative when ahead."
+                    ),
+                },
+                "signature_time": {"type": "string", "format": "date-time"},
+                "server_time": {"type": "string", "format": "date-time"},
+                "clock_behind": {"type": ["string", "null"], "enum": ["client", "gateway", None]},
+                "clock_skew_exceeds_limit": {
+                    "type": "boolean",
+                    "description": "The skew is more than the 15 minutes the gateway allows.",
+                },
+                "likely_client_utc_offset": {
+                    "type": "string",
+                    "example": "UTC+8",
+                    "description": "The skew is a whole time zone: local time written as UTC.",
+                },
+                "token_expires_at": {"type": "string", "format": "date-time"},
+                "request_time": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "From a Date or X-Sdk-Date header in the pasted text.",
+                },
+                "token_expired_seconds_before_request": {"type": "integer"},
+                "throttle_policy": {
+                    "type": "string",
+                    "description": (
+                        "The limit reached: user, app (credential), ip (source IP address) or "
+                        "api (all callers of the API)."
+                    ),
+                },
+                "throttle_limit": {"type": "integer"},
+                "throttle_window": {"type": "string", "example": "1 minute"},
+                "throttle_window_seconds": {"type": "integer"},
+                "canonical_request": {
+                    "type": "object",
+                    "description": "The gateway's canonical request, part by part.",
+                    "properties": {
+                        "method": {"type": "string"},
+                        "path": {"type": "string"},
+                        "query": {"type": "string"},
+                        "headers": {"type": "array", "items": {"type": "string"}},
+                        "signed_headers": {"type": "array", "items": {"type": "string"}},
+                        "payload_hash": {"type": "string"},
+                    },
+                },
+                "path_ends_with_slash": {"type": "boolean"},
+                "signed_headers": {"type": "array", "items": {"type": "string"}},
+                "payload_hash_is_empty": {
+                    "type": "boolean",
+                    "description": "The body hash is the SHA-256 of an empty body.",
+                },
+                "signed_headers_without_value": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Signed headers that reached the gateway without a value.",
+                },
+            },
+        },
+    },
+}
+
 _SEARCH_ANSWER = {
     "type": "object",
     "required": ["query", "request_id", "results"],
@@ -149,6 +241,7 @@ _SEARCH_ANSWER = {
                                 "enum": ["code", "message", "status", "text"],
                             },
                             "score": {"type": "number"},
+                            "diagnosis": {"$ref": "#/components/schemas/Diagnosis"},
                         },
                     },
                 ]
@@ -249,5 +342,5 @@ OPENAPI = {
             }
         },
     },
-    "components": {"schemas": {"Row": _ROW}},
+    "components": {"schemas": {"Row": _ROW, "Diagnosis": _DIAGNOSIS}},
 }

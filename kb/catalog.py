@@ -30,6 +30,7 @@ from django.db import transaction
 
 from kb.models import (
     Category,
+    Cause,
     ErrorAlias,
     ErrorEntry,
     FaqArticle,
@@ -37,8 +38,9 @@ from kb.models import (
     normalize_text,
 )
 
-# Import order: everything an item refers to comes before it.
-CATALOG_MODELS: tuple[type[ShippedContent], ...] = (Category, ErrorEntry, FaqArticle)
+# Import order: everything an item refers to comes before it. Causes came last, so
+# they stand last in the shipped fixture too.
+CATALOG_MODELS: tuple[type[ShippedContent], ...] = (Category, ErrorEntry, FaqArticle, Cause)
 EXPORTED_MODELS = (*CATALOG_MODELS, ErrorAlias)
 CSV_COLUMNS = (*ErrorEntry.catalog_fields, "aliases", "faq_articles")
 
@@ -207,7 +209,7 @@ def export_catalog() -> str:
         queryset = model.objects.order_by(*model._meta.ordering, "pk")
         if model is ErrorEntry:
             queryset = queryset.select_related("category")
-        if model is FaqArticle:
+        if model in (FaqArticle, Cause):
             queryset = queryset.prefetch_related("entries")
         if model is ErrorAlias:
             queryset = queryset.select_related("entry")

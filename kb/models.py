@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kb.codes import catalog_of
+from kb.diagnosis.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
 from kb.search.tokens import document_text, message_key
 
 # A remedy that sends the reader to support rather than to something they can fix.
@@ -750,3 +752,131 @@ class UnansweredSearch(models.Model):
             self.resolved_by = user
             self.resolved_at = timezone.now()
             self.save()
+
+
+class CauseKind(models.TextChoices):
+    """Which facts a cause computes from the detail that matched it."""
+
+    NONE = "none", _("none")
+    SIGNATURE_EXPIRED = "signature_expired", _("signature expired: clock skew")
+    TOKEN_EXPIRED = "token_expired", _("token expired: expiry time")
+    THROTTLED = "throttled", _("request throttling: policy, limit and window")
+    CANONICAL_REQUEST = "canonical_request", _("signature mismatch: canonical request")
+
+
+class CauseQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def by_entry(self, entry_ids) -> dict[int, list["Cause"]]:
+        """The causes of each row, in the order to try them, in one query."""
+        causes: dict[int, list[Cause]] = {}
+        rows = (
+            self.filter(entries__in=list(entry_ids))
+            .annotate(entry_id=models.F("entries"))
+            .order_by("sort_order", "slug")
+        )
+        for cause in rows:
+            causes.setdefault(cause.entry_id, []).append(cause)
+        return causes
+
+
+class Cause(ShippedContent):
+    """A known cause behind the detail an error carries after its documented message.
+
+    `pattern` is matched (case-insensitively) against that detail; the first cause
+    of a row whose pattern matches, in `sort_order`, is the diagnosis.
+    """
+
+    catalog_fields = (
+        "slug",
+        "sort_order",
+        "pattern",
+        "kind",
+        "explanation_zh",
+        "explanation_en",
+        "fix_zh",
+        "fix_en",
+        "entries",
+    )
+    text_fields = ("explanation", "fix")
+
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("The cause's identifier in the API.")
+    )
+    entries = models.ManyToManyField(
+        ErrorEntry, related_name="causes", verbose_name=_("error-code rows")
+    )
+    pattern = models.CharField(
+        _("pattern"),
+        max_length=MAX_PATTERN_LENGTH,
+        help_text=_(
+            "A Python regular expression, matched without regard to case against the detail "
+            "after the documented message, e.g. <code>signature\\s+expired</code>."
+        ),
+    )
+    kind = models.CharField(
+        _("computed facts"),
+        max_length=32,
+        choices=CauseKind,
+        default=CauseKind.NONE,
+        help_text=_("Which facts to read out of the detail when this cause matches."),
+    )
+    explanation_zh = models.TextField(_("explanation (Chinese)"))
+    explanation_en = models.TextField(_("explanation (English)"))
+    fix_zh = models.TextField(_("fix (Chinese)"))
+    fix_en = models.TextField(_("fix (English)"))
+    sort_order = models.PositiveIntegerField(
+        _("order to try"),
+        default=0,
+        help_text=_("Causes of a row are tried in this order; the first that matches is shown."),
+    )
+
+    objects = CauseQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=[entries])
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("cause")
+        verbose_name_plural = _("causes")
+
+    def __str__(self):
+        return self.slug
+
+    def get_absolute_url(self):
+        entry = self.entries.order_by("catalog", "sort_order").first()
+        if entry is None:
+            return reverse("kb:code-list")
+        return reverse("kb:code", args=[entry.code]) + "#" + self.anchor
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["kb.errorentry"]
+
+    def clean(self):
+        super().clean()
+        try:
+            compile_pattern(self.pattern)
+        except PatternError as error:
+            raise ValidationError(
+                {
+                    "pattern": _("This is not a usable regular expression: %(error)s")
+                    % {"error": error}
+                }
+            ) from error
+
+    def matches(self, detail: str) -> bool:
+        return pattern_matches(self.pattern, detail)
+
+    @property
+    def anchor(self) -> str:
+        return f"cause-{self.slug}"
+
+    @property
+    def explanation(self):
+        return self.localized("explanation")
+
+    @property
+    def fix(self):
+        return self.localized("fix")

@@ -11,6 +11,7 @@ site_patterns = [
     path("codes/<str:code>/", views.code_detail, name="code"),
     path("rows/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("catalog.<str:format>", views.catalog_download, name="catalog-download"),
+    path("diagnose/signature/", views.signature_checker, name="signature-checker"),
     path("faq/", views.faq_list, name="faq-list"),
     path("faq/<slug:slug>/", views.faq_detail, name="faq"),
 ]

@@ -5,13 +5,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 from django_filters.views import FilterView
 
 from kb.catalog import export_catalog, export_catalog_csv
 from kb.codes import normalize_code
+from kb.diagnosis.causes import diagnose_detail
+from kb.diagnosis.patterns import MAX_DETAIL_CHARS
 from kb.feedback import FeedbackForm, client_key
 from kb.filters import ErrorEntryFilter
+from kb.forms import SignatureCheckForm
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.search.engine import QueryError, search
 from kb.suggest import closest_codes
@@ -73,15 +78,34 @@ def code_detail(request, code):
     entries = list(
         ErrorEntry.objects.of_code(canonical or "")
         .select_related("category")
-        .prefetch_related("faqs")
+        .prefetch_related("faqs", "causes")
     )
     if not entries:
         context = {"code": code, "suggestions": closest_codes(code)}
         return render(request, "kb/code_not_found.html", context, status=404)
+    # The detail of a pasted error, passed on by the search page: its cause goes first.
+    detail = request.GET.get("detail", "")[:MAX_DETAIL_CHARS]
+    for entry in entries:
+        entry.diagnosis = diagnose_detail(entry, [detail])
     related = ErrorEntry.objects.related_to(entries[0])
     faqs = {faq.pk: faq for entry in entries for faq in entry.faqs.all()}.values()
     context = {"code": canonical, "entries": entries, "related": related, "faqs": faqs}
     return render(request, "kb/code_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("gateway", "client")
+@never_cache
+def signature_checker(request):
+    """Two canonical requests side by side. Nothing pasted here is stored."""
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if "gateway" in request.GET else None)
+    )
+    form = SignatureCheckForm(data)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "kb/signature_checker.html", {"form": form}, status=status)
 
 
 def faq_list(request):

@@ -87,3 +87,9 @@ def test_fixture_uses_natural_keys_only(fixture_objects):
     assert all("pk" not in obj for obj in fixture_objects)
     entry = next(obj for obj in fixture_objects if obj["model"] == "kb.errorentry")
     assert isinstance(entry["fields"]["category"], list)
+
+
+def test_shipped_fixture_is_exactly_what_a_fresh_import_exports(shipped_catalog):
+    from kb.catalog import export_catalog
+
+    assert export_catalog() == settings.CATALOG_FIXTURE.read_text(encoding="utf-8")

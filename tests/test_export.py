@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kb.catalog import export_catalog, import_catalog
-from kb.models import ErrorAlias, ErrorEntry, FaqArticle
+from kb.models import Cause, ErrorAlias, ErrorEntry, FaqArticle
 
 ROW = ("APIG", "APIG.0308", 429, "The throttling threshold has been reached.")
 
@@ -52,6 +52,7 @@ def test_an_export_restores_the_catalog_with_its_aliases_into_an_empty_database(
     path.write_text(exported, encoding="utf-8")
     ErrorAlias.objects.all().delete()
     FaqArticle.objects.all().delete()
+    Cause.objects.all().delete()
     ErrorEntry.objects.all().delete()
 
     out = StringIO()

@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kb', '0003_refresh_search_fields'),
+        ("kb", "0003_refresh_search_fields"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='errorentry',
-            name='entry_http_status',
+            model_name="errorentry",
+            name="entry_http_status",
         ),
         migrations.AddIndex(
-            model_name='errorentry',
-            index=models.Index(fields=['http_status', 'catalog', 'sort_order'], name='entry_status_order'),
+            model_name="errorentry",
+            index=models.Index(
+                fields=["http_status", "catalog", "sort_order"], name="entry_status_order"
+            ),
         ),
     ]

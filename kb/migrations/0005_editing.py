@@ -34,173 +34,428 @@ def start_history(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kb', '0004_status_order_index'),
+        ("kb", "0004_status_order_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FeedbackByRow',
-            fields=[
-            ],
+            name="FeedbackByRow",
+            fields=[],
             options={
-                'verbose_name': 'feedback by row',
-                'verbose_name_plural': 'feedback by row',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "feedback by row",
+                "verbose_name_plural": "feedback by row",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('kb.errorentry',),
+            bases=("kb.errorentry",),
         ),
         migrations.AddField(
-            model_name='category',
-            name='revision',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='revision'),
+            model_name="category",
+            name="revision",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="revision"),
         ),
         migrations.AddField(
-            model_name='errorentry',
-            name='revision',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='revision'),
+            model_name="errorentry",
+            name="revision",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="revision"),
         ),
         migrations.AddField(
-            model_name='errorentry',
-            name='translation_review',
-            field=models.BooleanField(default=False, editable=False, help_text='Set when one language of the meaning or the remedy changed and the other did not; cleared when an editor confirms both languages.', verbose_name='translation needs review'),
+            model_name="errorentry",
+            name="translation_review",
+            field=models.BooleanField(
+                default=False,
+                editable=False,
+                help_text="Set when one language of the meaning or the remedy changed and the other did not; cleared when an editor confirms both languages.",
+                verbose_name="translation needs review",
+            ),
         ),
         migrations.AddField(
-            model_name='faqarticle',
-            name='revision',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='revision'),
+            model_name="faqarticle",
+            name="revision",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="revision"),
         ),
         migrations.CreateModel(
-            name='HistoricalErrorEntry',
+            name="HistoricalErrorEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('catalog', models.CharField(choices=[('APIG', 'API Gateway (APIG)'), ('APIGW', 'Cloud-service API gateway (APIGW)')], max_length=8, verbose_name='catalog')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('http_status', models.PositiveSmallIntegerField(verbose_name='HTTP status')),
-                ('message_en', models.CharField(max_length=255, verbose_name='message')),
-                ('sort_order', models.PositiveIntegerField(default=0, help_text='Position in the official table.', verbose_name='sort order')),
-                ('meaning_zh', models.TextField(verbose_name='meaning (Chinese)')),
-                ('meaning_en', models.TextField(verbose_name='meaning (English)')),
-                ('remedy_zh', models.TextField(verbose_name='remedy (Chinese)')),
-                ('remedy_en', models.TextField(verbose_name='remedy (English)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('category', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='kb.category', verbose_name='category')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "catalog",
+                    models.CharField(
+                        choices=[
+                            ("APIG", "API Gateway (APIG)"),
+                            ("APIGW", "Cloud-service API gateway (APIGW)"),
+                        ],
+                        max_length=8,
+                        verbose_name="catalog",
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("http_status", models.PositiveSmallIntegerField(verbose_name="HTTP status")),
+                ("message_en", models.CharField(max_length=255, verbose_name="message")),
+                (
+                    "sort_order",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Position in the official table.",
+                        verbose_name="sort order",
+                    ),
+                ),
+                ("meaning_zh", models.TextField(verbose_name="meaning (Chinese)")),
+                ("meaning_en", models.TextField(verbose_name="meaning (English)")),
+                ("remedy_zh", models.TextField(verbose_name="remedy (Chinese)")),
+                ("remedy_en", models.TextField(verbose_name="remedy (English)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="kb.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical error-code row',
-                'verbose_name_plural': 'historical error-code rows',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical error-code row",
+                "verbose_name_plural": "historical error-code rows",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFaqArticle',
+            name="HistoricalFaqArticle",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('title_zh', models.CharField(max_length=200, verbose_name='title (Chinese)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('summary_zh', models.TextField(blank=True, verbose_name='summary (Chinese)')),
-                ('summary_en', models.TextField(blank=True, verbose_name='summary (English)')),
-                ('body_zh', models.TextField(help_text='Markdown.', verbose_name='body (Chinese)')),
-                ('body_en', models.TextField(help_text='Markdown.', verbose_name='body (English)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                ("title_zh", models.CharField(max_length=200, verbose_name="title (Chinese)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("summary_zh", models.TextField(blank=True, verbose_name="summary (Chinese)")),
+                ("summary_en", models.TextField(blank=True, verbose_name="summary (English)")),
+                ("body_zh", models.TextField(help_text="Markdown.", verbose_name="body (Chinese)")),
+                ("body_en", models.TextField(help_text="Markdown.", verbose_name="body (English)")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical FAQ article',
-                'verbose_name_plural': 'historical FAQ articles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical FAQ article",
+                "verbose_name_plural": "historical FAQ articles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFaqArticle_entries',
+            name="HistoricalFaqArticle_entries",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('errorentry', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='kb.errorentry')),
-                ('faqarticle', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='kb.faqarticle')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='kb.historicalfaqarticle')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "errorentry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="kb.errorentry",
+                    ),
+                ),
+                (
+                    "faqarticle",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="kb.faqarticle",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="kb.historicalfaqarticle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalFaqArticle_entries',
+                "verbose_name": "HistoricalFaqArticle_entries",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ErrorAlias',
+            name="ErrorAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(help_text='A wording customers paste for this row, e.g. a message of another version.', max_length=500, verbose_name='text')),
-                ('message_key', models.CharField(default='', editable=False, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='kb.errorentry', verbose_name='row')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "text",
+                    models.CharField(
+                        help_text="A wording customers paste for this row, e.g. a message of another version.",
+                        max_length=500,
+                        verbose_name="text",
+                    ),
+                ),
+                ("message_key", models.CharField(default="", editable=False, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="kb.errorentry",
+                        verbose_name="row",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alias',
-                'verbose_name_plural': 'aliases',
-                'ordering': ['entry__catalog', 'entry__sort_order', 'text'],
-                'indexes': [models.Index(fields=['message_key'], name='alias_message_key')],
-                'constraints': [models.UniqueConstraint(fields=('entry', 'text'), name='alias_natural_key')],
+                "verbose_name": "alias",
+                "verbose_name_plural": "aliases",
+                "ordering": ["entry__catalog", "entry__sort_order", "text"],
+                "indexes": [models.Index(fields=["message_key"], name="alias_message_key")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("entry", "text"), name="alias_natural_key")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('helpful', models.BooleanField(verbose_name='fixed it')),
-                ('reason', models.CharField(blank=True, choices=[('inaccurate', 'Inaccurate'), ('incomplete', 'Incomplete'), ('unclear', 'Unclear'), ('other', 'Other')], max_length=12, verbose_name='reason')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='comment')),
-                ('language', models.CharField(blank=True, max_length=8, verbose_name='language')),
-                ('client_key', models.CharField(editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='kb.errorentry', verbose_name='row')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("helpful", models.BooleanField(verbose_name="fixed it")),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("inaccurate", "Inaccurate"),
+                            ("incomplete", "Incomplete"),
+                            ("unclear", "Unclear"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="comment")),
+                ("language", models.CharField(blank=True, max_length=8, verbose_name="language")),
+                ("client_key", models.CharField(editable=False, max_length=64)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="kb.errorentry",
+                        verbose_name="row",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback',
-                'verbose_name_plural': 'feedback',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['client_key', 'created_at'], name='feedback_rate_limit')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('reason__in', ['', 'inaccurate', 'incomplete', 'unclear', 'other'])), name='feedback_reason_valid'), models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 500), name='feedback_comment_bounded')],
+                "verbose_name": "feedback",
+                "verbose_name_plural": "feedback",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["client_key", "created_at"], name="feedback_rate_limit")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("reason__in", ["", "inaccurate", "incomplete", "unclear", "other"])
+                        ),
+                        name="feedback_reason_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.LessThanOrEqual(
+                            django.db.models.functions.text.Length("comment"), 500
+                        ),
+                        name="feedback_comment_bounded",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UnansweredSearch',
+            name="UnansweredSearch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('normalized', models.CharField(editable=False, max_length=500, verbose_name='normalized text')),
-                ('text', models.TextField(editable=False, help_text='The latest search of this group, redacted.', verbose_name='search')),
-                ('language', models.CharField(blank=True, editable=False, max_length=8, verbose_name='language')),
-                ('count', models.PositiveIntegerField(default=1, editable=False, verbose_name='count')),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='first seen')),
-                ('last_seen', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='last seen')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=8, verbose_name='status')),
-                ('resolved_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='resolved')),
-                ('resolved_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
-                ('resolved_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='kb.errorentry', verbose_name='answered by row')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "normalized",
+                    models.CharField(
+                        editable=False, max_length=500, verbose_name="normalized text"
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        editable=False,
+                        help_text="The latest search of this group, redacted.",
+                        verbose_name="search",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, editable=False, max_length=8, verbose_name="language"
+                    ),
+                ),
+                (
+                    "count",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="count"),
+                ),
+                (
+                    "first_seen",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="first seen"
+                    ),
+                ),
+                (
+                    "last_seen",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="last seen"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="resolved"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                (
+                    "resolved_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="kb.errorentry",
+                        verbose_name="answered by row",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unanswered search',
-                'verbose_name_plural': 'unknown-error queue',
-                'ordering': ['-count', '-last_seen'],
-                'indexes': [models.Index(fields=['status', '-count'], name='unanswered_queue_order')],
-                'constraints': [models.UniqueConstraint(fields=('normalized',), name='unanswered_normalized_unique')],
+                "verbose_name": "unanswered search",
+                "verbose_name_plural": "unknown-error queue",
+                "ordering": ["-count", "-last_seen"],
+                "indexes": [
+                    models.Index(fields=["status", "-count"], name="unanswered_queue_order")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("normalized",), name="unanswered_normalized_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(start_history, migrations.RunPython.noop),

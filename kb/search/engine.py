@@ -2,7 +2,8 @@
 
 parse the text -> gather candidates through the database's indexes (by code, by
 message prefix, by HTTP status, by full text) -> rank them in Python -> load the
-few rows shown. The search page, the JSON API and `manage.py lookup` all call
+few rows shown -> diagnose the best of them from the detail the paste carries
+(`kb.diagnosis`). The search page, the JSON API and `manage.py lookup` all call
 `search()` and only format its answer.
 """
 
@@ -14,6 +15,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
+from kb.diagnosis.causes import Diagnosis, attach_diagnoses
 from kb.models import ErrorEntry
 from kb.search.index import (
     alias_candidates,
@@ -67,6 +69,8 @@ class Hit:
     terms: frozenset[str] = frozenset()
     similarity: float = 0.0  # of the pasted message to the row's, 0-100
     coverage: float = 0.0  # share of the query's words the row holds, 0-1
+    # The known cause the paste's detail matched, for the best few rows.
+    diagnosis: Diagnosis | None = None
 
     @property
     def confident(self) -> bool:
@@ -264,4 +268,5 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
         if candidate.id in entries:
             hit.entry = entries[candidate.id]
             result.hits.append(hit)
+    attach_diagnoses(result.hits, query)
     return result

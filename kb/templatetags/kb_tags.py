@@ -1,9 +1,11 @@
 import re
+from urllib.parse import urlencode
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from kb.diagnosis.patterns import MAX_DETAIL_CHARS
 from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
 from kb.search.tokens import HAN_RE, han_token, stem
@@ -21,6 +23,16 @@ def markdown_filter(text: str):
 def other_language(obj, name: str, language: str) -> str:
     """The given field of `obj` in the language that is not active."""
     return obj.localized(name, "en" if language.startswith("zh") else "zh-hans")
+
+
+@register.simple_tag
+def entry_url(entry, detail: str = "") -> str:
+    """The row on its code page; with a pasted detail, which the page diagnoses first."""
+    url = entry.get_absolute_url()
+    if not detail:
+        return url
+    path, _sep, anchor = url.partition("#")
+    return f"{path}?{urlencode({'detail': detail[:MAX_DETAIL_CHARS]})}#{anchor}"
 
 
 @register.filter

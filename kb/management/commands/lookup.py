@@ -51,6 +51,14 @@ class Command(BaseCommand):
                     + f"  [{hit.match}, score {hit.score}]"
                 )
                 self.stdout.write(f"   message: {entry.message_en}")
+                if diagnosis := hit.diagnosis:
+                    self.stdout.write(f"   cause:   [{diagnosis.cause.slug}] {diagnosis.summary}")
+                    self.stdout.write(f"   fix:     {diagnosis.fix}")
+                    for name, value in diagnosis.facts.items():
+                        if isinstance(value, list):
+                            value = ", ".join(value)
+                        if not isinstance(value, dict):  # the canonical request: in the summary
+                            self.stdout.write(f"   fact:    {name} = {value}")
                 self.stdout.write(f"   meaning: {entry.meaning}")
                 self.stdout.write(f"   remedy:  {entry.remedy}")
                 self.stdout.write(f"   url:     {entry.get_absolute_url()}")

@@ -1,0 +1,119 @@
+"""The diagnosis stage: a row's known causes matched against the detail of a pasted error.
+
+The search engine calls `attach_diagnoses()` on its best hits; the code page calls
+`diagnose_detail()` with the detail the search page passed on.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kb.diagnosis import facts
+from kb.diagnosis.patterns import MAX_DETAIL_CHARS, detail_of
+from kb.models import Cause, CauseKind, ErrorEntry, is_chinese
+from kb.search.parse import ParsedQuery
+
+# Only the best rows of a search get a diagnosis: the rest are alternatives.
+DIAGNOSED_HITS = 3
+
+FACT_COMPUTERS = {
+    CauseKind.SIGNATURE_EXPIRED: facts.signature_expired,
+    CauseKind.TOKEN_EXPIRED: facts.token_expired,
+    CauseKind.THROTTLED: facts.throttled,
+    CauseKind.CANONICAL_REQUEST: facts.canonical_request,
+}
+
+
+@dataclass
+class Diagnosis:
+    cause: Cause
+    detail: str  # the text the cause matched: what follows the documented message
+    findings: list[str] = field(default_factory=list)  # computed, in the active language
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def explanation(self) -> str:
+        return self.cause.explanation
+
+    @property
+    def fix(self) -> str:
+        return self.cause.fix
+
+    @property
+    def summary(self) -> str:
+        """The cause's explanation, then what the detail's values say."""
+        return ("" if is_chinese() else " ").join([self.explanation, *self.findings])
+
+    def as_json(self) -> dict:
+        return {
+            "cause": self.cause.slug,
+            "summary": self.summary,
+            "fix": self.fix,
+            "facts": self.facts,
+        }
+
+
+def no_diagnosis_json() -> dict:
+    """What the API gives for a row without a diagnosis."""
+    return {"cause": None, "summary": "", "fix": "", "facts": {}}
+
+
+def details_in(query: ParsedQuery, entry: ErrorEntry) -> list[str]:
+    """The detail after the row's documented message, in the parsed message and then in
+    the rest of the paste (a log line's unquoted message stops at its first comma)."""
+    details = []
+    for text in (query.message, query.free_text):
+        detail = detail_of(text, entry.message_key)
+        if detail and detail not in details:
+            details.append(detail)
+    return details
+
+
+def diagnose_detail(
+    entry: ErrorEntry,
+    details: Sequence[str],
+    *,
+    causes: Iterable[Cause] | None = None,
+    request_time: datetime | None = None,
+) -> Diagnosis | None:
+    """The first of the row's causes, in the order to try them, that a detail matches."""
+    details = [detail[:MAX_DETAIL_CHARS] for detail in details if detail and detail.strip()]
+    if not details:
+        return None
+    if causes is None:
+        causes = entry.causes.all()
+    for cause in causes:
+        if matching := [detail for detail in details if cause.matches(detail)]:
+            # The longest holds the most values: a log line's unquoted message stops at
+            # its first comma, the rest of the paste goes on.
+            return _diagnosis(cause, max(matching, key=len), request_time)
+    return None
+
+
+def diagnose(
+    entry: ErrorEntry, query: ParsedQuery, causes: Iterable[Cause] | None = None
+) -> Diagnosis | None:
+    """The diagnosis of one row for a parsed paste, or None when no known cause matches."""
+    details = details_in(query, entry)
+    if not details:
+        return None
+    return diagnose_detail(
+        entry, details, causes=causes, request_time=facts.request_time_in(query.text)
+    )
+
+
+def attach_diagnoses(hits: Sequence, query: ParsedQuery, limit: int = DIAGNOSED_HITS) -> None:
+    """Set `hit.diagnosis` on the best hits; the causes of all of them in one query."""
+    hits = [hit for hit in hits[:limit] if details_in(query, hit.entry)]
+    if not hits:
+        return
+    causes = Cause.objects.by_entry(hit.entry.pk for hit in hits)
+    for hit in hits:
+        if entry_causes := causes.get(hit.entry.pk):
+            hit.diagnosis = diagnose(hit.entry, query, causes=entry_causes)
+
+
+def _diagnosis(cause: Cause, detail: str, request_time: datetime | None) -> Diagnosis:
+    computer = FACT_COMPUTERS.get(cause.kind)
+    found = computer(detail, request_time) if computer else facts.Findings()
+    return Diagnosis(cause=cause, detail=detail, findings=found.sentences, facts=found.facts)

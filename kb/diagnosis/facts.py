@@ -1,0 +1,357 @@
+"""Facts read out of an error's detail, each with sentences that say what they mean.
+
+Every computer takes the detail text (and the request's time, when the paste
+carries one) and returns `Findings`: facts for the JSON API, named as documented
+there, and sentences in the active language. They never raise on odd input: a
+value they cannot read gives no fact and a sentence saying so.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from kb.diagnosis import canonical
+from kb.diagnosis.times import (
+    duration_in_words,
+    find_time,
+    format_time,
+    iso,
+    parse_time,
+    utc_offset_in_words,
+)
+
+# The gateway rejects a signature whose time differs from its own by more than this.
+SIGNATURE_WINDOW_SECONDS = 15 * 60
+# A skew this close to a whole number of half hours is a time zone, not a drifting clock.
+ZONE_TOLERANCE_SECONDS = 60
+MAX_SHOWN_VALUE = 40
+
+TIME_LABEL_RE = re.compile(r"\b(signature|server)[\s_-]*time\s*[:=]\s*", re.IGNORECASE)
+EXPIRES_RE = re.compile(r"expires?[\s_-]*at\s*[:=]\s*", re.IGNORECASE)
+POLICY_RE = re.compile(r"policy\s*[:=]?\s*([a-z_-]{1,20})\s+over\s+rate\s*limit", re.IGNORECASE)
+LIMIT_RE = re.compile(r"\blimit\s*[:=]\s*(\d{1,12})", re.IGNORECASE)
+WINDOW_RE = re.compile(r"\btime\s*[:=]\s*(\d{1,9})\s*([a-z]{0,10})", re.IGNORECASE)
+# The request's time in a paste: the response's Date header (the gateway's clock)
+# first, then the X-Sdk-Date the client signed.
+DATE_HEADER_RE = re.compile(
+    r"^[\s<>\"']*date[\"']?\s*:\s*[\"']?([^\r\n\"']{8,40})", re.IGNORECASE | re.MULTILINE
+)
+SDK_DATE_HEADER_RE = re.compile(r"x-sdk-date[\"']?\s*[:=]\s*[\"']?(\d{8}T\d{6}Z)", re.IGNORECASE)
+WINDOW_UNITS = {
+    "": 1,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+}
+
+
+@dataclass
+class Findings:
+    facts: dict = field(default_factory=dict)
+    sentences: list[str] = field(default_factory=list)
+
+
+def _shown(value: str) -> str:
+    value = value.strip()
+    return value if len(value) <= MAX_SHOWN_VALUE else value[: MAX_SHOWN_VALUE - 1] + "…"
+
+
+def _labelled_values(detail: str, label_re: re.Pattern) -> dict[str, str]:
+    """`signature time:X,server time:Y` -> {"signature": "X", "server": "Y"}."""
+    labels = list(label_re.finditer(detail))
+    values = {}
+    for index, label in enumerate(labels):
+        end = labels[index + 1].start() if index + 1 < len(labels) else len(detail)
+        value = detail[label.end() : end].strip().rstrip(",;\"'}] ").strip()
+        values.setdefault(label.group(1).lower(), value)
+    return values
+
+
+def _read_time(value: str) -> datetime | None:
+    return parse_time(value) or find_time(value)
+
+
+# Clock skew -----------------------------------------------------------------
+
+
+def clock_skew_seconds(signature_time: datetime, server_time: datetime) -> int:
+    """Server time minus signature time: positive when the signature time is behind."""
+    return round((server_time - signature_time).total_seconds())
+
+
+def likely_zone_offset_hours(skew_seconds: int) -> float | None:
+    """The client's UTC offset, if the skew looks like local time written as UTC.
+
+    A client at UTC+8 that writes its local time with a `Z` signs 8 hours ahead of
+    the gateway, a skew of -8 hours.
+    """
+    if abs(skew_seconds) < 3600 - ZONE_TOLERANCE_SECONDS:
+        return None
+    half_hours = round(-skew_seconds / 1800)
+    if abs(-skew_seconds - half_hours * 1800) > ZONE_TOLERANCE_SECONDS:
+        return None
+    hours = half_hours / 2
+    return hours if -12 <= hours <= 14 else None
+
+
+def signature_expired(detail: str, request_time: datetime | None = None) -> Findings:
+    findings = Findings()
+    values = _labelled_values(detail, TIME_LABEL_RE)
+    if not values:
+        return findings
+    signed_text, server_text = values.get("signature", ""), values.get("server", "")
+    signed, server = _read_time(signed_text), _read_time(server_text)
+    if signed_text and signed is None:
+        findings.sentences.append(
+            _(
+                "The error gives the signature time as “%(value)s”, which is not a time in "
+                "the form the gateway expects: X-Sdk-Date must look like 20261127T010101Z, "
+                "in UTC."
+            )
+            % {"value": _shown(signed_text)}
+        )
+    if server_text and server is None:
+        findings.sentences.append(
+            _("The gateway's time “%(value)s” cannot be read, so the skew cannot be computed.")
+            % {"value": _shown(server_text)}
+        )
+    if signed is None or server is None:
+        return findings
+
+    skew = clock_skew_seconds(signed, server)
+    findings.facts.update(
+        {
+            "clock_skew_seconds": skew,
+            "signature_time": iso(signed),
+            "server_time": iso(server),
+            "clock_behind": "client" if skew > 0 else "gateway" if skew < 0 else None,
+            "clock_skew_exceeds_limit": abs(skew) > SIGNATURE_WINDOW_SECONDS,
+        }
+    )
+    names = {
+        "signature": format_time(signed),
+        "server": format_time(server),
+        "skew": duration_in_words(skew),
+    }
+    if skew > 0:
+        sentence = _(
+            "The signature time (%(signature)s) is %(skew)s behind the gateway's time "
+            "(%(server)s): the client's clock is slow, or the request was signed long before "
+            "it was sent."
+        )
+    elif skew < 0:
+        sentence = _(
+            "The signature time (%(signature)s) is %(skew)s ahead of the gateway's time "
+            "(%(server)s): the client's clock is fast."
+        )
+    else:
+        sentence = _("The signature time and the gateway's time are the same (%(server)s).")
+    findings.sentences.append(sentence % names)
+    if abs(skew) > SIGNATURE_WINDOW_SECONDS:
+        findings.sentences.append(_("That is more than the 15 minutes the gateway allows."))
+    else:
+        findings.sentences.append(
+            _(
+                "That is within the 15 minutes the gateway allows, so the clock alone does "
+                "not explain the error: check that the X-Sdk-Date sent is the one signed, in "
+                "UTC."
+            )
+        )
+    offset = likely_zone_offset_hours(skew)
+    if offset is not None:
+        findings.facts["likely_client_utc_offset"] = utc_offset_in_words(offset)
+        findings.sentences.append(
+            _(
+                "The difference is almost exactly %(hours)s: the client probably wrote its "
+                "local time (%(offset)s) with the Z that marks UTC."
+            )
+            % {"hours": duration_in_words(offset * 3600), "offset": utc_offset_in_words(offset)}
+        )
+    return findings
+
+
+# Token expiry ---------------------------------------------------------------
+
+
+def token_expired(detail: str, request_time: datetime | None = None) -> Findings:
+    findings = Findings()
+    label = EXPIRES_RE.search(detail)
+    if not label:
+        return findings
+    value = detail[label.end() :].strip().rstrip(",;\"'}] ").strip()
+    expires = _read_time(value)
+    if expires is None:
+        findings.sentences.append(
+            _("The error gives the expiry time as “%(value)s”, which cannot be read as a time.")
+            % {"value": _shown(value)}
+        )
+        return findings
+    findings.facts["token_expires_at"] = iso(expires)
+    findings.sentences.append(_("The token expired at %(time)s.") % {"time": format_time(expires)})
+    if request_time is None:
+        return findings
+    since = round((request_time - expires).total_seconds())
+    findings.facts["request_time"] = iso(request_time)
+    findings.facts["token_expired_seconds_before_request"] = since
+    names = {"duration": duration_in_words(since), "request": format_time(request_time)}
+    if since >= 0:
+        sentence = _("That is %(duration)s before the time of this request (%(request)s).")
+    else:
+        sentence = _(
+            "That is %(duration)s after the time pasted with this request (%(request)s): "
+            "check that this time belongs to the failed request, and the clock of the "
+            "machine that sent it."
+        )
+    findings.sentences.append(sentence % names)
+    return findings
+
+
+# Request throttling ---------------------------------------------------------
+
+
+def throttle_scope(policy: str) -> str:
+    """Whom a request throttling policy counts: `ip` -> each source IP address."""
+    scopes = {
+        "user": _("each user"),
+        "app": _("each credential"),
+        "ip": _("each source IP address"),
+        "api": _("the API, all callers together"),
+    }
+    return scopes.get(policy) or _("the “%(policy)s” policy") % {"policy": policy}
+
+
+def throttle_window_seconds(number: int, unit: str) -> int | None:
+    size = WINDOW_UNITS.get(unit.lower())
+    return number * size if size is not None else None
+
+
+def throttled(detail: str, request_time: datetime | None = None) -> Findings:
+    findings = Findings()
+    policy_match = POLICY_RE.search(detail)
+    limit_match = LIMIT_RE.search(detail)
+    window_match = WINDOW_RE.search(detail)
+    if policy_match:
+        findings.facts["throttle_policy"] = policy_match.group(1).lower()
+    if limit_match:
+        findings.facts["throttle_limit"] = int(limit_match.group(1))
+    window_seconds = None
+    if window_match:
+        number, unit = int(window_match.group(1)), window_match.group(2)
+        findings.facts["throttle_window"] = f"{number} {unit}".strip()
+        window_seconds = throttle_window_seconds(number, unit)
+        if window_seconds:
+            findings.facts["throttle_window_seconds"] = window_seconds
+    if not policy_match:
+        return findings
+    names = {"scope": throttle_scope(findings.facts["throttle_policy"])}
+    if limit_match and window_seconds:
+        names["limit"] = findings.facts["throttle_limit"]
+        names["window"] = duration_in_words(window_seconds)
+        sentence = _("The limit is %(limit)s calls in %(window)s, counted for %(scope)s.")
+    else:
+        sentence = _("The limit is counted for %(scope)s.")
+    findings.sentences.append(sentence % names)
+    return findings
+
+
+# Canonical request ----------------------------------------------------------
+
+
+def canonical_request(detail: str, request_time: datetime | None = None) -> Findings:
+    findings = Findings()
+    if not canonical.LABEL_RE.search(detail):
+        findings.sentences.append(
+            _(
+                "This error does not include the canonical request the gateway computed. Log "
+                "the one your signing code builds and check it against the request you send; "
+                "a technical support engineer can look up the gateway's from the request_id."
+            )
+        )
+        return findings
+    request = canonical.parse(detail)
+    if request is None:
+        findings.sentences.append(
+            _("The canonical request in the error cannot be read: paste the whole message.")
+        )
+        return findings
+    findings.facts.update(
+        {
+            "canonical_request": request.as_json(),
+            "path_ends_with_slash": request.path_ends_with_slash,
+            "signed_headers": request.signed_headers,
+        }
+    )
+    findings.sentences.append(
+        _(
+            "The gateway's canonical request: method %(method)s, path %(path)s, query string "
+            "%(query)s, signed headers %(signed)s."
+        )
+        % {
+            "method": request.method,
+            "path": request.path,
+            "query": request.query or _("(none)"),
+            "signed": ";".join(request.signed_headers) or _("(none)"),
+        }
+    )
+    if not request.complete:
+        findings.sentences.append(
+            _("The canonical request looks cut short: paste the whole error message.")
+        )
+        return findings
+    if request.path_ends_with_slash:
+        findings.sentences.append(
+            _(
+                "Its path ends with /: the gateway adds the slash to every canonical path, so "
+                "your signing code must add it too (the SDKs do), even if the URL has none."
+            )
+        )
+    if re.fullmatch(r"[0-9a-fA-F]{64}", request.payload_hash):
+        findings.facts["payload_hash_is_empty"] = request.payload_hash_is_empty
+        if request.payload_hash_is_empty:
+            findings.sentences.append(
+                _(
+                    "Its body hash is the hash of an empty body: the gateway received no "
+                    "body. If your client signed a body, the body did not arrive as signed."
+                )
+            )
+        else:
+            findings.sentences.append(
+                _(
+                    "Its body hash is not that of an empty body: compare it with the SHA-256 "
+                    "of the exact bytes you send."
+                )
+            )
+    if missing := request.signed_but_empty:
+        findings.facts["signed_headers_without_value"] = missing
+        findings.sentences.append(
+            _(
+                "Signed but without a value at the gateway: %(headers)s. Send these headers "
+                "with the values signed, or do not sign them."
+            )
+            % {"headers": ", ".join(missing)}
+        )
+    return findings
+
+
+def request_time_in(text: str) -> datetime | None:
+    """The time of the request, from a `Date:` or `X-Sdk-Date:` header in the paste."""
+    for pattern in (DATE_HEADER_RE, SDK_DATE_HEADER_RE):
+        if match := pattern.search(text or ""):
+            if moment := parse_time(match.group(1)):
+                return moment
+    return None

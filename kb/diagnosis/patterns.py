@@ -1,0 +1,80 @@
+"""The detail a pasted message carries after its documented part, and staff-written
+patterns matched against it without letting one pattern stall a search.
+
+Patterns are written in the admin, so they run through the `regex` module, whose
+matches take a time limit: a pattern that backtracks catastrophically on some
+detail gives up (counts as no match) instead of holding a worker.
+"""
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+import regex
+
+logger = logging.getLogger(__name__)
+
+MAX_PATTERN_LENGTH = 300
+# Only this much of a detail is matched or read for facts: gateway details are
+# one line; more is a paste of something else.
+MAX_DETAIL_CHARS = 4096
+MATCH_TIMEOUT_SECONDS = 0.05
+
+WORD_RE = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+LEADING_PUNCTUATION = " \t\r\n:：,，.。;；-–—"
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be used; the message says why."""
+
+
+@lru_cache(maxsize=512)
+def compile_pattern(pattern: str) -> regex.Pattern:
+    if not pattern or not pattern.strip():
+        raise PatternError("empty pattern")
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise PatternError(f"longer than {MAX_PATTERN_LENGTH} characters")
+    try:
+        return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+    except (regex.error, OverflowError, RecursionError) as error:
+        raise PatternError(str(error)) from error
+
+
+def pattern_matches(pattern: str, text: str) -> bool:
+    """Whether `pattern` (case-insensitive) is found in `text`.
+
+    A pattern that does not compile or runs out of time matches nothing: a broken
+    cause never breaks a search.
+    """
+    if not text:
+        return False
+    try:
+        compiled = compile_pattern(pattern)
+        return compiled.search(text[:MAX_DETAIL_CHARS], timeout=MATCH_TIMEOUT_SECONDS) is not None
+    except PatternError:
+        return False
+    except TimeoutError:
+        logger.warning("cause pattern %r timed out; treated as no match", pattern)
+        return False
+
+
+def detail_of(message: str, key: str) -> str:
+    """What follows the documented message in `message`.
+
+    `key` is the row's `message_key` (its documented words, lower case). When the
+    documented words are found, the detail is what follows them
+    (`Incorrect app authentication information: app not found, appkey …` ->
+    `app not found, appkey …`); otherwise the whole message is the detail.
+    """
+    text = unicodedata.normalize("NFKC", message or "")[:MAX_DETAIL_CHARS].strip()
+    key_words = key.split()
+    if not text or not key_words:
+        return text
+    words = list(WORD_RE.finditer(text))
+    lowered = [word.group().lower() for word in words]
+    count = len(key_words)
+    for start in range(len(words) - count + 1):
+        if lowered[start : start + count] == key_words:
+            return text[words[start + count - 1].end() :].lstrip(LEADING_PUNCTUATION).strip()
+    return text
