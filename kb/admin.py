@@ -40,7 +40,11 @@ admin.site.site_title = settings.SITE_NAME
 
 
 class LockedForm(forms.ModelForm):
-    """A change form that refuses to save over a version saved after it was opened."""
+    """A change form that refuses to save over a version saved after it was opened.
+
+    The admin builds it for each model from the fieldsets, which must show
+    `opened_revision` (hidden).
+    """
 
     opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -185,15 +189,9 @@ def last_staff_edit(model):
 # --- Categories ---------------------------------------------------------------------------
 
 
-class CategoryForm(LockedForm):
-    class Meta:
-        model = Category
-        fields = list(Category.catalog_fields)  # what staff edit is what the catalog holds
-
-
 @admin.register(Category)
 class CategoryAdmin(ConflictSafeAdmin):
-    form = CategoryForm
+    form = LockedForm
     list_display = ["code_range", "name_zh", "name_en", "sort_order", "edited"]
     search_fields = ["slug", "name_zh", "name_en"]
     readonly_fields = ["edited", "updated_at"]
@@ -353,15 +351,9 @@ class ErrorEntryAdmin(HistoryAdmin):
 # --- FAQ articles -------------------------------------------------------------------------
 
 
-class FaqArticleForm(LockedForm):
-    class Meta:
-        model = FaqArticle
-        fields = list(FaqArticle.catalog_fields)  # what staff edit is what the catalog holds
-
-
 @admin.register(FaqArticle)
 class FaqArticleAdmin(HistoryAdmin):
-    form = FaqArticleForm
+    form = LockedForm
     list_display = ["title_en", "title_zh", "slug", "edited", "last_edit"]
     search_fields = ["slug", "title_zh", "title_en", "body_zh", "body_en"]
     autocomplete_fields = ["entries"]
@@ -589,15 +581,9 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
 # --- Known causes -------------------------------------------------------------------------
 
 
-class CauseForm(LockedForm):
-    class Meta:
-        model = Cause
-        fields = list(Cause.catalog_fields)  # what staff edit is what the catalog holds
-
-
 @admin.register(Cause)
 class CauseAdmin(HistoryAdmin):
-    form = CauseForm
+    form = LockedForm
     list_display = ["slug", "codes", "sort_order", "kind", "pattern", "edited"]
     list_filter = ["kind", "edited"]
     search_fields = ["slug", "pattern", "explanation_zh", "explanation_en", "fix_zh", "fix_en"]

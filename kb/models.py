@@ -75,6 +75,12 @@ class ShippedContent(models.Model):
     class Meta:
         abstract = True
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # `entry.meaning` reads `meaning_zh` or `meaning_en`, by the active language.
+        for name in cls.__dict__.get("text_fields", ()):
+            setattr(cls, name, property(lambda self, name=name: self.localized(name)))
+
     def save(self, *args, **kwargs):
         """Save, refusing (EditConflict) when the stored revision moved since this was loaded.
 
@@ -132,7 +138,9 @@ class ShippedContent(models.Model):
         ]
 
 
-class CategoryManager(models.Manager):
+class SlugKeyedQuerySet(models.QuerySet):
+    """Content whose natural key is its slug."""
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -157,7 +165,7 @@ class Category(ShippedContent):
     description_en = models.TextField(_("description (English)"), blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
-    objects = CategoryManager()
+    objects = SlugKeyedQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_order", "slug"]
@@ -172,14 +180,6 @@ class Category(ShippedContent):
 
     def natural_key(self):
         return (self.slug,)
-
-    @property
-    def name(self):
-        return self.localized("name")
-
-    @property
-    def description(self):
-        return self.localized("description")
 
 
 class ErrorEntryQuerySet(models.QuerySet):
@@ -450,19 +450,6 @@ class ErrorEntry(ShippedContent):
         """A stable fragment for this row on its code page, e.g. `413-request-entity-too-large`."""
         return f"{self.http_status}-{slugify(self.message_en)[:60].rstrip('-')}"
 
-    @property
-    def meaning(self):
-        return self.localized("meaning")
-
-    @property
-    def remedy(self):
-        return self.localized("remedy")
-
-
-class FaqArticleQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
 
 class FaqArticle(ShippedContent):
     catalog_fields = (
@@ -490,7 +477,7 @@ class FaqArticle(ShippedContent):
         ErrorEntry, related_name="faqs", blank=True, verbose_name=_("error-code rows")
     )
 
-    objects = FaqArticleQuerySet.as_manager()
+    objects = SlugKeyedQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=[entries])
 
     class Meta:
@@ -508,18 +495,6 @@ class FaqArticle(ShippedContent):
         return (self.slug,)
 
     natural_key.dependencies = ["kb.errorentry"]
-
-    @property
-    def title(self):
-        return self.localized("title")
-
-    @property
-    def summary(self):
-        return self.localized("summary")
-
-    @property
-    def body(self):
-        return self.localized("body")
 
 
 class ErrorAliasQuerySet(models.QuerySet):
@@ -764,10 +739,7 @@ class CauseKind(models.TextChoices):
     CANONICAL_REQUEST = "canonical_request", _("signature mismatch: canonical request")
 
 
-class CauseQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
+class CauseQuerySet(SlugKeyedQuerySet):
     def by_entry(self, entry_ids) -> dict[int, list["Cause"]]:
         """The causes of each row, in the order to try them, in one query."""
         causes: dict[int, list[Cause]] = {}
@@ -872,11 +844,3 @@ class Cause(ShippedContent):
     @property
     def anchor(self) -> str:
         return f"cause-{self.slug}"
-
-    @property
-    def explanation(self):
-        return self.localized("explanation")
-
-    @property
-    def fix(self):
-        return self.localized("fix")
