@@ -54,3 +54,44 @@ def manage(*args: str, env: dict, check: bool = True) -> subprocess.CompletedPro
         timeout=120,
         check=check,
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The admin tests log in many times; production keeps Django's default hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def browser_tests_required() -> bool:
+    """In CI the browser tests must run: a skipped one fails the build."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("browser") and browser_tests_required():
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped while CI=true: {reason}"
+
+
+_browser_tests_passed = 0
+
+
+def pytest_runtest_logreport(report):
+    global _browser_tests_passed
+    if report.when == "call" and report.passed and "browser" in report.keywords:
+        _browser_tests_passed += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # A full run in CI (no paths, no -k/-m) must have run the browser tests.
+    config = session.config
+    full_run = config.args == list(config.getini("testpaths"))
+    filtered = config.getoption("keyword") or config.getoption("markexpr")
+    if browser_tests_required() and full_run and not filtered and exitstatus == 0:
+        if not _browser_tests_passed:
+            session.exitstatus = 1
+            print("\nCI=true but no browser test ran: install chromium and playwright.")
