@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from kb.codes import normalize_code
@@ -9,6 +10,7 @@ from kb.models import Category, ErrorEntry, FaqArticle
 from kb.suggest import closest_codes
 
 
+@require_safe
 def home(request):
     categories = Category.objects.annotate(row_count=Count("entries")).order_by("sort_order")
     statuses = (
@@ -36,6 +38,7 @@ class CodeListView(FilterView):
         return super().render_to_response(context, **response_kwargs)
 
 
+@require_safe
 def code_detail(request, code):
     canonical = normalize_code(code)
     if canonical and canonical != code:
@@ -54,11 +57,13 @@ def code_detail(request, code):
     return render(request, "kb/code_detail.html", context)
 
 
+@require_safe
 def faq_list(request):
     articles = FaqArticle.objects.prefetch_related("entries")
     return render(request, "kb/faq_list.html", {"articles": articles})
 
 
+@require_safe
 def faq_detail(request, slug):
     article = get_object_or_404(FaqArticle, slug=slug)
     entries = article.entries.order_by("catalog", "sort_order")
