@@ -150,6 +150,19 @@ KB_PAGE_SIZE = envint("KB_PAGE_SIZE", "25")
 
 SITE_NAME = _("APIG error-code knowledge base")
 
+# Each process keeps the public pages it rendered until the catalog changes
+# (kb/pagecache.py); the version check makes a shared cache unnecessary.
+KB_PAGE_CACHE = envbool("KB_PAGE_CACHE", "1")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": envint("KB_PAGE_CACHE_ENTRIES", "500")},
+    },
+}
+
 # How long a client may wait before retrying when the database is unavailable (503).
 KB_RETRY_AFTER = envint("KB_RETRY_AFTER", "10")
 

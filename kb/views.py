@@ -1,16 +1,19 @@
 from django.conf import settings
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from kb.codes import normalize_code
 from kb.filters import ErrorEntryFilter
 from kb.models import Category, ErrorEntry, FaqArticle
+from kb.pagecache import cache_public_page
 from kb.suggest import closest_codes
 
 
 @require_safe
+@cache_public_page
 def home(request):
     categories = Category.objects.annotate(row_count=Count("entries")).order_by("sort_order")
     statuses = (
@@ -21,6 +24,7 @@ def home(request):
     return render(request, "kb/home.html", {"categories": categories, "statuses": statuses})
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class CodeListView(FilterView):
     filterset_class = ErrorEntryFilter
     queryset = ErrorEntry.objects.for_list()
@@ -39,6 +43,7 @@ class CodeListView(FilterView):
 
 
 @require_safe
+@cache_public_page
 def code_detail(request, code):
     canonical = normalize_code(code)
     if canonical and canonical != code:
@@ -58,12 +63,14 @@ def code_detail(request, code):
 
 
 @require_safe
+@cache_public_page
 def faq_list(request):
     articles = FaqArticle.objects.prefetch_related("entries")
     return render(request, "kb/faq_list.html", {"articles": articles})
 
 
 @require_safe
+@cache_public_page
 def faq_detail(request, slug):
     article = get_object_or_404(FaqArticle, slug=slug)
     entries = article.entries.order_by("catalog", "sort_order")

@@ -45,15 +45,25 @@ def production_env(tmp_path_factory):
 
 def manage(*args: str, env: dict, check: bool = True) -> subprocess.CompletedProcess:
     """Run `manage.py` in a separate process: settings are read afresh from `env`."""
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
-        check=check,
     )
+    if check and result.returncode:
+        raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    # Tests change settings (page size, language) between requests for one URL.
+    from kb import pagecache
+
+    pagecache.clear()
 
 
 @pytest.fixture(autouse=True)

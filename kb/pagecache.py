@@ -1,0 +1,87 @@
+"""Rendered public pages, reused until the catalog changes.
+
+Pages that only show the catalog are the same for every anonymous reader, so each
+gunicorn process keeps the ones it rendered, keyed by URL and by the catalog's
+version. The version is read from the database on every request (one small query
+over the catalog tables), so an edit saved on any host shows on every host at the
+next request: no shared cache and no invalidation messages are needed.
+
+Not cached: anything but GET/HEAD, readers with a session (staff in the admin see
+their edits as they are), responses other than 200, and responses that set a cookie
+or vary on one (a form with a CSRF token, say).
+
+Extension point: a feature whose data changes what a cached page shows (feedback
+counts on a code page, say) adds its table to VERSION_TABLES, or leaves its view
+undecorated.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import has_vary_header
+from django.utils.translation import get_language
+
+# (table, has an updated_at column): a row added, deleted or saved changes the version.
+VERSION_TABLES = [
+    ("kb_category", True),
+    ("kb_errorentry", True),
+    ("kb_faqarticle", True),
+    ("kb_faqarticle_entries", False),
+]
+
+
+def catalog_version() -> str:
+    parts = []
+    for table, stamped in VERSION_TABLES:
+        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        if stamped:
+            parts.append(f"(SELECT MAX(updated_at) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return "|".join(str(value) for value in cursor.fetchone())
+
+
+def cacheable(request: HttpRequest) -> bool:
+    return (
+        settings.KB_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def cache_public_page(view: Callable) -> Callable:
+    """Serve the view's 200 response from this process's cache while the catalog is unchanged."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not cacheable(request):
+            return view(request, *args, **kwargs)
+        cache = caches["pages"]
+        identity = f"{get_language()}|{request.get_full_path()}|{catalog_version()}"
+        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not has_vary_header(response, "Cookie")
+            and not response.streaming
+        ):
+            cache.set(key, (response.content, response["Content-Type"]))
+        return response
+
+    return wrapper
+
+
+def clear() -> None:
+    caches["pages"].clear()
