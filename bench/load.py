@@ -49,8 +49,11 @@ def run_locust(server: ProductionServer, users: int, seconds: int, out: Path, ta
     if tags:
         command += ["--tags", *tags]
     env = {**os.environ, "KB_BENCH_ACCEPTED": str(prefix) + "-accepted.txt"}
-    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=seconds + 120,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, timeout=seconds + 120, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(f"locust failed:\n{result.stderr[-3000:]}")
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}
     accepted_file = Path(str(prefix) + "-accepted.txt")

@@ -1,10 +1,11 @@
 """Rendered public pages, reused until the catalog changes.
 
 Pages that only show the catalog are the same for every anonymous reader, so each
-gunicorn process keeps the ones it rendered, keyed by URL and by the catalog's
-version. The version is read from the database on every request (one small query
-over the catalog tables), so an edit saved on any host shows on every host at the
-next request: no shared cache and no invalidation messages are needed.
+gunicorn process keeps the ones it rendered, keyed by URL (which carries the
+language) and by the catalog's version. The version is read from the database on
+every request (one small query over the catalog tables), so an edit saved on any
+host shows on every host at the next request: no shared cache and no invalidation
+messages are needed.
 
 Not cached: anything but GET/HEAD, readers with a session (staff in the admin see
 their edits as they are), responses other than 200, and responses that set a cookie
@@ -12,7 +13,7 @@ or vary on one (a form with a CSRF token, say).
 
 Extension point: a feature whose data changes what a cached page shows (feedback
 counts on a code page, say) adds its table to VERSION_TABLES, or leaves its view
-undecorated.
+without @cache_public_page.
 """
 
 import hashlib
@@ -24,7 +25,6 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import has_vary_header
-from django.utils.translation import get_language
 
 # (table, has an updated_at column): a row added, deleted or saved changes the version.
 VERSION_TABLES = [
@@ -55,32 +55,50 @@ def cacheable(request: HttpRequest) -> bool:
 
 
 def cache_public_page(view: Callable) -> Callable:
-    """Serve the view's 200 response from this process's cache while the catalog is unchanged."""
+    """Mark the view's responses as the same for every anonymous reader, so that
+    PageCacheMiddleware may keep them."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not cacheable(request):
-            return view(request, *args, **kwargs)
-        cache = caches["pages"]
-        identity = f"{get_language()}|{request.get_full_path()}|{catalog_version()}"
-        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
-        stored = cache.get(key)
-        if stored is not None:
-            content, content_type = stored
-            return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if (
-            response.status_code == 200
-            and not response.cookies
-            and not has_vary_header(response, "Cookie")
-            and not response.streaming
-        ):
-            cache.set(key, (response.content, response["Content-Type"]))
+        response.kb_public = True
         return response
 
     return wrapper
+
+
+# Headers of the page itself; the security headers are added afresh to every response.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+
+
+class PageCacheMiddleware:
+    """Answers a page seen before from this process's cache, ahead of sessions, language
+    selection and URL resolution; it runs after the probes and the security headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not cacheable(request):
+            return self.get_response(request)
+        cache = caches["pages"]
+        identity = f"{request.get_full_path()}|{catalog_version()}"
+        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            return HttpResponse(content, headers=headers)
+        response = self.get_response(request)
+        if (
+            getattr(response, "kb_public", False)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+            and not has_vary_header(response, "Cookie")
+        ):
+            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+            cache.set(key, (response.content, headers))
+        return response
 
 
 def clear() -> None:

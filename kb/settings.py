@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # Load balancers' probes, answered before the Host check and the database.
     "kb.health.ProbeMiddleware",
     "kb.errors.DatabaseUnavailableMiddleware",
+    # Public pages seen before, answered without sessions, language or URL resolution.
+    "kb.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
