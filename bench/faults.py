@@ -68,7 +68,7 @@ class Load:
                     retry_after=response.getheader("Retry-After") is not None,
                     traceback=b"Traceback" in body or b"OperationalError" in body,
                 )
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 outcome = Outcome(time.monotonic(), path, None)
             finally:
                 connection.close()
