@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -21,8 +22,11 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
-    # Rendered without the request: context processors could query the database.
-    html = render_to_string("503.html", {"retry_after": settings.KB_RETRY_AFTER})
+    # The error may come before LocaleMiddleware has chosen the language; rendered
+    # without the request, as context processors could query the database.
+    language = translation.get_language_from_request(request, check_path=True)
+    with translation.override(language):
+        html = render_to_string("503.html", {"retry_after": settings.KB_RETRY_AFTER})
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(settings.KB_RETRY_AFTER)
     response["Cache-Control"] = "no-store"

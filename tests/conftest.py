@@ -32,7 +32,7 @@ def production_env(tmp_path_factory):
     for tests that start `manage.py` or the site in a separate process."""
     data_dir = tmp_path_factory.mktemp("production")
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "testserver,example.com",
