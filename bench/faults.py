@@ -130,7 +130,7 @@ def main() -> int:
             replaced = time.monotonic() - killed_at
             time.sleep(SETTLE + 2)
             end = time.monotonic()
-            during = load.between(killed_at, end)
+            during = load.between(killed_at, end, pages_only=False)
             print(f"\nworker {victim} killed: replaced after {replaced:.1f} s")
             print(f"  requests since: {summary(during)}")
             failed = [o for o in during if o.status != 200]

@@ -87,7 +87,7 @@ class PageCacheMiddleware:
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
-            return HttpResponse(content, headers=headers)
+            return HttpResponse(content, headers={**headers, "Content-Length": len(content)})
         response = self.get_response(request)
         if (
             getattr(response, "kb_public", False)
