@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIND ?= 127.0.0.1:8000
 WORKERS ?= 3
 
-.PHONY: run serve setup test lint format messages clean
+.PHONY: run serve setup test test-postgres bench-load bench-faults lint format messages clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment. On Debian: apt-get install python3-venv"; exit 1; }
@@ -36,6 +36,22 @@ serve:
 ## test: install the test dependencies and run the whole suite
 test: $(VENV)/.test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## test-postgres: the same suite on a local PostgreSQL (.ci/postgres starts it; needs root)
+test-postgres:
+	DATABASE_URL=$$(.ci/postgres | tail -n 1) $(MAKE) test
+
+$(VENV)/.bench: pyproject.toml $(VENV)/.runtime
+	$(PY) -m pip install --quiet -e ".[bench]"
+	@touch $@
+
+## bench-load: gunicorn with production settings under 64 clients for 60 s (bench/load.py)
+bench-load: $(VENV)/.bench
+	$(PY) bench/load.py $(BENCH_ARGS)
+
+## bench-faults: kill a worker under load, stop PostgreSQL for a few seconds (bench/faults.py)
+bench-faults: $(VENV)/.bench
+	$(PY) bench/faults.py $(BENCH_ARGS)
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,7 @@
 import json
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -48,8 +48,17 @@ def result_as_json(text: str, result: SearchResult) -> dict:
     }
 
 
-def _error(message: str, status: int, **extra) -> JsonResponse:
-    return JsonResponse({"error": message, **extra}, status=status)
+# Pasted text comes back in answers; as \u003c etc. it can never be read as markup.
+HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def json_response(data, status: int = 200, indent: int | None = None) -> HttpResponse:
+    body = json.dumps(data, ensure_ascii=False, indent=indent).translate(HTML_SAFE)
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+
+
+def _error(message: str, status: int, **extra) -> HttpResponse:
+    return json_response({"error": message, **extra}, status=status)
 
 
 def _language(request) -> str | None:
@@ -77,7 +86,7 @@ def search_view(request):
         except QueryError as error:
             return _error(str(error), 413, limit=MAX_QUERY_CHARS)
         record_if_unanswered(text, result, language)
-        return JsonResponse(result_as_json(text, result), json_dumps_params={"ensure_ascii": False})
+        return json_response(result_as_json(text, result))
 
 
 @require_GET
@@ -91,15 +100,12 @@ def code_view(request, code):
         if not rows:
             suggestions = [row.code for row in closest_codes(code)]
             return _error(_("No such code in the catalog."), 404, suggestions=suggestions)
-        return JsonResponse(
-            {"code": canonical, "rows": [entry_as_json(row) for row in rows]},
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return json_response({"code": canonical, "rows": [entry_as_json(row) for row in rows]})
 
 
 @require_GET
 def openapi_view(request):
-    return JsonResponse(OPENAPI, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    return json_response(OPENAPI, indent=2)
 
 
 _ROW = {

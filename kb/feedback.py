@@ -10,17 +10,32 @@ from django.utils.translation import gettext_lazy as _
 
 from kb.models import ErrorEntry, Feedback
 from kb.redact import redact
+from kb.security import client_ip
 
 
 def client_key(request) -> str:
     """A keyed hash of the client's address: the same on every host, useless to anyone else."""
-    address = ""
-    if settings.CLIENT_IP_HEADER:
-        # A proxy's header may list several addresses; the first is the client's.
-        address = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[0].strip()
-    address = address or request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request) or ""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, b"feedback-client:" + address.encode(), hashlib.sha256).hexdigest()
+
+
+def from_this_site(request) -> bool:
+    """Whether the browser says the post was sent from one of this site's pages.
+
+    The feedback form carries no CSRF token, so that a code page is the same for every
+    reader and can be cached (kb/pagecache.py). Feedback is anonymous and changes no
+    account, so what CSRF would guard against here is another site's page posting in
+    a visitor's name: browsers say where a post comes from (Sec-Fetch-Site, Origin),
+    and such posts are refused. Clients that send neither are bound by the rate limit.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != "null":
+        return origin == f"{request.scheme}://{request.get_host()}"
+    return origin is None
 
 
 class FeedbackForm(forms.ModelForm):

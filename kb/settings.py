@@ -2,9 +2,12 @@
 
 One module for every environment: the defaults serve a laptop (SQLite, DEBUG on);
 production sets SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and optionally DATABASE_URL.
+With DEBUG=0 the site assumes a TLS-terminating proxy in front of it that sets
+X-Forwarded-Proto; `manage.py check --deploy` then has nothing to warn about.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,11 +46,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
+    "csp",
+    "axes",
     "kb",
 ]
 
 MIDDLEWARE = [
+    # The first three set the security headers; they sit above everything that may
+    # answer early (probes, static files), so that every response carries them.
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Load balancers' probes, answered before the Host check and the database.
+    "kb.health.ProbeMiddleware",
+    "kb.errors.DatabaseUnavailableMiddleware",
+    # Public pages seen before, answered without sessions, language or URL resolution.
+    "kb.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,9 +69,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made a change for history made outside the admin's own save.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -88,6 +103,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several gunicorn workers share the file: readers never wait for a writer (WAL),
+    # and a writer takes its lock when its transaction begins and waits for it,
+    # instead of failing with "database is locked" halfway through.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_TIMEOUT", "20"),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"
@@ -111,6 +136,12 @@ STORAGES = {
     },
 }
 
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out login is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -126,8 +157,79 @@ KB_PAGE_SIZE = envint("KB_PAGE_SIZE", "25")
 # seconds, counted in the database so that every gunicorn host sees the same count.
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", "10")
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
-# The request header that holds the client's address behind a reverse proxy
-# (e.g. HTTP_X_REAL_IP); empty: the connection's address (REMOTE_ADDR).
-CLIENT_IP_HEADER = os.getenv("CLIENT_IP_HEADER", "")
 
 SITE_NAME = _("APIG error-code knowledge base")
+
+# Each process keeps the public pages it rendered until the catalog changes
+# (kb/pagecache.py); the version check makes a shared cache unnecessary.
+KB_PAGE_CACHE = envbool("KB_PAGE_CACHE", "1")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": envint("KB_PAGE_CACHE_ENTRIES", "500")},
+    },
+}
+
+# How long a client may wait before retrying when the database is unavailable (503).
+KB_RETRY_AFTER = envint("KB_RETRY_AFTER", "10")
+
+# Security. The proxy in front terminates TLS and says so in X-Forwarded-Proto; it
+# must overwrite a client's own X-Forwarded-Proto, or a client could claim HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+# Probes speak plain HTTP to each host directly (patterns match the path without "/").
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)/?$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+
+# No inline script or style and nothing from another origin: every page uses only
+# files served from /static/. Search and feedback scripts, if any, go there too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
+# username from one address, that pair is refused for AXES_COOLOFF_TIME, even with
+# the right password. `manage.py axes_reset` unlocks everyone.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "60"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "kb.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "kb/locked_out.html"
+# Proxies in front that append to X-Forwarded-For; 0 trusts only the socket's address.
+KB_PROXY_COUNT = envint("PROXY_COUNT", "0" if DEBUG else "1")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own handlers stay quiet when DEBUG is off; send its errors to stderr.
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}

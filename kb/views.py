@@ -3,26 +3,31 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_filters.views import FilterView
 
 from kb.catalog import export_catalog, export_catalog_csv
 from kb.codes import normalize_code
 from kb.diagnosis.causes import diagnose_detail
 from kb.diagnosis.patterns import MAX_DETAIL_CHARS
-from kb.feedback import FeedbackForm, client_key
+from kb.feedback import FeedbackForm, client_key, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.forms import SignatureCheckForm
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
+from kb.pagecache import cache_public_page
 from kb.search.engine import QueryError, search
 from kb.suggest import closest_codes
 from kb.unknown import record_if_unanswered
 
 
+@require_safe
+@cache_public_page
 def home(request):
     categories = Category.objects.annotate(row_count=Count("entries")).order_by("sort_order")
     statuses = (
@@ -44,16 +49,20 @@ def search_page(request):
         context["error"] = str(error)
         return render(request, "kb/search.html", context, status=400)
     record_if_unanswered(text, result, get_language())
-    single = result.single
-    if single and result.query.code_only and not result.query.request_id:
-        # `APIG.0303` or `apig-0201 413`: the row itself is the answer.
-        return redirect(single.entry.get_absolute_url())
+    codes = {hit.entry.code for hit in result.hits}
+    if result.query.code_only and not result.query.request_id and len(codes) == 1:
+        # `apig-0201 413` names a row: go to it; `APIG.0201` names a code: go to its page.
+        single = result.single
+        if single:
+            return redirect(single.entry.get_absolute_url())
+        return redirect("kb:code", codes.pop())
     context["result"] = result
     if not result.hits and result.unknown_codes:
         context["suggestions"] = closest_codes(result.unknown_codes[0])
     return render(request, "kb/search.html", context)
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class CodeListView(FilterView):
     filterset_class = ErrorEntryFilter
     queryset = ErrorEntry.objects.for_list()
@@ -71,6 +80,8 @@ class CodeListView(FilterView):
         return super().render_to_response(context, **response_kwargs)
 
 
+@require_safe
+@cache_public_page
 def code_detail(request, code):
     canonical = normalize_code(code)
     if canonical and canonical != code:
@@ -108,20 +119,28 @@ def signature_checker(request):
     return render(request, "kb/signature_checker.html", {"form": form}, status=status)
 
 
+@require_safe
+@cache_public_page
 def faq_list(request):
     articles = FaqArticle.objects.prefetch_related("entries")
     return render(request, "kb/faq_list.html", {"articles": articles})
 
 
+@require_safe
+@cache_public_page
 def faq_detail(request, slug):
     article = get_object_or_404(FaqArticle, slug=slug)
     entries = article.entries.order_by("catalog", "sort_order")
     return render(request, "kb/faq_detail.html", {"article": article, "entries": entries})
 
 
+@csrf_exempt  # the origin is checked instead: see from_this_site()
 @require_POST
 def feedback(request, pk):
     entry = get_object_or_404(ErrorEntry, pk=pk)
+    if not from_this_site(request):
+        message = _("Answers are accepted only from the code pages of this site.")
+        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
     client = client_key(request)
     form = FeedbackForm(request.POST)
     context = {"entry": entry, "feedback_form": form}

@@ -1,7 +1,14 @@
+import os
+import secrets
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -36,3 +43,84 @@ def editor_client(client, editor):
     client.force_login(editor)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the admin in English, for assertions
     return client
+
+
+@pytest.fixture(scope="session")
+def production_env(tmp_path_factory):
+    """Environment variables of a production host (DEBUG=0), its static files collected,
+    for tests that start `manage.py` or the site in a separate process."""
+    data_dir = tmp_path_factory.mktemp("production")
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "testserver,example.com",
+        "DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(ROOT),
+    }
+    manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
+    return env
+
+
+def manage(*args: str, env: dict, check: bool = True) -> subprocess.CompletedProcess:
+    """Run `manage.py` in a separate process: settings are read afresh from `env`."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if check and result.returncode:
+        raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    # Tests change settings (page size, language) between requests for one URL.
+    from kb import pagecache
+
+    pagecache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The admin tests log in many times; production keeps Django's default hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def browser_tests_required() -> bool:
+    """In CI the browser tests must run: a skipped one fails the build."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("browser") and browser_tests_required():
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped while CI=true: {reason}"
+
+
+_browser_tests_passed = 0
+
+
+def pytest_runtest_logreport(report):
+    global _browser_tests_passed
+    if report.when == "call" and report.passed and "browser" in report.keywords:
+        _browser_tests_passed += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # A full run in CI (no paths, no -k/-m) must have run the browser tests.
+    config = session.config
+    full_run = config.args == list(config.getini("testpaths"))
+    filtered = config.getoption("keyword") or config.getoption("markexpr")
+    if browser_tests_required() and full_run and not filtered and exitstatus == 0:
+        if not _browser_tests_passed:
+            session.exitstatus = 1
+            print("\nCI=true but no browser test ran: install chromium and playwright.")

@@ -69,3 +69,16 @@ def test_a_search_with_no_sure_answer_joins_the_unknown_queue_without_secrets(
     queued = UnansweredSearch.objects.get()
     assert "frobnicated" in queued.text
     assert "MIIEvQYJ" not in queued.text
+
+
+def test_a_code_with_several_rows_goes_to_its_page(shipped_catalog, client):
+    response = client.get("/en/search/", {"q": "apig0201"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/codes/APIG.0201/"
+
+
+def test_a_bare_number_of_two_catalogs_lists_both(shipped_catalog, client):
+    response = client.get("/en/search/", {"q": "0303"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/en/codes/APIG.0303/" in html and "/en/codes/APIGW.0303/" in html

@@ -1,51 +1,126 @@
-"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+"""A real browser for the tests in this folder: Playwright driving Debian's Chromium.
 
-A stand-in for the shared browser-test setup (same fixture names: `page`, `live_url`).
+Fixtures:
+- `page`: a Playwright (sync API) page in a fresh browser context. The browser is
+  /usr/bin/chromium (`apt-get install chromium`); Playwright's own browser downloads
+  are never used. It records the page's console errors, uncaught exceptions and
+  dialogs in `page.problems`, so a test can assert that nothing ran or broke.
+- `live_url`: the base URL of pytest-django's live server, with the catalog imported.
+- `screenshot(page, name)`: saves test-artifacts/screenshots/<name>.png.
+- `axe_violations(page)`: serious or critical accessibility violations (axe-core).
+
+Tests here are marked `browser`; tests/conftest.py turns their skips into failures
+when CI=true, so CI cannot pass without the browser.
 """
 
 import os
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = Path(os.environ.get("KB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
+    # No connection leaves the machine: no update, sync or background checks.
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
 ]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls a test
-# makes around it are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # While Playwright's sync API runs, an asyncio loop runs in this thread, and Django's
+    # guard against ORM calls from async code would refuse the tests' own queries. The
+    # live server runs in its own thread and keeps the guard.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            # launch() gives the browser a fresh, temporary user-data directory.
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-US")
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 1280, "height": 900}, service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.problems = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.problems.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.problems.append(f"uncaught: {error}"))
+
+    def on_dialog(dialog):
+        page.problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     yield page
     context.close()
 
 
 @pytest.fixture
-def live_url(live_server):
+def live_url(live_server, transactional_db) -> str:
+    call_command("import_catalog", stdout=StringIO())
     return live_server.url
+
+
+@pytest.fixture
+def screenshot():
+    def save(page, name: str) -> Path:
+        path = ARTIFACTS / "screenshots" / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def axe_violations(axe):
+    """Serious and critical axe-core violations on the page as it is now."""
+
+    def run(page) -> list[str]:
+        results = axe.run(page)
+        return [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} "
+            f"at {[node['target'] for node in violation['nodes']][:3]}"
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+
+    return run

@@ -1,0 +1,171 @@
+"""Load benchmark: gunicorn with production settings under mixed reader traffic.
+
+    .venv/bin/python bench/load.py            # SQLite (a fresh file of its own)
+    DATABASE_URL=$(.ci/postgres) .venv/bin/python bench/load.py
+
+Starts the site on a free port of 127.0.0.1 (bench/server.py), then runs locust
+headless: first the mixed traffic of bench/locustfile.py from 64 clients for 60 s,
+then each of ALONE_PHASES alone, the same clients, for a shorter time. Prints
+throughput and p50/p99 per endpoint, the error count, the lost-write check, and the
+throughput of the code page (and search page, once it exists) over /healthz's.
+Every run is bounded in time (--run-time) and in count (KB_BENCH_MAX_REQUESTS).
+Exit status 1 when a target is missed.
+"""
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.server import BIN, ROOT, ProductionServer  # noqa: E402
+
+# Endpoints measured alone, by locust tag; /healthz is the yardstick.
+ALONE_PHASES = ["healthz", "code page", "search page"]
+RATIO_TARGET = 0.5
+
+
+def run_locust(
+    server: ProductionServer, users: int, seconds: int, out: Path, rows: str, tags=()
+) -> dict:
+    prefix = out / ("mixed" if not tags else "-".join(tags).replace(" ", "_"))
+    command = [
+        str(BIN / "locust"),
+        "--locustfile", str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--host", server.url,
+        "--users", str(users),
+        "--spawn-rate", str(users),
+        "--run-time", f"{seconds}s",
+        "--stop-timeout", "5",
+        "--csv", str(prefix),
+        "--only-summary",
+        "--loglevel", "ERROR",
+        "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    if tags:
+        command += ["--tags", *tags]
+    env = {
+        **os.environ,
+        "KB_BENCH_ACCEPTED": str(prefix) + "-accepted.txt",
+        "KB_BENCH_ROW_IDS": rows,
+    }
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, timeout=seconds + 120, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(f"locust failed:\n{result.stderr[-3000:]}")
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    accepted_file = Path(str(prefix) + "-accepted.txt")
+    accepted = accepted_file.read_text().split() if accepted_file.exists() else []
+    return {"rows": rows, "accepted": accepted, "seconds": seconds}
+
+
+def figures(row: dict) -> dict:
+    return {
+        "requests": int(row["Request Count"]),
+        "errors": int(row["Failure Count"]),
+        "rps": float(row["Requests/s"]),
+        "p50": row["50%"],
+        "p99": row["99%"],
+    }
+
+
+def print_table(title: str, result: dict) -> int:
+    print(f"\n{title}")
+    print(f"  {'endpoint':<14}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    errors = 0
+    for name, row in sorted(result["rows"].items(), key=lambda item: item[0] == "Aggregated"):
+        f = figures(row)
+        label = "all" if name == "Aggregated" else name
+        print(
+            f"  {label:<14}{f['requests']:>10}{f['rps']:>10.1f}{f['p50']:>9}{f['p99']:>9}"
+            f"{f['errors']:>8}"
+        )
+        if name == "Aggregated":
+            errors = f["errors"]
+    return errors
+
+
+def lost_writes(server: ProductionServer, accepted: list[str]) -> int:
+    """Accepted feedback posts (by the identifier in their comment) missing from the database."""
+    stored = server.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from kb.models import Feedback; "
+        "print('\\n'.join(Feedback.objects.filter(comment__startswith='bench ')"
+        ".values_list('comment', flat=True)))",
+    )
+    return len(set(accepted) - set(stored.split("\n")))
+
+
+def row_ids(server: ProductionServer) -> str:
+    """The ids of the rows feedback is posted to, for the locust clients."""
+    return server.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from kb.models import ErrorEntry; "
+        "print(','.join(str(pk) for pk in ErrorEntry.objects.values_list('pk', flat=True)))",
+    ).strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=64, help="concurrent clients")
+    parser.add_argument("--seconds", type=int, default=60, help="length of the mixed run")
+    parser.add_argument("--alone-seconds", type=int, default=20, help="length of each alone run")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    args = parser.parse_args()
+
+    missed = []
+    with ProductionServer(args.workers, args.worker_class, args.threads) as server:
+        print(
+            f"gunicorn {server.url}: {args.workers} {args.worker_class} workers"
+            f"{f' x {args.threads} threads' if args.threads > 1 else ''}, DEBUG=0, "
+            f"{server.database}; locust: {args.users} clients on {os.cpu_count()} cores"
+        )
+        rows = row_ids(server)
+        with tempfile.TemporaryDirectory(prefix="kb-locust-") as out:
+            mixed = run_locust(server, args.users, args.seconds, Path(out), rows)
+            errors = print_table(f"mixed traffic, {args.seconds} s", mixed)
+            alone = {}
+            for phase in ALONE_PHASES:
+                result = run_locust(
+                    server, args.users, args.alone_seconds, Path(out), rows, (phase,)
+                )
+                print_table(f"{phase} alone, {args.alone_seconds} s", result)
+                alone[phase] = figures(result["rows"]["Aggregated"])["rps"]
+            lost = lost_writes(server, mixed["accepted"])
+
+    print("\ntargets")
+    print(f"  errors in the mixed run: {errors} (target 0)")
+    if errors:
+        missed.append("errors")
+    print(f"  lost writes: {lost} of {len(mixed['accepted'])} accepted feedback posts (target 0)")
+    if lost:
+        missed.append("lost writes")
+    for phase, rps in alone.items():
+        if phase == "healthz":
+            continue
+        ratio = rps / alone["healthz"] if alone["healthz"] else 0
+        print(
+            f"  {phase} / healthz throughput: {rps:.0f} / {alone['healthz']:.0f} = "
+            f"{ratio:.2f} (target >= {RATIO_TARGET})"
+        )
+        if ratio < RATIO_TARGET:
+            missed.append(f"{phase} ratio")
+    print("  result: " + ("all targets met" if not missed else "missed: " + ", ".join(missed)))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

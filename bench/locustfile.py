@@ -1,0 +1,157 @@
+"""Mixed reader traffic for bench/load.py (locust, headless).
+
+Each simulated client sends its next request as soon as the last one is answered.
+Request names group URLs into endpoints for the report. Tags select one endpoint
+for the "alone" phases (`--tags healthz`).
+
+Searches (page and API) take the queries of the evaluation set, every kind of
+paste. Feedback posts carry an identifier in their comment; each accepted one is
+recorded with `accepted()`, and load.py checks afterwards that every one is stored.
+"""
+
+import json
+import os
+import random
+from pathlib import Path
+
+import gevent
+from locust import FastHttpUser, constant, events, tag, task
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = json.loads((ROOT / "fixtures" / "catalog.json").read_text(encoding="utf-8"))
+CODES = sorted({o["fields"]["code"] for o in CATALOG if o["model"] == "kb.errorentry"})
+STATUSES = sorted({o["fields"]["http_status"] for o in CATALOG if o["model"] == "kb.errorentry"})
+CATEGORIES = [o["fields"]["slug"] for o in CATALOG if o["model"] == "kb.category"]
+FAQS = [o["fields"]["slug"] for o in CATALOG if o["model"] == "kb.faqarticle"]
+WORDS = ["throttling", "签名", "timeout", "APIG.03", "backend", "流控", "token"]
+SEARCHES = [
+    case["query"]
+    for case in json.loads((ROOT / "bench" / "search_cases.json").read_text(encoding="utf-8"))
+]
+ROW_IDS = [int(n) for n in os.environ.get("KB_BENCH_ROW_IDS", "").split(",") if n]
+LANGUAGES = ["zh-hans", "en"]
+HEADERS = {"X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy sends
+
+# Bounds: the run stops by itself after this many requests, whatever --run-time says.
+MAX_REQUESTS = int(os.environ.get("KB_BENCH_MAX_REQUESTS", "2000000"))
+ACCEPTED_FILE = os.environ.get("KB_BENCH_ACCEPTED", "")
+_sent = 0
+_posts = 0
+_accepted: list[str] = []
+
+
+_environment = None
+
+
+@events.init.add_listener
+def _keep_environment(environment, **kwargs):
+    global _environment
+    _environment = environment
+
+
+@events.request.add_listener
+def _count(**kwargs):
+    global _sent
+    _sent += 1
+    if _sent == MAX_REQUESTS and _environment is not None and _environment.runner is not None:
+        gevent.spawn(_environment.runner.quit)
+
+
+@events.quitting.add_listener
+def _write_accepted(environment, **kwargs):
+    if ACCEPTED_FILE:
+        Path(ACCEPTED_FILE).write_text("".join(f"{item}\n" for item in _accepted))
+
+
+def accepted(identifier: str) -> None:
+    """Record a write the server accepted, for load.py's lost-write check."""
+    _accepted.append(identifier)
+
+
+class Reader(FastHttpUser):
+    wait_time = constant(0)
+
+    def get(self, path: str, name: str) -> None:
+        self.client.get(path, name=name, headers=HEADERS)
+
+    @tag("code page")
+    @task(6)
+    def code_page(self):
+        self.get(f"/{random.choice(LANGUAGES)}/codes/{random.choice(CODES)}/", "code page")
+
+    @tag("code list")
+    @task(3)
+    def code_list(self):
+        choice = random.random()
+        if choice < 0.3:
+            query = f"?http_status={random.choice(STATUSES)}"
+        elif choice < 0.6:
+            query = f"?category={random.choice(CATEGORIES)}"
+        elif choice < 0.9:
+            query = f"?q={random.choice(WORDS)}"
+        else:
+            query = "?page=2"
+        self.get(f"/{random.choice(LANGUAGES)}/codes/{query}", "code list")
+
+    @tag("home")
+    @task(2)
+    def home(self):
+        self.get(f"/{random.choice(LANGUAGES)}/", "home")
+
+    @tag("faq")
+    @task(1)
+    def faq(self):
+        if random.random() < 0.2:
+            self.get(f"/{random.choice(LANGUAGES)}/faq/", "faq list")
+        else:
+            self.get(f"/{random.choice(LANGUAGES)}/faq/{random.choice(FAQS)}/", "faq article")
+
+    @tag("healthz")
+    @task(1)
+    def healthz(self):
+        self.get("/healthz", "healthz")
+
+    @tag("search page")
+    @task(4)
+    def search_page(self):
+        # A code alone answers with a redirect to its row; the redirect is not followed.
+        self.client.get(
+            f"/{random.choice(LANGUAGES)}/search/",
+            params={"q": random.choice(SEARCHES)},
+            name="search page",
+            headers=HEADERS,
+            allow_redirects=False,
+        )
+
+    @tag("api")
+    @task(2)
+    def api(self):
+        self.client.get(
+            "/api/v1/search",
+            params={"q": random.choice(SEARCHES), "lang": random.choice(LANGUAGES)},
+            name="api search",
+            headers=HEADERS,
+        )
+
+    @tag("feedback")
+    @task(1)
+    def feedback(self):
+        global _posts
+        _posts += 1
+        identifier = f"bench {os.getpid()} {_posts}"
+        # Each answer from its own client address (198.18.0.0/15, the range set aside for
+        # benchmarks; only a header, no traffic goes there), as many readers would send them.
+        client = f"198.{random.randint(18, 19)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+        with self.client.post(
+            f"/en/rows/{random.choice(ROW_IDS)}/feedback/",
+            data={"helpful": random.choice(["yes", "no"]), "comment": identifier},
+            name="feedback",
+            headers={**HEADERS, "X-Forwarded-For": client},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302:
+                accepted(identifier)
+                response.success()
+            else:
+                response.failure(f"feedback answered {response.status_code}")

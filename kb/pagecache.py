@@ -1,0 +1,113 @@
+"""Rendered public pages, reused until the catalog changes.
+
+Pages that only show the catalog are the same for every anonymous reader, so each
+gunicorn process keeps the ones it rendered, keyed by URL (which carries the
+language) and by the catalog's version. The version is read from the database on
+every request (one small query over the catalog tables), so an edit saved on any
+host shows on every host at the next request: no shared cache and no invalidation
+messages are needed.
+
+Not cached: anything but GET/HEAD, readers with a session (staff in the admin see
+their edits as they are), responses other than 200, and responses that set a cookie
+or vary on one (a form with a CSRF token, say).
+
+Extension point: a feature whose data changes what a cached page shows (feedback
+counts on a code page, say) adds its table to VERSION_TABLES, or leaves its view
+without @cache_public_page.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import has_vary_header
+
+# (table, has an updated_at column): a row added, deleted or saved changes the version.
+VERSION_TABLES = [
+    ("kb_category", True),
+    ("kb_errorentry", True),
+    ("kb_faqarticle", True),
+    ("kb_faqarticle_entries", False),
+    ("kb_cause", True),
+    ("kb_cause_entries", False),
+]
+
+
+def catalog_version() -> str:
+    parts = []
+    for table, stamped in VERSION_TABLES:
+        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        if stamped:
+            parts.append(f"(SELECT MAX(updated_at) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return "|".join(str(value) for value in cursor.fetchone())
+
+
+def cacheable(request: HttpRequest) -> bool:
+    return (
+        settings.KB_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        # A message waits for this reader (e.g. thanks for their feedback).
+        and MESSAGES_COOKIE not in request.COOKIES
+    )
+
+
+def cache_public_page(view: Callable) -> Callable:
+    """Mark the view's responses as the same for every anonymous reader, so that
+    PageCacheMiddleware may keep them."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.kb_public = True
+        return response
+
+    return wrapper
+
+
+# The cookie of django.contrib.messages' cookie storage (its default, FallbackStorage).
+MESSAGES_COOKIE = CookieStorage.cookie_name
+
+# Headers of the page itself; the security headers are added afresh to every response.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+
+
+class PageCacheMiddleware:
+    """Answers a page seen before from this process's cache, ahead of sessions, language
+    selection and URL resolution; it runs after the probes and the security headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not cacheable(request):
+            return self.get_response(request)
+        cache = caches["pages"]
+        identity = f"{request.get_full_path()}|{catalog_version()}"
+        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            return HttpResponse(content, headers={**headers, "Content-Length": len(content)})
+        response = self.get_response(request)
+        if (
+            getattr(response, "kb_public", False)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+            and not has_vary_header(response, "Cookie")
+        ):
+            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+            cache.set(key, (response.content, headers))
+        return response
+
+
+def clear() -> None:
+    caches["pages"].clear()

@@ -1,0 +1,51 @@
+"""Public pages are reused until the catalog changes, and an edit shows at once."""
+
+from django.test import Client
+
+from kb.models import ErrorEntry
+
+
+def test_a_page_seen_again_is_served_without_rendering(
+    shipped_catalog, client, django_assert_num_queries
+):
+    first = client.get("/en/codes/APIG.0201/")
+    with django_assert_num_queries(1):  # the catalog version only
+        again = client.get("/en/codes/APIG.0201/")
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert "Content-Security-Policy" in again.headers
+
+
+def test_an_edit_shows_at_the_next_request(shipped_catalog, client):
+    client.get("/en/codes/APIG.0308/")
+    client.get("/en/codes/?http_status=429")
+    row = ErrorEntry.objects.get(code="APIG.0308")
+    row.remedy_en = "Raise the limit in the console."
+    row.save()
+    assert "Raise the limit in the console." in client.get("/en/codes/APIG.0308/").content.decode()
+
+
+def test_a_deleted_row_disappears_at_the_next_request(shipped_catalog, client):
+    assert client.get("/en/codes/?q=APIGW.0101").context is not None
+    ErrorEntry.objects.filter(code="APIGW.0101").delete()
+    response = client.get("/en/codes/?q=APIGW.0101")
+    assert response.context["paginator"].count == 0
+
+
+def test_staff_with_a_session_always_get_a_fresh_page(shipped_catalog, admin_client):
+    admin_client.get("/en/faq/")
+    response = admin_client.get("/en/faq/")
+    assert response.context is not None  # rendered again, not replayed
+
+
+def test_each_language_has_its_own_page(shipped_catalog):
+    client = Client()
+    english = client.get("/en/codes/APIG.0201/").content.decode()
+    chinese = client.get("/zh-hans/codes/APIG.0201/").content.decode()
+    assert 'lang="en"' in english and 'lang="zh-hans"' in chinese
+
+
+def test_errors_are_not_kept(shipped_catalog, client):
+    assert client.get("/en/codes/?http_status=abc").status_code == 400
+    assert client.get("/en/codes/APIG.0309/").status_code == 404
+    assert client.get("/en/codes/APIG.0309/").context is not None
