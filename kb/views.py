@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -57,6 +57,8 @@ def search_page(request):
             return redirect(single.entry.get_absolute_url())
         return redirect("kb:code", codes.pop())
     context["result"] = result
+    # The FAQ articles of the rows shown, in one query.
+    prefetch_related_objects([hit.entry for hit in result.hits], "faqs")
     if not result.hits and result.unknown_codes:
         context["suggestions"] = closest_codes(result.unknown_codes[0])
     return render(request, "kb/search.html", context)

@@ -1,6 +1,6 @@
 """The search page behind the home page's box."""
 
-from kb.models import ErrorEntry
+from kb.models import ErrorEntry, FaqArticle
 
 
 def test_home_box_submits_to_the_search_page(shipped_catalog, client):
@@ -82,3 +82,12 @@ def test_a_bare_number_of_two_catalogs_lists_both(shipped_catalog, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "/en/codes/APIG.0303/" in html and "/en/codes/APIGW.0303/" in html
+
+
+def test_results_link_the_faq_articles_of_each_row(
+    shipped_catalog, client, django_assert_max_num_queries
+):
+    faq = FaqArticle.objects.get(slug="backend-unavailable")
+    with django_assert_max_num_queries(12):
+        html = client.get("/en/search/", {"q": "Backend unavailable."}).content.decode()
+    assert faq.get_absolute_url() in html
