@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kb.models import UnansweredSearch
 from kb.redact import redact
+from kb.search.parse import clean
 
 # What is kept of one search: enough to read the error, not a whole dump.
 MAX_STORED_LENGTH = 2000
@@ -56,7 +57,8 @@ def record_unanswered(query: str, language: str) -> None:
     processes or hosts record the same search at once (an atomic increment, and an
     insert that falls back to the increment when another process inserted first).
     """
-    text = redact(query or "").strip()[:MAX_STORED_LENGTH]
+    # As the search read it: no control characters, which PostgreSQL cannot store.
+    text = redact(clean(query or "")).strip()[:MAX_STORED_LENGTH]
     normalized = normalize_query(text)
     if not normalized:
         return

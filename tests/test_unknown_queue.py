@@ -210,3 +210,8 @@ def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_
     assert not ErrorAlias.objects.exists()
     row.refresh_from_db()
     assert "upstream" not in row.search_text
+
+
+def test_control_characters_and_nul_bytes_are_not_stored(db):
+    record_unanswered("weird\x00 failure\x07 of the\x1b gateway", "en")
+    assert UnansweredSearch.objects.get().text == "weird  failure  of the  gateway"
