@@ -30,9 +30,9 @@ from kb.search.tokens import normalize
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
-CANDIDATE_LIMIT = 60
-STATUS_CANDIDATE_LIMIT = 60
-FEW_CANDIDATES = 20
+CANDIDATE_LIMIT = 40
+STATUS_CANDIDATE_LIMIT = 30
+FEW_CANDIDATES = 10
 RESULT_LIMIT = 10
 # Where a term is found counts: the message names the error, the meaning explains
 # it, the remedy and the linked FAQ articles only mention it.
