@@ -62,7 +62,7 @@ def run_locust(
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}
     accepted_file = Path(str(prefix) + "-accepted.txt")
-    accepted = accepted_file.read_text().split() if accepted_file.exists() else []
+    accepted = accepted_file.read_text().splitlines() if accepted_file.exists() else []
     return {"rows": rows, "accepted": accepted, "seconds": seconds}
 
 

@@ -169,7 +169,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
         "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": envint("KB_PAGE_CACHE_ENTRIES", "500")},
+        "OPTIONS": {"MAX_ENTRIES": envint("KB_PAGE_CACHE_ENTRIES", "2000")},
     },
 }
 

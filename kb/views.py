@@ -61,7 +61,11 @@ def search_page(request):
     prefetch_related_objects([hit.entry for hit in result.hits], "faqs")
     if not result.hits and result.unknown_codes:
         context["suggestions"] = closest_codes(result.unknown_codes[0])
-    return render(request, "kb/search.html", context)
+    response = render(request, "kb/search.html", context)
+    # Many customers paste the same error: a sure answer may be served again from the
+    # page cache. An unsure one is not, so that every such search reaches the queue.
+    response.kb_public = result.confident
+    return response
 
 
 @method_decorator(cache_public_page, name="dispatch")

@@ -49,3 +49,17 @@ def test_errors_are_not_kept(shipped_catalog, client):
     assert client.get("/en/codes/?http_status=abc").status_code == 400
     assert client.get("/en/codes/APIG.0309/").status_code == 404
     assert client.get("/en/codes/APIG.0309/").context is not None
+
+
+def test_a_sure_search_answer_is_reused_and_an_unsure_one_always_reaches_the_queue(
+    shipped_catalog, client, django_assert_max_num_queries
+):
+    from kb.models import UnansweredSearch
+
+    sure = {"q": '{"error_code": "APIG.0308", "request_id": "6d0c4a21e9f34b7d"}'}
+    first = client.get("/en/search/", sure).content
+    with django_assert_max_num_queries(1):  # the catalog version only
+        assert client.get("/en/search/", sure).content == first
+    for _ in range(2):
+        client.get("/en/search/", {"q": "frobnicated gateway weirdness"})
+    assert UnansweredSearch.objects.get().count == 2
