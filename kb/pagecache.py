@@ -8,8 +8,8 @@ host shows on every host at the next request: no shared cache and no invalidatio
 messages are needed.
 
 Not cached: anything but GET/HEAD, readers with a session (staff in the admin see
-their edits as they are), responses other than 200, and responses that set a cookie
-or vary on one (a form with a CSRF token, say).
+their edits as they are), responses other than pages and redirects, and responses
+that set a cookie or vary on one (a form with a CSRF token, say).
 
 Extension point: a feature whose data changes what a cached page shows (feedback
 counts on a code page, say) adds its table to VERSION_TABLES, or leaves its view
@@ -76,7 +76,9 @@ def cache_public_page(view: Callable) -> Callable:
 MESSAGES_COOKIE = CookieStorage.cookie_name
 
 # Headers of the page itself; the security headers are added afresh to every response.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Location")
+# Pages, and the redirects of a search that names one row or code.
+CACHED_STATUSES = (200, 301, 302)
 
 
 class PageCacheMiddleware:
@@ -94,18 +96,19 @@ class PageCacheMiddleware:
         key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
         stored = cache.get(key)
         if stored is not None:
-            content, headers = stored
-            return HttpResponse(content, headers={**headers, "Content-Length": len(content)})
+            status, content, headers = stored
+            headers = {**headers, "Content-Length": len(content)}
+            return HttpResponse(content, status=status, headers=headers)
         response = self.get_response(request)
         if (
             getattr(response, "kb_public", False)
-            and response.status_code == 200
+            and response.status_code in CACHED_STATUSES
             and not response.cookies
             and not response.streaming
             and not has_vary_header(response, "Cookie")
         ):
             headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-            cache.set(key, (response.content, headers))
+            cache.set(key, (response.status_code, response.content, headers))
         return response
 
 

@@ -54,8 +54,11 @@ def search_page(request):
         # `apig-0201 413` names a row: go to it; `APIG.0201` names a code: go to its page.
         single = result.single
         if single:
-            return redirect(single.entry.get_absolute_url())
-        return redirect("kb:code", codes.pop())
+            response = redirect(single.entry.get_absolute_url())
+        else:
+            response = redirect("kb:code", codes.pop())
+        response.kb_public = True  # a sure answer: it may be reused
+        return response
     context["result"] = result
     # The FAQ articles of the rows shown, in one query.
     prefetch_related_objects([hit.entry for hit in result.hits], "faqs")

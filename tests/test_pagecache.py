@@ -63,3 +63,17 @@ def test_a_sure_search_answer_is_reused_and_an_unsure_one_always_reaches_the_que
     for _ in range(2):
         client.get("/en/search/", {"q": "frobnicated gateway weirdness"})
     assert UnansweredSearch.objects.get().count == 2
+
+
+def test_the_redirect_of_a_code_search_is_reused(
+    shipped_catalog, client, django_assert_num_queries
+):
+    first = client.get("/en/search/", {"q": "apig-0201 413"})
+    with django_assert_num_queries(1):  # the catalog version only
+        again = client.get("/en/search/", {"q": "apig-0201 413"})
+    assert again.status_code == first.status_code == 302
+    assert (
+        again["Location"]
+        == first["Location"]
+        == "/en/codes/APIG.0201/#413-request-entity-too-large"
+    )
