@@ -11,7 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -56,9 +56,23 @@ class Candidate:
         return (self.message_key, *self.alias_keys)
 
     @cached_property
-    def sections(self) -> list[str]:
-        """The row's token sections, padded so that ` token ` finds whole tokens."""
-        return [f" {part} " for part in self.search_text.split(" ~ ")]
+    def token_weights(self) -> dict[str, float]:
+        return token_weights(self.search_text)
+
+
+@lru_cache(maxsize=8192)
+def token_weights(search_text: str) -> dict[str, float]:
+    """Each token of a row, with the weight of the best section it is in.
+
+    Kept per row text, so that the rows many searches meet (the real catalog's) are
+    read once; an edited row has a new text and is read afresh.
+    """
+    weights: dict[str, float] = {}
+    for weight, section in zip(SECTION_WEIGHTS, search_text.split(" ~ "), strict=False):
+        for token in section.split():
+            if weights.get(token, 0.0) < weight:
+                weights[token] = weight
+    return weights
 
 
 @dataclass
@@ -176,27 +190,26 @@ class PastedMessage:
         return similarity
 
 
-def _weigh(needles, candidates) -> tuple[list[float], list[list[int]]]:
+def _weigh(groups, candidates) -> tuple[list[float], list[list[int]]]:
     """How much each query group counts, and which groups each candidate holds.
 
     Rare terms among the candidates count most; a group no candidate has (a typo,
-    a junk two-character piece of a Chinese phrase) counts for nothing. `needles`
-    are the groups' tokens as ` token `, so a substring test finds whole tokens.
+    a junk two-character piece of a Chinese phrase) counts for nothing.
     """
     present = []
     for candidate in candidates:
-        text = f" {candidate.search_text} "
-        present.append([g for g, group in enumerate(needles) if any(n in text for n in group)])
-    frequency = Counter(g for groups in present for g in groups)
+        held = candidate.token_weights
+        present.append([g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)])
+    frequency = Counter(g for found in present for g in found)
     total = len(candidates) + 1
     weights = [
         math.log(total / (frequency[g] + 0.5)) + 0.2 if frequency[g] else 0.0
-        for g in range(len(needles))
+        for g in range(len(groups))
     ]
     return weights, present
 
 
-def _rank(query, needles, weights, present, pasted: PastedMessage, candidate) -> Hit:
+def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> Hit:
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -216,16 +229,12 @@ def _rank(query, needles, weights, present, pasted: PastedMessage, candidate) ->
     coverage = 0.0
     total = sum(weights)
     if total:
-        sections = candidate.sections
+        held = candidate.token_weights
         covered = 0.0
         for g in present:
-            best = 0.0
-            for section_weight, section in zip(SECTION_WEIGHTS, sections, strict=False):
-                hit = [needle for needle in needles[g] if needle in section]
-                if hit:
-                    terms.update(needle.strip() for needle in hit)
-                    best = max(best, section_weight)
-            covered += best * weights[g]
+            found = [held[token] for token in groups[g] if token in held]
+            terms.update(token for token in groups[g] if token in held)
+            covered += max(found) * weights[g]
         # Words that match nothing at all make every row a weaker answer.
         known = sum(1 for weight in weights if weight) / len(weights)
         coverage = covered / total * (0.5 + 0.5 * known)
@@ -253,11 +262,10 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     pasted = PastedMessage(message)
     candidates, result.unknown_codes = _gather(query, groups, pasted)
 
-    needles = [tuple(f" {token} " for token in group) for group in groups]
-    weights, present = _weigh(needles, candidates) if needles else ([], [[]] * len(candidates))
+    weights, present = _weigh(groups, candidates) if groups else ([], [[]] * len(candidates))
     ranked = []
     for candidate, held in zip(candidates, present, strict=True):
-        hit = _rank(query, needles, weights, held, pasted, candidate)
+        hit = _rank(query, groups, weights, held, pasted, candidate)
         if hit.score > 0:
             ranked.append((candidate, hit))
     ranked.sort(key=lambda item: (-item[1].score, item[0].catalog, item[0].sort_order))
