@@ -3,7 +3,8 @@
 from django.db import connection
 
 from kb.models import ErrorEntry
-from kb.search.index import fulltext_candidates
+from kb.search import index
+from kb.search.index import fulltext_candidates, telling_groups
 from kb.search.tokens import tokens
 
 
@@ -37,3 +38,26 @@ def test_postgresql_answers_text_queries_from_its_gin_index(shipped_catalog):
         )
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "kb_entry_vector_gin" in plan
+
+
+def test_a_long_paste_looks_up_its_rare_words_before_common_words_and_numbers(monkeypatch):
+    # As PostgreSQL's statistics would say: "error" is in most rows, "koogallery" in few.
+    monkeypatch.setattr(index, "token_frequencies", lambda: {"error": 0.4, "request": 0.05})
+    groups = [["2026"], ["error"], ["request"], ["koogalleri"], ["11"], ["quota", "use"]]
+    assert telling_groups(groups) == [["koogalleri"], ["quota", "use"], ["2026"], ["11"]]
+    # When every word is common, the rarest of them is still looked up.
+    assert telling_groups([["error"], ["request"]]) == [["request"]]
+    many = [[f"word{n}"] for n in range(40)]
+    assert telling_groups(many) == many[: index.OR_LOOKUPS]
+
+
+def test_postgresql_statistics_give_token_frequencies(shipped_catalog, monkeypatch):
+    if connection.vendor != "postgresql":
+        assert index.token_frequencies() == {}
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE kb_errorentry")
+    monkeypatch.setattr(index, "_frequencies", (float("-inf"), {}))  # not read yet
+    frequencies = index.token_frequencies()
+    (token,) = tokens("authentication")
+    assert 0 < frequencies[token] <= 1

@@ -33,6 +33,9 @@ __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 CANDIDATE_LIMIT = 40
 STATUS_CANDIDATE_LIMIT = 30
 FEW_CANDIDATES = 10
+# A paste with more words than this (a log line, a stack trace) is never worth looking
+# up as rows holding every one of its words: straight to rows holding some.
+ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
 # Where a term is found counts: the message names the error, the meaning explains
 # it, the remedy and the linked FAQ articles only mention it.
@@ -148,7 +151,9 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
             row.alias_keys += (alias_key,)
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
-        rows = fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=True)
+        rows = []
+        if len(groups) <= ALL_WORDS_GROUPS:
+            rows = fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=True)
         if len(rows) < FEW_CANDIDATES and len(groups) > 1:
             # Few rows have every word: widen to rows with any, the ranking sorts them.
             rows += fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=False)

@@ -6,6 +6,8 @@ Both are (re)created after every `migrate`, because SQLite rebuilds a table to
 alter it, which drops its triggers.
 """
 
+import time
+
 from django.db import connections
 
 SQLITE_STATEMENTS = [
@@ -73,8 +75,53 @@ CANDIDATE_COLUMNS = (
 )
 
 
-# PostgreSQL: the most groups looked up one by one when rows need not match them all.
+# Rows that need not match every group: at most this many groups are looked up (on
+# PostgreSQL one by one), and a group found in more than COMMON_SHARE of the rows is not
+# looked up unless no group is rarer (any few rows of thousands that hold it tell nothing).
 OR_LOOKUPS = 12
+COMMON_SHARE = 0.02
+# How long a process trusts the token frequencies it read from PostgreSQL's statistics.
+FREQUENCIES_SECONDS = 300.0
+_frequencies: tuple[float, dict[str, float]] = (float("-inf"), {})
+
+
+def token_frequencies() -> dict[str, float]:
+    """Share of rows holding each common token, as PostgreSQL's last ANALYZE counted it.
+
+    Tokens missing from the map are rare (or the table has not been analyzed yet).
+    SQLite keeps no such statistics: every token counts as rare there.
+    Read at most every FREQUENCIES_SECONDS per process: ANALYZE runs far less often.
+    """
+    global _frequencies
+    if connections["default"].vendor != "postgresql":
+        return {}
+    read_at, frequencies = _frequencies
+    if time.monotonic() - read_at < FREQUENCIES_SECONDS:
+        return frequencies
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = 'kb_errorentry' "
+            "AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    # The frequencies list ends with three summary values; zip stops before them.
+    frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _frequencies = (time.monotonic(), frequencies)
+    return frequencies
+
+
+def telling_groups(groups: list[list[str]]) -> list[list[str]]:
+    """The groups worth a look-up of their own, the rarest first and words before numbers
+    (a log line's timestamps and addresses), at most OR_LOOKUPS of them."""
+    frequencies = token_frequencies()
+
+    def share(group: list[str]) -> float:
+        return sum(frequencies.get(token, 0.0) for token in group)
+
+    ordered = sorted(groups, key=lambda group: (all(t.isdigit() for t in group), share(group)))
+    rare = [group for group in ordered if share(group) <= COMMON_SHARE]
+    return (rare or ordered[:1])[:OR_LOOKUPS]
 
 
 def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
@@ -100,23 +147,23 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
         else:
             # One bounded look-up per group, then the rows most groups found. A single
             # OR query would make the planner scan the table when one word is common.
-            # Each look-up is planned on its own, so a long log line's every number
-            # would cost a plan: words go first, and only the first few groups.
-            looked_up = sorted(groups, key=lambda group: all(t.isdigit() for t in group))
-            alternatives = ["(" + " | ".join(group) + ")" for group in looked_up[:OR_LOOKUPS]]
+            alternatives = ["(" + " | ".join(group) + ")" for group in telling_groups(groups)]
             branch = (
                 "(SELECT id FROM kb_errorentry "
                 "WHERE search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s)"
             )
+            branches = " UNION ALL ".join([branch] * len(alternatives))
             sql = (
                 f"SELECT {columns} FROM kb_errorentry e JOIN ("
-                f"SELECT id, count(*) AS found FROM ({' UNION ALL '.join([branch] * len(alternatives))})"
+                f"SELECT id, count(*) AS found FROM ({branches})"
                 " AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
                 ") best ON best.id = e.id"
             )
             per_group = max(10, limit // 3)
             params = [value for group in alternatives for value in (group, per_group)] + [limit]
     else:
+        if not match_all:
+            groups = telling_groups(groups)
         joiner = " AND " if match_all else " OR "
         expression = joiner.join(
             "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups

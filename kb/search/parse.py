@@ -51,6 +51,10 @@ REASON_PHRASES = {
     "request entity too large": 413,
     "uri too long": 414,
     "request-uri too long": 414,
+    # What a reverse proxy (nginx) in front of the backend logs for its 502 and 504.
+    "upstream timed out": 504,
+    "no live upstreams": 502,
+    "upstream prematurely closed connection": 502,
 }
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
