@@ -1,11 +1,11 @@
 """Rendered public pages, reused until the catalog changes.
 
-Pages that only show the catalog are the same for every anonymous reader, so each
-gunicorn process keeps the ones it rendered, keyed by URL (which carries the
-language) and by the catalog's version. The version is read from the database on
-every request (one small query over the catalog tables), so an edit saved on any
-host shows on every host at the next request: no shared cache and no invalidation
-messages are needed.
+Pages that only show the catalog are the same for every anonymous reader, so the
+gunicorn workers of a host keep the ones they rendered (as files, shared between
+them: settings.CACHES["pages"]), keyed by URL (which carries the language) and by
+the catalog's version. The version is read from the database on every request (one
+small query over the catalog tables), so an edit saved on any host shows on every
+host at the next request: hosts share no cache and send no invalidation messages.
 
 Not cached: anything but GET/HEAD, readers with a session (staff in the admin see
 their edits as they are), responses other than pages and redirects, and responses
@@ -49,6 +49,12 @@ def catalog_version() -> str:
         return "|".join(str(value) for value in cursor.fetchone())
 
 
+def page_key(full_path: str) -> str:
+    """The cache key of a page: its URL with the query string, at this catalog version."""
+    identity = f"{full_path}|{catalog_version()}"
+    return "page:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
 def cacheable(request: HttpRequest) -> bool:
     return (
         settings.KB_PAGE_CACHE
@@ -82,7 +88,7 @@ CACHED_STATUSES = (200, 301, 302)
 
 
 class PageCacheMiddleware:
-    """Answers a page seen before from this process's cache, ahead of sessions, language
+    """Answers a page seen before from the host's page cache, ahead of sessions, language
     selection and URL resolution; it runs after the probes and the security headers."""
 
     def __init__(self, get_response):
@@ -92,8 +98,7 @@ class PageCacheMiddleware:
         if not cacheable(request):
             return self.get_response(request)
         cache = caches["pages"]
-        identity = f"{request.get_full_path()}|{catalog_version()}"
-        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
+        key = page_key(request.get_full_path())
         stored = cache.get(key)
         if stored is not None:
             status, content, headers = stored

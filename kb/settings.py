@@ -160,14 +160,16 @@ FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
 
 SITE_NAME = _("APIG error-code knowledge base")
 
-# Each process keeps the public pages it rendered until the catalog changes
-# (kb/pagecache.py); the version check makes a shared cache unnecessary.
+# The public pages rendered, reused until the catalog changes (kb/pagecache.py). The
+# workers of one host share them as files under DATA_DIR, so a page rendered by one
+# worker serves them all; hosts need not share, since every request checks the
+# catalog's version in the database.
 KB_PAGE_CACHE = envbool("KB_PAGE_CACHE", "1")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "page-cache",
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": envint("KB_PAGE_CACHE_ENTRIES", "2000")},
     },

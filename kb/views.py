@@ -61,7 +61,7 @@ def search_page(request):
         return response
     context["result"] = result
     # The FAQ articles of the rows shown, in one query.
-    prefetch_related_objects([hit.entry for hit in result.hits], "faqs")
+    prefetch_related_objects([hit.entry for hit in result.shown], "faqs")
     if not result.hits and result.unknown_codes:
         context["suggestions"] = closest_codes(result.unknown_codes[0])
     response = render(request, "kb/search.html", context)

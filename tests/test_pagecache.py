@@ -1,8 +1,11 @@
 """Public pages are reused until the catalog changes, and an edit shows at once."""
 
+from django.conf import settings
+from django.core.cache.backends.filebased import FileBasedCache
 from django.test import Client
 
 from kb.models import ErrorEntry
+from kb.pagecache import page_key
 
 
 def test_a_page_seen_again_is_served_without_rendering(
@@ -14,6 +17,18 @@ def test_a_page_seen_again_is_served_without_rendering(
     assert again.status_code == 200
     assert again.content == first.content
     assert "Content-Security-Policy" in again.headers
+
+
+def test_a_page_rendered_by_one_worker_serves_the_other_workers_of_the_host(
+    shipped_catalog, client
+):
+    client.get("/en/codes/APIG.0201/")
+    # Another gunicorn worker opens the same cache afresh, from the same settings.
+    pages = settings.CACHES["pages"]
+    other_worker = FileBasedCache(pages["LOCATION"], {"TIMEOUT": pages["TIMEOUT"]})
+    status, content, headers = other_worker.get(page_key("/en/codes/APIG.0201/"))
+    assert status == 200
+    assert b"Backend timeout." in content
 
 
 def test_an_edit_shows_at_the_next_request(shipped_catalog, client):

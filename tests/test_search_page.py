@@ -29,6 +29,21 @@ def test_pasted_response_shows_ranked_rows_with_request_id_notice(shipped_catalo
     assert "按错误码匹配" in html
 
 
+def test_a_sure_answer_shows_its_rows_and_only_the_closest_alternatives(shipped_catalog, client):
+    html = client.get("/en/search/", {"q": "Request entity to large"}).content.decode()
+    # Both catalogs document the message: two sure rows, then at most two near misses
+    # (the API still lists ten rows, for scripts that want them).
+    assert html.count('<li class="result') == 4
+    assert html.index("/en/codes/APIG.0201/#413-request-entity-too-large") < html.index(
+        "APIGW.0201"
+    )
+    api = client.get("/api/v1/search", {"q": "Request entity to large"}).json()
+    assert len(api["results"]) == 10
+    # A whole code keeps every one of its rows.
+    html = client.get("/en/search/", {"q": "APIG.0201 from the gateway"}).content.decode()
+    assert html.count('<li class="result') >= ErrorEntry.objects.filter(code="APIG.0201").count()
+
+
 def test_matched_words_are_highlighted(shipped_catalog, client):
     html = client.get("/en/search/", {"q": "throttled"}).content.decode()
     assert "<mark>throttling</mark>" in html

@@ -37,6 +37,9 @@ FEW_CANDIDATES = 10
 # up as rows holding every one of its words: straight to rows holding some.
 ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
+# Rows shown under a sure answer besides the sure ones: a near miss is worth a look,
+# a long tail of weak matches only hides the answer.
+SHOWN_ALTERNATIVES = 2
 # Where a term is found counts: the message names the error, the meaning explains
 # it, the remedy and the linked FAQ articles only mention it.
 SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6)
@@ -104,6 +107,22 @@ class SearchResult:
     @property
     def confident(self) -> bool:
         return bool(self.hits) and self.hits[0].confident
+
+    @property
+    def shown(self) -> list[Hit]:
+        """The hits a reader needs to see: under a sure answer, the other sure rows
+        (every row of a code, say) and the closest few alternatives; otherwise all."""
+        if not self.confident:
+            return self.hits
+        alternatives = 0
+        shown = []
+        for hit in self.hits:
+            if not hit.confident:
+                if alternatives == SHOWN_ALTERNATIVES:
+                    continue
+                alternatives += 1
+            shown.append(hit)
+        return shown
 
     @property
     def single(self) -> Hit | None:
