@@ -9,6 +9,8 @@ class KbConfig(AppConfig):
 
     def ready(self):
         from kb import signals  # noqa: F401
+        from kb.pagecache import watch_catalog
         from kb.search.index import on_post_migrate
 
         post_migrate.connect(on_post_migrate, sender=self)
+        watch_catalog()

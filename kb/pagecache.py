@@ -3,9 +3,11 @@
 Pages that only show the catalog are the same for every anonymous reader, so the
 gunicorn workers of a host keep the ones they rendered (as files, shared between
 them: settings.CACHES["pages"]), keyed by URL (which carries the language) and by
-the catalog's version. The version is read from the database on every request (one
-small query over the catalog tables), so an edit saved on any host shows on every
-host at the next request: hosts share no cache and send no invalidation messages.
+the catalog's version. Each process reads the version from the database (one small
+query over the catalog tables) at most every KB_PAGE_CACHE_VERSION_SECONDS (one
+second), and at once after it saved a change itself: an edit shows on the host that
+saved it at the next request, and on every other host within that second. Hosts
+share no cache and send no invalidation messages.
 
 Not cached: anything but GET/HEAD, readers with a session (staff in the admin see
 their edits as they are), responses other than pages and redirects, and responses
@@ -17,13 +19,16 @@ without @cache_public_page.
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import has_vary_header
 
@@ -36,9 +41,49 @@ VERSION_TABLES = [
     ("kb_cause", True),
     ("kb_cause_entries", False),
 ]
+VERSION_TABLE_NAMES = {table for table, _stamped in VERSION_TABLES}
+
+
+# The catalog version this process read last, and when (time.monotonic()).
+_version: tuple[float, str] = (float("-inf"), "")
 
 
 def catalog_version() -> str:
+    """The catalog's version: row counts and latest edits of the catalog tables.
+
+    Read from the database at most every KB_PAGE_CACHE_VERSION_SECONDS per process, and
+    at once after this process saved a change (`forget_catalog_version`).
+    """
+    global _version
+    read_at, version = _version
+    if time.monotonic() - read_at < settings.KB_PAGE_CACHE_VERSION_SECONDS:
+        return version
+    version = _read_catalog_version()
+    _version = (time.monotonic(), version)
+    return version
+
+
+def forget_catalog_version(**kwargs) -> None:
+    """This process changed the catalog: read the version afresh, now and once the
+    change is committed (a read before the commit would still see the old one)."""
+    global _version
+    _version = (float("-inf"), "")
+    if kwargs.get("sender") is not None:
+        transaction.on_commit(forget_catalog_version, using=kwargs.get("using"))
+
+
+def watch_catalog() -> None:
+    """Forget the version whenever this process saves, deletes or links catalog rows."""
+    for model in apps.get_app_config("kb").get_models():
+        if model._meta.db_table in VERSION_TABLE_NAMES:
+            post_save.connect(forget_catalog_version, sender=model)
+            post_delete.connect(forget_catalog_version, sender=model)
+            for field in model._meta.many_to_many:
+                if field.m2m_db_table() in VERSION_TABLE_NAMES:
+                    m2m_changed.connect(forget_catalog_version, sender=field.remote_field.through)
+
+
+def _read_catalog_version() -> str:
     parts = []
     for table, stamped in VERSION_TABLES:
         parts.append(f"(SELECT COUNT(*) FROM {table})")
@@ -119,3 +164,4 @@ class PageCacheMiddleware:
 
 def clear() -> None:
     caches["pages"].clear()
+    forget_catalog_version()

@@ -24,6 +24,10 @@ def envint(name: str, default: str) -> int:
     return int(os.getenv(name, default))
 
 
+def envfloat(name: str, default: str) -> float:
+    return float(os.getenv(name, default))
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
@@ -165,6 +169,9 @@ SITE_NAME = _("APIG error-code knowledge base")
 # worker serves them all; hosts need not share, since every request checks the
 # catalog's version in the database.
 KB_PAGE_CACHE = envbool("KB_PAGE_CACHE", "1")
+# How long a process trusts the catalog version it read (an edit saved on another host
+# shows within this time; on the host that saved it, at once).
+KB_PAGE_CACHE_VERSION_SECONDS = envfloat("KB_PAGE_CACHE_VERSION_SECONDS", "1")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
