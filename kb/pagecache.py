@@ -19,7 +19,6 @@ without @cache_public_page.
 """
 
 import hashlib
-import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -31,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import has_vary_header
+
+from kb.expiring import ExpiringValue
 
 # (table, has an updated_at column): a row added, deleted or saved changes the version.
 VERSION_TABLES = [
@@ -44,43 +45,31 @@ VERSION_TABLES = [
 VERSION_TABLE_NAMES = {table for table, _stamped in VERSION_TABLES}
 
 
-# The catalog version this process read last, and when (time.monotonic()).
-_version: tuple[float, str] = (float("-inf"), "")
-
-
 def catalog_version() -> str:
     """The catalog's version: row counts and latest edits of the catalog tables.
 
     Read from the database at most every KB_PAGE_CACHE_VERSION_SECONDS per process, and
-    at once after this process saved a change (`forget_catalog_version`).
+    at once after this process saved a change (`catalog_changed`).
     """
-    global _version
-    read_at, version = _version
-    if time.monotonic() - read_at < settings.KB_PAGE_CACHE_VERSION_SECONDS:
-        return version
-    version = _read_catalog_version()
-    _version = (time.monotonic(), version)
-    return version
+    return _version.get()
 
 
-def forget_catalog_version(**kwargs) -> None:
+def catalog_changed(sender, using=None, **kwargs) -> None:
     """This process changed the catalog: read the version afresh, now and once the
     change is committed (a read before the commit would still see the old one)."""
-    global _version
-    _version = (float("-inf"), "")
-    if kwargs.get("sender") is not None:
-        transaction.on_commit(forget_catalog_version, using=kwargs.get("using"))
+    _version.forget()
+    transaction.on_commit(_version.forget, using=using)
 
 
 def watch_catalog() -> None:
     """Forget the version whenever this process saves, deletes or links catalog rows."""
     for model in apps.get_app_config("kb").get_models():
         if model._meta.db_table in VERSION_TABLE_NAMES:
-            post_save.connect(forget_catalog_version, sender=model)
-            post_delete.connect(forget_catalog_version, sender=model)
+            post_save.connect(catalog_changed, sender=model)
+            post_delete.connect(catalog_changed, sender=model)
             for field in model._meta.many_to_many:
                 if field.m2m_db_table() in VERSION_TABLE_NAMES:
-                    m2m_changed.connect(forget_catalog_version, sender=field.remote_field.through)
+                    m2m_changed.connect(catalog_changed, sender=field.remote_field.through)
 
 
 def _read_catalog_version() -> str:
@@ -92,6 +81,9 @@ def _read_catalog_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return "|".join(str(value) for value in cursor.fetchone())
+
+
+_version = ExpiringValue(_read_catalog_version, lambda: settings.KB_PAGE_CACHE_VERSION_SECONDS)
 
 
 def page_key(full_path: str) -> str:
@@ -164,4 +156,4 @@ class PageCacheMiddleware:
 
 def clear() -> None:
     caches["pages"].clear()
-    forget_catalog_version()
+    _version.forget()

@@ -57,7 +57,7 @@ def test_postgresql_statistics_give_token_frequencies(shipped_catalog, monkeypat
         return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE kb_errorentry")
-    monkeypatch.setattr(index, "_frequencies", (float("-inf"), {}))  # not read yet
+    index._frequencies.forget()  # read afresh, after this ANALYZE
     frequencies = index.token_frequencies()
     (token,) = tokens("authentication")
     assert 0 < frequencies[token] <= 1

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from kb import pagecache
+from kb import expiring
 from kb.models import ErrorEntry
 from kb.pagecache import page_key
 
@@ -49,7 +49,7 @@ def test_an_edit_saved_on_another_host_shows_within_the_version_interval(
     shipped_catalog, client, monkeypatch
 ):
     clock = [time.monotonic()]
-    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(expiring.time, "monotonic", lambda: clock[0])
     assert "Raise the limit" not in client.get("/en/codes/APIG.0308/").content.decode()
     # Another host saves: this process hears no signal, only the database changes.
     with connection.cursor() as cursor:

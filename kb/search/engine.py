@@ -257,9 +257,9 @@ def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> 
         held = candidate.token_weights
         covered = 0.0
         for g in present:
-            found = [held[token] for token in groups[g] if token in held]
-            terms.update(token for token in groups[g] if token in held)
-            covered += max(found) * weights[g]
+            found = [token for token in groups[g] if token in held]
+            terms.update(found)
+            covered += max(held[token] for token in found) * weights[g]
         # Words that match nothing at all make every row a weaker answer.
         known = sum(1 for weight in weights if weight) / len(weights)
         coverage = covered / total * (0.5 + 0.5 * known)

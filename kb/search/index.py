@@ -6,9 +6,9 @@ Both are (re)created after every `migrate`, because SQLite rebuilds a table to
 alter it, which drops its triggers.
 """
 
-import time
-
 from django.db import connections
+
+from kb.expiring import ExpiringValue
 
 SQLITE_STATEMENTS = [
     # Full-text index of the rows' tokens; `kb.search` queries it with MATCH.
@@ -37,8 +37,8 @@ POSTGRESQL_STATEMENTS = [
         GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED""",
     # Full-text index of the rows' tokens; `kb.search` queries it with @@.
     "CREATE INDEX IF NOT EXISTS kb_entry_vector_gin ON kb_errorentry USING gin (search_vector)",
-    # ANALYZE keeps the frequencies of the 10,000 commonest tokens (100 by default's
-    # 1,000 slots hold only the very common ones), so the planner knows a rare token is
+    # ANALYZE keeps the frequencies of the 10,000 commonest tokens (at the default
+    # target, only the few hundred commonest), so the planner knows a rare token is
     # rare and reads it from the index instead of scanning the table for it.
     "ALTER TABLE kb_errorentry ALTER COLUMN search_vector SET STATISTICS 1000",
     # The expression index of earlier versions, replaced by the one above.
@@ -82,7 +82,6 @@ OR_LOOKUPS = 12
 COMMON_SHARE = 0.02
 # How long a process trusts the token frequencies it read from PostgreSQL's statistics.
 FREQUENCIES_SECONDS = 300.0
-_frequencies: tuple[float, dict[str, float]] = (float("-inf"), {})
 
 
 def token_frequencies() -> dict[str, float]:
@@ -92,12 +91,12 @@ def token_frequencies() -> dict[str, float]:
     SQLite keeps no such statistics: every token counts as rare there.
     Read at most every FREQUENCIES_SECONDS per process: ANALYZE runs far less often.
     """
-    global _frequencies
     if connections["default"].vendor != "postgresql":
         return {}
-    read_at, frequencies = _frequencies
-    if time.monotonic() - read_at < FREQUENCIES_SECONDS:
-        return frequencies
+    return _frequencies.get()
+
+
+def _read_token_frequencies() -> dict[str, float]:
     with connections["default"].cursor() as cursor:
         cursor.execute(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
@@ -106,9 +105,10 @@ def token_frequencies() -> dict[str, float]:
         )
         row = cursor.fetchone()
     # The frequencies list ends with three summary values; zip stops before them.
-    frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
-    _frequencies = (time.monotonic(), frequencies)
-    return frequencies
+    return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+
+_frequencies = ExpiringValue(_read_token_frequencies, lambda: FREQUENCIES_SECONDS)
 
 
 def telling_groups(groups: list[list[str]]) -> list[list[str]]:
