@@ -2,8 +2,10 @@
 
 from django.db import connection
 
+from kb.expiring import ExpiringValue
 from kb.models import ErrorEntry
 from kb.search import index
+from kb.search.engine import search
 from kb.search.index import fulltext_candidates, telling_groups
 from kb.search.tokens import tokens
 
@@ -41,8 +43,9 @@ def test_postgresql_answers_text_queries_from_its_gin_index(shipped_catalog):
 
 
 def test_a_long_paste_looks_up_its_rare_words_before_common_words_and_numbers(monkeypatch):
-    # As PostgreSQL's statistics would say: "error" is in most rows, "koogallery" in few.
-    monkeypatch.setattr(index, "token_frequencies", lambda: {"error": 0.4, "request": 0.05})
+    # As PostgreSQL's statistics would say of a large catalog: "error" is in 40,000 rows,
+    # "request" in 5,000, "koogallery" in few.
+    monkeypatch.setattr(index, "token_row_counts", lambda: {"error": 40000, "request": 5000})
     groups = [["2026"], ["error"], ["request"], ["koogalleri"], ["11"], ["quota", "use"]]
     assert telling_groups(groups) == [["koogalleri"], ["quota", "use"], ["2026"], ["11"]]
     # When every word is common, the rarest of them is still looked up.
@@ -51,13 +54,28 @@ def test_a_long_paste_looks_up_its_rare_words_before_common_words_and_numbers(mo
     assert telling_groups(many) == many[: index.OR_LOOKUPS]
 
 
-def test_postgresql_statistics_give_token_frequencies(shipped_catalog, monkeypatch):
-    if connection.vendor != "postgresql":
-        assert index.token_frequencies() == {}
-        return
+def analyzed(monkeypatch) -> dict[str, float]:
+    """PostgreSQL's statistics of the rows as they are now, read afresh for this test."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE kb_errorentry")
-    index._frequencies.forget()  # read afresh, after this ANALYZE
-    frequencies = index.token_frequencies()
+    monkeypatch.setattr(
+        index, "_row_counts", ExpiringValue(index._read_token_row_counts, lambda: 300.0)
+    )
+    return index.token_row_counts()
+
+
+def test_postgresql_statistics_give_token_row_counts(shipped_catalog, monkeypatch):
+    if connection.vendor != "postgresql":
+        assert index.token_row_counts() == {}
+        return
+    counts = analyzed(monkeypatch)
     (token,) = tokens("authentication")
-    assert 0 < frequencies[token] <= 1
+    assert 1 <= counts[token] <= ErrorEntry.objects.count()
+
+
+def test_a_small_analyzed_catalog_still_looks_up_every_word(shipped_catalog, monkeypatch):
+    # In a catalog of a few hundred rows no word is too common to look up.
+    if connection.vendor == "postgresql":
+        analyzed(monkeypatch)
+    best = search("Incorect app authentication informaton").hits[0].entry
+    assert (best.code, best.http_status) == ("APIG.0303", 401)

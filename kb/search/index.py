@@ -76,51 +76,56 @@ CANDIDATE_COLUMNS = (
 
 
 # Rows that need not match every group: at most this many groups are looked up (on
-# PostgreSQL one by one), and a group found in more than COMMON_SHARE of the rows is not
-# looked up unless no group is rarer (any few rows of thousands that hold it tell nothing).
+# PostgreSQL one by one), and a group held by more than COMMON_ROWS rows is not looked
+# up unless no group is rarer: any few of the thousands of rows that hold it tell
+# nothing. A count, not a share: in a catalog of a few hundred rows every word counts.
 OR_LOOKUPS = 12
-COMMON_SHARE = 0.02
-# How long a process trusts the token frequencies it read from PostgreSQL's statistics.
-FREQUENCIES_SECONDS = 300.0
+COMMON_ROWS = 1000
+# How long a process trusts the token counts it read from PostgreSQL's statistics.
+STATISTICS_SECONDS = 300.0
 
 
-def token_frequencies() -> dict[str, float]:
-    """Share of rows holding each common token, as PostgreSQL's last ANALYZE counted it.
+def token_row_counts() -> dict[str, float]:
+    """About how many rows hold each common token, as PostgreSQL's last ANALYZE counted.
 
     Tokens missing from the map are rare (or the table has not been analyzed yet).
     SQLite keeps no such statistics: every token counts as rare there.
-    Read at most every FREQUENCIES_SECONDS per process: ANALYZE runs far less often.
+    Read at most every STATISTICS_SECONDS per process: ANALYZE runs far less often.
     """
     if connections["default"].vendor != "postgresql":
         return {}
-    return _frequencies.get()
+    return _row_counts.get()
 
 
-def _read_token_frequencies() -> dict[str, float]:
+def _read_token_row_counts() -> dict[str, float]:
     with connections["default"].cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE schemaname = current_schema() AND tablename = 'kb_errorentry' "
-            "AND attname = 'search_vector'"
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, t.reltuples "
+            "FROM pg_stats s JOIN pg_class t ON t.oid = 'kb_errorentry'::regclass "
+            "WHERE s.schemaname = current_schema() AND s.tablename = 'kb_errorentry' "
+            "AND s.attname = 'search_vector'"
         )
         row = cursor.fetchone()
+    if not row or not row[0]:
+        return {}
+    tokens, frequencies, rows = row
     # The frequencies list ends with three summary values; zip stops before them.
-    return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    return {token: share * rows for token, share in zip(tokens, frequencies, strict=False)}
 
 
-_frequencies = ExpiringValue(_read_token_frequencies, lambda: FREQUENCIES_SECONDS)
+_row_counts = ExpiringValue(_read_token_row_counts, lambda: STATISTICS_SECONDS)
 
 
 def telling_groups(groups: list[list[str]]) -> list[list[str]]:
     """The groups worth a look-up of their own, the rarest first and words before numbers
     (a log line's timestamps and addresses), at most OR_LOOKUPS of them."""
-    frequencies = token_frequencies()
+    counts = token_row_counts()
 
-    def share(group: list[str]) -> float:
-        return sum(frequencies.get(token, 0.0) for token in group)
+    def rows(group: list[str]) -> float:
+        return sum(counts.get(token, 0.0) for token in group)
 
-    ordered = sorted(groups, key=lambda group: (all(t.isdigit() for t in group), share(group)))
-    rare = [group for group in ordered if share(group) <= COMMON_SHARE]
+    ordered = sorted(groups, key=lambda group: (all(t.isdigit() for t in group), rows(group)))
+    rare = [group for group in ordered if rows(group) <= COMMON_ROWS]
     return (rare or ordered[:1])[:OR_LOOKUPS]
 
 
