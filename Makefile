@@ -28,10 +28,9 @@ setup: $(VENV)/.runtime
 ## run: set up, then serve on http://127.0.0.1:8000 with gunicorn
 run: setup serve
 
-# Pasted error responses travel in the search URL; the app refuses those over 16 KB itself.
+# gunicorn.conf.py holds the request limits and the access log's format.
 serve:
-	$(VENV)/bin/gunicorn kb.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile - \
-		--limit-request-line 0
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(BIND) --workers $(WORKERS)
 
 ## test: install the test dependencies and run the whole suite
 test: $(VENV)/.test

@@ -1,11 +1,15 @@
-"""The site as production runs it, on 127.0.0.1, for benchmarks and fault drills.
+"""The site as production runs it, on 127.0.0.1, for benchmarks, fault drills and the
+real-server tests (tests/server/).
 
-`ProductionServer` migrates and loads its own database (a fresh SQLite file, or
-DATABASE_URL if set: it must point at this machine), collects the static files and
-starts gunicorn with DEBUG=0 on a free port of 127.0.0.1. Clients speak plain HTTP
-and send X-Forwarded-Proto: https, as the TLS-terminating proxy would.
+`ProductionServer` starts gunicorn with the repository's gunicorn.conf.py and DEBUG=0 on a
+free port of 127.0.0.1. Its database is a fresh SQLite file in its own DATA_DIR, or, when
+DATABASE_URL names a PostgreSQL server on this machine, that database (`fresh_database()`
+makes a new one beside it, for tests). Unless told otherwise it migrates, loads the catalog
+and collects the static files first. Clients speak plain HTTP and send
+X-Forwarded-Proto: https, as the TLS-terminating proxy would.
 """
 
+import contextlib
 import json
 import os
 import secrets
@@ -17,8 +21,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -39,16 +44,51 @@ def database_url() -> str | None:
     return url
 
 
+@contextlib.contextmanager
+def fresh_database(url: str | None) -> Iterator[str | None]:
+    """A new, empty PostgreSQL database beside the one `url` names, dropped afterwards;
+    None (each server then keeps SQLite in its DATA_DIR) when `url` is not PostgreSQL."""
+    if not url or not url.startswith("postgres"):
+        yield None
+        return
+    import psycopg
+
+    parts = urlparse(url)
+    name = f"{parts.path.lstrip('/') or 'kb'}_live_{secrets.token_hex(4)}"
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunparse(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 class ProductionServer:
-    def __init__(self, workers: int = 5, worker_class: str = "sync", threads: int = 1):
+    """gunicorn with production settings. `database_url=None` means a SQLite file in this
+    server's own DATA_DIR; two servers given one PostgreSQL URL are two hosts of one site."""
+
+    def __init__(
+        self,
+        workers: int = 5,
+        worker_class: str = "sync",
+        threads: int = 1,
+        database_url: str | None = "from-environment",
+        env: dict[str, str] | None = None,
+        setup: bool = True,
+    ):
         self.workers = workers
         self.worker_class = worker_class
         self.threads = threads
+        self.setup = setup
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.tmp = tempfile.TemporaryDirectory(prefix="kb-bench-")
+        self.tmp = tempfile.TemporaryDirectory(prefix="kb-server-")
+        self.data_dir = Path(self.tmp.name)
+        self.log_path = self.data_dir / "gunicorn.log"
         self.env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -57,14 +97,19 @@ class ProductionServer:
             # One proxy in front, as in production: the load sends each feedback post from
             # its own client address in X-Forwarded-For, so the rate limit is per reader.
             "PROXY_COUNT": "1",
+            "PYTHONPATH": str(ROOT),
+            **(env or {}),
         }
-        url = database_url()
-        if url:
-            self.env["DATABASE_URL"] = url
-        self.database = "PostgreSQL" if url and url.startswith("postgres") else "SQLite"
+        self.env.pop("DATABASE_URL", None)
+        if database_url == "from-environment":
+            database_url = globals()["database_url"]()
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.database = "PostgreSQL" if database_url else "SQLite"
         self.process: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> str:
+        """Run `manage.py` with this server's settings and database; its standard output."""
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -74,25 +119,28 @@ class ProductionServer:
             timeout=300,
         )
         if result.returncode:
-            raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
         return result.stdout
 
     def __enter__(self) -> "ProductionServer":
-        self.manage("migrate", "--no-input", "--verbosity", "0")
-        self.manage("import_catalog")
+        if self.setup:
+            self.manage("migrate", "--no-input", "--verbosity", "0")
+            self.manage("import_catalog")
         self.manage("collectstatic", "--no-input", "--verbosity", "0")
-        log = open(Path(self.tmp.name) / "gunicorn.log", "w")  # noqa: SIM115
+        self.start()
+        return self
+
+    def start(self) -> None:
+        log = open(self.log_path, "a")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
-                "kb.wsgi",
+                "--config=gunicorn.conf.py",
                 f"--bind=127.0.0.1:{self.port}",
                 f"--workers={self.workers}",
                 f"--worker-class={self.worker_class}",
                 f"--threads={self.threads}",
                 "--backlog=2048",
-                "--timeout=30",
-                "--graceful-timeout=5",
             ],
             cwd=ROOT,
             env=self.env,
@@ -100,9 +148,8 @@ class ProductionServer:
             stderr=subprocess.STDOUT,
         )
         self.wait_ready()
-        return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -110,7 +157,14 @@ class ProductionServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
         self.tmp.cleanup()
+
+    def log(self) -> str:
+        """Everything gunicorn and the app wrote: the access log and the error log."""
+        return self.log_path.read_text(errors="replace")
 
     def get(self, path: str, timeout: float = 5) -> tuple[int, dict, bytes]:
         request = urllib.request.Request(self.url + path, headers=PROXY_HEADERS)
@@ -125,14 +179,14 @@ class ProductionServer:
         start = time.monotonic()
         while time.monotonic() - start < within:
             if self.process and self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited: see {self.tmp.name}/gunicorn.log")
+                raise RuntimeError(f"gunicorn exited:\n{self.log()[-3000:]}")
             try:
                 if self.get(path, timeout=2)[0] == 200:
                     return time.monotonic() - start
             except OSError:
                 pass
             time.sleep(0.1)
-        raise SystemExit(f"{path} did not answer 200 within {within} s")
+        raise RuntimeError(f"{path} did not answer 200 within {within} s")
 
     def worker_pids(self) -> list[int]:
         master = self.process.pid

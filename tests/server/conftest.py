@@ -1,0 +1,53 @@
+"""The real server for the tests in this folder: gunicorn with the production settings
+(DEBUG=0, CSRF on, the repository's gunicorn.conf.py, a temporary DATA_DIR), reached over
+HTTP on a free port of 127.0.0.1, as a browser or curl reaches it.
+
+Fixtures:
+- `production_server`: one server per test module (bench/server.py's ProductionServer), its
+  catalog loaded; on PostgreSQL (DATABASE_URL) in a database of its own, dropped afterwards.
+  `production_server.log()` reads what gunicorn and the app wrote; `.data_dir` is DATA_DIR.
+- `site`: a `requests` session on that server that sends what the TLS proxy in front adds
+  (X-Forwarded-Proto: https) and nothing else, keeps cookies, and never follows redirects.
+"""
+
+import pytest
+import requests
+
+from bench.server import PROXY_HEADERS, ProductionServer, database_url, fresh_database
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/server/" in str(item.fspath):
+            item.add_marker(pytest.mark.server)
+
+
+@pytest.fixture(scope="module")
+def production_server():
+    with (
+        fresh_database(database_url()) as url,
+        ProductionServer(workers=2, database_url=url) as server,
+    ):
+        yield server
+
+
+class Site(requests.Session):
+    """A client of one server: paths instead of URLs, no redirects followed."""
+
+    def __init__(self, base_url: str):
+        super().__init__()
+        self.base_url = base_url
+        self.headers.update(PROXY_HEADERS)
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, self.base_url + url, *args, **kwargs)
+
+    def get_redirect_target(self, response):
+        return None  # a test reads the redirect itself
+
+
+@pytest.fixture
+def site(production_server):
+    with Site(production_server.url) as session:
+        yield session

@@ -1,0 +1,21 @@
+"""The real-server tier itself: what every other test in this folder stands on."""
+
+
+def test_the_server_serves_the_catalog_with_production_settings(site):
+    response = site.get("/en/codes/APIG.0303/")
+
+    assert response.status_code == 200
+    assert "verify signature fail" in response.text or "APIG.0303" in response.text
+    # DEBUG=0 behind a TLS proxy: HSTS is sent, and plain HTTP is redirected to HTTPS.
+    assert "Strict-Transport-Security" in response.headers
+    plain = site.get("/en/codes/APIG.0303/", headers={"X-Forwarded-Proto": "http"})
+    assert plain.status_code == 301
+    assert plain.headers["Location"].startswith("https://")
+
+
+def test_the_access_log_records_requests_without_their_query_string(production_server, site):
+    site.get("/en/search/", params={"q": "marker-in-query-7f3a"})
+
+    log = production_server.log()
+    assert '"GET /en/search/"' in log
+    assert "marker-in-query-7f3a" not in log
