@@ -9,7 +9,11 @@ Cases live in bench/cases/, one file per provenance:
 - `independent.json`: written blind, from the official table alone, by someone who never
   saw the engine, the synonym table or the other cases, and committed before any tuning.
   Each carries `split`: `tune` (may guide changes to the engine) or `heldout` (never used
-  to tune; the figure that predicts what customers meet).
+  to tune; the figure that predicts what customers meet), drawn by a hash of the query
+  when the set was frozen, and `source`, the row of the table the writer worked from.
+  Kinds: `paraphrase_en`/`paraphrase_zh` (failures described without quoting the message),
+  `code_bearing` (pastes that carry a code) and `diagnosis` (pastes whose message carries
+  detail; `note` says what a right diagnosis says).
 
 A case passes at rank k when its expected row, or one listed as equally right (`also`),
 is among the first k results. Rows are named by natural key: [catalog, code, status, message].
@@ -40,8 +44,11 @@ def load_cases(*provenances: str) -> list[dict]:
 
 
 def group_of(case: dict) -> tuple[str, str, str]:
-    """Where a case is reported: provenance, split (or "-"), kind."""
-    return case["provenance"], case.get("split", "-"), case["kind"]
+    """Where a case is reported: provenance, split (or "-"), kind and language."""
+    kind = case["kind"]
+    if "lang" in case and not kind.endswith(f"_{case['lang']}"):
+        kind = f"{kind}_{case['lang']}"
+    return case["provenance"], case.get("split", "-"), kind
 
 
 def right_keys(case: dict) -> set[tuple]:

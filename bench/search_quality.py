@@ -97,7 +97,8 @@ def main() -> int:
         print_table(totals)
         figures = summarize(totals)
         for name in sorted(figures):
-            print(f"{name.replace(' ', '_').replace(':', '_')}={figures[name]:.1f}")
+            if "/" not in name or not name.endswith("code kept"):
+                print(f"{name.replace(' ', '_').replace(':', '_')}={figures[name]:.1f}")
         if args.distractors:
             from distractors import analyze, load_distractors
 
