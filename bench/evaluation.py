@@ -57,19 +57,24 @@ def right_keys(case: dict) -> set[tuple]:
 
 def score(
     cases: Iterable[dict],
-    ranked_keys: Callable[[str], list[tuple]],
+    rank: Callable[[str], tuple[list[tuple], bool]],
     on_miss: Callable[[dict, list[tuple]], None] | None = None,
 ) -> dict[tuple, list[int]]:
-    """Per group: [cases, top-1 hits, top-3 hits, code-bearing cases, code kept first]."""
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    """Per group: [cases, top-1 hits, top-3 hits, code-bearing cases, code kept first,
+    answers presented as sure that were wrong].
+
+    `rank(text)` gives the ranked rows' keys and whether the engine called its answer sure.
+    """
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for case in cases:
         right = right_keys(case)
-        keys = ranked_keys(case["query"])
+        keys, sure = rank(case["query"])
         first = bool(keys) and keys[0] in right
         counts = totals[group_of(case)]
         counts[0] += 1
         counts[1] += first
         counts[2] += any(key in right for key in keys[:3])
+        counts[5] += sure and not first
         if case["expect"][1] in codes_in(case["query"]):
             counts[3] += 1
             counts[4] += bool(keys) and keys[0][1] == case["expect"][1]

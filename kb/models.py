@@ -483,7 +483,7 @@ class ErrorEntry(ShippedContent):
             " ".join(
                 f"{faq.title_zh} {faq.title_en} {faq.summary_zh} {faq.summary_en}" for faq in faqs
             ),
-            f"{self.phrasings_zh} {self.phrasings_en}",
+            f"{self.phrasings_zh}\n{self.phrasings_en}".split("\n"),
         )
 
     @property

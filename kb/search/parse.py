@@ -69,6 +69,13 @@ HTTP_STATUSES = frozenset(
     [400, 401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414, 415, 429, 431, 494]
     + [500, 501, 502, 503, 504, 505]
 )
+# Words that say the call went to a Huawei Cloud service's own API (the shared gateway,
+# APIGW) rather than to an API a customer published on their own gateway (APIG).
+SHARED_GATEWAY_RE = re.compile(
+    r"\bapigw\b|cloud[ -]?service|huawei ?cloud|api explorer|shared gateway|"
+    r"云服务|华为云|共享版|API Explorer",
+    re.IGNORECASE,
+)
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -89,6 +96,8 @@ class ParsedQuery:
     free_text: str = ""
     status_only: bool = False
     code_only: bool = False
+    # The text points at the shared gateway of cloud services (APIGW), by code or words.
+    names_shared_gateway: bool = False
 
 
 def clean(text: str) -> str:
@@ -167,6 +176,7 @@ def parse(raw: str) -> ParsedQuery:
     query = ParsedQuery(text=text)
     if not text:
         return query
+    query.names_shared_gateway = bool(SHARED_GATEWAY_RE.search(text))
 
     if match := STATUS_ONLY_RE.match(text):
         query.http_status = int(match.group(1))
@@ -218,7 +228,7 @@ def parse(raw: str) -> ParsedQuery:
         # `HTTP 500`, `status=504`: said already, not words to look up.
         rest = re.sub(
             rf"(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)?"
-            rf"[\s:=\"'/]*\b{query.http_status}\b",
+            rf"[\s:=\"'/]*(?<!\d){query.http_status}(?!\d)",
             " ",
             rest,
             flags=re.IGNORECASE,

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-WORD_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+WORD_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_]*\}")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 STOPWORDS = frozenset(
@@ -75,9 +75,10 @@ def tokens(text: str) -> list[str]:
                 out.extend(han_token(word[i : i + 2]) for i in range(len(word) - 1))
         elif (quantity := QUANTITY_RE.fullmatch(word)) and (unit := _unit(quantity.group(2))):
             out.append(unit)
-        elif "-" in word:
-            # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`.
-            parts = word.split("-")
+        elif "-" in word or "_" in word:
+            # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`; an
+            # identifier such as `client_secret` is also one word, rarer than its parts.
+            parts = re.split(r"[-_]", word)
             out.extend(stem(part) for part in parts if part not in STOPWORDS)
             out.append(stem("".join(parts)))
         elif word not in STOPWORDS:
@@ -106,6 +107,19 @@ def message_key(message: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", head))[:255]
 
 
-def document_text(*sections: str) -> str:
-    """Index tokens of a row in sections (message, meaning, remedy, FAQ), ` ~ ` between."""
-    return " ~ ".join(" ".join(tokens(section)) for section in sections)
+LINE_MARK = " ; "
+
+
+def document_text(*sections: str | list[str]) -> str:
+    """Index tokens of a row in sections (message, meaning, remedy, FAQ), ` ~ ` between.
+
+    A section given as a list of lines (customer phrasings) keeps ` ; ` between them, so
+    that a query can be matched against each line on its own. The databases' full-text
+    indexes skip both marks.
+    """
+    return " ~ ".join(
+        LINE_MARK.join(" ".join(tokens(line)) for line in section)
+        if isinstance(section, list)
+        else " ".join(tokens(section))
+        for section in sections
+    )
