@@ -42,6 +42,8 @@ RESULT_LIMIT = 10
 SHARED_GATEWAY_PENALTY = 3.0
 # How much one customer phrasing that holds the query's words counts (kb/models.py).
 PHRASING_WEIGHT = 10.0
+# A pasted message this alike to a row's documented one quotes it (with drift).
+QUOTED_SIMILARITY = 85
 # A row found by its words is a sure answer when it holds this share of them.
 SURE_COVERAGE = 0.6
 # Rows shown under a sure answer besides the sure ones: a near miss is worth a look,
@@ -243,7 +245,7 @@ class PastedMessage:
         return similarity
 
 
-def _weigh(groups, candidates) -> tuple[list[float], list[list[int]]]:
+def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[int]]]:
     """How much each query group counts, and which groups each candidate holds.
 
     Rare terms among the candidates count most; a group no candidate has (a typo,
@@ -251,7 +253,7 @@ def _weigh(groups, candidates) -> tuple[list[float], list[list[int]]]:
     """
     present = []
     for candidate in candidates:
-        held = candidate.token_weights
+        held = candidate.token_weights if describes else candidate.documented_weights
         present.append([g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)])
     frequency = Counter(g for found in present for g in found)
     total = len(candidates) + 1
@@ -262,7 +264,7 @@ def _weigh(groups, candidates) -> tuple[list[float], list[list[int]]]:
     return weights, present
 
 
-def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> Hit:
+def _rank(query, groups, weights, present, similarity, describes, candidate) -> Hit:
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -275,18 +277,15 @@ def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> 
             score, match = score + 50.0, "status"
     if candidate.catalog == "APIGW" and not query.names_shared_gateway and match != "code":
         score -= SHARED_GATEWAY_PENALTY
-    similarity = max(pasted.similarity(key) for key in candidate.keys)
     if similarity >= 80:
         score += similarity - 60
-        if match == "text" and similarity >= 85:
+        if match == "text" and similarity >= QUOTED_SIMILARITY:
             match = "message"
     terms: set[str] = set()
     coverage = 0.0
     total = sum(weights)
     if total:
-        # Customer phrasings count for a description; a quoted message or a code is
-        # judged by what the catalog documents, so that twins' phrasings do not decide.
-        held = candidate.token_weights if match == "text" else candidate.documented_weights
+        held = candidate.token_weights if describes else candidate.documented_weights
         covered = 0.0
         for g in present:
             found = [token for token in groups[g] if token in held]
@@ -298,7 +297,7 @@ def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> 
         coverage = covered / total * (0.5 + 0.5 * known)
         # For a known code the words only break ties between its rows.
         score += coverage * (20.0 if match == "code" else 45.0)
-        if match == "text":
+        if describes:
             # One customer phrasing that says most of what the query says: a description
             # of this very failure, not words scattered over the row's texts.
             score += PHRASING_WEIGHT * _best_line_share(
@@ -350,10 +349,17 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     pasted = PastedMessage(message)
     candidates, result.unknown_codes = _gather(query, groups, pasted)
 
-    weights, present = _weigh(groups, candidates) if groups else ([], [[]] * len(candidates))
+    similarities = [max(pasted.similarity(key) for key in c.keys) for c in candidates]
+    # Customer phrasings count for a description; a text that quotes a documented message
+    # or carries a code is judged by what the catalog documents, so that the phrasings of
+    # rows with one message (APIG and APIGW twins, say) do not decide between them.
+    describes = not query.codes and max(similarities, default=0) < QUOTED_SIMILARITY
+    weights, present = (
+        _weigh(groups, candidates, describes) if groups else ([], [[]] * len(candidates))
+    )
     ranked = []
-    for candidate, held in zip(candidates, present, strict=True):
-        hit = _rank(query, groups, weights, held, pasted, candidate)
+    for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
+        hit = _rank(query, groups, weights, held, similarity, describes, candidate)
         if hit.score > 0:
             ranked.append((candidate, hit))
     if not query.names_shared_gateway:
