@@ -47,7 +47,12 @@ def project_chinese() -> list[tuple[str, str]]:
         if obj["model"] == "kb.errorentry" and fields["catalog"] == "APIG":
             continue  # the official table's own words
         label = f"{obj['model']} {fields.get('slug') or fields['code']}"
-        texts += [(f"{label} {k}", v) for k, v in fields.items() if k.endswith("_zh")]
+        texts += [
+            (f"{label} {name}", value)
+            for name, value in fields.items()
+            # Customer phrasings are written as customers type, for search to match.
+            if name.endswith("_zh") and not name.startswith("phrasings")
+        ]
     texts += [(f"django.po {msgid!r}", text) for msgid, text in po_translations().items()]
     for template in sorted(TEMPLATES.rglob("*.html")):
         # Strings inside {% translate %} are English; the rest is written in the template.
