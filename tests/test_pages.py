@@ -139,3 +139,15 @@ def test_pages_use_only_local_assets(shipped_catalog, client):
     html = client.get(url("kb:home")).content.decode()
     assert "http://" not in html.replace("http://www.w3.org", "")
     assert "https://" not in html
+
+
+def test_with_site_url_set_the_links_search_engines_keep_name_the_public_address(
+    shipped_catalog, client, settings
+):
+    settings.SITE_URL = "https://kb.example.com"
+    html = client.get("/zh-hans/codes/APIG.0201/", HTTP_HOST="127.0.0.1").content.decode()
+
+    assert '<link rel="canonical" href="https://kb.example.com/zh-hans/codes/APIG.0201/">' in html
+    assert 'hreflang="en" href="https://kb.example.com/en/codes/APIG.0201/"' in html
+    assert 'hreflang="x-default" href="https://kb.example.com/codes/APIG.0201/"' in html
+    assert "127.0.0.1" not in html
