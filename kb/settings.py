@@ -163,6 +163,9 @@ FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", "10")
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
 
 SITE_NAME = _("APIG error-code knowledge base")
+# The public address (https://kb.example.com) in the canonical and hreflang links that
+# search engines keep; without it, the scheme and host each request came with.
+SITE_URL = os.getenv("SITE_URL", "").strip().rstrip("/")
 
 # The public pages rendered, reused until the catalog changes (kb/pagecache.py). The
 # workers of one host share them as files under DATA_DIR, so a page rendered by one
