@@ -6,17 +6,22 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kb.codes import normalize_code
 from kb.diagnosis.causes import no_diagnosis_json
 from kb.models import ErrorEntry
-from kb.search.engine import QueryError, SearchResult, search
+from kb.search.answer import Answer, answer
 from kb.search.parse import MAX_QUERY_CHARS
 from kb.suggest import closest_codes
-from kb.unknown import record_if_unanswered
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# A body that cannot hold a q within the limit, however it is encoded (a Chinese
+# character is 9 bytes URL-encoded, a JSON escape 12), is refused unread.
+MAX_BODY_BYTES = 12 * MAX_QUERY_CHARS + 1024
 
 
 def entry_as_json(entry: ErrorEntry) -> dict:
@@ -32,10 +37,11 @@ def entry_as_json(entry: ErrorEntry) -> dict:
     }
 
 
-def result_as_json(text: str, result: SearchResult) -> dict:
+def answer_as_json(found: Answer) -> dict:
+    """A search's answer as the API and `lookup --json` give it."""
     return {
-        "query": text,
-        "request_id": result.query.request_id or None,
+        "query": found.text,
+        "request_id": found.request_id or None,
         "results": [
             {
                 **entry_as_json(hit.entry),
@@ -43,7 +49,7 @@ def result_as_json(text: str, result: SearchResult) -> dict:
                 "score": hit.score,
                 "diagnosis": hit.diagnosis.as_json() if hit.diagnosis else no_diagnosis_json(),
             }
-            for hit in result.hits
+            for hit in found.hits
         ],
     }
 
@@ -66,27 +72,49 @@ def _language(request) -> str | None:
     return language if language in LANGUAGES else None
 
 
+# No cookie or session is read or set: a forged cross-site request has nothing to ride on,
+# and any HTTP client may post without first fetching a CSRF token.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("q")
 def search_view(request):
     language = _language(request)
     if language is None:
         return _error(f"lang must be one of: {', '.join(LANGUAGES)}.", 400)
     with translation.override(language):
-        text = request.GET.get("q")
         if request.method == "POST":
-            # Long pasted responses can be sent as a JSON body: {"q": "..."}.
-            try:
-                text = json.loads(request.body or b"{}").get("q")
-            except (ValueError, AttributeError):
-                return _error(_('The body must be a JSON object such as {"q": "APIG.0303"}.'), 400)
-        if not isinstance(text, str) or not text.strip():
-            return _error(_("Give the text to search as q, e.g. ?q=APIG.0303."), 400)
-        try:
-            result = search(text)
-        except QueryError as error:
-            return _error(str(error), 413, limit=MAX_QUERY_CHARS)
-        record_if_unanswered(text, result, language)
-        return json_response(result_as_json(text, result))
+            text, problem = _posted_query(request)
+            if problem:
+                return problem
+        else:
+            text = request.GET.get("q")
+        found = answer(text, language=language)
+        if found.status == 413:
+            return _error(found.error, 413, limit=MAX_QUERY_CHARS)
+        if found.status != 200:
+            return _error(_("Give the text to search as q, e.g. ?q=APIG.0303."), found.status)
+        return json_response(answer_as_json(found))
+
+
+def _posted_query(request) -> tuple[str | None, HttpResponse | None]:
+    """q from a JSON body ({"q": "..."}) or a form body (q=...); or the error to answer."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        message = _("The body is too large: send at most %(limit)s characters as q.")
+        return None, _error(message % {"limit": MAX_QUERY_CHARS}, 413, limit=MAX_QUERY_CHARS)
+    if request.content_type in FORM_TYPES:
+        return request.POST.get("q"), None
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        message = _('The body must be a JSON object such as {"q": "APIG.0303"}.')
+        return None, _error(message, 400)
+    return body.get("q"), None
 
 
 @require_GET
