@@ -4,7 +4,8 @@ HTTP on a free port of 127.0.0.1, as a browser or curl reaches it.
 
 Fixtures:
 - `production_server`: one server per test module (bench/server.py's ProductionServer), its
-  catalog loaded; on PostgreSQL (DATABASE_URL) in a database of its own, dropped afterwards.
+  catalog loaded, the module's SERVER_ENV added to its environment; on PostgreSQL
+  (DATABASE_URL) in a database of its own, dropped afterwards.
   `production_server.log()` reads what gunicorn and the app wrote; `.data_dir` is DATA_DIR.
 - `site`: a `requests` session on that server that sends what the TLS proxy in front adds
   (X-Forwarded-Proto: https) and nothing else, keeps cookies, and never follows redirects.
@@ -23,10 +24,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="module")
-def production_server():
+def production_server(request):
+    """A module may set SERVER_ENV (e.g. a low FEEDBACK_RATE_LIMIT) for its server."""
+    env = getattr(request.module, "SERVER_ENV", None)
     with (
         fresh_database(database_url()) as url,
-        ProductionServer(workers=2, database_url=url) as server,
+        ProductionServer(workers=2, database_url=url, env=env) as server,
     ):
         yield server
 
