@@ -66,7 +66,8 @@ def answer(
 ) -> Answer:
     """Search `text` and decide what every shell shows. `record=False` keeps the query
     out of the unknown-error queue (support staff at the command line)."""
-    text = text if isinstance(text, str) else ""
+    # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
+    text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
     found = Answer(text=text, shareable=fits_in_url(q=text))
     if not text.strip():
         found.status, found.error = 400, _("Give the text to search, e.g. APIG.0303.")

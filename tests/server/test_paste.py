@@ -61,10 +61,49 @@ def test_a_16_kb_english_paste_and_a_3000_character_chinese_paste_reach_a_result
     english = english[: 16 * 1024]
     chinese = ("调用API时返回错误，签名校验失败，请检查签名和时间。" * 200)[:3000]
     for text in (english, chinese):
-        response = post_form(site, text)
+        # As a browser sends a textarea: each line break as CR LF.
+        response = post_form(site, text.replace("\n", "\r\n"))
         assert response.status_code == 200, response.text[:500]
         assert 'class="results"' in response.text or "No row matches" in response.text
     assert CAUSE in post_form(site, english).text
+
+
+def search_in_the_browser(page, text: str) -> None:
+    page.goto("/en/")
+    page.fill("#search-q", text)
+    with page.expect_navigation():
+        page.click(".search-box button[type=submit]")
+
+
+def test_in_chromium_the_readme_paste_typed_into_the_home_box_shows_its_cause(server_page):
+    page = server_page
+    page.goto("/en/")
+    page.type("#search-q", README_PASTE)  # typed, key by key, as a reader would
+    with page.expect_navigation():
+        page.click(".search-box button[type=submit]")
+
+    assert "/en/search/?q=" in page.url  # a short query: a shareable address
+    diagnosis = page.locator(".result.best .diagnosis")
+    assert CAUSE in diagnosis.inner_text()
+    with page.expect_navigation():
+        page.click(".result.best h2 a")
+    assert "/en/codes/APIG.0308/" in page.url
+    assert CAUSE in page.locator(".entry .diagnosis").first.inner_text()
+
+
+def test_in_chromium_a_16_kb_english_and_a_3000_character_chinese_paste_reach_results(
+    server_page,
+):
+    page = server_page
+    log_line = "2026-11-27 01:02:03 WARN gateway retry after throttling\n"
+    english = (README_PASTE + "\n" + log_line * 400)[: 16 * 1024]
+    chinese = ("调用API时返回错误，签名校验失败，请检查签名和时间。" * 200)[:3000]
+    for text in (english, chinese):
+        search_in_the_browser(page, text)
+        assert page.url.endswith("/en/search/")  # answered from the post: no text in the URL
+        assert page.locator("h1").inner_text() == "Search"
+        assert page.locator("ol.results > li").count() >= 1, page.locator("main").inner_text()[:600]
+        assert page.locator("#search-q").input_value() == text.replace("\r", "")
 
 
 def test_a_paste_over_16_kb_gets_a_clear_message(site):
