@@ -68,7 +68,7 @@ def _error(message: str, status: int, **extra) -> HttpResponse:
 
 
 def _language(request) -> str | None:
-    language = request.GET.get("lang") or settings.LANGUAGE_CODE
+    language = request.GET.get("lang", settings.LANGUAGE_CODE)
     return language if language in LANGUAGES else None
 
 
@@ -117,6 +117,7 @@ def _posted_query(request) -> tuple[str | None, HttpResponse | None]:
     return body.get("q"), None
 
 
+@csrf_exempt  # like every API view: other methods get a 405, not a CSRF page
 @require_GET
 def code_view(request, code):
     language = _language(request)
@@ -131,6 +132,7 @@ def code_view(request, code):
         return json_response({"code": canonical, "rows": [entry_as_json(row) for row in rows]})
 
 
+@csrf_exempt
 @require_GET
 def openapi_view(request):
     return json_response(OPENAPI, indent=2)
@@ -284,6 +286,16 @@ _SEARCH_ANSWER = {
     },
 }
 
+# Text the search takes: at least one character that is not a space (Python's spaces
+# include the separators \x1c-\x1f and \x85, which JSON Schema's \s does not).
+_QUERY_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_QUERY_CHARS,
+    "pattern": "[^\\s\\x1c-\\x1f\\x85]",
+}
+_QUERY_BODY = {"type": "object", "required": ["q"], "properties": {"q": _QUERY_TEXT}}
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -294,13 +306,17 @@ OPENAPI = {
     "paths": {
         "/api/v1/search": {
             "get": {
-                "summary": "Search with a code, a message or a whole error response",
+                "summary": "Search with a code, a message or a short error response",
                 "parameters": [
                     {
                         "name": "q",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                        "description": (
+                            "The pasted text. A URL holds little (the server takes a request "
+                            "line of at most 4,094 bytes): POST a longer text."
+                        ),
+                        "schema": _QUERY_TEXT,
                     },
                     _LANG,
                 ],
@@ -308,29 +324,26 @@ OPENAPI = {
                     "200": _json(_SEARCH_ANSWER, "Ranked rows."),
                     "400": _json(_ERROR, "No q, or an unknown lang."),
                     "413": _json(_ERROR, "q is longer than the limit."),
+                    "414": {
+                        "description": "The URL is longer than the server takes: POST the text.",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
                 },
             },
             "post": {
-                "summary": "Search with a long pasted text sent as a JSON body",
+                "summary": "Search with a long pasted text, sent as a JSON or a form body",
                 "parameters": [_LANG],
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["q"],
-                                "properties": {
-                                    "q": {"type": "string", "maxLength": MAX_QUERY_CHARS}
-                                },
-                            }
-                        }
+                        "application/json": {"schema": _QUERY_BODY},
+                        "application/x-www-form-urlencoded": {"schema": _QUERY_BODY},
                     },
                 },
                 "responses": {
                     "200": _json(_SEARCH_ANSWER, "Ranked rows."),
                     "400": _json(_ERROR, "No q, a body that is not JSON, or an unknown lang."),
-                    "413": _json(_ERROR, "q is longer than the limit."),
+                    "413": _json(_ERROR, "q, or the whole body, is longer than the limit."),
                 },
             },
         },
@@ -372,6 +385,7 @@ OPENAPI = {
                         },
                         "No such code; the closest codes are suggested.",
                     ),
+                    "400": _json(_ERROR, "An unknown lang."),
                 },
             }
         },
