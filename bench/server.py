@@ -77,11 +77,14 @@ class ProductionServer:
         database_url: str | None = "from-environment",
         env: dict[str, str] | None = None,
         setup: bool = True,
+        ready_path: str = "/readyz",
     ):
         self.workers = workers
         self.worker_class = worker_class
         self.threads = threads
         self.setup = setup
+        # What answers 200 once it serves: /healthz for a server whose database is down.
+        self.ready_path = ready_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.tmp = tempfile.TemporaryDirectory(prefix="kb-server-")
@@ -147,7 +150,7 @@ class ProductionServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        self.wait_ready()
+        self.wait_ready(self.ready_path)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -6,17 +6,22 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kb.codes import normalize_code
 from kb.diagnosis.causes import no_diagnosis_json
 from kb.models import ErrorEntry
-from kb.search.engine import QueryError, SearchResult, search
+from kb.search.answer import Answer, answer
 from kb.search.parse import MAX_QUERY_CHARS
 from kb.suggest import closest_codes
-from kb.unknown import record_if_unanswered
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# A body that cannot hold a q within the limit, however it is encoded (a Chinese
+# character is 9 bytes URL-encoded, a JSON escape 12), is refused unread.
+MAX_BODY_BYTES = 12 * MAX_QUERY_CHARS + 1024
 
 
 def entry_as_json(entry: ErrorEntry) -> dict:
@@ -32,10 +37,11 @@ def entry_as_json(entry: ErrorEntry) -> dict:
     }
 
 
-def result_as_json(text: str, result: SearchResult) -> dict:
+def answer_as_json(found: Answer) -> dict:
+    """A search's answer as the API and `lookup --json` give it."""
     return {
-        "query": text,
-        "request_id": result.query.request_id or None,
+        "query": found.text,
+        "request_id": found.request_id or None,
         "results": [
             {
                 **entry_as_json(hit.entry),
@@ -43,7 +49,7 @@ def result_as_json(text: str, result: SearchResult) -> dict:
                 "score": hit.score,
                 "diagnosis": hit.diagnosis.as_json() if hit.diagnosis else no_diagnosis_json(),
             }
-            for hit in result.hits
+            for hit in found.hits
         ],
     }
 
@@ -62,33 +68,56 @@ def _error(message: str, status: int, **extra) -> HttpResponse:
 
 
 def _language(request) -> str | None:
-    language = request.GET.get("lang") or settings.LANGUAGE_CODE
+    language = request.GET.get("lang", settings.LANGUAGE_CODE)
     return language if language in LANGUAGES else None
 
 
+# No cookie or session is read or set: a forged cross-site request has nothing to ride on,
+# and any HTTP client may post without first fetching a CSRF token.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("q")
 def search_view(request):
     language = _language(request)
     if language is None:
         return _error(f"lang must be one of: {', '.join(LANGUAGES)}.", 400)
     with translation.override(language):
-        text = request.GET.get("q")
         if request.method == "POST":
-            # Long pasted responses can be sent as a JSON body: {"q": "..."}.
-            try:
-                text = json.loads(request.body or b"{}").get("q")
-            except (ValueError, AttributeError):
-                return _error(_('The body must be a JSON object such as {"q": "APIG.0303"}.'), 400)
-        if not isinstance(text, str) or not text.strip():
-            return _error(_("Give the text to search as q, e.g. ?q=APIG.0303."), 400)
-        try:
-            result = search(text)
-        except QueryError as error:
-            return _error(str(error), 413, limit=MAX_QUERY_CHARS)
-        record_if_unanswered(text, result, language)
-        return json_response(result_as_json(text, result))
+            text, problem = _posted_query(request)
+            if problem:
+                return problem
+        else:
+            text = request.GET.get("q")
+        found = answer(text, language=language)
+        if found.status == 413:
+            return _error(found.error, 413, limit=MAX_QUERY_CHARS)
+        if found.status != 200:
+            return _error(_("Give the text to search as q, e.g. ?q=APIG.0303."), found.status)
+        return json_response(answer_as_json(found))
 
 
+def _posted_query(request) -> tuple[str | None, HttpResponse | None]:
+    """q from a JSON body ({"q": "..."}) or a form body (q=...); or the error to answer."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        message = _("The body is too large: send at most %(limit)s characters as q.")
+        return None, _error(message % {"limit": MAX_QUERY_CHARS}, 413, limit=MAX_QUERY_CHARS)
+    if request.content_type in FORM_TYPES:
+        return request.POST.get("q"), None
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        message = _('The body must be a JSON object such as {"q": "APIG.0303"}.')
+        return None, _error(message, 400)
+    return body.get("q"), None
+
+
+@csrf_exempt  # like every API view: other methods get a 405, not a CSRF page
 @require_GET
 def code_view(request, code):
     language = _language(request)
@@ -103,6 +132,7 @@ def code_view(request, code):
         return json_response({"code": canonical, "rows": [entry_as_json(row) for row in rows]})
 
 
+@csrf_exempt
 @require_GET
 def openapi_view(request):
     return json_response(OPENAPI, indent=2)
@@ -256,6 +286,16 @@ _SEARCH_ANSWER = {
     },
 }
 
+# Text the search takes: at least one character that is not a space (Python's spaces
+# include the separators \x1c-\x1f and \x85, which JSON Schema's \s does not).
+_QUERY_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_QUERY_CHARS,
+    "pattern": "[^\\s\\x1c-\\x1f\\x85]",
+}
+_QUERY_BODY = {"type": "object", "required": ["q"], "properties": {"q": _QUERY_TEXT}}
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -266,13 +306,17 @@ OPENAPI = {
     "paths": {
         "/api/v1/search": {
             "get": {
-                "summary": "Search with a code, a message or a whole error response",
+                "summary": "Search with a code, a message or a short error response",
                 "parameters": [
                     {
                         "name": "q",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                        "description": (
+                            "The pasted text. A URL holds little (the server takes a request "
+                            "line of at most 4,094 bytes): POST a longer text."
+                        ),
+                        "schema": _QUERY_TEXT,
                     },
                     _LANG,
                 ],
@@ -280,29 +324,26 @@ OPENAPI = {
                     "200": _json(_SEARCH_ANSWER, "Ranked rows."),
                     "400": _json(_ERROR, "No q, or an unknown lang."),
                     "413": _json(_ERROR, "q is longer than the limit."),
+                    "414": {
+                        "description": "The URL is longer than the server takes: POST the text.",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
                 },
             },
             "post": {
-                "summary": "Search with a long pasted text sent as a JSON body",
+                "summary": "Search with a long pasted text, sent as a JSON or a form body",
                 "parameters": [_LANG],
                 "requestBody": {
                     "required": True,
                     "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["q"],
-                                "properties": {
-                                    "q": {"type": "string", "maxLength": MAX_QUERY_CHARS}
-                                },
-                            }
-                        }
+                        "application/json": {"schema": _QUERY_BODY},
+                        "application/x-www-form-urlencoded": {"schema": _QUERY_BODY},
                     },
                 },
                 "responses": {
                     "200": _json(_SEARCH_ANSWER, "Ranked rows."),
                     "400": _json(_ERROR, "No q, a body that is not JSON, or an unknown lang."),
-                    "413": _json(_ERROR, "q is longer than the limit."),
+                    "413": _json(_ERROR, "q, or the whole body, is longer than the limit."),
                 },
             },
         },
@@ -344,6 +385,7 @@ OPENAPI = {
                         },
                         "No such code; the closest codes are suggested.",
                     ),
+                    "400": _json(_ERROR, "An unknown lang."),
                 },
             }
         },

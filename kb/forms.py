@@ -74,6 +74,13 @@ class SignatureCheckForm(forms.Form):
                 code="max_length",
                 params={"limit": canonical.MAX_CANONICAL_CHARS},
             )
+        if "\ufffd" in text:
+            # What the browser sent was not UTF-8 (Django reads such bytes as U+FFFD): the
+            # comparison would name differences that are not in the request.
+            raise ValidationError(
+                _("This text holds bytes that are not UTF-8 text. Copy it again as text."),
+                code="encoding",
+            )
         if not text.strip():
             if self.fields[name].required:
                 raise ValidationError(self.fields[name].error_messages["required"], "required")

@@ -9,7 +9,9 @@ second), and at once after it saved a change itself: an edit shows on the host t
 saved it at the next request, and on every other host within that second. Hosts
 share no cache and send no invalidation messages.
 
-Not cached: anything but GET/HEAD, readers with a session (staff in the admin see
+Not cached: a response that shows text a reader pasted (its view sets
+`kb_public = False`; the search's decision says which, `kb.search.answer`), anything
+but GET/HEAD, readers with a session (staff in the admin see
 their edits as they are), responses other than pages and redirects, and responses
 that set a cookie or vary on one (a form with a CSRF token, say).
 
@@ -104,12 +106,14 @@ def cacheable(request: HttpRequest) -> bool:
 
 def cache_public_page(view: Callable) -> Callable:
     """Mark the view's responses as the same for every anonymous reader, so that
-    PageCacheMiddleware may keep them."""
+    PageCacheMiddleware may keep them; unless the view said otherwise of one response
+    (`response.kb_public = False`: it shows what a reader pasted, say)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response.kb_public = True
+        if not hasattr(response, "kb_public"):
+            response.kb_public = True
         return response
 
     return wrapper

@@ -237,7 +237,14 @@ KB_PROXY_COUNT = envint("PROXY_COUNT", "0" if DEBUG else "1")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Pasted text can reach a log line (an exception's message): it is redacted there.
+    "formatters": {
+        "redacted": {
+            "()": "kb.logs.RedactingFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "redacted"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own handlers stay quiet when DEBUG is off; send its errors to stderr.

@@ -1,8 +1,12 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -14,16 +18,13 @@ from django_filters.views import FilterView
 
 from kb.catalog import export_catalog, export_catalog_csv
 from kb.codes import normalize_code
-from kb.diagnosis.causes import diagnose_detail
-from kb.diagnosis.patterns import MAX_DETAIL_CHARS
 from kb.feedback import FeedbackForm, client_key, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.forms import SignatureCheckForm
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.pagecache import cache_public_page
-from kb.search.engine import QueryError, search
+from kb.search.answer import answer, diagnose_rows
 from kb.suggest import closest_codes
-from kb.unknown import record_if_unanswered
 
 
 @require_safe
@@ -38,37 +39,40 @@ def home(request):
     return render(request, "kb/home.html", {"categories": categories, "statuses": statuses})
 
 
+# The box is on cached public pages, which carry no CSRF token (it would set a cookie);
+# a search uses no session and changes nothing a session owns.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("q")
 def search_page(request):
-    text = request.GET.get("q", "")
-    context = {"query": text, "result": None, "suggestions": []}
+    """The results page. The search box posts (a paste of up to 16 KB fits in no URL);
+    a query that fits in a URL is redirected to a shareable GET address."""
+    text = (request.POST if request.method == "POST" else request.GET).get("q", "")
     if not text.strip():
-        return render(request, "kb/search.html", context)
-    try:
-        result = search(text)
-    except QueryError as error:
-        context["error"] = str(error)
-        return render(request, "kb/search.html", context, status=400)
-    record_if_unanswered(text, result, get_language())
-    codes = {hit.entry.code for hit in result.hits}
-    if result.query.code_only and not result.query.request_id and len(codes) == 1:
-        # `apig-0201 413` names a row: go to it; `APIG.0201` names a code: go to its page.
-        single = result.single
-        if single:
-            response = redirect(single.entry.get_absolute_url())
-        else:
-            response = redirect("kb:code", codes.pop())
-        response.kb_public = True  # a sure answer: it may be reused
+        return render(request, "kb/search.html", {"query": text, "result": None})
+    found = answer(text, language=get_language())
+    if request.method == "POST" and found.shareable and found.status == 200:
+        response = redirect(f"{reverse('kb:search')}?{urlencode({'q': text})}")
+        response.status_code = 303
         return response
-    context["result"] = result
-    # The FAQ articles of the rows shown, in one query.
-    prefetch_related_objects([hit.entry for hit in result.shown], "faqs")
-    if not result.hits and result.unknown_codes:
-        context["suggestions"] = closest_codes(result.unknown_codes[0])
-    response = render(request, "kb/search.html", context)
-    # Many customers paste the same error: a sure answer may be served again from the
-    # page cache. An unsure one is not, so that every such search reaches the queue.
-    response.kb_public = result.confident
+    if found.redirect:
+        response = redirect(found.redirect)
+    else:
+        response = render(request, "kb/search.html", search_context(found), status=found.status)
+    response.kb_public = found.cacheable
+    if not found.cacheable:
+        add_never_cache_headers(response)  # it shows what was pasted
     return response
+
+
+def search_context(found) -> dict:
+    context = {"query": found.text, "result": found.result, "error": found.error}
+    if found.result:
+        # The FAQ articles of the rows shown, in one query.
+        prefetch_related_objects([hit.entry for hit in found.result.shown], "faqs")
+        if not found.hits and found.result.unknown_codes:
+            context["suggestions"] = closest_codes(found.result.unknown_codes[0])
+    return context
 
 
 @method_decorator(cache_public_page, name="dispatch")
@@ -103,14 +107,17 @@ def code_detail(request, code):
     if not entries:
         context = {"code": code, "suggestions": closest_codes(code)}
         return render(request, "kb/code_not_found.html", context, status=404)
-    # The detail of a pasted error, passed on by the search page: its cause goes first.
-    detail = request.GET.get("detail", "")[:MAX_DETAIL_CHARS]
-    for entry in entries:
-        entry.diagnosis = diagnose_detail(entry, [detail])
+    # A result link passes on the pasted detail and the request's time: the same
+    # diagnosis as on the results page goes first. Such a page shows the paste: uncached.
+    echoes_paste = diagnose_rows(entries, request.GET)
     related = ErrorEntry.objects.related_to(entries[0])
     faqs = {faq.pk: faq for entry in entries for faq in entry.faqs.all()}.values()
     context = {"code": canonical, "entries": entries, "related": related, "faqs": faqs}
-    return render(request, "kb/code_detail.html", context)
+    response = render(request, "kb/code_detail.html", context)
+    if echoes_paste:
+        response.kb_public = False
+        add_never_cache_headers(response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

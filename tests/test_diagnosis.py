@@ -1,6 +1,8 @@
 """Diagnosis: the known cause behind the detail a pasted error carries, wherever results show."""
 
+import html
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -151,6 +153,22 @@ def test_the_token_expiry_is_relative_to_the_date_of_a_pasted_curl_response(ship
     assert diagnosis.facts["token_expires_at"] == "2026-11-27T01:01:01Z"
     assert diagnosis.facts["token_expired_seconds_before_request"] == 7200
     assert "2 hours before the time of this request" in diagnosis.summary
+
+
+def test_the_rows_page_shows_the_facts_of_the_results_page_for_the_same_paste(
+    shipped_catalog, client
+):
+    curl = (
+        "HTTP/1.1 401 Unauthorized\r\nDate: Fri, 27 Nov 2026 03:01:01 GMT\r\n"
+        "Content-Type: application/json\r\n\r\n"
+        + json_response("APIG.0301", f"{IAM}: token expires, expires_at: 2026-11-27T01:01:01Z")
+    )
+    results = client.get("/en/search/", {"q": curl}).content.decode()
+    link = re.search(r'href="(/en/codes/APIG\.0301/\?[^"]+)"', results).group(1)
+    row_page = client.get(html.unescape(link)).content.decode()
+    facts = "That is 2 hours before the time of this request"
+    assert facts in results
+    assert facts in row_page
 
 
 def test_causes_are_tried_in_their_order(db):

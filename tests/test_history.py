@@ -36,9 +36,12 @@ def test_history_page_lists_the_versions_and_who_made_them(shipped_catalog, edit
     row = edit(editor_client, ErrorEntry.objects.get_by_natural_key(*ROW), remedy_en="Retry.")
     response = editor_client.get(reverse("admin:kb_errorentry_history", args=[row.pk]))
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "editor" in html
-    assert html.count('name="from"') == row.history.count() == 2
+    table = response.content.decode().split('id="change-history"')[1].split("</table>")[0]
+    # Newest first, each with who made it: the editor's save, then the import.
+    versions = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    changed_by = [re.findall(r"<td>(.*?)</td>", version, re.S)[4].strip() for version in versions]
+    assert changed_by == ["editor", "import or system"] and row.history.count() == 2
+    assert "Remedy (English)" in versions[0]
 
 
 def test_compare_shows_the_field_by_field_diff_of_any_two_versions(shipped_catalog, editor_client):

@@ -135,6 +135,11 @@ def test_faq_markdown_cannot_inject_script(shipped_catalog, client):
 def test_unknown_page_is_a_friendly_404(client, db):
     response = client.get("/en/no-such-page/")
     assert response.status_code == 404
+    html = response.content.decode()
+    # The site's own page, in the reader's language, with a way on: the search box.
+    assert '<html lang="en">' in html
+    assert "<h1>Page not found</h1>" in html
+    assert 'action="/en/search/"' in html and "<textarea" in html
 
 
 def test_pages_use_only_local_assets(shipped_catalog, client):

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test import Client
 
 from kb.search.parse import MAX_QUERY_CHARS
 
@@ -44,6 +45,7 @@ def test_search_api_accepts_a_long_paste_as_json_body(shipped_catalog, client):
         ({}, 400),
         ({"q": "   "}, 400),
         ({"q": "APIG.0303", "lang": "fr"}, 400),
+        ({"q": "APIG.0303", "lang": ""}, 400),
         ({"q": "x" * (MAX_QUERY_CHARS + 1)}, 413),
     ],
 )
@@ -74,3 +76,21 @@ def test_openapi_description_names_both_endpoints(client, db):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     assert {"/api/v1/search", "/api/v1/codes/{code}"} <= set(spec["paths"])
+
+
+def test_search_api_takes_a_json_or_form_post_without_a_csrf_token(shipped_catalog):
+    client = Client(enforce_csrf_checks=True)
+    as_json = client.post("/api/v1/search?lang=en", {"q": "APIG.0303"}, "application/json")
+    as_form = client.post("/api/v1/search?lang=en", {"q": "APIG.0303"})
+    for response in (as_json, as_form):
+        assert response.status_code == 200
+        assert response.json()["results"][0]["code"] == "APIG.0303"
+    # Every API path answers a method it does not take with a 405, never a CSRF page.
+    assert client.delete("/api/v1/codes/APIG.0303").status_code == 405
+
+
+def test_search_api_refuses_a_body_too_large_to_hold_a_query_unread(shipped_catalog, client):
+    body = json.dumps({"q": "签" * MAX_QUERY_CHARS * 2}, ensure_ascii=True)
+    response = client.post("/api/v1/search", body, "application/json")
+    assert response.status_code == 413
+    assert response.json()["limit"] == MAX_QUERY_CHARS

@@ -1,5 +1,7 @@
 """The search page behind the home page's box."""
 
+from urllib.parse import urlencode
+
 from kb.models import ErrorEntry, FaqArticle
 
 
@@ -13,6 +15,35 @@ def test_code_alone_goes_straight_to_its_row(shipped_catalog, client):
     response = client.get("/en/search/", {"q": "apig-0201 413"})
     assert response.status_code == 302
     assert response["Location"] == "/en/codes/APIG.0201/#413-request-entity-too-large"
+
+
+README_PASTE = (
+    '{"error_code": "APIG.0308", "error_msg": "The throttling threshold has been reached: '
+    'policy ip over ratelimit,limit:5,time:1 minute"}'
+)
+
+
+def test_a_pasted_response_with_one_code_shows_its_cause_instead_of_going_to_the_code(
+    shipped_catalog, client
+):
+    response = client.get("/en/search/", {"q": README_PASTE})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Likely cause" in html
+    assert "The limit is 5 calls in 1 minute" in html
+
+
+def test_the_box_posts_and_a_short_query_moves_to_a_shareable_address(shipped_catalog, client):
+    response = client.post("/en/search/", {"q": README_PASTE})
+    assert response.status_code == 303
+    assert response["Location"] == "/en/search/?" + urlencode({"q": README_PASTE})
+
+
+def test_a_long_paste_is_answered_from_the_post_without_a_long_address(shipped_catalog, client):
+    paste = README_PASTE + " " + "签名校验失败" * 500  # 9 KB of UTF-8, 27 KB in a URL
+    response = client.post("/en/search/", {"q": paste})
+    assert response.status_code == 200
+    assert "APIG.0308" in response.content.decode()
 
 
 def test_pasted_response_shows_ranked_rows_with_request_id_notice(shipped_catalog, client):
@@ -60,11 +91,13 @@ def test_no_match_shows_suggestions(shipped_catalog, client):
 def test_search_text_is_escaped(shipped_catalog, client):
     html = client.get("/en/search/", {"q": "<script>alert(1)</script> 签名"}).content.decode()
     assert "<script>alert(1)" not in html
+    # The query is still there, in the box, as text.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 签名</textarea>" in html
 
 
-def test_too_long_text_is_a_400_with_a_message(shipped_catalog, client):
-    response = client.get("/en/search/", {"q": "x" * 20000})
-    assert response.status_code == 400
+def test_too_long_text_is_a_413_with_a_message(shipped_catalog, client):
+    response = client.post("/en/search/", {"q": "x" * 20000})
+    assert response.status_code == 413
     assert "too long" in response.content.decode()
 
 

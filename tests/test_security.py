@@ -1,5 +1,7 @@
 """Production settings and the security headers every response carries."""
 
+import io
+import logging
 import re
 
 import pytest
@@ -22,11 +24,20 @@ def broken_view(request):
     raise RuntimeError("a bug")
 
 
+def broken_search(request):
+    # A bug whose message quotes what was pasted, as an exception's message may.
+    raise ValueError(f"cannot read {request.POST.get('q', '')!r}")
+
+
 def ok_view(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("broken/", broken_view), path("ok/", ok_view)]
+urlpatterns = [
+    path("broken/", broken_view),
+    path("broken-search/", broken_search),
+    path("ok/", ok_view),
+]
 
 
 def test_deploy_check_prints_no_warning_with_production_settings(production_env):
@@ -81,6 +92,27 @@ def test_server_error_page_carries_the_security_headers_and_no_traceback(db):
     assert response.status_code == 500
     assert HEADERS <= set(response.headers)
     assert b"Traceback" not in response.content and b"a bug" not in response.content
+
+
+@pytest.mark.urls("tests.test_security")
+def test_the_log_of_a_server_error_holds_no_pasted_secret(db):
+    token = "MIIEvQYJKoZIhvcNAQcCoIIErjCCBKoCAQExDTALBglghkgBZQMEAgEw"
+    paste = f"X-Auth-Token: {token} password=Tr0ub4dor-3-horse-staple"
+    # settings.LOGGING's handler, which writes to stderr (pytest adds its own beside it).
+    handlers = logging.getLogger("django").handlers
+    console = next(h for h in handlers if type(h) is logging.StreamHandler)
+    written = io.StringIO()
+    stderr = console.setStream(written)
+    try:
+        response = Client(raise_request_exception=False).post("/broken-search/", {"q": paste})
+    finally:
+        console.setStream(stderr)
+    assert response.status_code == 500
+    log = written.getvalue()
+    # The error and its traceback are logged, with the secrets replaced.
+    assert "Internal Server Error: /broken-search/" in log
+    assert "ValueError: cannot read 'X-Auth-Token: <token> password=<password>'" in log
+    assert token not in log and "Tr0ub4dor" not in log
 
 
 def test_content_security_policy_allows_no_inline_code_and_no_other_origin(client, db):

@@ -1,7 +1,8 @@
 """The diagnosis stage: a row's known causes matched against the detail of a pasted error.
 
-The search engine calls `attach_diagnoses()` on its best hits; the code page calls
-`diagnose_detail()` with the detail the search page passed on.
+The search engine calls `attach_diagnoses()` on its best hits; a row's page calls
+`diagnose_detail()` with the detail and request time a result link passed on
+(`kb.search.answer`).
 """
 
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,9 @@ class Diagnosis:
     detail: str  # the text the cause matched: what follows the documented message
     findings: list[str] = field(default_factory=list)  # computed, in the active language
     facts: dict = field(default_factory=dict)
+    # The time of the failed request the paste carries (Date, X-Sdk-Date), if any: the
+    # facts depend on it, so a row's page given the same detail and time shows the same.
+    request_time: datetime | None = None
 
     @property
     def explanation(self) -> str:
@@ -116,4 +120,10 @@ def attach_diagnoses(hits: Sequence, query: ParsedQuery, limit: int = DIAGNOSED_
 def _diagnosis(cause: Cause, detail: str, request_time: datetime | None) -> Diagnosis:
     computer = FACT_COMPUTERS.get(cause.kind)
     found = computer(detail, request_time) if computer else facts.Findings()
-    return Diagnosis(cause=cause, detail=detail, findings=found.sentences, facts=found.facts)
+    return Diagnosis(
+        cause=cause,
+        detail=detail,
+        findings=found.sentences,
+        facts=found.facts,
+        request_time=request_time,
+    )

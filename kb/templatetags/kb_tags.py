@@ -1,13 +1,12 @@
 import re
-from urllib.parse import urlencode
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from kb.diagnosis.patterns import MAX_DETAIL_CHARS
 from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
+from kb.search.answer import row_link
 from kb.search.tokens import HAN_RE, han_token, stem
 
 register = template.Library()
@@ -25,14 +24,11 @@ def other_language(obj, name: str, language: str) -> str:
     return obj.localized(name, "en" if language.startswith("zh") else "zh-hans")
 
 
-@register.simple_tag
-def entry_url(entry, detail: str = "") -> str:
-    """The row on its code page; with a pasted detail, which the page diagnoses first."""
-    url = entry.get_absolute_url()
-    if not detail:
-        return url
-    path, _sep, anchor = url.partition("#")
-    return f"{path}?{urlencode({'detail': detail[:MAX_DETAIL_CHARS]})}#{anchor}"
+@register.simple_tag(name="row_link")
+def row_link_tag(hit) -> str:
+    """A result's row on its code page, with what that page needs to show the same
+    diagnosis (kb.search.answer.row_link)."""
+    return row_link(hit)
 
 
 @register.filter

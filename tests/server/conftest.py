@@ -4,8 +4,11 @@ HTTP on a free port of 127.0.0.1, as a browser or curl reaches it.
 
 Fixtures:
 - `production_server`: one server per test module (bench/server.py's ProductionServer), its
-  catalog loaded; on PostgreSQL (DATABASE_URL) in a database of its own, dropped afterwards.
+  catalog loaded, the module's SERVER_ENV added to its environment; on PostgreSQL
+  (DATABASE_URL) in a database of its own, dropped afterwards.
   `production_server.log()` reads what gunicorn and the app wrote; `.data_dir` is DATA_DIR.
+- `server_page`: a Playwright page in Chromium (tests/browser/conftest.py's browser) on that
+  server, sending what the TLS proxy adds; tests that use it are marked `browser`.
 - `site`: a `requests` session on that server that sends what the TLS proxy in front adds
   (X-Forwarded-Proto: https) and nothing else, keeps cookies, and never follows redirects.
 """
@@ -14,19 +17,24 @@ import pytest
 import requests
 
 from bench.server import PROXY_HEADERS, ProductionServer, database_url, fresh_database
+from tests.browser.conftest import browser  # noqa: F401  (Debian's Chromium, session-wide)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/server/" in str(item.fspath):
             item.add_marker(pytest.mark.server)
+            if "server_page" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="module")
-def production_server():
+def production_server(request):
+    """A module may set SERVER_ENV (e.g. a low FEEDBACK_RATE_LIMIT) for its server."""
+    env = getattr(request.module, "SERVER_ENV", None)
     with (
         fresh_database(database_url()) as url,
-        ProductionServer(workers=2, database_url=url) as server,
+        ProductionServer(workers=2, database_url=url, env=env) as server,
     ):
         yield server
 
@@ -51,3 +59,17 @@ class Site(requests.Session):
 def site(production_server):
     with Site(production_server.url) as session:
         yield session
+
+
+@pytest.fixture
+def server_page(browser, production_server):  # noqa: F811
+    context = browser.new_context(
+        base_url=production_server.url,
+        locale="en-US",
+        extra_http_headers=PROXY_HEADERS,
+        service_workers="block",
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from kb.api import result_as_json
-from kb.search.engine import QueryError, search
+from kb.api import answer_as_json
+from kb.search.answer import answer
 
 
 class Command(BaseCommand):
@@ -31,14 +31,13 @@ class Command(BaseCommand):
         if text == "-":
             text = sys.stdin.read()
         with translation.override(lang):
-            try:
-                result = search(text, limit=max(1, limit))
-            except QueryError as error:
-                raise CommandError(str(error)) from error
+            # Support staff trying a paste: it does not join the unknown-error queue.
+            found = answer(text, language=lang, limit=max(1, limit), record=False)
+            if found.status != 200:
+                raise CommandError(found.error)
+            result = found.result
             if as_json:
-                self.stdout.write(
-                    json.dumps(result_as_json(text, result), ensure_ascii=False, indent=2)
-                )
+                self.stdout.write(json.dumps(answer_as_json(found), ensure_ascii=False, indent=2))
                 return
             if result.query.request_id:
                 self.stdout.write(f"request_id: {result.query.request_id} (support needs it)")
