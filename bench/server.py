@@ -165,9 +165,16 @@ class ProductionServer:
         self.stop()
         self.tmp.cleanup()
 
-    def log(self) -> str:
-        """Everything gunicorn and the app wrote: the access log and the error log."""
-        return self.log_path.read_text(errors="replace")
+    def log(self, after: str = "", within: float = 5) -> str:
+        """Everything gunicorn and the app wrote: the access log and the error log. With
+        `after`, waits (up to `within` seconds) until that text is in it: a worker writes
+        its access-log line only once the response is sent."""
+        deadline = time.monotonic() + within
+        while True:
+            text = self.log_path.read_text(errors="replace")
+            if after in text or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
 
     def get(self, path: str, timeout: float = 5) -> tuple[int, dict, bytes]:
         request = urllib.request.Request(self.url + path, headers=PROXY_HEADERS)
