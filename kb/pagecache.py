@@ -3,8 +3,9 @@
 Pages that only show the catalog are the same for every anonymous reader, so the
 gunicorn workers of a host keep the ones they rendered (as files, shared between
 them: settings.CACHES["pages"]), keyed by URL (which carries the language) and by
-the catalog's version. Each process reads the version from the database (one small
-query over the catalog tables) at most every KB_PAGE_CACHE_VERSION_SECONDS (one
+the catalog's version: one number that the database bumps in the same transaction as
+every write to a catalog table, whatever path writes it (triggers; no clock). Each
+process reads it (one small query) at most every KB_PAGE_CACHE_VERSION_SECONDS (one
 second), and at once after it saved a change itself: an edit shows on the host that
 saved it at the next request, and on every other host within that second. Hosts
 share no cache and send no invalidation messages.
@@ -14,8 +15,8 @@ their edits as they are), responses other than pages and redirects, and response
 that set a cookie or vary on one (a form with a CSRF token, say).
 
 Extension point: a feature whose data changes what a cached page shows (feedback
-counts on a code page, say) adds its table to VERSION_TABLES, or leaves its view
-without @cache_public_page.
+counts on a code page, say) puts the version triggers on its table in a migration and
+adds it to CATALOG_TABLES, or leaves its view without @cache_public_page.
 """
 
 import hashlib
@@ -33,20 +34,23 @@ from django.utils.cache import has_vary_header
 
 from kb.expiring import ExpiringValue
 
-# (table, has an updated_at column): a row added, deleted or saved changes the version.
-VERSION_TABLES = [
-    ("kb_category", True),
-    ("kb_errorentry", True),
-    ("kb_faqarticle", True),
-    ("kb_faqarticle_entries", False),
-    ("kb_cause", True),
-    ("kb_cause_entries", False),
-]
-VERSION_TABLE_NAMES = {table for table, _stamped in VERSION_TABLES}
+# The catalog tables (migration 0011_catalog_version puts the triggers that bump the
+# version on each of them): this process's own writes to them make it read the version
+# afresh at once.
+CATALOG_TABLES = {
+    "kb_category",
+    "kb_errorentry",
+    "kb_erroralias",
+    "kb_faqarticle",
+    "kb_faqarticle_entries",
+    "kb_cause",
+    "kb_cause_entries",
+}
 
 
 def catalog_version() -> str:
-    """The catalog's version: row counts and latest edits of the catalog tables.
+    """The catalog's version: a number the database bumps in the same transaction as
+    every write to a catalog table (triggers of migration 0011_catalog_version).
 
     Read from the database at most every KB_PAGE_CACHE_VERSION_SECONDS per process, and
     at once after this process saved a change (`catalog_changed`).
@@ -64,23 +68,19 @@ def catalog_changed(sender, using=None, **kwargs) -> None:
 def watch_catalog() -> None:
     """Forget the version whenever this process saves, deletes or links catalog rows."""
     for model in apps.get_app_config("kb").get_models():
-        if model._meta.db_table in VERSION_TABLE_NAMES:
+        if model._meta.db_table in CATALOG_TABLES:
             post_save.connect(catalog_changed, sender=model)
             post_delete.connect(catalog_changed, sender=model)
             for field in model._meta.many_to_many:
-                if field.m2m_db_table() in VERSION_TABLE_NAMES:
+                if field.m2m_db_table() in CATALOG_TABLES:
                     m2m_changed.connect(catalog_changed, sender=field.remote_field.through)
 
 
 def _read_catalog_version() -> str:
-    parts = []
-    for table, stamped in VERSION_TABLES:
-        parts.append(f"(SELECT COUNT(*) FROM {table})")
-        if stamped:
-            parts.append(f"(SELECT MAX(updated_at) FROM {table})")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        return "|".join(str(value) for value in cursor.fetchone())
+        cursor.execute("SELECT number FROM kb_catalogversion WHERE id = 1")
+        row = cursor.fetchone()
+    return str(row[0] if row else 0)
 
 
 _version = ExpiringValue(_read_catalog_version, lambda: settings.KB_PAGE_CACHE_VERSION_SECONDS)
