@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from kb.catalog import export_catalog, import_catalog
 from kb.models import ErrorEntry, FaqArticle
+from tests.adminforms import form_data
 
 ROW = ("APIG", "APIG.0308", 429, "The throttling threshold has been reached.")
 
@@ -102,9 +103,7 @@ def test_changed_shipped_value_of_edited_field_is_kept_and_reported(db, tmp_path
 def test_edit_through_the_admin_change_form_survives_reimport(shipped_catalog, admin_client):
     row = ErrorEntry.objects.get_by_natural_key(*ROW)
     url = reverse("admin:kb_errorentry_change", args=[row.pk])
-    form = admin_client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    data["category"] = row.category_id
+    data = form_data(admin_client, url)
     data["remedy_zh"] = "请稍后重试,或联系我们调整流控策略。"
 
     response = admin_client.post(url, data)
