@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import post_delete
@@ -604,6 +604,32 @@ class FeedbackQuerySet(models.QuerySet):
         since = timezone.now() - timezone.timedelta(seconds=settings.FEEDBACK_RATE_WINDOW)
         recent = self.from_client_since(client_key, since)
         return recent.count() >= settings.FEEDBACK_RATE_LIMIT
+
+    def save_within_limit(self, feedback: "Feedback") -> bool:
+        """Save `feedback` unless its client reached the rate limit; False if refused.
+
+        The count and the insert are one step for each client, whatever runs at the
+        same time on other workers or hosts: on PostgreSQL a transaction-scoped advisory
+        lock on the client's key; on SQLite the transaction takes the write lock when it
+        begins (settings: transaction_mode IMMEDIATE).
+        """
+        connection = connections[self.db]
+        with transaction.atomic(using=self.db):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)",
+                        [FEEDBACK_LOCK, int(feedback.client_key[:7] or "0", 16)],
+                    )
+            if self.over_limit(feedback.client_key):
+                return False
+            feedback.save(using=self.db)
+            return True
+
+
+# The first key of the advisory locks that make one client's feedback count and insert
+# one step (PostgreSQL); the second is taken from the client's key.
+FEEDBACK_LOCK = 0x6B62  # "kb"
 
 
 class Feedback(models.Model):
