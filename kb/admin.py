@@ -105,12 +105,17 @@ class LockedForm(forms.ModelForm):
         if instance.pk is None or instance._state.adding:
             return cleaned
         opened = cleaned.get("opened_revision")
-        current = (
-            type(instance)
-            ._base_manager.filter(pk=instance.pk)
-            .values_list("revision", flat=True)
-            .first()
-        )
+        with transaction.atomic():
+            # The admin validates and saves in one transaction: locking the item here
+            # makes a save at the same moment on another worker or host wait, then see
+            # this one's revision and get this message, the typed text still in the form.
+            current = (
+                type(instance)
+                ._base_manager.select_for_update()
+                .filter(pk=instance.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
         if opened is None or opened != current:
             raise ValidationError(self.conflict_message(), code="edit_conflict")
         # The model's save writes only over this revision, even if another save wins
