@@ -15,8 +15,9 @@ their edits as they are), responses other than pages and redirects, and response
 that set a cookie or vary on one (a form with a CSRF token, say).
 
 Extension point: a feature whose data changes what a cached page shows (feedback
-counts on a code page, say) puts the version triggers on its table in a migration and
-adds it to CATALOG_TABLES, or leaves its view without @cache_public_page.
+counts on a code page, say) puts the version triggers on its table in a migration (as
+0011_catalog_version does for `catalog_tables()`), or leaves its view without
+@cache_public_page.
 """
 
 import hashlib
@@ -34,18 +35,17 @@ from django.utils.cache import has_vary_header
 
 from kb.expiring import ExpiringValue
 
-# The catalog tables (migration 0011_catalog_version puts the triggers that bump the
-# version on each of them): this process's own writes to them make it read the version
-# afresh at once.
-CATALOG_TABLES = {
-    "kb_category",
-    "kb_errorentry",
-    "kb_erroralias",
-    "kb_faqarticle",
-    "kb_faqarticle_entries",
-    "kb_cause",
-    "kb_cause_entries",
-}
+
+def catalog_tables() -> set[str]:
+    """The tables of catalog content (the models with `catalog_fields`, which an export
+    holds) and of their links: migration 0011_catalog_version puts the triggers that bump
+    the version on each of them (tests/test_catalog_version.py checks they are there)."""
+    tables = set()
+    for model in apps.get_app_config("kb").get_models():
+        if getattr(model, "catalog_fields", None):
+            tables.add(model._meta.db_table)
+            tables.update(field.m2m_db_table() for field in model._meta.many_to_many)
+    return tables
 
 
 def catalog_version() -> str:
@@ -67,12 +67,13 @@ def catalog_changed(sender, using=None, **kwargs) -> None:
 
 def watch_catalog() -> None:
     """Forget the version whenever this process saves, deletes or links catalog rows."""
+    tables = catalog_tables()
     for model in apps.get_app_config("kb").get_models():
-        if model._meta.db_table in CATALOG_TABLES:
+        if model._meta.db_table in tables:
             post_save.connect(catalog_changed, sender=model)
             post_delete.connect(catalog_changed, sender=model)
             for field in model._meta.many_to_many:
-                if field.m2m_db_table() in CATALOG_TABLES:
+                if field.m2m_db_table() in tables:
                     m2m_changed.connect(catalog_changed, sender=field.remote_field.through)
 
 
