@@ -33,6 +33,7 @@ from kb.models import (
     FeedbackByRow,
     UnansweredSearch,
 )
+from kb.pagecache import hold_catalog_version
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -109,6 +110,7 @@ class LockedForm(forms.ModelForm):
             # The admin validates and saves in one transaction: locking the item here
             # makes a save at the same moment on another worker or host wait, then see
             # this one's revision and get this message, the typed text still in the form.
+            hold_catalog_version()
             current = (
                 type(instance)
                 ._base_manager.select_for_update()

@@ -84,6 +84,16 @@ def _read_catalog_version() -> str:
     return str(row[0] if row else 0)
 
 
+def hold_catalog_version() -> None:
+    """Take the lock of the version's row now (PostgreSQL), as the first write to a catalog
+    table in this transaction would. A transaction that locks catalog rows before it writes
+    them (the admin's edit lock) calls this first: every writer then takes the two locks in
+    one order, and none waits for the version while holding a row another writer needs."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT number FROM kb_catalogversion WHERE id = 1 FOR UPDATE")
+
+
 _version = ExpiringValue(_read_catalog_version, lambda: settings.KB_PAGE_CACHE_VERSION_SECONDS)
 
 
