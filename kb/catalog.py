@@ -8,6 +8,11 @@ each field of an existing item is compared three ways:
 - otherwise, if staff left the field as shipped, the incoming value is applied;
 - otherwise staff edited it: their value is kept and the field is reported as a conflict.
 
+Rows are matched by their identity: the natural key they were created (or first
+shipped) with, kept with the row (`ErrorEntry.identity`), so that a row whose code,
+status or message staff changed is still the shipped row, never a second copy of it.
+An export carries the identity of such a row, so a restored catalog keeps it too.
+
 Aliases (other wordings of a row's message) are identified by their row and text
 alone: an import adds the ones it does not have and never removes one.
 
@@ -36,6 +41,7 @@ from kb.models import (
     FaqArticle,
     ShippedContent,
     normalize_text,
+    row_identity,
 )
 
 # Import order: everything an item refers to comes before it. Causes came last, so
@@ -112,6 +118,12 @@ def _merge(deserialized, report: ImportReport) -> None:
         )
         for name in model.catalog_fields
     }
+
+    if incoming.pk is None and getattr(incoming, "identity", ""):
+        # A row exported after staff changed its key: found by the identity it carries.
+        incoming.pk = (
+            model.objects.filter(identity=incoming.identity).values_list("pk", flat=True).first()
+        )
 
     if incoming.pk is None:
         _validate(incoming)
@@ -214,7 +226,9 @@ def export_catalog() -> str:
         if model is ErrorAlias:
             queryset = queryset.select_related("entry")
         objects.extend(queryset)
-    fields = sorted({name for model in EXPORTED_MODELS for name in model.catalog_fields})
+    fields = sorted(
+        {name for model in EXPORTED_MODELS for name in model.catalog_fields} | {"identity"}
+    )
     serializers.serialize(
         "json",
         objects,
@@ -225,8 +239,16 @@ def export_catalog() -> str:
         indent=2,
         ensure_ascii=False,
     )
-    # Serializers emit a trailing space after commas with indent on some versions; normalize.
-    return json.dumps(json.loads(out.getvalue()), ensure_ascii=False, indent=2) + "\n"
+    exported = json.loads(out.getvalue())
+    for item in exported:
+        # A row's identity travels only where staff changed its key since it was created,
+        # so that a restored catalog still matches the shipped one row for row.
+        fields = item["fields"]
+        if "identity" in fields and fields["identity"] == row_identity(
+            *(fields[name] for name in ErrorEntry.natural_key_fields)
+        ):
+            del fields["identity"]
+    return json.dumps(exported, ensure_ascii=False, indent=2) + "\n"
 
 
 def export_catalog_csv() -> str:

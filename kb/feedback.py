@@ -72,10 +72,10 @@ class FeedbackForm(forms.ModelForm):
         # Stored only redacted: a pasted token or AK/SK never reaches the database.
         return redact(self.cleaned_data["comment"]).strip()[: Feedback.COMMENT_MAX_LENGTH]
 
-    def save_for(self, entry: ErrorEntry, client: str) -> Feedback:
+    def save_for(self, entry: ErrorEntry, client: str) -> Feedback | None:
+        """The answer, saved; None when the client reached the rate limit meanwhile."""
         feedback = self.save(commit=False)
         feedback.entry = entry
         feedback.client_key = client
         feedback.language = (get_language() or "")[:8]
-        feedback.save()
-        return feedback
+        return feedback if Feedback.objects.save_within_limit(feedback) else None

@@ -1,6 +1,8 @@
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import post_delete
@@ -236,6 +238,12 @@ class ErrorEntryQuerySet(models.QuerySet):
         )
 
     def get_by_natural_key(self, catalog, code, http_status, message_en):
+        """The row first created (or shipped) with this key, whatever staff changed since;
+        else the row that has this key now (a file exported after the edit)."""
+        key = row_identity(catalog, code, http_status, message_en)
+        row = self.filter(identity=key).first()
+        if row is not None:
+            return row
         return self.get(catalog=catalog, code=code, http_status=http_status, message_en=message_en)
 
     def with_feedback_counts(self):
@@ -262,6 +270,11 @@ class ErrorEntryQuerySet(models.QuerySet):
 # Fields of a row or article that history does not keep: derived on save, or the
 # import's baseline and the lock's revision, which a revert must not roll back.
 HISTORY_EXCLUDED = ["shipped", "edited", "updated_at", "revision"]
+
+
+def row_identity(catalog, code, http_status, message_en) -> str:
+    """A row's identity: its natural key when it was created, as one string."""
+    return json.dumps([catalog, code, int(http_status), message_en], ensure_ascii=False)
 
 
 class ErrorEntry(ShippedContent):
@@ -329,11 +342,15 @@ class ErrorEntry(ShippedContent):
     # Derived in save(): what kb.search looks rows up by.
     message_key = models.CharField(max_length=255, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
+    # Set once, when the row is created (by an import: its key as shipped), and never
+    # changed: an import finds the row by it whatever staff changed of its natural key.
+    identity = models.TextField(_("identity"), editable=False, default="")
 
     objects = ErrorEntryQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[
             *HISTORY_EXCLUDED,
+            "identity",
             "translation_review",
             "contact_support",
             "message_key",
@@ -351,6 +368,8 @@ class ErrorEntry(ShippedContent):
                 fields=["catalog", "code", "http_status", "message_en"],
                 name="entry_natural_key",
             ),
+            # One row per identity: imports match shipped rows by it (get_by_natural_key).
+            models.UniqueConstraint(fields=["identity"], name="entry_identity"),
             # The code decides the catalog; a mismatch would hide a row from its code page.
             models.CheckConstraint(
                 condition=(
@@ -385,7 +404,7 @@ class ErrorEntry(ShippedContent):
             self.translation_review = self._translation_needs_review()
         self.set_derived_fields()
         if kwargs.get("update_fields") is not None:
-            derived = {"contact_support", "message_key", "search_text"}
+            derived = {"contact_support", "message_key", "search_text", "identity"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
         self._translation_confirmed = False
@@ -453,13 +472,17 @@ class ErrorEntry(ShippedContent):
             if text not in existing:
                 ErrorAlias(entry=self, text=text, created_by=user).save()
 
+    natural_key_fields = ("catalog", "code", "http_status", "message_en")
+
     def natural_key(self):
-        return (self.catalog, self.code, self.http_status, self.message_en)
+        return tuple(getattr(self, name) for name in self.natural_key_fields)
 
     natural_key.dependencies = ["kb.category"]
 
     def set_derived_fields(self) -> None:
         """Compute what is derived from the row's text (save() calls it; so may bulk loads)."""
+        if not self.identity:
+            self.identity = row_identity(*self.natural_key())
         self.contact_support = any(
             marker in remedy
             for remedy in (self.remedy_zh, self.remedy_en.lower())
@@ -540,13 +563,11 @@ class FaqArticle(ShippedContent):
 
 class ErrorAliasQuerySet(models.QuerySet):
     def get_by_natural_key(self, catalog, code, http_status, message_en, text):
-        return self.get(
-            entry__catalog=catalog,
-            entry__code=code,
-            entry__http_status=http_status,
-            entry__message_en=message_en,
-            text=text,
-        )
+        try:
+            entry = ErrorEntry.objects.get_by_natural_key(catalog, code, http_status, message_en)
+        except ErrorEntry.DoesNotExist:
+            raise self.model.DoesNotExist("no such row") from None
+        return self.get(entry=entry, text=text)
 
 
 class ErrorAlias(models.Model):
@@ -624,6 +645,32 @@ class FeedbackQuerySet(models.QuerySet):
         since = timezone.now() - timezone.timedelta(seconds=settings.FEEDBACK_RATE_WINDOW)
         recent = self.from_client_since(client_key, since)
         return recent.count() >= settings.FEEDBACK_RATE_LIMIT
+
+    def save_within_limit(self, feedback: "Feedback") -> bool:
+        """Save `feedback` unless its client reached the rate limit; False if refused.
+
+        The count and the insert are one step for each client, whatever runs at the
+        same time on other workers or hosts: on PostgreSQL a transaction-scoped advisory
+        lock on the client's key; on SQLite the transaction takes the write lock when it
+        begins (settings: transaction_mode IMMEDIATE).
+        """
+        connection = connections[self.db]
+        with transaction.atomic(using=self.db):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)",
+                        [FEEDBACK_LOCK, int(feedback.client_key[:7] or "0", 16)],
+                    )
+            if self.over_limit(feedback.client_key):
+                return False
+            feedback.save(using=self.db)
+            return True
+
+
+# The first key of the advisory locks that make one client's feedback count and insert
+# one step (PostgreSQL); the second is taken from the client's key.
+FEEDBACK_LOCK = 0x6B62  # "kb"
 
 
 class Feedback(models.Model):

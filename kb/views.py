@@ -160,12 +160,14 @@ def feedback(request, pk):
     client = client_key(request)
     form = FeedbackForm(request.POST)
     context = {"entry": entry, "feedback_form": form}
-    if Feedback.objects.over_limit(client):
+    limited = Feedback.objects.over_limit(client)
+    if not limited and not form.is_valid():
+        return render(request, "kb/feedback.html", context, status=400)
+    # save_for() counts again, in one step with the insert: posts of this client
+    # at the same moment on other workers may have reached the limit.
+    if limited or form.save_for(entry, client) is None:
         context["rate_limited"] = True
         return render(request, "kb/feedback.html", context, status=429)
-    if not form.is_valid():
-        return render(request, "kb/feedback.html", context, status=400)
-    form.save_for(entry, client)
     messages.success(request, _("Thank you: your answer helps us improve this row."), entry.anchor)
     return redirect(entry.get_absolute_url())
 

@@ -195,3 +195,19 @@ def test_query_syntax_and_control_characters_never_break_the_search(shipped_cata
     # plain text: the message's row still comes first.
     assert first(f"{text} request entity too large {text}") == first("request entity too large")
     assert first("request entity too large").code == "APIG.0201"
+
+
+def test_threads_of_one_worker_stem_at_the_same_time_without_mixing_words():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kb.search.tokens import stem
+
+    words = "throttling authorization certificates unavailable configured requests".split() * 400
+    alone = [stem.__wrapped__(word) for word in words]  # past the cache, to the stemmer
+
+    def stem_all(_):
+        return [stem.__wrapped__(word) for word in words]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(stem_all, range(8)))
+    assert all(result == alone for result in results)

@@ -8,7 +8,8 @@ from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
 from kb.search.engine import search as kb_search
 from kb.search.tokens import message_key
 from kb.unknown import normalize_query, record_unanswered
-from tests.factories import make_category, make_entry
+from tests.adminforms import change_url, form_data
+from tests.factories import make_category, make_entry, make_faq
 
 AK = "HPUA7XQ2R5T8Y1K3M6N9"
 SK = "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0"
@@ -135,12 +136,64 @@ def test_deleting_an_alias_takes_it_out_of_the_search_text(db):
     assert "upstream" not in row.search_text
 
 
-def test_an_alias_change_is_not_a_new_version_or_a_conflict_for_an_open_form(db):
+def test_an_alias_added_from_the_queue_survives_the_save_of_a_form_opened_before(
+    editor_client, editor
+):
     row = make_entry()
-    versions, revision = row.history.count(), row.revision
-    ErrorAlias.objects.create(entry=row, text="Another wording")
+    ErrorAlias.objects.create(entry=row, text="Wording shown in the form")
+    url = change_url(row)
+    stale = form_data(editor_client, url)  # the editor opens the row
+
+    # Meanwhile, another editor answers a queued search with this row.
+    record_unanswered("Upstream connect error", "en")
+    UnansweredSearch.objects.get().resolve(editor, entry=row, alias_text="Upstream connect error")
+
+    response = editor_client.post(url, stale | {"remedy_en": "Edited in the open form."})
+
+    assert response.status_code == 302
     row.refresh_from_db()
-    assert (row.history.count(), row.revision) == (versions, revision)
+    assert row.remedy_en == "Edited in the open form."
+    assert sorted(row.aliases.values_list("text", flat=True)) == [
+        "Upstream connect error",
+        "Wording shown in the form",
+    ]
+    assert "upstream" in row.search_text
+
+
+def test_the_stale_form_still_adds_and_deletes_the_aliases_its_editor_changed(editor_client):
+    row = make_entry()
+    ErrorAlias.objects.create(entry=row, text="Old wording")
+    url = change_url(row)
+    stale = form_data(editor_client, url)
+    ErrorAlias.objects.create(entry=row, text="Added meanwhile")
+
+    # The form shows the old alias (form 0) and one empty line (form 1).
+    response = editor_client.post(
+        url, stale | {"aliases-0-DELETE": "on", "aliases-1-text": "Typed in the form"}
+    )
+
+    assert response.status_code == 302
+    assert sorted(row.aliases.values_list("text", flat=True)) == [
+        "Added meanwhile",
+        "Typed in the form",
+    ]
+
+
+def test_a_faq_link_added_meanwhile_survives_the_save_of_a_form_opened_before(editor_client):
+    row = make_entry()
+    shown, other = make_faq(entries=[row]), make_faq()
+    url = change_url(row)
+    stale = form_data(editor_client, url)
+    other.entries.add(row)  # linked from the article's side after the form was opened
+
+    response = editor_client.post(url, stale | {"remedy_en": "Edited."})
+
+    assert response.status_code == 302
+    assert set(row.faqs.all()) == {shown, other}
+    # The editor's own change to the links still applies.
+    fresh = form_data(editor_client, url)
+    editor_client.post(url, fresh | {"faqs": [other.pk]})
+    assert set(row.faqs.all()) == {other}
 
 
 def test_an_editor_turns_a_search_into_a_new_row(editor_client, editor):
@@ -164,6 +217,9 @@ def test_an_editor_turns_a_search_into_a_new_row(editor_client, editor):
             "meaning_en": "The backend connection pool is exhausted.",
             "remedy_zh": "稍后重试。",
             "remedy_en": "Retry later.",
+            # The aliases inline, empty, as the browser sends it.
+            "aliases-TOTAL_FORMS": 0,
+            "aliases-INITIAL_FORMS": 0,
         },
     )
 

@@ -9,6 +9,7 @@ whatever the database's locale.
 """
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -38,7 +39,9 @@ UNIT_WORDS = {
     **dict.fromkeys(("kb", "kib", "mb", "mib", "gb", "gib", "bytes"), SIZE_TOKEN),
     **dict.fromkeys(("ms", "secs", "seconds", "mins", "minutes", "hours"), TIME_TOKEN),
 }
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it works on in itself: one per thread, so that the
+# threads of a gunicorn worker (--threads) never stem into each other's word.
+_stemmers = threading.local()
 
 
 def normalize(text: str) -> str:
@@ -48,7 +51,11 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=20000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word) if word.isalpha() and len(word) > 3 else word
+    if not (word.isalpha() and len(word) > 3):
+        return word
+    if not hasattr(_stemmers, "english"):
+        _stemmers.english = snowballstemmer.stemmer("english")
+    return _stemmers.english.stemWord(word)
 
 
 def han_token(piece: str) -> str:
