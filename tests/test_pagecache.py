@@ -115,3 +115,8 @@ def test_the_redirect_of_a_code_search_is_reused(
         == first["Location"]
         == "/en/codes/APIG.0201/#413-request-entity-too-large"
     )
+
+
+def test_a_cached_page_is_refused_to_a_host_this_site_is_not(shipped_catalog, client):
+    assert client.get("/en/codes/APIG.0201/").status_code == 200  # now cached
+    assert client.get("/en/codes/APIG.0201/", HTTP_HOST="evil.example").status_code == 400

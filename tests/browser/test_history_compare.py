@@ -11,7 +11,7 @@ USERNAME, PASSWORD = "historian", "a-long-Passw0rd-for-tests"
 TWO_VERSIONS = """
 import json
 from kb.models import ErrorEntry
-row = ErrorEntry.objects.get(code='APIG.0101')
+row = ErrorEntry.objects.filter(code='APIG.0101').first()
 row.remedy_en = row.remedy_en + ' Check the new setting first.'
 row.save()
 ids = list(row.history.order_by('history_date').values_list('history_id', flat=True))
