@@ -41,6 +41,16 @@ def csrf_token(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
+def csrf_headers(site) -> dict:
+    """What a page of this site sends with a form post: the CSRF cookie (set by any page
+    with a form, such as the admin's login), its token, and the site's HTTPS Referer."""
+    if "csrftoken" not in site.cookies:
+        site.get("/admin/login/")
+        send_secure_cookies(site)
+    origin = "https://" + site.base_url.removeprefix("http://")
+    return {"X-CSRFToken": site.cookies["csrftoken"], "Referer": origin + "/"}
+
+
 def admin_post(site, path: str, data: dict, headers: dict | None = None):
     """A form post in the admin as a browser sends it: the form's CSRF token, the cookie
     and an HTTPS Referer of the site's own origin."""

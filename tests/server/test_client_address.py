@@ -76,6 +76,10 @@ def proxied_server(production_server):
     return production_server
 
 
+def clear_attempts(server) -> None:
+    server.manage("axes_reset")
+
+
 def attempts(server) -> list[str]:
     return query(
         server,
@@ -85,6 +89,7 @@ def attempts(server) -> list[str]:
 
 
 def test_a_forwarded_value_that_is_no_address_is_never_taken(proxied_server, site):
+    clear_attempts(proxied_server)
     for forged in ["not-an-ip<script>", "x" * 5000, "1.2.3.4.5", "203.0.113.7 oops"]:
         admin_login(site, USERNAME, "wrong", {"X-Forwarded-For": forged})
     stored = attempts(proxied_server)
@@ -98,6 +103,7 @@ def test_a_forwarded_value_that_is_no_address_is_never_taken(proxied_server, sit
 
 
 def test_the_proxy_appended_address_counts_not_the_one_the_client_wrote(proxied_server, site):
+    clear_attempts(proxied_server)
     admin_login(site, USERNAME, "wrong", {"X-Forwarded-For": "10.9.8.7, 192.0.2.44"})
     assert attempts(proxied_server) == ["192.0.2.44"]
     query(
@@ -111,6 +117,7 @@ def test_one_username_is_locked_after_failures_from_many_addresses(proxied_serve
         proxied_server,
         "from django.conf import settings; print(settings.AXES_USERNAME_FAILURE_LIMIT)",
     )
+    clear_attempts(proxied_server)
     for n in range(limit):
         # Fewer failures from each address than the per-address limit.
         admin_login(site, USERNAME, f"guess-{n}", {"X-Forwarded-For": f"192.0.2.{n + 1}"})
