@@ -77,7 +77,7 @@ def search_view(request):
             # Long pasted responses can be sent as a JSON body: {"q": "..."}.
             try:
                 text = json.loads(request.body or b"{}").get("q")
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):  # RecursionError: nested deep
                 return _error(_('The body must be a JSON object such as {"q": "APIG.0303"}.'), 400)
         if not isinstance(text, str) or not text.strip():
             return _error(_("Give the text to search as q, e.g. ?q=APIG.0303."), 400)
