@@ -5,14 +5,15 @@ from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kb.codes import catalog_of
+from kb.codes import catalog_of, validate_code
 from kb.diagnosis.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
 from kb.search.tokens import document_text, message_key
 
@@ -23,6 +24,15 @@ CONTACT_SUPPORT_MARKERS = ("联系技术支持工程师", "technical support eng
 def normalize_text(value):
     """One form for stored text: browsers send textarea line breaks as CRLF."""
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+def code_page_url(code: str) -> str:
+    """The page of `code`; for a code no page can be linked to (stored before codes were
+    validated), the code list searched for it, so that the page showing it still renders."""
+    try:
+        return reverse("kb:code", args=[code])
+    except NoReverseMatch:
+        return reverse("kb:code-list") + "?" + urlencode({"q": code})
 
 
 def is_chinese(language: str | None = None) -> bool:
@@ -263,7 +273,7 @@ class ErrorEntry(ShippedContent):
     text_fields = ("meaning", "remedy")
 
     catalog = models.CharField(_("catalog"), max_length=8, choices=Catalog)
-    code = models.CharField(_("code"), max_length=20)
+    code = models.CharField(_("code"), max_length=20, validators=[validate_code])
     http_status = models.PositiveSmallIntegerField(_("HTTP status"))
     message_en = models.CharField(_("message"), max_length=255)
     category = models.ForeignKey(
@@ -325,6 +335,12 @@ class ErrorEntry(ShippedContent):
                 condition=models.Q(http_status__gte=100, http_status__lte=599),
                 name="entry_http_status_valid",
             ),
+            # APIG.dddd or APIGW.dddd, whatever writes the row: the code page's URL takes
+            # nothing else (`APIG.0201/x` broke every page that listed it).
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^APIGW?\.[0-9]{4}$"),
+                name="entry_code_well_formed",
+            ),
         ]
         indexes = [
             # The code list: one catalog in table order.
@@ -353,7 +369,11 @@ class ErrorEntry(ShippedContent):
         self._translation_confirmed = False
 
     def get_absolute_url(self):
-        return reverse("kb:code", args=[self.code]) + "#" + self.anchor
+        return code_page_url(self.code) + "#" + self.anchor
+
+    @property
+    def code_url(self) -> str:
+        return code_page_url(self.code)
 
     def confirm_translation(self) -> None:
         """An editor checked that both languages agree: the next save clears the flag."""
@@ -830,7 +850,7 @@ class Cause(ShippedContent):
         entry = self.entries.order_by("catalog", "sort_order").first()
         if entry is None:
             return reverse("kb:code-list")
-        return reverse("kb:code", args=[entry.code]) + "#" + self.anchor
+        return code_page_url(entry.code) + "#" + self.anchor
 
     def natural_key(self):
         return (self.slug,)

@@ -19,7 +19,7 @@ from kb.diagnosis.patterns import MAX_DETAIL_CHARS
 from kb.feedback import FeedbackForm, client_key, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.forms import SignatureCheckForm
-from kb.models import Category, ErrorEntry, FaqArticle, Feedback
+from kb.models import Category, ErrorEntry, FaqArticle, Feedback, code_page_url
 from kb.pagecache import cache_public_page
 from kb.search.engine import QueryError, search
 from kb.suggest import closest_codes
@@ -56,7 +56,7 @@ def search_page(request):
         if single:
             response = redirect(single.entry.get_absolute_url())
         else:
-            response = redirect("kb:code", codes.pop())
+            response = redirect(code_page_url(codes.pop()))
         response.kb_public = True  # a sure answer: it may be reused
         return response
     context["result"] = result
