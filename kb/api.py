@@ -13,6 +13,7 @@ from kb.diagnosis.causes import no_diagnosis_json
 from kb.models import ErrorEntry
 from kb.search.engine import QueryError, SearchResult, search
 from kb.search.parse import MAX_QUERY_CHARS
+from kb.security import client_key
 from kb.suggest import closest_codes
 from kb.unknown import record_if_unanswered
 
@@ -85,7 +86,7 @@ def search_view(request):
             result = search(text)
         except QueryError as error:
             return _error(str(error), 413, limit=MAX_QUERY_CHARS)
-        record_if_unanswered(text, result, language)
+        record_if_unanswered(text, result, language, client_key(request))
         return json_response(result_as_json(text, result))
 
 

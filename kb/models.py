@@ -749,6 +749,51 @@ class UnansweredSearch(models.Model):
             self.save()
 
 
+class UnansweredSightingQuerySet(models.QuerySet):
+    def of_client_since(self, client_key: str, since):
+        return self.filter(client_key=client_key, seen_at__gte=since)
+
+
+class UnansweredSighting(models.Model):
+    """One client counted in one group of the unknown-error queue, in one time window.
+
+    Written by `kb.unknown.record_unanswered`: a group's count rises at most once per
+    client and window, and a client's sightings in the last window are its rate limit.
+    """
+
+    # A hash of the group's normalized text (UnansweredSearch.normalized): the group may
+    # not be stored yet when its first client is counted.
+    group_key = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=64)
+    # The window's number: seconds since the epoch // UNANSWERED_RATE_WINDOW.
+    window = models.BigIntegerField()
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = UnansweredSightingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unanswered search sighting")
+        verbose_name_plural = _("unanswered search sightings")
+        constraints = [
+            # Once per group, client and window: a second insert fails, and is not counted.
+            models.UniqueConstraint(
+                fields=["group_key", "client_key", "window"], name="sighting_once_per_window"
+            ),
+        ]
+        indexes = [
+            # The rate limit: a client's sightings in the last window.
+            models.Index(fields=["client_key", "seen_at"], name="sighting_rate_limit"),
+            # Pruning the sightings older than a window.
+            models.Index(fields=["seen_at"], name="sighting_age"),
+        ]
+
+    def __str__(self):
+        return f"{self.group_key[:12]} {self.client_key[:12]} {self.window}"
+
+    def get_absolute_url(self):
+        return reverse("admin:kb_unansweredsearch_changelist")
+
+
 class CauseKind(models.TextChoices):
     """Which facts a cause computes from the detail that matched it."""
 

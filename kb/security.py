@@ -9,6 +9,8 @@ own address (REMOTE_ADDR). So a client reaching gunicorn directly, or writing it
 X-Forwarded-For, cannot pick the address its login attempts and posts are counted by.
 """
 
+import hashlib
+import hmac
 import ipaddress
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -55,6 +57,15 @@ def client_ip(request: HttpRequest) -> str | None:
         if not _trusted(address, networks):
             return str(address)
     return str(peer)
+
+
+def client_key(request: HttpRequest) -> str:
+    """A keyed hash of the client's address, for the limits per client (feedback, the
+    unknown-error queue): the same on every host, useless to anyone else."""
+    address = client_ip(request) or ""
+    key = settings.SECRET_KEY.encode()
+    # The prefix of the first use (feedback) stays, so that keys already stored still match.
+    return hmac.new(key, b"feedback-client:" + address.encode(), hashlib.sha256).hexdigest()
 
 
 class LoginThrottle(AxesDatabaseHandler):

@@ -163,6 +163,13 @@ KB_PAGE_SIZE = envint("KB_PAGE_SIZE", "25")
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", "10")
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
 
+# The unknown-error queue (kb/unknown.py): one client adds to at most UNANSWERED_RATE_LIMIT
+# groups per UNANSWERED_RATE_WINDOW seconds and raises a group's count at most once per
+# window; past UNANSWERED_MAX_ENTRIES groups, the oldest resolved ones are dropped first.
+UNANSWERED_RATE_LIMIT = envint("UNANSWERED_RATE_LIMIT", "20")
+UNANSWERED_RATE_WINDOW = envint("UNANSWERED_RATE_WINDOW", "600")
+UNANSWERED_MAX_ENTRIES = envint("UNANSWERED_MAX_ENTRIES", "5000")
+
 SITE_NAME = _("APIG error-code knowledge base")
 
 # The public pages rendered, reused until the catalog changes (kb/pagecache.py). The

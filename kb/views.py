@@ -16,12 +16,13 @@ from kb.catalog import export_catalog, export_catalog_csv
 from kb.codes import normalize_code
 from kb.diagnosis.causes import diagnose_detail
 from kb.diagnosis.patterns import MAX_DETAIL_CHARS
-from kb.feedback import FeedbackForm, client_key, from_this_site
+from kb.feedback import FeedbackForm, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.forms import SignatureCheckForm
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback, code_page_url
 from kb.pagecache import cache_public_page
 from kb.search.engine import QueryError, search
+from kb.security import client_key
 from kb.suggest import closest_codes
 from kb.unknown import record_if_unanswered
 
@@ -48,7 +49,7 @@ def search_page(request):
     except QueryError as error:
         context["error"] = str(error)
         return render(request, "kb/search.html", context, status=400)
-    record_if_unanswered(text, result, get_language())
+    record_if_unanswered(text, result, get_language(), client_key(request))
     codes = {hit.entry.code for hit in result.hits}
     if result.query.code_only and not result.query.request_id and len(codes) == 1:
         # `apig-0201 413` names a row: go to it; `APIG.0201` names a code: go to its page.

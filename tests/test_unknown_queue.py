@@ -215,3 +215,64 @@ def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_
 def test_control_characters_and_nul_bytes_are_not_stored(db):
     record_unanswered("weird\x00 failure\x07 of the\x1b gateway", "en")
     assert UnansweredSearch.objects.get().text == "weird  failure  of the  gateway"
+
+
+# --- Bounded: rate-limited per client, counted once per client and window, capped -------
+
+
+def test_one_client_adds_to_at_most_the_limit_of_groups_per_window(db, settings):
+    settings.UNANSWERED_RATE_LIMIT = 5
+    for n in range(12):
+        record_unanswered(f"flood number{n} of nonsense", "en", client="reader-a")
+    assert UnansweredSearch.objects.count() == 5
+    record_unanswered("another reader's error", "en", client="reader-b")
+    assert UnansweredSearch.objects.count() == 6
+
+
+def test_the_limit_is_lifted_once_the_window_has_passed(db, settings):
+    settings.UNANSWERED_RATE_LIMIT = 2
+    for n in range(3):
+        record_unanswered(f"early error{n} zz", "en", client="reader-a")
+    assert UnansweredSearch.objects.count() == 2
+    later = timezone.now() + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW + 1)
+    with mock_now(later):
+        record_unanswered("later error zz", "en", client="reader-a")
+    assert UnansweredSearch.objects.count() == 3
+
+
+def test_one_client_raises_a_count_at_most_once_per_window(db, settings):
+    for _ in range(5):
+        record_unanswered("Steered error", "en", client="reader-a")
+    record_unanswered("Steered error", "en", client="reader-b")
+    assert UnansweredSearch.objects.get().count == 2
+    later = timezone.now() + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW + 1)
+    with mock_now(later):
+        record_unanswered("Steered error", "en", client="reader-a")
+    assert UnansweredSearch.objects.get().count == 3
+
+
+def test_past_its_size_the_queue_drops_the_oldest_resolved_groups_first(db, settings):
+    settings.UNANSWERED_MAX_ENTRIES = 4
+    start = timezone.now()
+    for n in range(4):
+        with mock_now(start + timezone.timedelta(minutes=n)):
+            record_unanswered(f"error number{n} qq", "en")
+    UnansweredSearch.objects.filter(text__in=["error number1 qq", "error number2 qq"]).update(
+        status=UnansweredSearch.Status.RESOLVED
+    )
+    with mock_now(start + timezone.timedelta(minutes=10)):
+        record_unanswered("error number4 qq", "en")
+    texts = set(UnansweredSearch.objects.values_list("text", flat=True))
+    assert texts == {"error number0 qq", "error number2 qq", "error number3 qq", "error number4 qq"}
+    # With no resolved group left to drop, the open one seen longest ago goes.
+    UnansweredSearch.objects.update(status=UnansweredSearch.Status.OPEN)
+    with mock_now(start + timezone.timedelta(minutes=11)):
+        record_unanswered("error number5 qq", "en")
+    assert "error number0 qq" not in set(UnansweredSearch.objects.values_list("text", flat=True))
+    assert UnansweredSearch.objects.count() == 4
+
+
+def mock_now(moment):
+    from unittest import mock
+
+    return mock.patch("django.utils.timezone.now", return_value=moment)
