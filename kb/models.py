@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from kb.codes import catalog_of, validate_code
 from kb.diagnosis.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
+from kb.redact import redact
 from kb.search.tokens import document_text, message_key
 
 # A remedy that sends the reader to support rather than to something they can fix.
@@ -653,6 +654,12 @@ class Feedback(models.Model):
     def __str__(self):
         return f"{self.entry}: {'yes' if self.helpful else 'no'}"
 
+    @property
+    def redacted_comment(self) -> str:
+        """The comment as staff see it: redacted again, with today's rules (it was
+        stored redacted with the rules of its day)."""
+        return redact(self.comment)
+
 
 class FeedbackByRow(ErrorEntry):
     """Rows seen through their feedback: the admin's "worst rated" list."""
@@ -726,10 +733,16 @@ class UnansweredSearch(models.Model):
         ]
 
     def __str__(self):
-        return self.text[:80]
+        return self.redacted_text[:80]
 
     def get_absolute_url(self):
         return reverse("admin:kb_unansweredsearch_change", args=[self.pk])
+
+    @property
+    def redacted_text(self) -> str:
+        """The search as staff see it and may publish it (an alias, a new row): redacted
+        again, with today's rules (it was stored redacted with the rules of its day)."""
+        return redact(self.text)
 
     @property
     def seen_since_resolved(self) -> bool:
@@ -738,9 +751,11 @@ class UnansweredSearch(models.Model):
     def resolve(self, user, entry: ErrorEntry | None = None, alias_text: str = "") -> None:
         """Mark this group answered, by `entry` and, with `alias_text`, a new alias of it."""
         with transaction.atomic():
-            if entry is not None and alias_text.strip():
+            # Published (in search, the catalog's downloads): redacted, whatever was typed.
+            alias_text = normalize_text(redact(alias_text))
+            if entry is not None and alias_text:
                 ErrorAlias.objects.get_or_create(
-                    entry=entry, text=normalize_text(alias_text), defaults={"created_by": user}
+                    entry=entry, text=alias_text, defaults={"created_by": user}
                 )
             self.status = self.Status.RESOLVED
             self.resolved_entry = entry or self.resolved_entry

@@ -276,3 +276,51 @@ def mock_now(moment):
     from unittest import mock
 
     return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+# --- Redacted again where the text changes hands ----------------------------------------
+
+OLD_PASTE = "Upstream reset zq7 clientSecret=cs_live_51Hq2xYz password = a b c"
+
+
+def stored_before_todays_rules(text: str) -> UnansweredSearch:
+    """A group stored by an older redact(), which let these secrets through."""
+    return UnansweredSearch.objects.create(normalized=normalize_query(text), text=text)
+
+
+def test_the_queue_offers_and_publishes_an_alias_only_redacted(editor_client, editor):
+    row = make_entry(message_en="Backend unavailable.")
+    search = stored_before_todays_rules(OLD_PASTE)
+    url = reverse("admin:kb_unansweredsearch_change", args=[search.pk])
+    page = editor_client.get(url)
+    offered = page.context["adminform"].form["alias_text"].value()
+    assert "cs_live_51Hq2xYz" not in offered and "a b c" not in offered
+    assert "cs_live_51Hq2xYz" not in page.content.decode()
+
+    # Whatever the editor sends back, the alias (search, catalog.csv, .json) is redacted.
+    editor_client.post(url, {"resolved_entry": row.pk, "alias_text": OLD_PASTE, "status": "open"})
+    alias = ErrorAlias.objects.get()
+    assert alias.text.startswith("Upstream reset zq7")
+    assert "cs_live_51Hq2xYz" not in alias.text and "a b c" not in alias.text
+
+
+def test_a_new_row_from_the_queue_starts_from_the_redacted_text(editor_client):
+    search = stored_before_todays_rules(OLD_PASTE)
+    url = reverse("admin:kb_errorentry_add") + f"?unanswered={search.pk}"
+    initial = editor_client.get(url).context["adminform"].form["message_en"].value()
+    assert initial.startswith("Upstream reset zq7")
+    assert "cs_live_51Hq2xYz" not in initial
+
+
+def test_staff_read_feedback_comments_redacted(editor_client, admin_client):
+    from kb.models import Feedback
+
+    row = make_entry()
+    Feedback.objects.create(entry=row, helpful=False, comment=OLD_PASTE, client_key="k")
+    listing = admin_client.get(reverse("admin:kb_feedback_changelist")).content.decode()
+    detail = admin_client.get(
+        reverse("admin:kb_feedback_change", args=[Feedback.objects.get().pk])
+    ).content.decode()
+    for html in (listing, detail):
+        assert "Upstream reset zq7" in html
+        assert "cs_live_51Hq2xYz" not in html
