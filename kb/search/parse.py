@@ -128,14 +128,18 @@ def _balanced_spans(text: str) -> list[tuple[int, int]]:
     (objects and arrays), in one pass. Quotes count inside brackets only, and end at a
     line's end: neither JSON nor Python strings span lines unescaped."""
     spans: list[tuple[int, int]] = []
-    # Open brackets: [opening character, start, deepest level reached inside].
+    # Open brackets: [opening character, start, deepest level reached inside]. Past
+    # MAX_OPEN of them, further ones are only counted (`buried`): all too deep to read.
     stack: list[list] = []
+    buried = 0
     open_braces = 0
     quote = ""
     escaped_at = -1  # the character after a backslash inside quotes
-    # Only these characters matter; the text between them is skipped at C speed.
+    # Only these characters matter; the text between them is skipped at C speed, and a
+    # run of opening brackets is one match.
     for match in _STRUCTURE_RE.finditer(text):
-        index, char = match.start(), match.group()
+        index, chars = match.start(), match.group()
+        char = chars[0]
         if quote:
             if index == escaped_at:
                 continue
@@ -148,8 +152,16 @@ def _balanced_spans(text: str) -> list[tuple[int, int]]:
             if stack:
                 quote = char
         elif char == "{" or char == "[":
-            stack.append([char, index, len(stack) + 1])
-            open_braces += char == "{"
+            room = min(len(chars), MAX_OPEN - len(stack))
+            for offset in range(room):
+                stack.append([char, index + offset, len(stack) + 1])
+            if room < len(chars):
+                buried += len(chars) - room
+                stack[-1][2] = TOO_DEEP
+            if char == "{":
+                open_braces += room
+        elif buried:
+            buried -= 1
         elif char == "]":
             if stack and stack[-1][0] == "[":
                 _close(stack)
@@ -164,7 +176,9 @@ def _balanced_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_STRUCTURE_RE = re.compile(r"[{}\[\]\"'\\\n]")
+_STRUCTURE_RE = re.compile(r"\{+|\[+|[}\]\"'\\\n]")
+MAX_OPEN = 4 * MAX_DEPTH
+TOO_DEEP = 1 << 30
 
 
 def _close(stack: list[list]) -> list:
