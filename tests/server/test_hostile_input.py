@@ -123,7 +123,8 @@ def test_extreme_times_are_answered_in_detail_search_and_date_lines(site, moment
     response = site.get("/en/codes/APIG.0303/", params={"detail": detail}, headers=reader(14))
     assert response.status_code == 200
     pasted = f'{{"error_code":"APIG.0303","error_msg":"{detail}"}}\nDate: {moment}'
-    assert site.get("/en/search/", params={"q": pasted}, headers=reader(14)).status_code == 200
+    response = site.get("/en/search/", params={"q": pasted}, headers=reader(14))
+    assert response.status_code in (200, 302)  # 302: to the row it names
     assert post_search(site, pasted, client=14).status_code == 200
 
 
@@ -213,8 +214,8 @@ def test_one_client_cannot_flood_the_queue(production_server, site):
 
 def test_one_client_raises_an_entry_count_at_most_once_per_window(production_server, site):
     for _ in range(6):
-        post_search(site, "steering wheel zyxxy unknown", client=21)
-    post_search(site, "steering wheel zyxxy unknown", client=22)
+        post_search(site, "steering wheel zyxxy frobnicated", client=21)
+    post_search(site, "steering wheel zyxxy frobnicated", client=22)
 
     (entry,) = [row for row in queue(production_server) if "zyxxy" in row["text"]]
     assert entry["count"] == 2  # two clients, once each
