@@ -100,15 +100,17 @@ _NAMED_RE = re.compile(
 # Names of secrets in any case style: `client_secret`, `clientSecret`, `Client-Secret`,
 # `X-Client-Secret`, `APP_SECRET`, `HUAWEICLOUD_SDK_SK`, `private key`.
 _NAME_START = r"(?<![A-Za-z0-9_.\-])"
-_NAME_CHARS = r"[A-Za-z0-9_.\-]*"
-_PASSWORD_NAME = (
-    rf"{_NAME_CHARS}(?:passw|passphrase|pwd){_NAME_CHARS}|(?:[A-Za-z0-9]+[_\-])*(?:pw|pass)"
-)
+# Bounded, so that a long run of name characters is never scanned again and again.
+_NAME_CHARS = r"[A-Za-z0-9_.\-]{0,40}"
+_NAME_PARTS = r"(?:[A-Za-z0-9]{1,20}[_\-]){0,6}"
+_PASSWORD_NAME = rf"{_NAME_CHARS}(?:passw|passphrase|pwd){_NAME_CHARS}|{_NAME_PARTS}(?:pw|pass)"
 _SECRET_WORDS = (
     r"secret|token|private[_\-. ]?key|credential|api[_\-]?key|access[_\-]?key|app[_\-]?key"
     r"|app[_\-]?code|auth[_\-]?code"
 )
-_SECRET_NAME = rf"{_NAME_CHARS}(?:{_SECRET_WORDS}){_NAME_CHARS}|(?:[A-Za-z0-9]+[_\-])+(?:sk|ak)"
+_SECRET_NAME = (
+    rf"{_NAME_CHARS}(?:{_SECRET_WORDS}){_NAME_CHARS}|{_NAME_PARTS}[A-Za-z0-9]{{1,20}}[_\-](?:sk|ak)"
+)
 # Chinese labels: 密码 and 口令 are passwords; the rest name keys and tokens.
 _ZH_PASSWORD = r"密码|口令"
 _ZH_LABEL = r"(?:私钥|密钥|秘钥|令牌|凭证|凭据|授权码|访问码)(?:ID|Id|id)?"
@@ -149,11 +151,11 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Header values that run to the end of the line (or to the closing quote in JSON).
 _LINE_VALUE = r"""(?P<value>"(?:[^"\\\n]|\\.)*"|[^\n]*)"""
 _AUTHORIZATION_RE = re.compile(
-    r"(?<![A-Za-z0-9-])(?P<name>(?:proxy-)?authorization)(?P<sep>[\"']?\s*[:=]\s*)" + _LINE_VALUE,
+    r"(?<![A-Za-z0-9-])(?P<name>(?:proxy-)?authorization)(?P<sep>[\"']?\s*[:=：]\s*)" + _LINE_VALUE,
     re.IGNORECASE,
 )
 _COOKIE_RE = re.compile(
-    r"(?<![A-Za-z0-9-])(?P<name>set-cookie|cookie)(?P<sep>[\"']?\s*[:=]\s*)" + _LINE_VALUE,
+    r"(?<![A-Za-z0-9-])(?P<name>set-cookie|cookie)(?P<sep>[\"']?\s*[:=：]\s*)" + _LINE_VALUE,
     re.IGNORECASE,
 )
 _AUTH_PART_RE = re.compile(r"(?P<key>Access|SignedHeaders|Signature)\s*=\s*(?P<value>[^,\s\"]*)")
