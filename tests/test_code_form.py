@@ -34,6 +34,7 @@ def unlinkable_row(shipped_catalog):
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA ignore_check_constraints = 1")
         else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks to block ALTER
             cursor.execute("ALTER TABLE kb_errorentry DROP CONSTRAINT entry_code_well_formed")
         cursor.execute("UPDATE kb_errorentry SET code = %s WHERE id = %s", ["APIG.0201/x", row.pk])
         if connection.vendor == "sqlite":
