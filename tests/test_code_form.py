@@ -56,3 +56,13 @@ def test_pages_listing_a_row_they_cannot_link_to_still_render(unlinkable_row, cl
     assert client.get("/en/codes/APIG.0200/").status_code in (200, 404)
     # Its link leads to the code list searched for it.
     assert "/en/codes/?q=APIG.0201%2Fx" in unlinkable_row.get_absolute_url()
+
+
+def test_the_migration_names_the_rows_it_cannot_constrain(unlinkable_row):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("kb.migrations.0008_entry_code_well_formed")
+    with pytest.raises(RuntimeError, match=r"APIG\.0201/x"):
+        migration.refuse_malformed_codes(apps, None)
