@@ -97,9 +97,10 @@ class ProductionServer:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATA_DIR": self.tmp.name,
             "LOG_LEVEL": "WARNING",
-            # One proxy in front, as in production: the load sends each feedback post from
-            # its own client address in X-Forwarded-For, so the rate limit is per reader.
-            "PROXY_COUNT": "1",
+            # One proxy in front, as in production, on this machine: the load sends each
+            # reader's posts with its own client address in X-Forwarded-For, so the
+            # limits are per reader.
+            "TRUSTED_PROXIES": "127.0.0.1",
             "PYTHONPATH": str(ROOT),
             **(env or {}),
         }

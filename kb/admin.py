@@ -380,7 +380,7 @@ class ErrorEntryAdmin(HistoryAdmin):
         initial = super().get_changeform_initial_data(request)
         search = self._unanswered_search(request)
         if search is not None:
-            initial.setdefault("message_en", search.text[:255])
+            initial.setdefault("message_en", search.redacted_text[:255])
         return initial
 
     def save_model(self, request, obj, form, change):
@@ -455,11 +455,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdmin):
-    list_display = ["entry", "helpful", "reason", "comment", "language", "created_at"]
+    list_display = ["entry", "helpful", "reason", "shown_comment", "language", "created_at"]
     list_filter = ["helpful", "reason", "language", "created_at"]
     list_select_related = ["entry"]
     search_fields = ["entry__code", "entry__message_en", "comment"]
-    exclude = ["client_key"]
+    fields = ["entry", "helpful", "reason", "shown_comment", "language", "created_at"]
+    readonly_fields = ["shown_comment", "created_at"]
+
+    @admin.display(description=_("comment"))
+    def shown_comment(self, obj):
+        return obj.redacted_comment
 
 
 @admin.register(FeedbackByRow)
@@ -546,7 +551,7 @@ class UnansweredSearchForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
-            self.fields["alias_text"].initial = self.instance.text[:500]
+            self.fields["alias_text"].initial = self.instance.redacted_text[:500]
 
 
 @admin.register(UnansweredSearch)
@@ -566,7 +571,7 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
     list_select_related = ["resolved_entry"]
     search_fields = ["normalized", "text"]
     readonly_fields = [
-        "text",
+        "shown_text",
         "count",
         "first_seen",
         "last_seen",
@@ -576,7 +581,7 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
         "resolved_at",
     ]
     fieldsets = [
-        (None, {"fields": ["text", "count", "first_seen", "last_seen", "language"]}),
+        (None, {"fields": ["shown_text", "count", "first_seen", "last_seen", "language"]}),
         (
             _("Answer it"),
             {
@@ -599,7 +604,12 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("search"))
     def short_text(self, obj):
-        return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
+        text = obj.redacted_text
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    @admin.display(description=_("search"))
+    def shown_text(self, obj):
+        return obj.redacted_text
 
     @admin.display(description=_("seen since resolved"), boolean=True)
     def seen_again(self, obj):

@@ -17,7 +17,8 @@ Aliases (other wordings of a row's message) are identified by their row and text
 alone: an import adds the ones it does not have and never removes one.
 
 CSV is for reading in a spreadsheet: one line per row, with its aliases and FAQ
-articles; only JSON is read back.
+articles. A cell a spreadsheet would run as a formula is written with a leading
+apostrophe, which `read_catalog_csv()` removes again; only JSON is imported.
 """
 
 import csv
@@ -251,10 +252,41 @@ def export_catalog() -> str:
     return json.dumps(exported, ensure_ascii=False, indent=2) + "\n"
 
 
+# A cell beginning with one of these is a formula (or becomes one) in a spreadsheet; the
+# full-width forms too, which some spreadsheets read as their ASCII forms. The
+# apostrophe is the spreadsheets' own mark of "text, not a formula".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+TEXT_MARK = "'"
+
+
+def spreadsheet_cell(value):
+    """`value` as a CSV cell no spreadsheet runs: a leading apostrophe before a formula's
+    first character, and before an apostrophe (so that reading it back is exact)."""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, TEXT_MARK)):
+        return TEXT_MARK + value
+    return value
+
+
+def text_of_cell(cell: str) -> str:
+    """The text `spreadsheet_cell()` wrote `cell` for."""
+    if cell.startswith(TEXT_MARK) and cell[1:].startswith((*FORMULA_STARTS, TEXT_MARK)):
+        return cell[1:]
+    return cell
+
+
+def read_catalog_csv(text: str) -> list[dict[str, str]]:
+    """The lines of a CSV export (with or without its byte-order mark), each cell's text
+    as it was stored."""
+    reader = csv.DictReader(StringIO(text.removeprefix("\ufeff")))
+    return [{name: text_of_cell(cell) for name, cell in line.items()} for line in reader]
+
+
 def export_catalog_csv() -> str:
-    """Every row as one CSV line (UTF-8, no BOM), its aliases and FAQ articles one per line."""
+    """Every row as one CSV line (UTF-8, no BOM, CRLF), its aliases and FAQ articles one per
+    line of their cell."""
     out = StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF ends a line (RFC 4180), so a cell holding a carriage return is quoted too.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     rows = (
         ErrorEntry.objects.for_list()
@@ -266,11 +298,10 @@ def export_catalog_csv() -> str:
             row.category.slug if name == "category" else getattr(row, name)
             for name in ErrorEntry.catalog_fields
         ]
-        writer.writerow(
-            [
-                *fields,
-                "\n".join(sorted(alias.text for alias in row.aliases.all())),
-                "\n".join(sorted(faq.slug for faq in row.faqs.all())),
-            ]
-        )
+        cells = [
+            *fields,
+            "\n".join(sorted(alias.text for alias in row.aliases.all())),
+            "\n".join(sorted(faq.slug for faq in row.faqs.all())),
+        ]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()

@@ -1,23 +1,11 @@
-"""'Did this fix it?' under each row: the form, and who is asking (for the rate limit)."""
-
-import hashlib
-import hmac
+"""'Did this fix it?' under each row: the form, and where a post may come from."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import ErrorEntry, Feedback
 from kb.redact import redact
-from kb.security import client_ip
-
-
-def client_key(request) -> str:
-    """A keyed hash of the client's address: the same on every host, useless to anyone else."""
-    address = client_ip(request) or ""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, b"feedback-client:" + address.encode(), hashlib.sha256).hexdigest()
 
 
 def from_this_site(request) -> bool:

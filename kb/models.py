@@ -7,15 +7,17 @@ from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kb.codes import catalog_of
+from kb.codes import catalog_of, validate_code
 from kb.diagnosis.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
+from kb.redact import redact
 from kb.search.tokens import document_text, message_key
 
 # A remedy that sends the reader to support rather than to something they can fix.
@@ -30,6 +32,15 @@ def normalize_text(value):
 def one_per_line(value: str) -> str:
     """Lines stripped, empty ones dropped: one item a line, as staff type them."""
     return "\n".join(line.strip() for line in normalize_text(value).splitlines() if line.strip())
+
+
+def code_page_url(code: str) -> str:
+    """The page of `code`; for a code no page can be linked to (stored before codes were
+    validated), the code list searched for it, so that the page showing it still renders."""
+    try:
+        return reverse("kb:code", args=[code])
+    except NoReverseMatch:
+        return reverse("kb:code-list") + "?" + urlencode({"q": code})
 
 
 def is_chinese(language: str | None = None) -> bool:
@@ -297,7 +308,7 @@ class ErrorEntry(ShippedContent):
     text_fields = ("meaning", "remedy")
 
     catalog = models.CharField(_("catalog"), max_length=8, choices=Catalog)
-    code = models.CharField(_("code"), max_length=20)
+    code = models.CharField(_("code"), max_length=20, validators=[validate_code])
     http_status = models.PositiveSmallIntegerField(_("HTTP status"))
     message_en = models.CharField(_("message"), max_length=255)
     category = models.ForeignKey(
@@ -382,6 +393,12 @@ class ErrorEntry(ShippedContent):
                 condition=models.Q(http_status__gte=100, http_status__lte=599),
                 name="entry_http_status_valid",
             ),
+            # APIG.dddd or APIGW.dddd, whatever writes the row: the code page's URL takes
+            # nothing else (`APIG.0201/x` broke every page that listed it).
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^APIGW?\.[0-9]{4}$"),
+                name="entry_code_well_formed",
+            ),
         ]
         indexes = [
             # The code list: one catalog in table order.
@@ -410,7 +427,11 @@ class ErrorEntry(ShippedContent):
         self._translation_confirmed = False
 
     def get_absolute_url(self):
-        return reverse("kb:code", args=[self.code]) + "#" + self.anchor
+        return code_page_url(self.code) + "#" + self.anchor
+
+    @property
+    def code_url(self) -> str:
+        return code_page_url(self.code)
 
     def confirm_translation(self) -> None:
         """An editor checked that both languages agree: the next save clears the flag."""
@@ -721,6 +742,12 @@ class Feedback(models.Model):
     def __str__(self):
         return f"{self.entry}: {'yes' if self.helpful else 'no'}"
 
+    @property
+    def redacted_comment(self) -> str:
+        """The comment as staff see it: redacted again, with today's rules (it was
+        stored redacted with the rules of its day)."""
+        return redact(self.comment)
+
 
 class FeedbackByRow(ErrorEntry):
     """Rows seen through their feedback: the admin's "worst rated" list."""
@@ -794,10 +821,16 @@ class UnansweredSearch(models.Model):
         ]
 
     def __str__(self):
-        return self.text[:80]
+        return self.redacted_text[:80]
 
     def get_absolute_url(self):
         return reverse("admin:kb_unansweredsearch_change", args=[self.pk])
+
+    @property
+    def redacted_text(self) -> str:
+        """The search as staff see it and may publish it (an alias, a new row): redacted
+        again, with today's rules (it was stored redacted with the rules of its day)."""
+        return redact(self.text)
 
     @property
     def seen_since_resolved(self) -> bool:
@@ -806,15 +839,62 @@ class UnansweredSearch(models.Model):
     def resolve(self, user, entry: ErrorEntry | None = None, alias_text: str = "") -> None:
         """Mark this group answered, by `entry` and, with `alias_text`, a new alias of it."""
         with transaction.atomic():
-            if entry is not None and alias_text.strip():
+            # Published (in search, the catalog's downloads): redacted, whatever was typed.
+            alias_text = normalize_text(redact(alias_text))
+            if entry is not None and alias_text:
                 ErrorAlias.objects.get_or_create(
-                    entry=entry, text=normalize_text(alias_text), defaults={"created_by": user}
+                    entry=entry, text=alias_text, defaults={"created_by": user}
                 )
             self.status = self.Status.RESOLVED
             self.resolved_entry = entry or self.resolved_entry
             self.resolved_by = user
             self.resolved_at = timezone.now()
             self.save()
+
+
+class UnansweredSightingQuerySet(models.QuerySet):
+    def of_client_since(self, client_key: str, since):
+        return self.filter(client_key=client_key, seen_at__gte=since)
+
+
+class UnansweredSighting(models.Model):
+    """One client counted in one group of the unknown-error queue, in one time window.
+
+    Written by `kb.unknown.record_unanswered`: a group's count rises at most once per
+    client and window, and a client's sightings in the last window are its rate limit.
+    """
+
+    # A hash of the group's normalized text (UnansweredSearch.normalized): the group may
+    # not be stored yet when its first client is counted.
+    group_key = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=64)
+    # The window's number: seconds since the epoch // UNANSWERED_RATE_WINDOW.
+    window = models.BigIntegerField()
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = UnansweredSightingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unanswered search sighting")
+        verbose_name_plural = _("unanswered search sightings")
+        constraints = [
+            # Once per group, client and window: a second insert fails, and is not counted.
+            models.UniqueConstraint(
+                fields=["group_key", "client_key", "window"], name="sighting_once_per_window"
+            ),
+        ]
+        indexes = [
+            # The rate limit: a client's sightings in the last window.
+            models.Index(fields=["client_key", "seen_at"], name="sighting_rate_limit"),
+            # Pruning the sightings older than a window.
+            models.Index(fields=["seen_at"], name="sighting_age"),
+        ]
+
+    def __str__(self):
+        return f"{self.group_key[:12]} {self.client_key[:12]} {self.window}"
+
+    def get_absolute_url(self):
+        return reverse("admin:kb_unansweredsearch_changelist")
 
 
 class CauseKind(models.TextChoices):
@@ -918,7 +998,7 @@ class Cause(ShippedContent):
         entry = self.entries.order_by("catalog", "sort_order").first()
         if entry is None:
             return reverse("kb:code-list")
-        return reverse("kb:code", args=[entry.code]) + "#" + self.anchor
+        return code_page_url(entry.code) + "#" + self.anchor
 
     def natural_key(self):
         return (self.slug,)

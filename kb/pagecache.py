@@ -141,7 +141,8 @@ CACHED_STATUSES = (200, 301, 302)
 
 class PageCacheMiddleware:
     """Answers a page seen before from the host's page cache, ahead of sessions, language
-    selection and URL resolution; it runs after the probes and the security headers."""
+    selection and URL resolution; it runs after the probes, the security headers and
+    the Host check (ALLOWED_HOSTS)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -149,6 +150,9 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not cacheable(request):
             return self.get_response(request)
+        # The Host check first (DisallowedHost: 400), as for a page rendered afresh: a
+        # cached page must not answer a host this site is not.
+        request.get_host()
         cache = caches["pages"]
         key = page_key(request.get_full_path())
         stored = cache.get(key)

@@ -112,8 +112,9 @@ def test_a_page_that_shows_a_paste_is_never_kept_and_every_unsure_search_is_queu
             detail = {"detail": "policy ip over ratelimit,limit:5,time:1 minute"}
             assert client.get("/en/codes/APIG.0308/", detail).status_code == 200
     assert not caches["pages"].get(page_key("/en/search/?" + urlencode({"q": pastes[0]})))
-    for _ in range(2):
-        client.get("/en/search/", {"q": "frobnicated gateway weirdness"})
+    # Two readers (one reader counts once per window: kb/unknown.py).
+    for address in ("192.0.2.1", "192.0.2.2"):
+        client.get("/en/search/", {"q": "frobnicated gateway weirdness"}, REMOTE_ADDR=address)
     assert UnansweredSearch.objects.get().count == 2
     client.get("/en/codes/APIG.0308/")
     # The cache holds nothing that was pasted: no results page, no diagnosed code page.
@@ -145,3 +146,8 @@ def test_the_redirect_of_a_code_search_is_reused(
         == first["Location"]
         == "/en/codes/APIG.0201/#413-request-entity-too-large"
     )
+
+
+def test_a_cached_page_is_refused_to_a_host_this_site_is_not(shipped_catalog, client):
+    assert client.get("/en/codes/APIG.0201/").status_code == 200  # now cached
+    assert client.get("/en/codes/APIG.0201/", HTTP_HOST="evil.example").status_code == 400

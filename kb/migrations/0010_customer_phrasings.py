@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0007_causes'),
+        ('kb', '0009_unanswered_sightings'),
     ]
 
     operations = [

@@ -106,49 +106,109 @@ def clean(text: str) -> str:
     return CONTROL_RE.sub(" ", text).strip()
 
 
+# What is read of the JSON objects (or Python dict literals) in a paste. The search reads
+# every paste in linear time: one pass finds the balanced braces, a bounded number of
+# them is parsed, nothing nested deeper than a real error response is, and Python
+# literals (slower to parse than JSON) only when short.
+MAX_DEPTH = 32
+MAX_CANDIDATES = 16
+MAX_OBJECTS = 8
+MAX_LITERAL_CHARS = 4096
+MAX_LITERALS = 4
+
+
 def _dicts_in(text: str) -> list[dict]:
-    """Every JSON object, or Python dict literal, found anywhere in `text`."""
+    """The JSON objects, or Python dict literals, found in `text`, outermost first."""
     found: list[dict] = []
-    decoder = json.JSONDecoder()
-    position = text.find("{")
-    while position != -1 and len(found) < 8:
-        value, end = None, position + 1
+    literals = 0
+    covered = 0  # the end of the last object read: what lies inside it was read with it
+    for start, end in sorted(_balanced_spans(text))[:MAX_CANDIDATES]:
+        if start < covered:
+            continue
+        candidate = text[start:end]
+        value = None
         try:
-            value, end = decoder.raw_decode(text, position)
-        except ValueError:
-            closing = _matching_brace(text, position)
-            if closing != -1:
+            value = json.loads(candidate)
+        except (ValueError, RecursionError):
+            if len(candidate) <= MAX_LITERAL_CHARS and literals < MAX_LITERALS:
+                literals += 1
                 try:
-                    value = ast.literal_eval(text[position : closing + 1])
-                    end = closing + 1
+                    value = ast.literal_eval(candidate)
                 except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
                     value = None
         if isinstance(value, dict):
             found.append(value)
             found.extend(v for v in value.values() if isinstance(v, dict))
-            position = text.find("{", end)
-        else:
-            position = text.find("{", position + 1)
-    return found
+            covered = end
+            if len(found) >= MAX_OBJECTS:
+                break
+    return found[:MAX_OBJECTS]
 
 
-def _matching_brace(text: str, start: int) -> int:
-    depth = 0
+def _balanced_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every balanced `{...}` in `text` nested at most MAX_DEPTH deep
+    (objects and arrays), in one pass. Quotes count inside brackets only, and end at a
+    line's end: neither JSON nor Python strings span lines unescaped."""
+    spans: list[tuple[int, int]] = []
+    # Open brackets: [opening character, start, deepest level reached inside]. Past
+    # MAX_OPEN of them, further ones are only counted (`buried`): all too deep to read.
+    stack: list[list] = []
+    buried = 0
+    open_braces = 0
     quote = ""
-    for index in range(start, min(len(text), start + 8192)):
-        char = text[index]
+    escaped_at = -1  # the character after a backslash inside quotes
+    # Only these characters matter; the text between them is skipped at C speed, and a
+    # run of opening brackets is one match.
+    for match in _STRUCTURE_RE.finditer(text):
+        index, chars = match.start(), match.group()
+        char = chars[0]
         if quote:
-            if char == quote and text[index - 1] != "\\":
+            if index == escaped_at:
+                continue
+            if char == "\\":
+                escaped_at = index + 1
+            elif char == quote or char == "\n":
                 quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
+            continue
+        if char == '"' or char == "'":
+            if stack:
+                quote = char
+        elif char == "{" or char == "[":
+            room = min(len(chars), MAX_OPEN - len(stack))
+            for offset in range(room):
+                stack.append([char, index + offset, len(stack) + 1])
+            if room < len(chars):
+                buried += len(chars) - room
+                stack[-1][2] = TOO_DEEP
+            if char == "{":
+                open_braces += room
+        elif buried:
+            buried -= 1
+        elif char == "]":
+            if stack and stack[-1][0] == "[":
+                _close(stack)
+        elif char == "}" and open_braces:
+            while True:
+                opening, start, deepest = _close(stack)
+                if opening == "{":
+                    open_braces -= 1
+                    if deepest - len(stack) <= MAX_DEPTH:
+                        spans.append((start, index + 1))
+                    break
+    return spans
+
+
+_STRUCTURE_RE = re.compile(r"\{+|\[+|[}\]\"'\\\n]")
+MAX_OPEN = 4 * MAX_DEPTH
+TOO_DEEP = 1 << 30
+
+
+def _close(stack: list[list]) -> list:
+    """Pop the innermost open bracket; its parent has been as deep as it was."""
+    frame = stack.pop()
+    if stack and stack[-1][2] < frame[2]:
+        stack[-1][2] = frame[2]
+    return frame
 
 
 def _lookup(objects: list[dict], keys: tuple[str, ...]) -> str:
@@ -226,9 +286,10 @@ def parse(raw: str) -> ParsedQuery:
         query.http_status = int(match.group(1))  # `APIG.0201 413`
     if query.http_status and not query.status_implied:
         # `HTTP 500`, `status=504`: said already, not words to look up.
+        # Bounded: a run of spaces is not scanned again from each of its characters.
         rest = re.sub(
-            rf"(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)?"
-            rf"[\s:=\"'/]*(?<!\d){query.http_status}(?!\d)",
+            rf"(?:(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)[\s:=\"'/]{{0,8}})?"
+            rf"(?<!\d){query.http_status}(?!\d)",
             " ",
             rest,
             flags=re.IGNORECASE,
