@@ -137,9 +137,3 @@ def _count_again(normalized: str, text: str, language: str, now) -> bool:
             count=models.F("count") + 1, last_seen=now, text=text, language=language
         )
     )
-
-
-def record_if_unanswered(text: str, result, language: str, client: str = "") -> None:
-    """Queue a search whose best answer is missing or unsure (`SearchResult.confident`)."""
-    if not result.confident:
-        record_unanswered(text, language, client)

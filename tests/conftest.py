@@ -10,6 +10,19 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
+CHROMIUM = Path(os.environ.get("KB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # No connection leaves the machine: no update, sync or background checks.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 @pytest.fixture
 def shipped_catalog(db):
@@ -124,3 +137,26 @@ def pytest_sessionfinish(session, exitstatus):
         if not _browser_tests_passed:
             session.exitstatus = 1
             print("\nCI=true but no browser test ran: install chromium and playwright.")
+
+
+# One browser for the whole run, shared by tests/browser and tests/server: Playwright's
+# sync API runs an asyncio loop in this thread, and a second one may not start beside it.
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # While Playwright's sync API runs, an asyncio loop runs in this thread, and Django's
+    # guard against ORM calls from async code would refuse the tests' own queries. The
+    # live server runs in its own thread and keeps the guard.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            # launch() gives the browser a fresh, temporary user-data directory.
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
