@@ -77,6 +77,43 @@ def manage(*args: str, env: dict, check: bool = True) -> subprocess.CompletedPro
     return result
 
 
+# Debian's Chromium, for tests/browser/ and tests/server/: one browser for the session
+# (two Playwright sync sessions cannot run at once).
+CHROMIUM = Path(os.environ.get("KB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # No connection leaves the machine: no update, sync or background checks.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # While Playwright's sync API runs, an asyncio loop runs in this thread, and Django's
+    # guard against ORM calls from async code would refuse the tests' own queries. The
+    # live server runs in its own thread and keeps the guard.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            # launch() gives the browser a fresh, temporary user-data directory.
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
 @pytest.fixture(autouse=True)
 def fresh_page_cache():
     # Tests change settings (page size, language) between requests for one URL.

@@ -1,8 +1,9 @@
 """A real browser for the tests in this folder: Playwright driving Debian's Chromium.
 
 Fixtures:
-- `page`: a Playwright (sync API) page in a fresh browser context. The browser is
-  /usr/bin/chromium (`apt-get install chromium`); Playwright's own browser downloads
+- `page`: a Playwright (sync API) page in a fresh browser context. The browser
+  (tests/conftest.py's `browser`, one for the whole session, shared with tests/server/)
+  is /usr/bin/chromium (`apt-get install chromium`); Playwright's own browser downloads
   are never used. It records the page's console errors, uncaught exceptions and
   dialogs in `page.problems`, so a test can assert that nothing ran or broke.
 - `live_url`: the base URL of pytest-django's live server, with the catalog imported.
@@ -13,25 +14,12 @@ Tests here are marked `browser`; tests/conftest.py turns their skips into failur
 when CI=true, so CI cannot pass without the browser.
 """
 
-import os
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-CHROMIUM = Path(os.environ.get("KB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # No connection leaves the machine: no update, sync or background checks.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -40,27 +28,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # While Playwright's sync API runs, an asyncio loop runs in this thread, and Django's
-    # guard against ORM calls from async code would refuse the tests' own queries. The
-    # live server runs in its own thread and keeps the guard.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            # launch() gives the browser a fresh, temporary user-data directory.
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ Fixtures:
   catalog loaded, the module's SERVER_ENV added to its environment; on PostgreSQL
   (DATABASE_URL) in a database of its own, dropped afterwards.
   `production_server.log()` reads what gunicorn and the app wrote; `.data_dir` is DATA_DIR.
-- `server_page`: a Playwright page in Chromium (tests/browser/conftest.py's browser) on that
+- `server_page`: a Playwright page in Chromium (tests/conftest.py's browser) on that
   server, sending what the TLS proxy adds; tests that use it are marked `browser`.
 - `site`: a `requests` session on that server that sends what the TLS proxy in front adds
   (X-Forwarded-Proto: https) and nothing else, keeps cookies, and never follows redirects.
@@ -17,7 +17,6 @@ import pytest
 import requests
 
 from bench.server import PROXY_HEADERS, ProductionServer, database_url, fresh_database
-from tests.browser.conftest import browser  # noqa: F401  (Debian's Chromium, session-wide)
 
 
 def pytest_collection_modifyitems(items):
@@ -62,7 +61,7 @@ def site(production_server):
 
 
 @pytest.fixture
-def server_page(browser, production_server):  # noqa: F811
+def server_page(browser, production_server):
     context = browser.new_context(
         base_url=production_server.url,
         locale="en-US",
