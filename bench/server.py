@@ -169,6 +169,17 @@ class ProductionServer:
         """Everything gunicorn and the app wrote: the access log and the error log."""
         return self.log_path.read_text(errors="replace")
 
+    def settled_log(self, within: float = 10) -> str:
+        """The log once the requests answered so far are in it. gunicorn writes a request's
+        access line after sending the response, so a client can read the log too early: a
+        marker request is sent, and the log read when the marker's line is there."""
+        marker = f"/log-settled-{secrets.token_hex(4)}/"
+        self.get(marker)
+        start = time.monotonic()
+        while marker not in (log := self.log()) and time.monotonic() - start < within:
+            time.sleep(0.05)
+        return log
+
     def get(self, path: str, timeout: float = 5) -> tuple[int, dict, bytes]:
         request = urllib.request.Request(self.url + path, headers=PROXY_HEADERS)
         try:
