@@ -97,9 +97,10 @@ class ProductionServer:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATA_DIR": self.tmp.name,
             "LOG_LEVEL": "WARNING",
-            # One proxy in front, as in production: the load sends each feedback post from
-            # its own client address in X-Forwarded-For, so the rate limit is per reader.
-            "PROXY_COUNT": "1",
+            # One proxy in front, as in production, on this machine: the load sends each
+            # reader's posts with its own client address in X-Forwarded-For, so the
+            # limits are per reader.
+            "TRUSTED_PROXIES": "127.0.0.1",
             "PYTHONPATH": str(ROOT),
             **(env or {}),
         }
@@ -165,20 +166,16 @@ class ProductionServer:
         self.stop()
         self.tmp.cleanup()
 
-    def log(self) -> str:
-        """Everything gunicorn and the app wrote: the access log and the error log."""
-        return self.log_path.read_text(errors="replace")
-
-    def settled_log(self, within: float = 10) -> str:
-        """The log once the requests answered so far are in it. gunicorn writes a request's
-        access line after sending the response, so a client can read the log too early: a
-        marker request is sent, and the log read when the marker's line is there."""
-        marker = f"/log-settled-{secrets.token_hex(4)}/"
-        self.get(marker)
-        start = time.monotonic()
-        while marker not in (log := self.log()) and time.monotonic() - start < within:
+    def log(self, after: str = "", within: float = 5) -> str:
+        """Everything gunicorn and the app wrote: the access log and the error log. With
+        `after`, waits (up to `within` seconds) until that text is in it: a worker writes
+        its access-log line only once the response is sent."""
+        deadline = time.monotonic() + within
+        while True:
+            text = self.log_path.read_text(errors="replace")
+            if after in text or time.monotonic() > deadline:
+                return text
             time.sleep(0.05)
-        return log
 
     def get(self, path: str, timeout: float = 5) -> tuple[int, dict, bytes]:
         request = urllib.request.Request(self.url + path, headers=PROXY_HEADERS)

@@ -1,5 +1,7 @@
 """The support editors' workflow: edit side by side, lose nothing, see where customers fail."""
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -31,6 +33,7 @@ from kb.models import (
     FeedbackByRow,
     UnansweredSearch,
 )
+from kb.pagecache import hold_catalog_version
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -42,16 +45,60 @@ admin.site.site_title = settings.SITE_NAME
 class LockedForm(forms.ModelForm):
     """A change form that refuses to save over a version saved after it was opened.
 
-    The admin builds it for each model from the fieldsets, which must show
-    `opened_revision` (hidden).
+    Links (every multiple-choice field: a row's FAQ articles, an article's or a cause's
+    rows) are merged instead: a save adds the links the editor added and removes the
+    ones they removed since the form was opened, and leaves alone the links someone
+    else changed meanwhile. The admin builds the form for each model from the
+    fieldsets, which must show `opened_revision` and `opened_links` (both hidden).
     """
 
     opened_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_links = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["opened_revision"].initial = self.instance.revision
+            opened = {name: sorted(self._stored_links(name)) for name in self._link_fields()}
+            self.fields["opened_links"].initial = json.dumps(opened)
+
+    def _link_fields(self) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, forms.ModelMultipleChoiceField)
+        ]
+
+    def _stored_links(self, name: str) -> set:
+        if self.instance.pk is None:
+            return set()
+        return set(getattr(self.instance, name).values_list("pk", flat=True))
+
+    def _opened_links(self, name: str) -> set | None:
+        try:
+            opened = json.loads(self.cleaned_data.get("opened_links") or "null")
+        except ValueError:
+            return None
+        if not isinstance(opened, dict) or not isinstance(opened.get(name), list):
+            return None
+        return {pk for pk in opened[name] if isinstance(pk, int)}
+
+    def merged_links(self, name: str):
+        """What `name` links after this save: the stored links, with this editor's
+        additions and removals since the form was opened."""
+        chosen = {obj.pk for obj in self.cleaned_data[name]}
+        stored = self._stored_links(name)
+        opened = self._opened_links(name)
+        if opened is None:  # a client that did not send what it opened: its choice as is
+            opened = stored
+        wanted = (stored - (opened - chosen)) | (chosen - opened)
+        return self.fields[name].queryset.filter(pk__in=wanted)
+
+    def _save_m2m(self):
+        for name in self._link_fields():
+            if name in self.cleaned_data:
+                self.cleaned_data[name] = self.merged_links(name)
+        super()._save_m2m()
 
     def clean(self):
         cleaned = super().clean()
@@ -59,12 +106,18 @@ class LockedForm(forms.ModelForm):
         if instance.pk is None or instance._state.adding:
             return cleaned
         opened = cleaned.get("opened_revision")
-        current = (
-            type(instance)
-            ._base_manager.filter(pk=instance.pk)
-            .values_list("revision", flat=True)
-            .first()
-        )
+        with transaction.atomic():
+            # The admin validates and saves in one transaction: locking the item here
+            # makes a save at the same moment on another worker or host wait, then see
+            # this one's revision and get this message, the typed text still in the form.
+            hold_catalog_version()
+            current = (
+                type(instance)
+                ._base_manager.select_for_update()
+                .filter(pk=instance.pk)
+                .values_list("revision", flat=True)
+                .first()
+            )
         if opened is None or opened != current:
             raise ValidationError(self.conflict_message(), code="edit_conflict")
         # The model's save writes only over this revision, even if another save wins
@@ -199,7 +252,7 @@ class CategoryAdmin(ConflictSafeAdmin):
         (None, {"fields": ["slug", "code_range", "sort_order"]}),
         (_("Name"), {"fields": [("name_zh", "name_en")]}),
         (_("Description"), {"fields": [("description_zh", "description_en")]}),
-        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision", "opened_links"]}),
     ]
 
 
@@ -214,15 +267,6 @@ class ErrorEntryForm(LockedForm):
         # The link table's foreign key to articles tells the widget what to search.
         widget=AutocompleteSelectMultiple(
             FaqArticle.entries.through._meta.get_field("faqarticle"), admin.site
-        ),
-    )
-    aliases = forms.CharField(
-        required=False,
-        label=_("Aliases"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Other wordings of this row's message that search matches, one per line "
-            "(e.g. the message of another gateway version)."
         ),
     )
     confirm_translation = forms.BooleanField(
@@ -243,15 +287,6 @@ class ErrorEntryForm(LockedForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["faqs"].initial = [faq.pk for faq in self.instance.faqs.all()]
-            aliases = self.instance.aliases.all()
-            self.fields["aliases"].initial = "\n".join(alias.text for alias in aliases)
-
-    def clean_aliases(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["aliases"].splitlines()]
-        texts = list(dict.fromkeys(line for line in lines if line))
-        if any(len(text) > ErrorAlias._meta.get_field("text").max_length for text in texts):
-            raise ValidationError(_("Each alias is at most 500 characters long."))
-        return texts
 
     def save(self, commit=True):
         if self.cleaned_data.get("confirm_translation"):
@@ -259,12 +294,20 @@ class ErrorEntryForm(LockedForm):
         return super().save(commit)
 
     def _save_m2m(self):
-        super()._save_m2m()
+        super()._save_m2m()  # merges the FAQ links (LockedForm)
         if "faqs" in self.cleaned_data:
             self.instance.link_faqs(self.cleaned_data["faqs"])
-        # A client that did not send the field (not this form) leaves the aliases alone.
-        if self.add_prefix("aliases") in self.data:
-            self.instance.set_aliases(self.cleaned_data["aliases"], getattr(self, "user", None))
+
+
+class ErrorAliasInline(admin.TabularInline):
+    """A row's aliases, each its own form: a save adds, changes or deletes only the
+    aliases the editor touched, so one added meanwhile (from the queue) stays."""
+
+    model = ErrorAlias
+    fields = ["text", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    extra = 1
+    verbose_name_plural = _("Aliases: other wordings of this row's message that search matches")
 
 
 @admin.register(ErrorEntry)
@@ -301,15 +344,20 @@ class ErrorEntryAdmin(HistoryAdmin):
         (_("Meaning"), {"fields": [("meaning_zh", "meaning_en")]}),
         (_("Remedy"), {"fields": [("remedy_zh", "remedy_en")]}),
         (_("Translation"), {"fields": ["translation_review", "confirm_translation"]}),
-        (_("Search"), {"fields": ["aliases"]}),
+        (_("Search"), {"fields": [("phrasings_zh", "phrasings_en")]}),
         (_("FAQ articles"), {"fields": ["faqs"]}),
-        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision", "opened_links"]}),
     ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user  # who adds an alias
-        return form
+    inlines = [ErrorAliasInline]
+
+    def save_formset(self, request, form, formset, change):
+        for alias in formset.save(commit=False):
+            if alias.created_by_id is None:
+                alias.created_by = request.user
+            alias.save()
+        for alias in formset.deleted_objects:
+            alias.delete()
 
     def get_queryset(self, request):
         return (
@@ -332,7 +380,7 @@ class ErrorEntryAdmin(HistoryAdmin):
         initial = super().get_changeform_initial_data(request)
         search = self._unanswered_search(request)
         if search is not None:
-            initial.setdefault("message_en", search.text[:255])
+            initial.setdefault("message_en", search.redacted_text[:255])
         return initial
 
     def save_model(self, request, obj, form, change):
@@ -365,7 +413,7 @@ class FaqArticleAdmin(HistoryAdmin):
         (_("Body (Markdown)"), {"fields": [("body_zh", "body_en")]}),
         (_("As readers see it (saved version)"), {"fields": [("preview_zh", "preview_en")]}),
         (None, {"fields": ["entries"]}),
-        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision", "opened_links"]}),
     ]
 
     @admin.display(description=_("body (Chinese), sanitized"))
@@ -407,11 +455,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdmin):
-    list_display = ["entry", "helpful", "reason", "comment", "language", "created_at"]
+    list_display = ["entry", "helpful", "reason", "shown_comment", "language", "created_at"]
     list_filter = ["helpful", "reason", "language", "created_at"]
     list_select_related = ["entry"]
     search_fields = ["entry__code", "entry__message_en", "comment"]
-    exclude = ["client_key"]
+    fields = ["entry", "helpful", "reason", "shown_comment", "language", "created_at"]
+    readonly_fields = ["shown_comment", "created_at"]
+
+    @admin.display(description=_("comment"))
+    def shown_comment(self, obj):
+        return obj.redacted_comment
 
 
 @admin.register(FeedbackByRow)
@@ -498,7 +551,7 @@ class UnansweredSearchForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
-            self.fields["alias_text"].initial = self.instance.text[:500]
+            self.fields["alias_text"].initial = self.instance.redacted_text[:500]
 
 
 @admin.register(UnansweredSearch)
@@ -518,7 +571,7 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
     list_select_related = ["resolved_entry"]
     search_fields = ["normalized", "text"]
     readonly_fields = [
-        "text",
+        "shown_text",
         "count",
         "first_seen",
         "last_seen",
@@ -528,7 +581,7 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
         "resolved_at",
     ]
     fieldsets = [
-        (None, {"fields": ["text", "count", "first_seen", "last_seen", "language"]}),
+        (None, {"fields": ["shown_text", "count", "first_seen", "last_seen", "language"]}),
         (
             _("Answer it"),
             {
@@ -551,7 +604,12 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("search"))
     def short_text(self, obj):
-        return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
+        text = obj.redacted_text
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    @admin.display(description=_("search"))
+    def shown_text(self, obj):
+        return obj.redacted_text
 
     @admin.display(description=_("seen since resolved"), boolean=True)
     def seen_again(self, obj):
@@ -594,7 +652,7 @@ class CauseAdmin(HistoryAdmin):
         (_("Matching"), {"fields": ["pattern", "kind"]}),
         (_("Explanation"), {"fields": [("explanation_zh", "explanation_en")]}),
         (_("Fix"), {"fields": [("fix_zh", "fix_en")]}),
-        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
+        (_("Status"), {"fields": ["edited", "updated_at", "opened_revision", "opened_links"]}),
     ]
 
     def get_queryset(self, request):

@@ -15,6 +15,7 @@ from kb.diagnosis.causes import no_diagnosis_json
 from kb.models import ErrorEntry
 from kb.search.answer import Answer, answer
 from kb.search.parse import MAX_QUERY_CHARS
+from kb.security import client_key
 from kb.suggest import closest_codes
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -88,7 +89,7 @@ def search_view(request):
                 return problem
         else:
             text = request.GET.get("q")
-        found = answer(text, language=language)
+        found = answer(text, language=language, client=client_key(request))
         if found.status == 413:
             return _error(found.error, 413, limit=MAX_QUERY_CHARS)
         if found.status != 200:
@@ -109,7 +110,7 @@ def _posted_query(request) -> tuple[str | None, HttpResponse | None]:
         return request.POST.get("q"), None
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
         body = None
     if not isinstance(body, dict):
         message = _('The body must be a JSON object such as {"q": "APIG.0303"}.')

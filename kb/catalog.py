@@ -8,11 +8,17 @@ each field of an existing item is compared three ways:
 - otherwise, if staff left the field as shipped, the incoming value is applied;
 - otherwise staff edited it: their value is kept and the field is reported as a conflict.
 
+Rows are matched by their identity: the natural key they were created (or first
+shipped) with, kept with the row (`ErrorEntry.identity`), so that a row whose code,
+status or message staff changed is still the shipped row, never a second copy of it.
+An export carries the identity of such a row, so a restored catalog keeps it too.
+
 Aliases (other wordings of a row's message) are identified by their row and text
 alone: an import adds the ones it does not have and never removes one.
 
 CSV is for reading in a spreadsheet: one line per row, with its aliases and FAQ
-articles; only JSON is read back.
+articles. A cell a spreadsheet would run as a formula is written with a leading
+apostrophe, which `read_catalog_csv()` removes again; only JSON is imported.
 """
 
 import csv
@@ -36,6 +42,7 @@ from kb.models import (
     FaqArticle,
     ShippedContent,
     normalize_text,
+    row_identity,
 )
 
 # Import order: everything an item refers to comes before it. Causes came last, so
@@ -112,6 +119,12 @@ def _merge(deserialized, report: ImportReport) -> None:
         )
         for name in model.catalog_fields
     }
+
+    if incoming.pk is None and getattr(incoming, "identity", ""):
+        # A row exported after staff changed its key: found by the identity it carries.
+        incoming.pk = (
+            model.objects.filter(identity=incoming.identity).values_list("pk", flat=True).first()
+        )
 
     if incoming.pk is None:
         _validate(incoming)
@@ -214,7 +227,9 @@ def export_catalog() -> str:
         if model is ErrorAlias:
             queryset = queryset.select_related("entry")
         objects.extend(queryset)
-    fields = sorted({name for model in EXPORTED_MODELS for name in model.catalog_fields})
+    fields = sorted(
+        {name for model in EXPORTED_MODELS for name in model.catalog_fields} | {"identity"}
+    )
     serializers.serialize(
         "json",
         objects,
@@ -225,14 +240,53 @@ def export_catalog() -> str:
         indent=2,
         ensure_ascii=False,
     )
-    # Serializers emit a trailing space after commas with indent on some versions; normalize.
-    return json.dumps(json.loads(out.getvalue()), ensure_ascii=False, indent=2) + "\n"
+    exported = json.loads(out.getvalue())
+    for item in exported:
+        # A row's identity travels only where staff changed its key since it was created,
+        # so that a restored catalog still matches the shipped one row for row.
+        fields = item["fields"]
+        if "identity" in fields and fields["identity"] == row_identity(
+            *(fields[name] for name in ErrorEntry.natural_key_fields)
+        ):
+            del fields["identity"]
+    return json.dumps(exported, ensure_ascii=False, indent=2) + "\n"
+
+
+# A cell beginning with one of these is a formula (or becomes one) in a spreadsheet; the
+# full-width forms too, which some spreadsheets read as their ASCII forms. The
+# apostrophe is the spreadsheets' own mark of "text, not a formula".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+TEXT_MARK = "'"
+
+
+def spreadsheet_cell(value):
+    """`value` as a CSV cell no spreadsheet runs: a leading apostrophe before a formula's
+    first character, and before an apostrophe (so that reading it back is exact)."""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, TEXT_MARK)):
+        return TEXT_MARK + value
+    return value
+
+
+def text_of_cell(cell: str) -> str:
+    """The text `spreadsheet_cell()` wrote `cell` for."""
+    if cell.startswith(TEXT_MARK) and cell[1:].startswith((*FORMULA_STARTS, TEXT_MARK)):
+        return cell[1:]
+    return cell
+
+
+def read_catalog_csv(text: str) -> list[dict[str, str]]:
+    """The lines of a CSV export (with or without its byte-order mark), each cell's text
+    as it was stored."""
+    reader = csv.DictReader(StringIO(text.removeprefix("\ufeff")))
+    return [{name: text_of_cell(cell) for name, cell in line.items()} for line in reader]
 
 
 def export_catalog_csv() -> str:
-    """Every row as one CSV line (UTF-8, no BOM), its aliases and FAQ articles one per line."""
+    """Every row as one CSV line (UTF-8, no BOM, CRLF), its aliases and FAQ articles one per
+    line of their cell."""
     out = StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF ends a line (RFC 4180), so a cell holding a carriage return is quoted too.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     rows = (
         ErrorEntry.objects.for_list()
@@ -244,11 +298,10 @@ def export_catalog_csv() -> str:
             row.category.slug if name == "category" else getattr(row, name)
             for name in ErrorEntry.catalog_fields
         ]
-        writer.writerow(
-            [
-                *fields,
-                "\n".join(sorted(alias.text for alias in row.aliases.all())),
-                "\n".join(sorted(faq.slug for faq in row.faqs.all())),
-            ]
-        )
+        cells = [
+            *fields,
+            "\n".join(sorted(alias.text for alias in row.aliases.all())),
+            "\n".join(sorted(faq.slug for faq in row.faqs.all())),
+        ]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()

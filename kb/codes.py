@@ -2,6 +2,9 @@
 
 import re
 
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
 # APIG.0303, apig0303, APIG-0303, APIG_0303, APIGW.0101, APIG 0303
 CODE_RE = re.compile(r"\b(APIGW|APIG)\s?[.\-_:]?\s?(\d{4})\b", re.IGNORECASE)
 BARE_NUMBER_RE = re.compile(r"^\d{4}$")
@@ -17,3 +20,11 @@ def normalize_code(text: str) -> str | None:
 
 def catalog_of(code: str) -> str:
     return "APIGW" if code.upper().startswith("APIGW") else "APIG"
+
+
+# The only form a stored code takes; the code page's URL and the catalog rely on it.
+STORED_CODE = r"^APIGW?\.[0-9]{4}\Z"
+validate_code = RegexValidator(
+    STORED_CODE,
+    message=_("A code is APIG. or APIGW. and four digits, such as APIG.0303 or APIGW.0101."),
+)

@@ -1,16 +1,55 @@
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language
+
+# Pages whose query string chooses what they show (a search, a filtered or later page of
+# the list): their canonical address keeps it. Any other page's is its path alone.
+QUERY_PAGES = {"search", "code-list"}
 
 
 def language_links(request):
-    """Links to the page being viewed in each language, for the switch on every page."""
+    """The page being viewed in each language: relative links for the language switch,
+    and, for search engines, its absolute canonical address and hreflang alternates
+    (x-default is the address without a language, which sends readers to theirs)."""
     current = get_language()
-    path = request.get_full_path()
-    links = []
-    for code, name in settings.LANGUAGES:
-        url = translate_url(path, code)
-        if url == path and code != current and path.startswith(f"/{current}/"):
-            url = f"/{code}/" + path[len(current) + 2 :]
-        links.append({"code": code, "name": name, "url": url, "active": code == current})
-    return {"language_links": links, "site_name": settings.SITE_NAME}
+    links = [
+        {
+            "code": code,
+            "name": name,
+            "url": in_language(request.get_full_path(), current, code),
+            "active": code == current,
+        }
+        for code, name in settings.LANGUAGES
+    ]
+    match = request.resolver_match
+    if match and match.url_name in QUERY_PAGES:
+        path = request.get_full_path()
+    else:
+        path = escape_uri_path(request.path)
+    origin = site_origin(request)
+    alternates = [
+        {"code": code, "url": origin + in_language(path, current, code)}
+        for code, _name in settings.LANGUAGES
+    ]
+    prefix = f"/{current}/"
+    if path.startswith(prefix):
+        alternates.append({"code": "x-default", "url": origin + path[len(prefix) - 1 :]})
+    return {
+        "language_links": links,
+        "alternate_links": alternates,
+        "canonical_url": origin + path,
+        "site_name": settings.SITE_NAME,
+    }
+
+
+def in_language(path: str, current: str, code: str) -> str:
+    url = translate_url(path, code)
+    if url == path and code != current and path.startswith(f"/{current}/"):
+        url = f"/{code}/" + path[len(current) + 2 :]
+    return url
+
+
+def site_origin(request) -> str:
+    """https://host of the links search engines keep: SITE_URL, else where this request came."""
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"

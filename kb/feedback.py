@@ -1,23 +1,11 @@
-"""'Did this fix it?' under each row: the form, and who is asking (for the rate limit)."""
-
-import hashlib
-import hmac
+"""'Did this fix it?' under each row: the form, and where a post may come from."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import ErrorEntry, Feedback
 from kb.redact import redact
-from kb.security import client_ip
-
-
-def client_key(request) -> str:
-    """A keyed hash of the client's address: the same on every host, useless to anyone else."""
-    address = client_ip(request) or ""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, b"feedback-client:" + address.encode(), hashlib.sha256).hexdigest()
 
 
 def from_this_site(request) -> bool:
@@ -72,10 +60,10 @@ class FeedbackForm(forms.ModelForm):
         # Stored only redacted: a pasted token or AK/SK never reaches the database.
         return redact(self.cleaned_data["comment"]).strip()[: Feedback.COMMENT_MAX_LENGTH]
 
-    def save_for(self, entry: ErrorEntry, client: str) -> Feedback:
+    def save_for(self, entry: ErrorEntry, client: str) -> Feedback | None:
+        """The answer, saved; None when the client reached the rate limit meanwhile."""
         feedback = self.save(commit=False)
         feedback.entry = entry
         feedback.client_key = client
         feedback.language = (get_language() or "")[:8]
-        feedback.save()
-        return feedback
+        return feedback if Feedback.objects.save_within_limit(feedback) else None

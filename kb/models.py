@@ -1,19 +1,23 @@
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kb.codes import catalog_of
+from kb.codes import catalog_of, validate_code
 from kb.diagnosis.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
+from kb.redact import redact
 from kb.search.tokens import document_text, message_key
 
 # A remedy that sends the reader to support rather than to something they can fix.
@@ -23,6 +27,20 @@ CONTACT_SUPPORT_MARKERS = ("联系技术支持工程师", "technical support eng
 def normalize_text(value):
     """One form for stored text: browsers send textarea line breaks as CRLF."""
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+def one_per_line(value: str) -> str:
+    """Lines stripped, empty ones dropped: one item a line, as staff type them."""
+    return "\n".join(line.strip() for line in normalize_text(value).splitlines() if line.strip())
+
+
+def code_page_url(code: str) -> str:
+    """The page of `code`; for a code no page can be linked to (stored before codes were
+    validated), the code list searched for it, so that the page showing it still renders."""
+    try:
+        return reverse("kb:code", args=[code])
+    except NoReverseMatch:
+        return reverse("kb:code-list") + "?" + urlencode({"q": code})
 
 
 def is_chinese(language: str | None = None) -> bool:
@@ -183,6 +201,20 @@ class Category(ShippedContent):
 
 
 class ErrorEntryQuerySet(models.QuerySet):
+    def rebuild_search_fields(self, batch_size: int = 500) -> int:
+        """Recompute the derived search fields (message key, search text) of these rows
+        with the current tokenizer; returns how many changed. Not an edit: no history
+        version, no revision check."""
+        changed = []
+        for entry in self.prefetch_related("aliases", "faqs").iterator(chunk_size=batch_size):
+            before = (entry.message_key, entry.search_text)
+            entry.set_derived_fields()
+            if (entry.message_key, entry.search_text) != before:
+                changed.append(entry)
+        fields = ["message_key", "search_text", "phrasings_zh", "phrasings_en"]
+        self.model._base_manager.bulk_update(changed, fields, batch_size=batch_size)
+        return len(changed)
+
     def for_list(self):
         return self.select_related("category").order_by("catalog", "sort_order")
 
@@ -217,6 +249,12 @@ class ErrorEntryQuerySet(models.QuerySet):
         )
 
     def get_by_natural_key(self, catalog, code, http_status, message_en):
+        """The row first created (or shipped) with this key, whatever staff changed since;
+        else the row that has this key now (a file exported after the edit)."""
+        key = row_identity(catalog, code, http_status, message_en)
+        row = self.filter(identity=key).first()
+        if row is not None:
+            return row
         return self.get(catalog=catalog, code=code, http_status=http_status, message_en=message_en)
 
     def with_feedback_counts(self):
@@ -245,6 +283,11 @@ class ErrorEntryQuerySet(models.QuerySet):
 HISTORY_EXCLUDED = ["shipped", "edited", "updated_at", "revision"]
 
 
+def row_identity(catalog, code, http_status, message_en) -> str:
+    """A row's identity: its natural key when it was created, as one string."""
+    return json.dumps([catalog, code, int(http_status), message_en], ensure_ascii=False)
+
+
 class ErrorEntry(ShippedContent):
     """One row of an error-code table: a code answered with one message and status."""
 
@@ -259,11 +302,13 @@ class ErrorEntry(ShippedContent):
         "meaning_en",
         "remedy_zh",
         "remedy_en",
+        "phrasings_zh",
+        "phrasings_en",
     )
     text_fields = ("meaning", "remedy")
 
     catalog = models.CharField(_("catalog"), max_length=8, choices=Catalog)
-    code = models.CharField(_("code"), max_length=20)
+    code = models.CharField(_("code"), max_length=20, validators=[validate_code])
     http_status = models.PositiveSmallIntegerField(_("HTTP status"))
     message_en = models.CharField(_("message"), max_length=255)
     category = models.ForeignKey(
@@ -276,6 +321,23 @@ class ErrorEntry(ShippedContent):
     meaning_en = models.TextField(_("meaning (English)"))
     remedy_zh = models.TextField(_("remedy (Chinese)"))
     remedy_en = models.TextField(_("remedy (English)"))
+    # Not translations of each other: how customers of each language tell this failure.
+    phrasings_zh = models.TextField(
+        _("customer phrasings (Chinese)"),
+        blank=True,
+        help_text=_(
+            "How customers describe this failure without quoting its message, one per "
+            "line. Search matches them; readers do not see them."
+        ),
+    )
+    phrasings_en = models.TextField(
+        _("customer phrasings (English)"),
+        blank=True,
+        help_text=_(
+            "How customers describe this failure without quoting its message, one per "
+            "line. Search matches them; readers do not see them."
+        ),
+    )
     contact_support = models.BooleanField(
         _("remedy is to contact support"), default=False, editable=False
     )
@@ -291,11 +353,15 @@ class ErrorEntry(ShippedContent):
     # Derived in save(): what kb.search looks rows up by.
     message_key = models.CharField(max_length=255, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
+    # Set once, when the row is created (by an import: its key as shipped), and never
+    # changed: an import finds the row by it whatever staff changed of its natural key.
+    identity = models.TextField(_("identity"), editable=False, default="")
 
     objects = ErrorEntryQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[
             *HISTORY_EXCLUDED,
+            "identity",
             "translation_review",
             "contact_support",
             "message_key",
@@ -313,6 +379,8 @@ class ErrorEntry(ShippedContent):
                 fields=["catalog", "code", "http_status", "message_en"],
                 name="entry_natural_key",
             ),
+            # One row per identity: imports match shipped rows by it (get_by_natural_key).
+            models.UniqueConstraint(fields=["identity"], name="entry_identity"),
             # The code decides the catalog; a mismatch would hide a row from its code page.
             models.CheckConstraint(
                 condition=(
@@ -324,6 +392,12 @@ class ErrorEntry(ShippedContent):
             models.CheckConstraint(
                 condition=models.Q(http_status__gte=100, http_status__lte=599),
                 name="entry_http_status_valid",
+            ),
+            # APIG.dddd or APIGW.dddd, whatever writes the row: the code page's URL takes
+            # nothing else (`APIG.0201/x` broke every page that listed it).
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^APIGW?\.[0-9]{4}$"),
+                name="entry_code_well_formed",
             ),
         ]
         indexes = [
@@ -347,13 +421,17 @@ class ErrorEntry(ShippedContent):
             self.translation_review = self._translation_needs_review()
         self.set_derived_fields()
         if kwargs.get("update_fields") is not None:
-            derived = {"contact_support", "message_key", "search_text"}
+            derived = {"contact_support", "message_key", "search_text", "identity"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
         self._translation_confirmed = False
 
     def get_absolute_url(self):
-        return reverse("kb:code", args=[self.code]) + "#" + self.anchor
+        return code_page_url(self.code) + "#" + self.anchor
+
+    @property
+    def code_url(self) -> str:
+        return code_page_url(self.code)
 
     def confirm_translation(self) -> None:
         """An editor checked that both languages agree: the next save clears the flag."""
@@ -415,24 +493,30 @@ class ErrorEntry(ShippedContent):
             if text not in existing:
                 ErrorAlias(entry=self, text=text, created_by=user).save()
 
+    natural_key_fields = ("catalog", "code", "http_status", "message_en")
+
     def natural_key(self):
-        return (self.catalog, self.code, self.http_status, self.message_en)
+        return tuple(getattr(self, name) for name in self.natural_key_fields)
 
     natural_key.dependencies = ["kb.category"]
 
     def set_derived_fields(self) -> None:
         """Compute what is derived from the row's text (save() calls it; so may bulk loads)."""
+        if not self.identity:
+            self.identity = row_identity(*self.natural_key())
         self.contact_support = any(
             marker in remedy
             for remedy in (self.remedy_zh, self.remedy_en.lower())
             for marker in CONTACT_SUPPORT_MARKERS
         )
         self.message_key = message_key(self.message_en)
+        for name in ("phrasings_zh", "phrasings_en"):
+            setattr(self, name, one_per_line(getattr(self, name)))
         self.search_text = self.build_search_text()
 
     def build_search_text(self) -> str:
         """Index tokens in sections: message (and its aliases), meaning, remedy, linked
-        FAQ articles. kb.search weighs a term by the section it is found in.
+        FAQ articles, customer phrasings. kb.search weighs a term by the section it is in.
         """
         aliases = " ".join(alias.text for alias in self.aliases.all()) if self.pk else ""
         faqs = self.faqs.all() if self.pk else []
@@ -443,6 +527,7 @@ class ErrorEntry(ShippedContent):
             " ".join(
                 f"{faq.title_zh} {faq.title_en} {faq.summary_zh} {faq.summary_en}" for faq in faqs
             ),
+            f"{self.phrasings_zh}\n{self.phrasings_en}".split("\n"),
         )
 
     @property
@@ -499,13 +584,11 @@ class FaqArticle(ShippedContent):
 
 class ErrorAliasQuerySet(models.QuerySet):
     def get_by_natural_key(self, catalog, code, http_status, message_en, text):
-        return self.get(
-            entry__catalog=catalog,
-            entry__code=code,
-            entry__http_status=http_status,
-            entry__message_en=message_en,
-            text=text,
-        )
+        try:
+            entry = ErrorEntry.objects.get_by_natural_key(catalog, code, http_status, message_en)
+        except ErrorEntry.DoesNotExist:
+            raise self.model.DoesNotExist("no such row") from None
+        return self.get(entry=entry, text=text)
 
 
 class ErrorAlias(models.Model):
@@ -584,6 +667,32 @@ class FeedbackQuerySet(models.QuerySet):
         recent = self.from_client_since(client_key, since)
         return recent.count() >= settings.FEEDBACK_RATE_LIMIT
 
+    def save_within_limit(self, feedback: "Feedback") -> bool:
+        """Save `feedback` unless its client reached the rate limit; False if refused.
+
+        The count and the insert are one step for each client, whatever runs at the
+        same time on other workers or hosts: on PostgreSQL a transaction-scoped advisory
+        lock on the client's key; on SQLite the transaction takes the write lock when it
+        begins (settings: transaction_mode IMMEDIATE).
+        """
+        connection = connections[self.db]
+        with transaction.atomic(using=self.db):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)",
+                        [FEEDBACK_LOCK, int(feedback.client_key[:7] or "0", 16)],
+                    )
+            if self.over_limit(feedback.client_key):
+                return False
+            feedback.save(using=self.db)
+            return True
+
+
+# The first key of the advisory locks that make one client's feedback count and insert
+# one step (PostgreSQL); the second is taken from the client's key.
+FEEDBACK_LOCK = 0x6B62  # "kb"
+
 
 class Feedback(models.Model):
     """One answer to "Did this fix it?" under a row of a code page."""
@@ -632,6 +741,12 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.entry}: {'yes' if self.helpful else 'no'}"
+
+    @property
+    def redacted_comment(self) -> str:
+        """The comment as staff see it: redacted again, with today's rules (it was
+        stored redacted with the rules of its day)."""
+        return redact(self.comment)
 
 
 class FeedbackByRow(ErrorEntry):
@@ -706,10 +821,16 @@ class UnansweredSearch(models.Model):
         ]
 
     def __str__(self):
-        return self.text[:80]
+        return self.redacted_text[:80]
 
     def get_absolute_url(self):
         return reverse("admin:kb_unansweredsearch_change", args=[self.pk])
+
+    @property
+    def redacted_text(self) -> str:
+        """The search as staff see it and may publish it (an alias, a new row): redacted
+        again, with today's rules (it was stored redacted with the rules of its day)."""
+        return redact(self.text)
 
     @property
     def seen_since_resolved(self) -> bool:
@@ -718,15 +839,62 @@ class UnansweredSearch(models.Model):
     def resolve(self, user, entry: ErrorEntry | None = None, alias_text: str = "") -> None:
         """Mark this group answered, by `entry` and, with `alias_text`, a new alias of it."""
         with transaction.atomic():
-            if entry is not None and alias_text.strip():
+            # Published (in search, the catalog's downloads): redacted, whatever was typed.
+            alias_text = normalize_text(redact(alias_text))
+            if entry is not None and alias_text:
                 ErrorAlias.objects.get_or_create(
-                    entry=entry, text=normalize_text(alias_text), defaults={"created_by": user}
+                    entry=entry, text=alias_text, defaults={"created_by": user}
                 )
             self.status = self.Status.RESOLVED
             self.resolved_entry = entry or self.resolved_entry
             self.resolved_by = user
             self.resolved_at = timezone.now()
             self.save()
+
+
+class UnansweredSightingQuerySet(models.QuerySet):
+    def of_client_since(self, client_key: str, since):
+        return self.filter(client_key=client_key, seen_at__gte=since)
+
+
+class UnansweredSighting(models.Model):
+    """One client counted in one group of the unknown-error queue, in one time window.
+
+    Written by `kb.unknown.record_unanswered`: a group's count rises at most once per
+    client and window, and a client's sightings in the last window are its rate limit.
+    """
+
+    # A hash of the group's normalized text (UnansweredSearch.normalized): the group may
+    # not be stored yet when its first client is counted.
+    group_key = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=64)
+    # The window's number: seconds since the epoch // UNANSWERED_RATE_WINDOW.
+    window = models.BigIntegerField()
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = UnansweredSightingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unanswered search sighting")
+        verbose_name_plural = _("unanswered search sightings")
+        constraints = [
+            # Once per group, client and window: a second insert fails, and is not counted.
+            models.UniqueConstraint(
+                fields=["group_key", "client_key", "window"], name="sighting_once_per_window"
+            ),
+        ]
+        indexes = [
+            # The rate limit: a client's sightings in the last window.
+            models.Index(fields=["client_key", "seen_at"], name="sighting_rate_limit"),
+            # Pruning the sightings older than a window.
+            models.Index(fields=["seen_at"], name="sighting_age"),
+        ]
+
+    def __str__(self):
+        return f"{self.group_key[:12]} {self.client_key[:12]} {self.window}"
+
+    def get_absolute_url(self):
+        return reverse("admin:kb_unansweredsearch_changelist")
 
 
 class CauseKind(models.TextChoices):
@@ -830,7 +998,7 @@ class Cause(ShippedContent):
         entry = self.entries.order_by("catalog", "sort_order").first()
         if entry is None:
             return reverse("kb:code-list")
-        return reverse("kb:code", args=[entry.code]) + "#" + self.anchor
+        return code_page_url(entry.code) + "#" + self.anchor
 
     def natural_key(self):
         return (self.slug,)

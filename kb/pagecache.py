@@ -3,8 +3,9 @@
 Pages that only show the catalog are the same for every anonymous reader, so the
 gunicorn workers of a host keep the ones they rendered (as files, shared between
 them: settings.CACHES["pages"]), keyed by URL (which carries the language) and by
-the catalog's version. Each process reads the version from the database (one small
-query over the catalog tables) at most every KB_PAGE_CACHE_VERSION_SECONDS (one
+the catalog's version: one number that the database bumps in the same transaction as
+every write to a catalog table, whatever path writes it (triggers; no clock). Each
+process reads it (one small query) at most every KB_PAGE_CACHE_VERSION_SECONDS (one
 second), and at once after it saved a change itself: an edit shows on the host that
 saved it at the next request, and on every other host within that second. Hosts
 share no cache and send no invalidation messages.
@@ -16,8 +17,9 @@ their edits as they are), responses other than pages and redirects, and response
 that set a cookie or vary on one (a form with a CSRF token, say).
 
 Extension point: a feature whose data changes what a cached page shows (feedback
-counts on a code page, say) adds its table to VERSION_TABLES, or leaves its view
-without @cache_public_page.
+counts on a code page, say) puts the version triggers on its table in a migration (as
+0012_catalog_version does for `catalog_tables()`), or leaves its view without
+@cache_public_page.
 """
 
 import hashlib
@@ -35,20 +37,22 @@ from django.utils.cache import has_vary_header
 
 from kb.expiring import ExpiringValue
 
-# (table, has an updated_at column): a row added, deleted or saved changes the version.
-VERSION_TABLES = [
-    ("kb_category", True),
-    ("kb_errorentry", True),
-    ("kb_faqarticle", True),
-    ("kb_faqarticle_entries", False),
-    ("kb_cause", True),
-    ("kb_cause_entries", False),
-]
-VERSION_TABLE_NAMES = {table for table, _stamped in VERSION_TABLES}
+
+def catalog_tables() -> set[str]:
+    """The tables of catalog content (the models with `catalog_fields`, which an export
+    holds) and of their links: migration 0012_catalog_version puts the triggers that bump
+    the version on each of them (tests/test_catalog_version.py checks they are there)."""
+    tables = set()
+    for model in apps.get_app_config("kb").get_models():
+        if getattr(model, "catalog_fields", None):
+            tables.add(model._meta.db_table)
+            tables.update(field.m2m_db_table() for field in model._meta.many_to_many)
+    return tables
 
 
 def catalog_version() -> str:
-    """The catalog's version: row counts and latest edits of the catalog tables.
+    """The catalog's version: a number the database bumps in the same transaction as
+    every write to a catalog table (triggers of migration 0012_catalog_version).
 
     Read from the database at most every KB_PAGE_CACHE_VERSION_SECONDS per process, and
     at once after this process saved a change (`catalog_changed`).
@@ -65,24 +69,31 @@ def catalog_changed(sender, using=None, **kwargs) -> None:
 
 def watch_catalog() -> None:
     """Forget the version whenever this process saves, deletes or links catalog rows."""
+    tables = catalog_tables()
     for model in apps.get_app_config("kb").get_models():
-        if model._meta.db_table in VERSION_TABLE_NAMES:
+        if model._meta.db_table in tables:
             post_save.connect(catalog_changed, sender=model)
             post_delete.connect(catalog_changed, sender=model)
             for field in model._meta.many_to_many:
-                if field.m2m_db_table() in VERSION_TABLE_NAMES:
+                if field.m2m_db_table() in tables:
                     m2m_changed.connect(catalog_changed, sender=field.remote_field.through)
 
 
 def _read_catalog_version() -> str:
-    parts = []
-    for table, stamped in VERSION_TABLES:
-        parts.append(f"(SELECT COUNT(*) FROM {table})")
-        if stamped:
-            parts.append(f"(SELECT MAX(updated_at) FROM {table})")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        return "|".join(str(value) for value in cursor.fetchone())
+        cursor.execute("SELECT number FROM kb_catalogversion WHERE id = 1")
+        row = cursor.fetchone()
+    return str(row[0] if row else 0)
+
+
+def hold_catalog_version() -> None:
+    """Take the lock of the version's row now (PostgreSQL), as the first write to a catalog
+    table in this transaction would. A transaction that locks catalog rows before it writes
+    them (the admin's edit lock) calls this first: every writer then takes the two locks in
+    one order, and none waits for the version while holding a row another writer needs."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT number FROM kb_catalogversion WHERE id = 1 FOR UPDATE")
 
 
 _version = ExpiringValue(_read_catalog_version, lambda: settings.KB_PAGE_CACHE_VERSION_SECONDS)
@@ -130,7 +141,8 @@ CACHED_STATUSES = (200, 301, 302)
 
 class PageCacheMiddleware:
     """Answers a page seen before from the host's page cache, ahead of sessions, language
-    selection and URL resolution; it runs after the probes and the security headers."""
+    selection and URL resolution; it runs after the probes, the security headers and
+    the Host check (ALLOWED_HOSTS)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -138,6 +150,9 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not cacheable(request):
             return self.get_response(request)
+        # The Host check first (DisallowedHost: 400), as for a page rendered afresh: a
+        # cached page must not answer a host this site is not.
+        request.get_host()
         cache = caches["pages"]
         key = page_key(request.get_full_path())
         stored = cache.get(key)

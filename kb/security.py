@@ -1,19 +1,90 @@
-"""Who is asking, behind the TLS-terminating proxy."""
+"""Who is asking: the client's address, believed from a proxy only when it is ours.
 
+A request's X-Forwarded-For is whatever the client wrote, unless the connection comes
+from a proxy we run (TRUSTED_PROXIES), which appends the address it was reached from.
+Reading from the right, each hop a trusted proxy appended is skipped; the first hop
+that is not a trusted proxy is the client. Anything that does not parse as an IP
+address, or a request that did not come through a trusted proxy, gives the socket's
+own address (REMOTE_ADDR). So a client reaching gunicorn directly, or writing its own
+X-Forwarded-For, cannot pick the address its login attempts and posts are counted by.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# The longest text of an address (IPv6 with an embedded IPv4 part).
+MAX_ADDRESS_CHARS = 45
+
+
+def parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = (text or "").strip()
+    if not text or len(text) > MAX_ADDRESS_CHARS:
+        return None
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # An IPv4 client seen through an IPv6 socket: one form for the same client.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted(address, networks: list[Network]) -> bool:
+    return any(address in network for network in networks)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the outermost trusted proxy saw it.
+    """The client's address: the socket's, or the one our proxies say they were reached from."""
+    peer = parse_address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return None
+    networks = settings.KB_TRUSTED_PROXIES
+    if not _trusted(peer, networks):
+        return str(peer)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed(forwarded.split(",")):
+        address = parse_address(hop)
+        if address is None:
+            break  # not an address: nothing further left can be believed either
+        if not _trusted(address, networks):
+            return str(address)
+    return str(peer)
 
-    Each of the `PROXY_COUNT` proxies in front appends the address it was reached
-    from to X-Forwarded-For; entries further left were written by the client and
-    may be forged. With no proxy (PROXY_COUNT=0) the socket's address is the client.
+
+def client_key(request: HttpRequest) -> str:
+    """A keyed hash of the client's address, for the limits per client (feedback, the
+    unknown-error queue): the same on every host, useless to anyone else."""
+    address = client_ip(request) or ""
+    key = settings.SECRET_KEY.encode()
+    # The prefix of the first use (feedback) stays, so that keys already stored still match.
+    return hmac.new(key, b"feedback-client:" + address.encode(), hashlib.sha256).hexdigest()
+
+
+class LoginThrottle(AxesDatabaseHandler):
+    """django-axes' database handler with two limits instead of one: AXES_FAILURE_LIMIT
+    failures of one username from one address, and AXES_USERNAME_FAILURE_LIMIT failures
+    of one username from all addresses together (guesses spread over many addresses).
+
+    axes counts each of its AXES_LOCKOUT_PARAMETERS (here the pair, then the username)
+    and compares the largest count with one limit; the username's count is scaled to
+    that limit, so each reaches it at its own number of failures.
     """
-    count = settings.KB_PROXY_COUNT
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    hops = [hop for hop in hops if hop]
-    if count and len(hops) >= count:
-        return hops[-count]
-    return request.META.get("REMOTE_ADDR")
+
+    def get_failures(self, request, credentials=None) -> int:
+        counts = [
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        if len(counts) != 2:
+            return max(counts, default=0)
+        pair, username = counts
+        scaled = username * settings.AXES_FAILURE_LIMIT // settings.AXES_USERNAME_FAILURE_LIMIT
+        return max(pair, scaled)

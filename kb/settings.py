@@ -6,6 +6,7 @@ With DEBUG=0 the site assumes a TLS-terminating proxy in front of it that sets
 X-Forwarded-Proto; `manage.py check --deploy` then has nothing to warn about.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -162,7 +163,17 @@ KB_PAGE_SIZE = envint("KB_PAGE_SIZE", "25")
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", "10")
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
 
+# The unknown-error queue (kb/unknown.py): one client adds to at most UNANSWERED_RATE_LIMIT
+# groups per UNANSWERED_RATE_WINDOW seconds and raises a group's count at most once per
+# window; past UNANSWERED_MAX_ENTRIES groups, the oldest resolved ones are dropped first.
+UNANSWERED_RATE_LIMIT = envint("UNANSWERED_RATE_LIMIT", "20")
+UNANSWERED_RATE_WINDOW = envint("UNANSWERED_RATE_WINDOW", "600")
+UNANSWERED_MAX_ENTRIES = envint("UNANSWERED_MAX_ENTRIES", "5000")
+
 SITE_NAME = _("APIG error-code knowledge base")
+# The public address (https://kb.example.com) in the canonical and hreflang links that
+# search engines keep; without it, the scheme and host each request came with.
+SITE_URL = os.getenv("SITE_URL", "").strip().rstrip("/")
 
 # The public pages rendered, reused until the catalog changes (kb/pagecache.py). The
 # workers of one host share them as files under DATA_DIR, so a page rendered by one
@@ -222,14 +233,22 @@ CONTENT_SECURITY_POLICY = {
 # Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
 # username from one address, that pair is refused for AXES_COOLOFF_TIME, even with
 # the right password. `manage.py axes_reset` unlocks everyone.
+# Besides, after AXES_USERNAME_FAILURE_LIMIT failed logins for one username from any
+# addresses, that username is refused (guesses spread over many addresses).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_USERNAME_FAILURE_LIMIT", "20")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "60"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Counted per pair and per username; kb.security.LoginThrottle gives each its own limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "kb.security.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "kb.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "kb/locked_out.html"
-# Proxies in front that append to X-Forwarded-For; 0 trusts only the socket's address.
-KB_PROXY_COUNT = envint("PROXY_COUNT", "0" if DEBUG else "1")
+# The proxies in front (addresses or CIDR networks): only a request from one of them has
+# its X-Forwarded-For read (kb/security.py). Empty: the socket's address is the client.
+KB_TRUSTED_PROXIES = [
+    ipaddress.ip_network(value, strict=False) for value in envlist("TRUSTED_PROXIES", "")
+]
 
 LOGGING = {
     "version": 1,

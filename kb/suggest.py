@@ -20,8 +20,9 @@ def closest_codes(text: str, limit: int = 6) -> list[ErrorEntry]:
 
     def score(code: str) -> float:
         similarity = fuzz.ratio(text, code)
-        if digits and len(digits) == 4:
-            distance = abs(int(code.split(".")[1]) - int(digits))
+        number = CODE_RE.search(code)
+        if digits and len(digits) == 4 and number:
+            distance = abs(int(number.group(2)) - int(digits))
             similarity += max(0, 40 - distance * 4)
         return similarity
 

@@ -2,15 +2,25 @@
 
 `kb.search` calls `record_unanswered()`; support editors work the queue in the admin
 (`UnansweredSearch`), turning a group into a new row or into an alias of a row.
+
+Bounded, so that nobody can flood it or steer what editors work on: one client (a
+keyed hash of its address) adds to at most UNANSWERED_RATE_LIMIT groups in
+UNANSWERED_RATE_WINDOW seconds, raises a group's count at most once per window (so a
+count is the number of clients that met the error, window by window), and past
+UNANSWERED_MAX_ENTRIES groups the oldest resolved groups are dropped first, then the
+open ones seen longest ago. Twenty clients sending the same search at once make one
+group counted twenty times; one client sending it twenty times, one group counted once.
 """
 
+import hashlib
 import re
 import unicodedata
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from kb.models import UnansweredSearch
+from kb.models import UnansweredSearch, UnansweredSighting
 from kb.redact import redact
 from kb.search.parse import clean
 
@@ -50,12 +60,14 @@ def normalize_query(text: str) -> str:
     return " ".join(_WORD.findall(text))[:MAX_NORMALIZED_LENGTH].strip()
 
 
-def record_unanswered(query: str, language: str) -> None:
+def record_unanswered(query: str, language: str, client: str = "") -> None:
     """Count a search that found no answer (or only an unsure one) in the queue.
 
     Redacts first: nothing the customer pasted is stored unredacted. Safe when several
     processes or hosts record the same search at once (an atomic increment, and an
     insert that falls back to the increment when another process inserted first).
+    `client` (kb.security.client_key) is bound by the queue's limits; without one (the
+    command line), every search counts.
     """
     # As the search read it: no control characters, which PostgreSQL cannot store.
     text = redact(clean(query or "")).strip()[:MAX_STORED_LENGTH]
@@ -64,6 +76,8 @@ def record_unanswered(query: str, language: str) -> None:
         return
     language = (language or "")[:8]
     now = timezone.now()
+    if client and not _first_sighting(normalized, client, now):
+        return
     if _count_again(normalized, text, language, now):
         return
     try:
@@ -78,6 +92,43 @@ def record_unanswered(query: str, language: str) -> None:
             )
     except IntegrityError:
         _count_again(normalized, text, language, now)
+        return
+    _keep_queue_bounded(now)
+
+
+def _first_sighting(normalized: str, client: str, now) -> bool:
+    """Whether this client may count this group now: under its rate limit, and not
+    counted in this group during this window yet (recorded, if so)."""
+    window_seconds = settings.UNANSWERED_RATE_WINDOW
+    since = now - timezone.timedelta(seconds=window_seconds)
+    sightings = UnansweredSighting.objects.of_client_since(client, since)
+    if sightings.count() >= settings.UNANSWERED_RATE_LIMIT:
+        return False
+    try:
+        with transaction.atomic():
+            UnansweredSighting.objects.create(
+                group_key=hashlib.sha256(normalized.encode()).hexdigest(),
+                client_key=client,
+                window=int(now.timestamp()) // window_seconds,
+                seen_at=now,
+            )
+    except IntegrityError:
+        return False  # counted in this window already
+    return True
+
+
+def _keep_queue_bounded(now) -> None:
+    """Past UNANSWERED_MAX_ENTRIES groups, drop the oldest resolved ones, then the open
+    ones seen longest ago; and forget sightings older than a window."""
+    cutoff = now - timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW)
+    UnansweredSighting.objects.filter(seen_at__lt=cutoff).delete()
+    over = UnansweredSearch.objects.count() - settings.UNANSWERED_MAX_ENTRIES
+    for status in (UnansweredSearch.Status.RESOLVED, UnansweredSearch.Status.OPEN):
+        if over <= 0:
+            return
+        oldest = UnansweredSearch.objects.filter(status=status).order_by("last_seen", "pk")
+        dropped = list(oldest.values_list("pk", flat=True)[:over])
+        over -= UnansweredSearch.objects.filter(pk__in=dropped).delete()[0]
 
 
 def _count_again(normalized: str, text: str, language: str, now) -> bool:
@@ -88,7 +139,7 @@ def _count_again(normalized: str, text: str, language: str, now) -> bool:
     )
 
 
-def record_if_unanswered(text: str, result, language: str) -> None:
+def record_if_unanswered(text: str, result, language: str, client: str = "") -> None:
     """Queue a search whose best answer is missing or unsure (`SearchResult.confident`)."""
     if not result.confident:
-        record_unanswered(text, language)
+        record_unanswered(text, language, client)

@@ -18,12 +18,13 @@ from django_filters.views import FilterView
 
 from kb.catalog import export_catalog, export_catalog_csv
 from kb.codes import normalize_code
-from kb.feedback import FeedbackForm, client_key, from_this_site
+from kb.feedback import FeedbackForm, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.forms import SignatureCheckForm
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.pagecache import cache_public_page
 from kb.search.answer import answer, diagnose_rows
+from kb.security import client_key
 from kb.suggest import closest_codes
 
 
@@ -50,7 +51,7 @@ def search_page(request):
     text = (request.POST if request.method == "POST" else request.GET).get("q", "")
     if not text.strip():
         return render(request, "kb/search.html", {"query": text, "result": None})
-    found = answer(text, language=get_language())
+    found = answer(text, language=get_language(), client=client_key(request))
     if request.method == "POST" and found.shareable and found.status == 200:
         response = redirect(f"{reverse('kb:search')}?{urlencode({'q': text})}")
         response.status_code = 303
@@ -160,12 +161,14 @@ def feedback(request, pk):
     client = client_key(request)
     form = FeedbackForm(request.POST)
     context = {"entry": entry, "feedback_form": form}
-    if Feedback.objects.over_limit(client):
+    limited = Feedback.objects.over_limit(client)
+    if not limited and not form.is_valid():
+        return render(request, "kb/feedback.html", context, status=400)
+    # save_for() counts again, in one step with the insert: posts of this client
+    # at the same moment on other workers may have reached the limit.
+    if limited or form.save_for(entry, client) is None:
         context["rate_limited"] = True
         return render(request, "kb/feedback.html", context, status=429)
-    if not form.is_valid():
-        return render(request, "kb/feedback.html", context, status=400)
-    form.save_for(entry, client)
     messages.success(request, _("Thank you: your answer helps us improve this row."), entry.anchor)
     return redirect(entry.get_absolute_url())
 

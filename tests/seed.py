@@ -1,12 +1,12 @@
-"""Readers of the official tables in ../shared, for tests that prove the shipped
-catalog matches them word for word. The product never reads ../shared."""
+"""Readers of the source tables in fixtures/sources, for tests that prove the shipped
+catalog matches them word for word. The product never reads them."""
 
 import csv
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-SEED = SHARED / "seeds" / "000_1cc65d46ca29441a.txt"
-APIGW_TSV = SHARED / "data" / "apigw_error_codes.tsv"
+SOURCES = Path(__file__).resolve().parent.parent / "fixtures" / "sources"
+SEED = SOURCES / "apig-error-codes.txt"
+APIGW_TSV = SOURCES / "apigw-error-codes.tsv"
 
 
 def seed_rows(path: Path = SEED) -> list[dict]:

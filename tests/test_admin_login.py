@@ -1,6 +1,7 @@
 """Admin login throttling (django-axes): failed logins lock, `axes_reset` unlocks."""
 
 from io import StringIO
+from ipaddress import ip_network
 
 import pytest
 from django.core.management import call_command
@@ -69,7 +70,7 @@ def test_lock_is_per_address_so_staff_elsewhere_can_still_log_in(client, staff, 
 def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_the_lock(
     client, staff, settings
 ):
-    settings.KB_PROXY_COUNT = 1
+    settings.KB_TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
     proxy = "10.0.0.2"
     for n in range(settings.AXES_FAILURE_LIMIT):
         # The client claims a new address each time; the proxy appends the real one.
@@ -79,3 +80,20 @@ def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_the_lock(
     assert response.status_code == 429
     other = log_in(client, PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert other.status_code == 302
+
+
+def test_one_username_is_locked_after_failures_from_many_addresses(client, staff, settings):
+    settings.AXES_USERNAME_FAILURE_LIMIT = 8
+    for n in range(8):
+        # Fewer failures from each address than the per-address limit.
+        log_in(client, "wrong", address=f"192.0.2.{n}")
+    assert log_in(client, PASSWORD, address="198.51.100.7").status_code == 429
+    call_command("axes_reset_username", "editor", stdout=StringIO())
+    assert log_in(client, PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_fewer_failures_of_one_username_than_its_limit_do_not_lock_it(client, staff, settings):
+    settings.AXES_USERNAME_FAILURE_LIMIT = 8
+    for n in range(7):
+        log_in(client, "wrong", address=f"192.0.2.{n}")
+    assert log_in(client, PASSWORD, address="198.51.100.7").status_code == 302

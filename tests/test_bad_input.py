@@ -353,3 +353,58 @@ def test_any_code_or_faq_path_is_never_a_server_error(shipped_catalog, client, s
 
     for prefix in ("/en/codes/", "/zh-hans/faq/"):
         assert client.get(prefix + quote(segment, safe="") + "/").status_code < 500
+
+
+# ---------------------------------------------------------------- depth, range and size
+
+DEEP = '{"error_code": "APIG.0308", "detail": {"a":' + "[" * 1100 + "]" * 1100 + "}}"
+ADVERSARIAL = {
+    "all {": "{" * 16384,
+    "all [": "[" * 16384,
+    "open keys": '{"a":' * 3276,
+    "nested quotes": "{'\"" * 5461,
+    "one character": "a" * 16384,
+    "spaces inside": "APIG.0308 status 500 " + " " * 16000 + " x",
+    "Chinese": "签名校验失败" * 2730,
+    "deep JSON": DEEP,
+}
+EXTREME_TIMES = [
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "Mon, 01 Jan 0001 00:00:00 +0100",
+    "99991231T235959Z",
+]
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_adversarial_pastes_are_answered_on_the_page_and_the_api(shipped_catalog, client, text):
+    response = client.post(
+        "/api/v1/search", {"q": text}, content_type="application/json", QUERY_STRING="lang=en"
+    )
+    assert response.status_code == 200
+    page = client.get("/en/search/", {"q": text})
+    assert page.status_code in (200, 302)
+
+
+def test_a_deeply_nested_json_response_is_still_read_for_its_code(shipped_catalog, client):
+    response = client.post("/api/v1/search", {"q": DEEP}, content_type="application/json")
+    assert response.json()["results"][0]["code"] == "APIG.0308"
+
+
+def test_a_request_body_nested_too_deep_is_a_client_error(shipped_catalog, client):
+    body = '{"q": "APIG.0308", "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.post("/api/v1/search", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["error"]
+
+
+@pytest.mark.parametrize("moment", EXTREME_TIMES)
+def test_extreme_times_in_detail_search_and_date_lines_are_answered(
+    shipped_catalog, client, moment
+):
+    detail = f"The signature expired: X-Sdk-Date {moment}, server time {moment}"
+    assert client.get("/en/codes/APIG.0303/", {"detail": detail}).status_code == 200
+    pasted = f'{{"error_code":"APIG.0303","error_msg":"{detail}"}}\nDate: {moment}\n'
+    assert client.get("/en/search/", {"q": pasted}).status_code in (200, 302)
+    api = client.get("/api/v1/search", {"q": pasted + "X-Sdk-Date: " + moment})
+    assert api.status_code == 200

@@ -8,7 +8,7 @@ from django.urls import reverse
 from kb.editors import ensure_support_editors_group
 from kb.models import EditConflict, ErrorEntry
 from tests.adminforms import change_url, form_data
-from tests.factories import make_entry
+from tests.factories import make_entry, make_faq
 
 
 @pytest.fixture
@@ -122,3 +122,21 @@ def test_reverting_to_an_old_version_is_refused_when_the_row_changed_meanwhile(
     assert "Your changes were not saved" in response.content.decode()
     row.refresh_from_db()
     assert row.remedy_en == "New."
+
+
+def test_an_article_form_opened_before_a_row_was_linked_keeps_that_link(
+    editor_client, second_editor_client
+):
+    row, other_row = make_entry(), make_entry()
+    article = make_faq(entries=[row])
+    url = change_url(article)
+    stale = form_data(editor_client, url)
+    # Another editor links the article from the other row's page.
+    row_url = change_url(other_row)
+    data = form_data(second_editor_client, row_url) | {"faqs": [article.pk]}
+    assert second_editor_client.post(row_url, data).status_code == 302
+
+    response = editor_client.post(url, stale | {"summary_en": "Edited."})
+
+    assert response.status_code == 302
+    assert set(article.entries.all()) == {row, other_row}

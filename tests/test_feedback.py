@@ -1,5 +1,7 @@
 """Did this fix it? under every row: stored per row, bounded, rate limited, counted in the admin."""
 
+from ipaddress import ip_network
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -126,7 +128,7 @@ def test_the_limit_counts_only_the_recent_window(db, settings, client):
 
 def test_behind_a_proxy_the_forwarded_address_names_the_client(db, settings):
     settings.FEEDBACK_RATE_LIMIT = 1
-    settings.KB_PROXY_COUNT = 1
+    settings.KB_TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
     entry = make_entry()
     proxy = Client(REMOTE_ADDR="10.0.0.2")
 

@@ -151,3 +151,15 @@ def test_linking_a_faq_from_the_row_side_is_recorded_in_the_articles_history(
     assert article in row.faqs.all()
     assert article.history.count() == versions + 1
     assert article.history.first().history_user == editor
+
+
+def test_the_comparison_page_has_no_inline_style(shipped_catalog, editor_client):
+    row = ErrorEntry.objects.filter(code="APIG.0101").first()
+    row.remedy_en += " More."
+    row.save()
+    first, last = row.history.order_by("history_date").values_list("history_id", flat=True)[:2]
+    url = reverse("admin:kb_errorentry_history_compare", args=[row.pk])
+    html = editor_client.get(url, {"from": first, "to": last}).content.decode()
+    assert "<ins>" in html
+    assert "<style" not in html and "style=" not in html
+    assert "kb/history" in html

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from kb.catalog import export_catalog, import_catalog
 from kb.models import ErrorEntry, FaqArticle
+from tests.adminforms import form_data
 
 ROW = ("APIG", "APIG.0308", 429, "The throttling threshold has been reached.")
 
@@ -102,9 +103,7 @@ def test_changed_shipped_value_of_edited_field_is_kept_and_reported(db, tmp_path
 def test_edit_through_the_admin_change_form_survives_reimport(shipped_catalog, admin_client):
     row = ErrorEntry.objects.get_by_natural_key(*ROW)
     url = reverse("admin:kb_errorentry_change", args=[row.pk])
-    form = admin_client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    data["category"] = row.category_id
+    data = form_data(admin_client, url)
     data["remedy_zh"] = "请稍后重试,或联系我们调整流控策略。"
 
     response = admin_client.post(url, data)
@@ -193,3 +192,55 @@ def test_export_then_import_changes_nothing(shipped_catalog, tmp_path):
 
     assert report.created == report.updated == 0
     assert export_catalog() == exported
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("code", "APIG.0388"),
+        ("http_status", 503),
+        ("message_en", "The throttling threshold has been reached (edited)."),
+    ],
+)
+def test_a_row_whose_key_staff_changed_is_still_the_shipped_row(shipped_catalog, name, value):
+    rows = ErrorEntry.objects.count()
+    row = ErrorEntry.objects.get_by_natural_key(*ROW)
+    setattr(row, name, value)
+    row.remedy_en = "Our own advice."
+    row.save()
+
+    out = run_import()
+
+    assert ErrorEntry.objects.count() == rows
+    assert "created=0 updated=0" in out
+    assert (
+        not ErrorEntry.objects.filter(code="APIG.0308", http_status=429).exclude(pk=row.pk).exists()
+    )
+    row.refresh_from_db()
+    assert (getattr(row, name), row.remedy_en) == (value, "Our own advice.")
+    # Its FAQ links and causes, which the fixture names by the shipped key, are kept.
+    assert row.faqs.exists() == FaqArticle.objects.filter(entries=row).exists()
+
+
+def test_a_shipped_change_to_a_field_staff_edited_on_a_rekeyed_row_is_a_conflict(
+    shipped_catalog, tmp_path
+):
+    row = ErrorEntry.objects.get_by_natural_key(*ROW)
+    row.message_en = "Throttled by us."
+    row.remedy_en = "Our own advice."
+    row.save()
+    path = shipped_with(
+        tmp_path,
+        lambda o: (
+            set_field(o, ROW, "remedy_en", "Newer advice."),
+            set_field(o, ROW, "meaning_en", "Newer meaning."),
+        ),
+    )
+
+    out = run_import(path)
+
+    row.refresh_from_db()
+    assert (row.message_en, row.remedy_en) == ("Throttled by us.", "Our own advice.")
+    assert row.meaning_en == "Newer meaning."
+    assert "conflict: errorentry APIG APIG.0308 429 Throttled by us.: remedy_en" in out
+    assert "created=0" in out

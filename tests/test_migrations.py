@@ -39,10 +39,15 @@ def test_existing_rows_and_articles_get_a_first_version_and_editors_a_group():
 
     row = ErrorEntry.objects.get(pk=entry.pk)
     assert row.history.get().remedy_en == "Retry."
+    # The row keeps its key as its identity, and is found by it after a change of code.
+    assert ErrorEntry.objects.get_by_natural_key("APIG", "APIG.0308", 429, "Throttled.") == row
     faq = FaqArticle.objects.get(pk=article.pk)
     assert list(faq.history.get().entries.values_list("errorentry_id", flat=True)) == [row.pk]
     row.remedy_en = "Wait, then retry."
     row.save()
     latest, first = row.history.all()[:2]
     assert latest.diff_against(first).changed_fields == ["remedy_en"]
+    row.code = "APIG.0388"
+    row.save()
+    assert ErrorEntry.objects.get_by_natural_key("APIG", "APIG.0308", 429, "Throttled.") == row
     assert Group.objects.get(name="Support editors").permissions.exists()

@@ -1,5 +1,7 @@
 """Pages in both languages, the language in the URL, code pages and their 404."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -142,5 +144,19 @@ def test_unknown_page_is_a_friendly_404(client, db):
 
 def test_pages_use_only_local_assets(shipped_catalog, client):
     html = client.get(url("kb:home")).content.decode()
-    assert "http://" not in html.replace("http://www.w3.org", "")
-    assert "https://" not in html
+    # The only absolute addresses are the page's own (its canonical and hreflang links).
+    addresses = re.findall(r"https?://[^\s\"'<>]+", html.replace("http://www.w3.org", ""))
+    assert addresses
+    assert all(address.startswith("http://testserver/") for address in addresses), addresses
+
+
+def test_with_site_url_set_the_links_search_engines_keep_name_the_public_address(
+    shipped_catalog, client, settings
+):
+    settings.SITE_URL = "https://kb.example.com"
+    html = client.get("/zh-hans/codes/APIG.0201/", HTTP_HOST="127.0.0.1").content.decode()
+
+    assert '<link rel="canonical" href="https://kb.example.com/zh-hans/codes/APIG.0201/">' in html
+    assert 'hreflang="en" href="https://kb.example.com/en/codes/APIG.0201/"' in html
+    assert 'hreflang="x-default" href="https://kb.example.com/codes/APIG.0201/"' in html
+    assert "127.0.0.1" not in html

@@ -133,12 +133,13 @@ def test_natural_language_in_either_language(shipped_catalog, text, code):
 
 
 def test_reverse_proxy_error_log_finds_the_backend_row_by_what_it_implies(shipped_catalog):
-    # nginx logs its 504 without the status; its words imply it.
+    # nginx logs its 504 without the status; its words imply it. APIG.0201 and APIG.0203
+    # both document "Backend timeout." with 504, with the same meaning and remedy.
     best = first(
         "2026/11/27 01:02:03 [error] 31#31: *8 upstream timed out (110: Connection timed out) "
         "while reading response header from upstream, client: 10.0.0.8, server: api.example.com"
     )
-    assert (best.code, best.http_status) == ("APIG.0201", 504)
+    assert (best.catalog, best.message_en, best.http_status) == ("APIG", "Backend timeout.", 504)
 
 
 def test_status_alone_lists_rows_with_that_status(shipped_catalog):
@@ -194,3 +195,19 @@ def test_query_syntax_and_control_characters_never_break_the_search(shipped_cata
     # plain text: the message's row still comes first.
     assert first(f"{text} request entity too large {text}") == first("request entity too large")
     assert first("request entity too large").code == "APIG.0201"
+
+
+def test_threads_of_one_worker_stem_at_the_same_time_without_mixing_words():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kb.search.tokens import stem
+
+    words = "throttling authorization certificates unavailable configured requests".split() * 400
+    alone = [stem.__wrapped__(word) for word in words]  # past the cache, to the stemmer
+
+    def stem_all(_):
+        return [stem.__wrapped__(word) for word in words]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(stem_all, range(8)))
+    assert all(result == alone for result in results)

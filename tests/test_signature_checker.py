@@ -156,7 +156,7 @@ def test_page_speaks_chinese(client, db):
         "/zh-hans/diagnose/signature/",
         {"gateway": GATEWAY, "client": client_request(path="/v1/orders")},
     ).content.decode()
-    assert "签名校验" in html
+    assert "签名比对工具" in html
     assert "第一处差异" in html
 
 

@@ -8,7 +8,8 @@ from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
 from kb.search.engine import search as kb_search
 from kb.search.tokens import message_key
 from kb.unknown import normalize_query, record_unanswered
-from tests.factories import make_category, make_entry
+from tests.adminforms import change_url, form_data
+from tests.factories import make_category, make_entry, make_faq
 
 AK = "HPUA7XQ2R5T8Y1K3M6N9"
 SK = "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0"
@@ -135,12 +136,64 @@ def test_deleting_an_alias_takes_it_out_of_the_search_text(db):
     assert "upstream" not in row.search_text
 
 
-def test_an_alias_change_is_not_a_new_version_or_a_conflict_for_an_open_form(db):
+def test_an_alias_added_from_the_queue_survives_the_save_of_a_form_opened_before(
+    editor_client, editor
+):
     row = make_entry()
-    versions, revision = row.history.count(), row.revision
-    ErrorAlias.objects.create(entry=row, text="Another wording")
+    ErrorAlias.objects.create(entry=row, text="Wording shown in the form")
+    url = change_url(row)
+    stale = form_data(editor_client, url)  # the editor opens the row
+
+    # Meanwhile, another editor answers a queued search with this row.
+    record_unanswered("Upstream connect error", "en")
+    UnansweredSearch.objects.get().resolve(editor, entry=row, alias_text="Upstream connect error")
+
+    response = editor_client.post(url, stale | {"remedy_en": "Edited in the open form."})
+
+    assert response.status_code == 302
     row.refresh_from_db()
-    assert (row.history.count(), row.revision) == (versions, revision)
+    assert row.remedy_en == "Edited in the open form."
+    assert sorted(row.aliases.values_list("text", flat=True)) == [
+        "Upstream connect error",
+        "Wording shown in the form",
+    ]
+    assert "upstream" in row.search_text
+
+
+def test_the_stale_form_still_adds_and_deletes_the_aliases_its_editor_changed(editor_client):
+    row = make_entry()
+    ErrorAlias.objects.create(entry=row, text="Old wording")
+    url = change_url(row)
+    stale = form_data(editor_client, url)
+    ErrorAlias.objects.create(entry=row, text="Added meanwhile")
+
+    # The form shows the old alias (form 0) and one empty line (form 1).
+    response = editor_client.post(
+        url, stale | {"aliases-0-DELETE": "on", "aliases-1-text": "Typed in the form"}
+    )
+
+    assert response.status_code == 302
+    assert sorted(row.aliases.values_list("text", flat=True)) == [
+        "Added meanwhile",
+        "Typed in the form",
+    ]
+
+
+def test_a_faq_link_added_meanwhile_survives_the_save_of_a_form_opened_before(editor_client):
+    row = make_entry()
+    shown, other = make_faq(entries=[row]), make_faq()
+    url = change_url(row)
+    stale = form_data(editor_client, url)
+    other.entries.add(row)  # linked from the article's side after the form was opened
+
+    response = editor_client.post(url, stale | {"remedy_en": "Edited."})
+
+    assert response.status_code == 302
+    assert set(row.faqs.all()) == {shown, other}
+    # The editor's own change to the links still applies.
+    fresh = form_data(editor_client, url)
+    editor_client.post(url, fresh | {"faqs": [other.pk]})
+    assert set(row.faqs.all()) == {other}
 
 
 def test_an_editor_turns_a_search_into_a_new_row(editor_client, editor):
@@ -164,6 +217,9 @@ def test_an_editor_turns_a_search_into_a_new_row(editor_client, editor):
             "meaning_en": "The backend connection pool is exhausted.",
             "remedy_zh": "稍后重试。",
             "remedy_en": "Retry later.",
+            # The aliases inline, empty, as the browser sends it.
+            "aliases-TOTAL_FORMS": 0,
+            "aliases-INITIAL_FORMS": 0,
         },
     )
 
@@ -215,3 +271,112 @@ def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_
 def test_control_characters_and_nul_bytes_are_not_stored(db):
     record_unanswered("weird\x00 failure\x07 of the\x1b gateway", "en")
     assert UnansweredSearch.objects.get().text == "weird  failure  of the  gateway"
+
+
+# --- Bounded: rate-limited per client, counted once per client and window, capped -------
+
+
+def test_one_client_adds_to_at_most_the_limit_of_groups_per_window(db, settings):
+    settings.UNANSWERED_RATE_LIMIT = 5
+    for n in range(12):
+        record_unanswered(f"flood number{n} of nonsense", "en", client="reader-a")
+    assert UnansweredSearch.objects.count() == 5
+    record_unanswered("another reader's error", "en", client="reader-b")
+    assert UnansweredSearch.objects.count() == 6
+
+
+def test_the_limit_is_lifted_once_the_window_has_passed(db, settings):
+    settings.UNANSWERED_RATE_LIMIT = 2
+    for n in range(3):
+        record_unanswered(f"early error{n} zz", "en", client="reader-a")
+    assert UnansweredSearch.objects.count() == 2
+    later = timezone.now() + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW + 1)
+    with mock_now(later):
+        record_unanswered("later error zz", "en", client="reader-a")
+    assert UnansweredSearch.objects.count() == 3
+
+
+def test_one_client_raises_a_count_at_most_once_per_window(db, settings):
+    for _ in range(5):
+        record_unanswered("Steered error", "en", client="reader-a")
+    record_unanswered("Steered error", "en", client="reader-b")
+    assert UnansweredSearch.objects.get().count == 2
+    later = timezone.now() + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW + 1)
+    with mock_now(later):
+        record_unanswered("Steered error", "en", client="reader-a")
+    assert UnansweredSearch.objects.get().count == 3
+
+
+def test_past_its_size_the_queue_drops_the_oldest_resolved_groups_first(db, settings):
+    settings.UNANSWERED_MAX_ENTRIES = 4
+    start = timezone.now()
+    for n in range(4):
+        with mock_now(start + timezone.timedelta(minutes=n)):
+            record_unanswered(f"error number{n} qq", "en")
+    UnansweredSearch.objects.filter(text__in=["error number1 qq", "error number2 qq"]).update(
+        status=UnansweredSearch.Status.RESOLVED
+    )
+    with mock_now(start + timezone.timedelta(minutes=10)):
+        record_unanswered("error number4 qq", "en")
+    texts = set(UnansweredSearch.objects.values_list("text", flat=True))
+    assert texts == {"error number0 qq", "error number2 qq", "error number3 qq", "error number4 qq"}
+    # With no resolved group left to drop, the open one seen longest ago goes.
+    UnansweredSearch.objects.update(status=UnansweredSearch.Status.OPEN)
+    with mock_now(start + timezone.timedelta(minutes=11)):
+        record_unanswered("error number5 qq", "en")
+    assert "error number0 qq" not in set(UnansweredSearch.objects.values_list("text", flat=True))
+    assert UnansweredSearch.objects.count() == 4
+
+
+def mock_now(moment):
+    from unittest import mock
+
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+# --- Redacted again where the text changes hands ----------------------------------------
+
+OLD_PASTE = "Upstream reset zq7 clientSecret=cs_live_51Hq2xYz password = a b c"
+
+
+def stored_before_todays_rules(text: str) -> UnansweredSearch:
+    """A group stored by an older redact(), which let these secrets through."""
+    return UnansweredSearch.objects.create(normalized=normalize_query(text), text=text)
+
+
+def test_the_queue_offers_and_publishes_an_alias_only_redacted(editor_client, editor):
+    row = make_entry(message_en="Backend unavailable.")
+    search = stored_before_todays_rules(OLD_PASTE)
+    url = reverse("admin:kb_unansweredsearch_change", args=[search.pk])
+    page = editor_client.get(url)
+    offered = page.context["adminform"].form["alias_text"].value()
+    assert "cs_live_51Hq2xYz" not in offered and "a b c" not in offered
+    assert "cs_live_51Hq2xYz" not in page.content.decode()
+
+    # Whatever the editor sends back, the alias (search, catalog.csv, .json) is redacted.
+    editor_client.post(url, {"resolved_entry": row.pk, "alias_text": OLD_PASTE, "status": "open"})
+    alias = ErrorAlias.objects.get()
+    assert alias.text.startswith("Upstream reset zq7")
+    assert "cs_live_51Hq2xYz" not in alias.text and "a b c" not in alias.text
+
+
+def test_a_new_row_from_the_queue_starts_from_the_redacted_text(editor_client):
+    search = stored_before_todays_rules(OLD_PASTE)
+    url = reverse("admin:kb_errorentry_add") + f"?unanswered={search.pk}"
+    initial = editor_client.get(url).context["adminform"].form["message_en"].value()
+    assert initial.startswith("Upstream reset zq7")
+    assert "cs_live_51Hq2xYz" not in initial
+
+
+def test_staff_read_feedback_comments_redacted(editor_client, admin_client):
+    from kb.models import Feedback
+
+    row = make_entry()
+    Feedback.objects.create(entry=row, helpful=False, comment=OLD_PASTE, client_key="k")
+    listing = admin_client.get(reverse("admin:kb_feedback_changelist")).content.decode()
+    detail = admin_client.get(
+        reverse("admin:kb_feedback_change", args=[Feedback.objects.get().pk])
+    ).content.decode()
+    for html in (listing, detail):
+        assert "Upstream reset zq7" in html
+        assert "cs_live_51Hq2xYz" not in html

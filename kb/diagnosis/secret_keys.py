@@ -10,26 +10,25 @@ import re
 
 from django.utils.translation import gettext as _
 
-# `AppSecret=…`, `SK: …`, `secret_key="…"`, `X-Client-Secret: …`: a label, then a value.
-LABELLED_SECRET_RE = re.compile(
-    r"(?<![a-z0-9])(?:app[\s_-]?secret|secret[\w-]*|sk)[\"']?\s*[:=]\s*[\"']?([^\s\"',;|]{6,})",
-    re.IGNORECASE,
-)
-# An access key's secret (SK): 40 letters and digits, upper and lower case mixed.
-# Hex digests (signatures, body hashes) are one case only, and 64 characters long.
-BARE_SECRET_RE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9]{40}(?![A-Za-z0-9/+=])")
+from kb.redact import PASSWORD, PRIVATE_KEY, SECRET, SK, labelled_values, sk_shaped_runs
+
+# What `redact()` replaces by these because of its name is a secret no page needs.
+SECRET_PLACEHOLDERS = (SK, PASSWORD, PRIVATE_KEY, SECRET)
 
 
 def secret_in(text: str) -> str | None:
-    """Why `text` looks like it holds a secret key, or None."""
+    """Why `text` looks like it holds a secret key, or None. The same reading as
+    `kb.redact.redact()`: what it would replace as a secret, this refuses."""
     if not text:
         return None
-    for match in LABELLED_SECRET_RE.finditer(text):
-        if len(re.findall(r"[A-Za-z0-9]", match.group(1))) < 6:
+    for placeholder, value in labelled_values(text):
+        if placeholder not in SECRET_PLACEHOLDERS:
+            continue
+        if len(re.findall(r"[A-Za-z0-9]", value)) < 6:
             continue  # masked, such as SK=******
         return _("it holds a value labelled as a secret (such as AppSecret=, SK= or secret:)")
-    for match in BARE_SECRET_RE.finditer(text):
-        value = match.group()
-        if re.search(r"[a-z]", value) and re.search(r"[A-Z]", value):
+    for run in sk_shaped_runs(text):
+        # An SK mixes upper and lower case; a hex digest is one case only.
+        if re.search(r"[a-z]", run) and re.search(r"[A-Z]", run):
             return _("it holds a 40-character value shaped like a secret access key (SK)")
     return None

@@ -27,7 +27,8 @@ def parse_time(text: str) -> datetime | None:
     """A time in any of the forms gateway errors and headers use, in UTC; None if unreadable.
 
     A time without a zone is taken as UTC, the zone the gateway and the signing
-    SDKs write in.
+    SDKs write in. A time that UTC cannot represent (year 1 east of Greenwich, year
+    9999 west of it) is unreadable.
     """
     value = (text or "").strip().strip("\"'").strip()
     if not value or len(value) > MAX_TIME_CHARS:
@@ -52,7 +53,10 @@ def parse_time(text: str) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None  # 0001-01-01T00:00:00+01:00 is before the first representable moment
 
 
 def find_time(text: str) -> datetime | None:

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kb.diagnosis.causes import diagnose_detail
 from kb.diagnosis.patterns import MAX_DETAIL_CHARS
-from kb.models import ErrorEntry
+from kb.models import ErrorEntry, code_page_url
 from kb.search.engine import RESULT_LIMIT, Hit, QueryError, SearchResult, search
 from kb.unknown import record_unanswered
 
@@ -62,10 +61,16 @@ def fits_in_url(**params: str) -> bool:
 
 
 def answer(
-    text: str | None, *, language: str, limit: int = RESULT_LIMIT, record: bool = True
+    text: str | None,
+    *,
+    language: str,
+    limit: int = RESULT_LIMIT,
+    record: bool = True,
+    client: str = "",
 ) -> Answer:
     """Search `text` and decide what every shell shows. `record=False` keeps the query
-    out of the unknown-error queue (support staff at the command line)."""
+    out of the unknown-error queue (support staff at the command line); `client`
+    (kb.security.client_key) is what the queue's per-client limits count."""
     # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
     text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
     found = Answer(text=text, shareable=fits_in_url(q=text))
@@ -81,7 +86,7 @@ def answer(
     if not result.confident:
         found.queued = True
         if record:
-            record_unanswered(text, language)
+            record_unanswered(text, language, client)
     found.redirect = _redirect(result)
     # A redirect names a page of the catalog; every other answer shows the paste.
     found.cacheable = bool(found.redirect)
@@ -99,7 +104,7 @@ def _redirect(result: SearchResult) -> str:
         return ""
     if single := result.single:
         return single.entry.get_absolute_url()
-    return reverse("kb:code", args=[codes.pop()])
+    return code_page_url(codes.pop())
 
 
 def row_link(hit: Hit) -> str:

@@ -56,6 +56,26 @@ REASON_PHRASES = {
     "no live upstreams": 502,
     "upstream prematurely closed connection": 502,
 }
+# A status said in a sentence ("getting 403 when I call it", "504 after 60 seconds"): a
+# 4xx or 5xx number standing alone, not a count or a quantity (`500 requests`, `404ms`).
+PROSE_STATUS_RE = re.compile(
+    r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(?![A-Za-z0-9_.:/%-])"
+    r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|[kmg]i?b|bytes?|requests?|reqs?|"
+    r"calls?|times|rows|items|chars|characters|users|records|entries|ids?|qps|tps)\b)"
+    r"(?!\s*(?:次|个|条|毫秒|秒|分钟|小时|字节|字符))",
+    re.IGNORECASE,
+)
+HTTP_STATUSES = frozenset(
+    [400, 401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414, 415, 429, 431, 494]
+    + [500, 501, 502, 503, 504, 505]
+)
+# Words that say the call went to a Huawei Cloud service's own API (the shared gateway,
+# APIGW) rather than to an API a customer published on their own gateway (APIG).
+SHARED_GATEWAY_RE = re.compile(
+    r"\bapigw\b|cloud[ -]?service|huawei ?cloud|api explorer|shared gateway|"
+    r"云服务|华为云|共享版|API Explorer",
+    re.IGNORECASE,
+)
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -76,6 +96,8 @@ class ParsedQuery:
     free_text: str = ""
     status_only: bool = False
     code_only: bool = False
+    # The text points at the shared gateway of cloud services (APIGW), by code or words.
+    names_shared_gateway: bool = False
 
 
 def clean(text: str) -> str:
@@ -84,49 +106,109 @@ def clean(text: str) -> str:
     return CONTROL_RE.sub(" ", text).strip()
 
 
+# What is read of the JSON objects (or Python dict literals) in a paste. The search reads
+# every paste in linear time: one pass finds the balanced braces, a bounded number of
+# them is parsed, nothing nested deeper than a real error response is, and Python
+# literals (slower to parse than JSON) only when short.
+MAX_DEPTH = 32
+MAX_CANDIDATES = 16
+MAX_OBJECTS = 8
+MAX_LITERAL_CHARS = 4096
+MAX_LITERALS = 4
+
+
 def _dicts_in(text: str) -> list[dict]:
-    """Every JSON object, or Python dict literal, found anywhere in `text`."""
+    """The JSON objects, or Python dict literals, found in `text`, outermost first."""
     found: list[dict] = []
-    decoder = json.JSONDecoder()
-    position = text.find("{")
-    while position != -1 and len(found) < 8:
-        value, end = None, position + 1
+    literals = 0
+    covered = 0  # the end of the last object read: what lies inside it was read with it
+    for start, end in sorted(_balanced_spans(text))[:MAX_CANDIDATES]:
+        if start < covered:
+            continue
+        candidate = text[start:end]
+        value = None
         try:
-            value, end = decoder.raw_decode(text, position)
-        except ValueError:
-            closing = _matching_brace(text, position)
-            if closing != -1:
+            value = json.loads(candidate)
+        except (ValueError, RecursionError):
+            if len(candidate) <= MAX_LITERAL_CHARS and literals < MAX_LITERALS:
+                literals += 1
                 try:
-                    value = ast.literal_eval(text[position : closing + 1])
-                    end = closing + 1
+                    value = ast.literal_eval(candidate)
                 except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
                     value = None
         if isinstance(value, dict):
             found.append(value)
             found.extend(v for v in value.values() if isinstance(v, dict))
-            position = text.find("{", end)
-        else:
-            position = text.find("{", position + 1)
-    return found
+            covered = end
+            if len(found) >= MAX_OBJECTS:
+                break
+    return found[:MAX_OBJECTS]
 
 
-def _matching_brace(text: str, start: int) -> int:
-    depth = 0
+def _balanced_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every balanced `{...}` in `text` nested at most MAX_DEPTH deep
+    (objects and arrays), in one pass. Quotes count inside brackets only, and end at a
+    line's end: neither JSON nor Python strings span lines unescaped."""
+    spans: list[tuple[int, int]] = []
+    # Open brackets: [opening character, start, deepest level reached inside]. Past
+    # MAX_OPEN of them, further ones are only counted (`buried`): all too deep to read.
+    stack: list[list] = []
+    buried = 0
+    open_braces = 0
     quote = ""
-    for index in range(start, min(len(text), start + 8192)):
-        char = text[index]
+    escaped_at = -1  # the character after a backslash inside quotes
+    # Only these characters matter; the text between them is skipped at C speed, and a
+    # run of opening brackets is one match.
+    for match in _STRUCTURE_RE.finditer(text):
+        index, chars = match.start(), match.group()
+        char = chars[0]
         if quote:
-            if char == quote and text[index - 1] != "\\":
+            if index == escaped_at:
+                continue
+            if char == "\\":
+                escaped_at = index + 1
+            elif char == quote or char == "\n":
                 quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
+            continue
+        if char == '"' or char == "'":
+            if stack:
+                quote = char
+        elif char == "{" or char == "[":
+            room = min(len(chars), MAX_OPEN - len(stack))
+            for offset in range(room):
+                stack.append([char, index + offset, len(stack) + 1])
+            if room < len(chars):
+                buried += len(chars) - room
+                stack[-1][2] = TOO_DEEP
+            if char == "{":
+                open_braces += room
+        elif buried:
+            buried -= 1
+        elif char == "]":
+            if stack and stack[-1][0] == "[":
+                _close(stack)
+        elif char == "}" and open_braces:
+            while True:
+                opening, start, deepest = _close(stack)
+                if opening == "{":
+                    open_braces -= 1
+                    if deepest - len(stack) <= MAX_DEPTH:
+                        spans.append((start, index + 1))
+                    break
+    return spans
+
+
+_STRUCTURE_RE = re.compile(r"\{+|\[+|[}\]\"'\\\n]")
+MAX_OPEN = 4 * MAX_DEPTH
+TOO_DEEP = 1 << 30
+
+
+def _close(stack: list[list]) -> list:
+    """Pop the innermost open bracket; its parent has been as deep as it was."""
+    frame = stack.pop()
+    if stack and stack[-1][2] < frame[2]:
+        stack[-1][2] = frame[2]
+    return frame
 
 
 def _lookup(objects: list[dict], keys: tuple[str, ...]) -> str:
@@ -154,6 +236,7 @@ def parse(raw: str) -> ParsedQuery:
     query = ParsedQuery(text=text)
     if not text:
         return query
+    query.names_shared_gateway = bool(SHARED_GATEWAY_RE.search(text))
 
     if match := STATUS_ONLY_RE.match(text):
         query.http_status = int(match.group(1))
@@ -182,6 +265,11 @@ def parse(raw: str) -> ParsedQuery:
             if match := pattern.search(text):
                 query.http_status = int(match.group(1))
                 break
+    if query.http_status is None and not objects:
+        stated = [int(m.group(1)) for m in PROSE_STATUS_RE.finditer(text)]
+        stated = [status for status in stated if status in HTTP_STATUSES]
+        if len(set(stated)) == 1:
+            query.http_status = stated[0]
     if query.http_status is None:
         lowered = text.lower()
         for phrase, status in REASON_PHRASES.items():
@@ -198,9 +286,10 @@ def parse(raw: str) -> ParsedQuery:
         query.http_status = int(match.group(1))  # `APIG.0201 413`
     if query.http_status and not query.status_implied:
         # `HTTP 500`, `status=504`: said already, not words to look up.
+        # Bounded: a run of spaces is not scanned again from each of its characters.
         rest = re.sub(
-            rf"(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)?"
-            rf"[\s:=\"'/]*\b{query.http_status}\b",
+            rf"(?:(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)[\s:=\"'/]{{0,8}})?"
+            rf"(?<!\d){query.http_status}(?!\d)",
             " ",
             rest,
             flags=re.IGNORECASE,

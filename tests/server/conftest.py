@@ -6,8 +6,7 @@ Fixtures:
 - `production_server`: one server per test module (bench/server.py's ProductionServer), its
   catalog loaded, the module's SERVER_ENV added to its environment; on PostgreSQL
   (DATABASE_URL) in a database of its own, dropped afterwards.
-  `production_server.log()` reads what gunicorn and the app wrote (`.settled_log()`, once the
-  requests answered so far are written); `.data_dir` is DATA_DIR.
+  `production_server.log()` reads what gunicorn and the app wrote; `.data_dir` is DATA_DIR.
 - `server_page`: a Playwright page in Chromium (tests/conftest.py's browser) on that
   server, sending what the TLS proxy adds; tests that use it are marked `browser`.
 - `site`: a `requests` session on that server that sends what the TLS proxy in front adds
@@ -49,7 +48,12 @@ class Site(requests.Session):
 
     def request(self, method, url, *args, **kwargs):
         kwargs.setdefault("timeout", 30)
-        return super().request(method, self.base_url + url, *args, **kwargs)
+        response = super().request(method, self.base_url + url, *args, **kwargs)
+        # The browser sends its Secure cookies (session, CSRF) over HTTPS to the proxy,
+        # which passes them on over plain HTTP: so does this client.
+        for cookie in self.cookies:
+            cookie.secure = False
+        return response
 
     def get_redirect_target(self, response):
         return None  # a test reads the redirect itself
