@@ -55,6 +55,26 @@ def test_the_readme_paste_from_the_home_form_shows_its_cause_and_the_rows_page_a
     assert CAUSE in row_page.text
 
 
+def test_the_rows_page_shows_the_facts_of_the_results_page_computed_at_the_requests_time(site):
+    # A curl -i paste: the token expired two hours before the Date of the failed request.
+    body = json.dumps(
+        {
+            "error_code": "APIG.0301",
+            "error_msg": "Incorrect IAM authentication information: token expires, "
+            "expires_at: 2026-11-27T01:01:01Z",
+        }
+    )
+    paste = f"HTTP/1.1 401 Unauthorized\nDate: Fri, 27 Nov 2026 03:01:01 GMT\n\n{body}"
+    facts = "That is 2 hours before the time of this request"
+
+    results = post_form(site, paste)
+    link = re.search(r'href="(/en/codes/APIG\.0301/\?[^"]+)"', results.text).group(1)
+    row_page = site.get(unescape(link))
+
+    assert facts in results.text
+    assert facts in row_page.text
+
+
 def test_a_16_kb_english_paste_and_a_3000_character_chinese_paste_reach_a_results_page(site):
     log_line = "2026-11-27 01:02:03 WARN gateway retry after throttling\n"
     english = README_PASTE + "\n" + log_line * 400
@@ -185,7 +205,8 @@ def test_pasted_secrets_reach_neither_the_disk_nor_the_logs(production_server, s
             "print(json.dumps(list(U.objects.values_list('text', flat=True))))",
         )
     )
-    log = production_server.log()
+    site.get("/en/faq/")  # the last request: its access line is written after the others
+    log = production_server.log(after='"GET /en/faq/"')
     assert any("frobnicated" in text for text in queue)
     assert "/en/search/" in log
     for secret in SECRETS:
