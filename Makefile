@@ -23,6 +23,7 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py import_catalog
+	$(PY) manage.py rebuild_search_index
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 
 ## run: set up, then serve on http://127.0.0.1:8000 with gunicorn

@@ -301,7 +301,7 @@ class ErrorEntryAdmin(HistoryAdmin):
         (_("Meaning"), {"fields": [("meaning_zh", "meaning_en")]}),
         (_("Remedy"), {"fields": [("remedy_zh", "remedy_en")]}),
         (_("Translation"), {"fields": ["translation_review", "confirm_translation"]}),
-        (_("Search"), {"fields": ["aliases"]}),
+        (_("Search"), {"fields": ["aliases", ("phrasings_zh", "phrasings_en")]}),
         (_("FAQ articles"), {"fields": ["faqs"]}),
         (_("Status"), {"fields": ["edited", "updated_at", "opened_revision"]}),
     ]

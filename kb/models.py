@@ -25,6 +25,11 @@ def normalize_text(value):
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
+def one_per_line(value: str) -> str:
+    """Lines stripped, empty ones dropped: one item a line, as staff type them."""
+    return "\n".join(line.strip() for line in normalize_text(value).splitlines() if line.strip())
+
+
 def is_chinese(language: str | None = None) -> bool:
     return (language or get_language() or "zh-hans").lower().startswith("zh")
 
@@ -183,6 +188,20 @@ class Category(ShippedContent):
 
 
 class ErrorEntryQuerySet(models.QuerySet):
+    def rebuild_search_fields(self, batch_size: int = 500) -> int:
+        """Recompute the derived search fields (message key, search text) of these rows
+        with the current tokenizer; returns how many changed. Not an edit: no history
+        version, no revision check."""
+        changed = []
+        for entry in self.prefetch_related("aliases", "faqs").iterator(chunk_size=batch_size):
+            before = (entry.message_key, entry.search_text)
+            entry.set_derived_fields()
+            if (entry.message_key, entry.search_text) != before:
+                changed.append(entry)
+        fields = ["message_key", "search_text", "phrasings_zh", "phrasings_en"]
+        self.model._base_manager.bulk_update(changed, fields, batch_size=batch_size)
+        return len(changed)
+
     def for_list(self):
         return self.select_related("category").order_by("catalog", "sort_order")
 
@@ -259,6 +278,8 @@ class ErrorEntry(ShippedContent):
         "meaning_en",
         "remedy_zh",
         "remedy_en",
+        "phrasings_zh",
+        "phrasings_en",
     )
     text_fields = ("meaning", "remedy")
 
@@ -276,6 +297,23 @@ class ErrorEntry(ShippedContent):
     meaning_en = models.TextField(_("meaning (English)"))
     remedy_zh = models.TextField(_("remedy (Chinese)"))
     remedy_en = models.TextField(_("remedy (English)"))
+    # Not translations of each other: how customers of each language tell this failure.
+    phrasings_zh = models.TextField(
+        _("customer phrasings (Chinese)"),
+        blank=True,
+        help_text=_(
+            "How customers describe this failure without quoting its message, one per "
+            "line. Search matches them; readers do not see them."
+        ),
+    )
+    phrasings_en = models.TextField(
+        _("customer phrasings (English)"),
+        blank=True,
+        help_text=_(
+            "How customers describe this failure without quoting its message, one per "
+            "line. Search matches them; readers do not see them."
+        ),
+    )
     contact_support = models.BooleanField(
         _("remedy is to contact support"), default=False, editable=False
     )
@@ -428,11 +466,13 @@ class ErrorEntry(ShippedContent):
             for marker in CONTACT_SUPPORT_MARKERS
         )
         self.message_key = message_key(self.message_en)
+        for name in ("phrasings_zh", "phrasings_en"):
+            setattr(self, name, one_per_line(getattr(self, name)))
         self.search_text = self.build_search_text()
 
     def build_search_text(self) -> str:
         """Index tokens in sections: message (and its aliases), meaning, remedy, linked
-        FAQ articles. kb.search weighs a term by the section it is found in.
+        FAQ articles, customer phrasings. kb.search weighs a term by the section it is in.
         """
         aliases = " ".join(alias.text for alias in self.aliases.all()) if self.pk else ""
         faqs = self.faqs.all() if self.pk else []
@@ -443,6 +483,7 @@ class ErrorEntry(ShippedContent):
             " ".join(
                 f"{faq.title_zh} {faq.title_en} {faq.summary_zh} {faq.summary_en}" for faq in faqs
             ),
+            f"{self.phrasings_zh}\n{self.phrasings_en}".split("\n"),
         )
 
     @property

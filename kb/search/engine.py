@@ -26,7 +26,7 @@ from kb.search.index import (
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import query_groups
-from kb.search.tokens import normalize
+from kb.search.tokens import LINE_MARK, normalize
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
@@ -37,12 +37,23 @@ FEW_CANDIDATES = 10
 # up as rows holding every one of its words: straight to rows holding some.
 ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
+# The same failure is often in both catalogs; unless the text points at the shared
+# gateway of cloud services, the customer's own gateway (APIG) is the likelier one.
+SHARED_GATEWAY_PENALTY = 3.0
+# How much one customer phrasing that holds the query's words counts (kb/models.py).
+PHRASING_WEIGHT = 10.0
+# A pasted message this alike to a row's documented one quotes it (with drift).
+QUOTED_SIMILARITY = 85
+# A row found by its words is a sure answer when it holds this share of them.
+SURE_COVERAGE = 0.6
 # Rows shown under a sure answer besides the sure ones: a near miss is worth a look,
 # a long tail of weak matches only hides the answer.
 SHOWN_ALTERNATIVES = 2
 # Where a term is found counts: the message names the error, the meaning explains
-# it, the remedy and the linked FAQ articles only mention it.
-SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6)
+# it, the remedy and the linked FAQ articles only mention it; customer phrasings say
+# it as customers do.
+SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6, 0.8)
+PHRASINGS = 4  # the index of the customer phrasings' section
 
 
 @dataclass
@@ -65,9 +76,14 @@ class Candidate:
     def token_weights(self) -> dict[str, float]:
         return token_weights(self.search_text)
 
+    @cached_property
+    def documented_weights(self) -> dict[str, float]:
+        """The tokens of what the catalog documents, without the customer phrasings."""
+        return token_weights(self.search_text, PHRASINGS)
 
-@lru_cache(maxsize=1024)
-def token_weights(search_text: str) -> dict[str, float]:
+
+@lru_cache(maxsize=2048)
+def token_weights(search_text: str, sections: int | None = None) -> dict[str, float]:
     """Each token of a row, with the weight of the best section it is in.
 
     Kept per row text, so that the rows many searches meet (the real catalog's) are
@@ -75,11 +91,21 @@ def token_weights(search_text: str) -> dict[str, float]:
     bound keeps a process under 10 MB for it, however large the catalog.
     """
     weights: dict[str, float] = {}
-    for weight, section in zip(SECTION_WEIGHTS, search_text.split(" ~ "), strict=False):
+    parts = search_text.split(" ~ ")[:sections]
+    for weight, section in zip(SECTION_WEIGHTS, parts, strict=False):
         for token in section.split():
             if weights.get(token, 0.0) < weight:
                 weights[token] = weight
     return weights
+
+
+@lru_cache(maxsize=1024)
+def phrasing_lines(search_text: str) -> tuple[frozenset[str], ...]:
+    """The tokens of each customer phrasing of a row (its last section, line by line)."""
+    sections = search_text.split(" ~ ")
+    if len(sections) <= PHRASINGS:
+        return ()
+    return tuple(frozenset(line.split()) for line in sections[PHRASINGS].split(LINE_MARK) if line)
 
 
 @dataclass
@@ -89,14 +115,18 @@ class Hit:
     match: str  # "code", "message", "status" or "text"
     terms: frozenset[str] = frozenset()
     similarity: float = 0.0  # of the pasted message to the row's, 0-100
-    coverage: float = 0.0  # share of the query's words the row holds, 0-1
+    coverage: float = 0.0  # share of the query's words the row holds, by weight, 0-1
+    held_share: float = 0.0  # share of the query's words the row holds, each counted once
     # The known cause the paste's detail matched, for the best few rows.
     diagnosis: Diagnosis | None = None
 
     @property
     def confident(self) -> bool:
-        """This row answers the query: its code, its message, or most of the words."""
-        return self.match in ("code", "message", "status") or self.coverage >= 0.6
+        """This row answers the query: its code, its message, or most of the words, by
+        weight and by count (a row that misses most of what was said is no sure answer)."""
+        if self.match in ("code", "message", "status"):
+            return True
+        return self.coverage >= SURE_COVERAGE and self.held_share >= SURE_COVERAGE
 
 
 @dataclass
@@ -215,7 +245,7 @@ class PastedMessage:
         return similarity
 
 
-def _weigh(groups, candidates) -> tuple[list[float], list[list[int]]]:
+def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[int]]]:
     """How much each query group counts, and which groups each candidate holds.
 
     Rare terms among the candidates count most; a group no candidate has (a typo,
@@ -223,7 +253,7 @@ def _weigh(groups, candidates) -> tuple[list[float], list[list[int]]]:
     """
     present = []
     for candidate in candidates:
-        held = candidate.token_weights
+        held = candidate.token_weights if describes else candidate.documented_weights
         present.append([g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)])
     frequency = Counter(g for found in present for g in found)
     total = len(candidates) + 1
@@ -234,7 +264,7 @@ def _weigh(groups, candidates) -> tuple[list[float], list[list[int]]]:
     return weights, present
 
 
-def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> Hit:
+def _rank(query, groups, weights, present, similarity, describes, candidate) -> Hit:
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -245,26 +275,34 @@ def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> 
             score -= 8.0
         if query.status_only:
             score, match = score + 50.0, "status"
-    similarity = max(pasted.similarity(key) for key in candidate.keys)
+    if candidate.catalog == "APIGW" and not query.names_shared_gateway and match != "code":
+        score -= SHARED_GATEWAY_PENALTY
     if similarity >= 80:
         score += similarity - 60
-        if match == "text" and similarity >= 85:
+        if match == "text" and similarity >= QUOTED_SIMILARITY:
             match = "message"
     terms: set[str] = set()
     coverage = 0.0
     total = sum(weights)
     if total:
-        held = candidate.token_weights
+        held = candidate.token_weights if describes else candidate.documented_weights
         covered = 0.0
         for g in present:
             found = [token for token in groups[g] if token in held]
-            terms.update(found)
-            covered += max(held[token] for token in found) * weights[g]
+            if found:
+                terms.update(found)
+                covered += max(held[token] for token in found) * weights[g]
         # Words that match nothing at all make every row a weaker answer.
         known = sum(1 for weight in weights if weight) / len(weights)
         coverage = covered / total * (0.5 + 0.5 * known)
         # For a known code the words only break ties between its rows.
         score += coverage * (20.0 if match == "code" else 45.0)
+        if describes:
+            # One customer phrasing that says most of what the query says: a description
+            # of this very failure, not words scattered over the row's texts.
+            score += PHRASING_WEIGHT * _best_line_share(
+                phrasing_lines(candidate.search_text), groups, weights, present, total
+            )
     return Hit(
         entry=None,
         score=round(score, 1),
@@ -272,7 +310,31 @@ def _rank(query, groups, weights, present, pasted: PastedMessage, candidate) -> 
         terms=frozenset(terms),
         similarity=similarity,
         coverage=round(coverage, 3),
+        held_share=round(len(present) / len(groups), 3) if groups else 0.0,
     )
+
+
+def _best_line_share(lines, groups, weights, present, total) -> float:
+    best = 0.0
+    for line in lines:
+        share = sum(weights[g] for g in present if not line.isdisjoint(groups[g]))
+        best = max(best, share)
+    return best / total
+
+
+def _after_primary_twins(ranked: list[tuple[Candidate, Hit]]) -> None:
+    """An APIGW row scores no higher than its APIG twin (the same message and status):
+    unless the text points at the shared gateway, the customer's own gateway is the
+    likelier one, whatever their phrasings say."""
+    primary = {
+        (candidate.message_key, candidate.http_status): hit.score
+        for candidate, hit in ranked
+        if candidate.catalog == "APIG"
+    }
+    for candidate, hit in ranked:
+        twin = primary.get((candidate.message_key, candidate.http_status))
+        if candidate.catalog == "APIGW" and twin is not None and hit.score > twin:
+            hit.score = twin
 
 
 def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
@@ -287,12 +349,21 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     pasted = PastedMessage(message)
     candidates, result.unknown_codes = _gather(query, groups, pasted)
 
-    weights, present = _weigh(groups, candidates) if groups else ([], [[]] * len(candidates))
+    similarities = [max(pasted.similarity(key) for key in c.keys) for c in candidates]
+    # Customer phrasings count for a description; a text that quotes a documented message
+    # or carries a code is judged by what the catalog documents, so that the phrasings of
+    # rows with one message (APIG and APIGW twins, say) do not decide between them.
+    describes = not query.codes and max(similarities, default=0) < QUOTED_SIMILARITY
+    weights, present = (
+        _weigh(groups, candidates, describes) if groups else ([], [[]] * len(candidates))
+    )
     ranked = []
-    for candidate, held in zip(candidates, present, strict=True):
-        hit = _rank(query, groups, weights, held, pasted, candidate)
+    for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
+        hit = _rank(query, groups, weights, held, similarity, describes, candidate)
         if hit.score > 0:
             ranked.append((candidate, hit))
+    if not query.names_shared_gateway:
+        _after_primary_twins(ranked)
     ranked.sort(key=lambda item: (-item[1].score, item[0].catalog, item[0].sort_order))
     ranked = ranked[:limit]
 

@@ -28,6 +28,9 @@ SQLITE_STATEMENTS = [
         INSERT INTO kb_entry_fts(rowid, search_text) VALUES (new.id, new.search_text);
     END""",
     "INSERT INTO kb_entry_fts(kb_entry_fts) VALUES ('rebuild')",
+    # How many rows hold each token, read from the index itself: what PostgreSQL's
+    # statistics tell there (token_row_counts()).
+    "CREATE VIRTUAL TABLE IF NOT EXISTS kb_entry_fts_terms USING fts5vocab(kb_entry_fts, 'row')",
 ]
 
 POSTGRESQL_STATEMENTS = [
@@ -81,23 +84,29 @@ CANDIDATE_COLUMNS = (
 # nothing. A count, not a share: in a catalog of a few hundred rows every word counts.
 OR_LOOKUPS = 12
 COMMON_ROWS = 1000
-# How long a process trusts the token counts it read from PostgreSQL's statistics.
+# How long a process trusts the token counts it read.
 STATISTICS_SECONDS = 300.0
+# Tokens held by fewer rows than this are left out of SQLite's counts: rare all the same.
+SQLITE_COUNTED_ROWS = 20
 
 
 def token_row_counts() -> dict[str, float]:
-    """About how many rows hold each common token, as PostgreSQL's last ANALYZE counted.
+    """About how many rows hold each common token: as PostgreSQL's last ANALYZE counted,
+    or as SQLite's full-text index holds them (its fts5vocab table).
 
-    Tokens missing from the map are rare (or the table has not been analyzed yet).
-    SQLite keeps no such statistics: every token counts as rare there.
-    Read at most every STATISTICS_SECONDS per process: ANALYZE runs far less often.
+    Tokens missing from the map are rare (or PostgreSQL has not analyzed the table yet).
+    Read at most every STATISTICS_SECONDS per process: the counts change slowly.
     """
-    if connections["default"].vendor != "postgresql":
-        return {}
     return _row_counts.get()
 
 
 def _read_token_row_counts() -> dict[str, float]:
+    if connections["default"].vendor == "sqlite":
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "SELECT term, doc FROM kb_entry_fts_terms WHERE doc >= %s", [SQLITE_COUNTED_ROWS]
+            )
+            return {term: float(rows) for term, rows in cursor.fetchall()}
     with connections["default"].cursor() as cursor:
         cursor.execute(
             "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, t.reltuples "
@@ -141,43 +150,41 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
         return []
     connection = connections["default"]
     columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
-    if connection.vendor == "postgresql":
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
         alternatives = ["(" + " | ".join(group) + ")" for group in groups]
-        if match_all:
-            sql = (
-                f"SELECT {columns} FROM kb_errorentry e "
-                "WHERE e.search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s"
-            )
-            params = [" & ".join(alternatives), limit]
-        else:
-            # One bounded look-up per group, then the rows most groups found. A single
-            # OR query would make the planner scan the table when one word is common.
-            alternatives = ["(" + " | ".join(group) + ")" for group in telling_groups(groups)]
-            branch = (
-                "(SELECT id FROM kb_errorentry "
-                "WHERE search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s)"
-            )
-            branches = " UNION ALL ".join([branch] * len(alternatives))
-            sql = (
-                f"SELECT {columns} FROM kb_errorentry e JOIN ("
-                f"SELECT id, count(*) AS found FROM ({branches})"
-                " AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
-                ") best ON best.id = e.id"
-            )
-            per_group = max(10, limit // 3)
-            params = [value for group in alternatives for value in (group, per_group)] + [limit]
+        matches = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
+        rows = "SELECT id FROM kb_errorentry WHERE " + matches
     else:
-        if not match_all:
-            groups = telling_groups(groups)
-        joiner = " AND " if match_all else " OR "
-        expression = joiner.join(
+        alternatives = [
             "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
-        )
+        ]
+        matches = "kb_entry_fts MATCH %s"
+        rows = "SELECT rowid AS id FROM kb_entry_fts WHERE " + matches
+    if match_all:
         sql = (
-            f"SELECT {columns} FROM kb_entry_fts f JOIN kb_errorentry e ON e.id = f.rowid "
-            "WHERE kb_entry_fts MATCH %s LIMIT %s"
+            f"SELECT {columns} FROM kb_errorentry e WHERE e.{matches} LIMIT %s"
+            if postgresql
+            else f"SELECT {columns} FROM kb_entry_fts JOIN kb_errorentry e "
+            f"ON e.id = kb_entry_fts.rowid WHERE {matches} LIMIT %s"
         )
-        params = [expression, limit]
+        params = [(" & " if postgresql else " AND ").join(alternatives), limit]
+    else:
+        # One bounded look-up per telling group, then the rows most groups found. A single
+        # OR query would make PostgreSQL scan the table when one word is common, and
+        # would give SQLite's first rows by id, whatever they hold.
+        telling = telling_groups(groups)
+        alternatives = [alternatives[groups.index(group)] for group in telling]
+        branch = f"SELECT id FROM ({rows} LIMIT %s) AS branch"
+        branches = " UNION ALL ".join([branch] * len(alternatives))
+        sql = (
+            f"SELECT {columns} FROM kb_errorentry e JOIN ("
+            f"SELECT id, count(*) AS found FROM ({branches})"
+            " AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
+            ") best ON best.id = e.id"
+        )
+        per_group = max(10, limit // 3)
+        params = [value for group in alternatives for value in (group, per_group)] + [limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

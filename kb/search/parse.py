@@ -56,6 +56,26 @@ REASON_PHRASES = {
     "no live upstreams": 502,
     "upstream prematurely closed connection": 502,
 }
+# A status said in a sentence ("getting 403 when I call it", "504 after 60 seconds"): a
+# 4xx or 5xx number standing alone, not a count or a quantity (`500 requests`, `404ms`).
+PROSE_STATUS_RE = re.compile(
+    r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(?![A-Za-z0-9_.:/%-])"
+    r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|[kmg]i?b|bytes?|requests?|reqs?|"
+    r"calls?|times|rows|items|chars|characters|users|records|entries|ids?|qps|tps)\b)"
+    r"(?!\s*(?:次|个|条|毫秒|秒|分钟|小时|字节|字符))",
+    re.IGNORECASE,
+)
+HTTP_STATUSES = frozenset(
+    [400, 401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414, 415, 429, 431, 494]
+    + [500, 501, 502, 503, 504, 505]
+)
+# Words that say the call went to a Huawei Cloud service's own API (the shared gateway,
+# APIGW) rather than to an API a customer published on their own gateway (APIG).
+SHARED_GATEWAY_RE = re.compile(
+    r"\bapigw\b|cloud[ -]?service|huawei ?cloud|api explorer|shared gateway|"
+    r"云服务|华为云|共享版|API Explorer",
+    re.IGNORECASE,
+)
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -76,6 +96,8 @@ class ParsedQuery:
     free_text: str = ""
     status_only: bool = False
     code_only: bool = False
+    # The text points at the shared gateway of cloud services (APIGW), by code or words.
+    names_shared_gateway: bool = False
 
 
 def clean(text: str) -> str:
@@ -154,6 +176,7 @@ def parse(raw: str) -> ParsedQuery:
     query = ParsedQuery(text=text)
     if not text:
         return query
+    query.names_shared_gateway = bool(SHARED_GATEWAY_RE.search(text))
 
     if match := STATUS_ONLY_RE.match(text):
         query.http_status = int(match.group(1))
@@ -182,6 +205,11 @@ def parse(raw: str) -> ParsedQuery:
             if match := pattern.search(text):
                 query.http_status = int(match.group(1))
                 break
+    if query.http_status is None and not objects:
+        stated = [int(m.group(1)) for m in PROSE_STATUS_RE.finditer(text)]
+        stated = [status for status in stated if status in HTTP_STATUSES]
+        if len(set(stated)) == 1:
+            query.http_status = stated[0]
     if query.http_status is None:
         lowered = text.lower()
         for phrase, status in REASON_PHRASES.items():
@@ -200,7 +228,7 @@ def parse(raw: str) -> ParsedQuery:
         # `HTTP 500`, `status=504`: said already, not words to look up.
         rest = re.sub(
             rf"(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)?"
-            rf"[\s:=\"'/]*\b{query.http_status}\b",
+            rf"[\s:=\"'/]*(?<!\d){query.http_status}(?!\d)",
             " ",
             rest,
             flags=re.IGNORECASE,

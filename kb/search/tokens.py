@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-WORD_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+WORD_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_]*\}")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 STOPWORDS = frozenset(
@@ -22,7 +22,22 @@ STOPWORDS = frozenset(
     "is it its my not of on or our so that the their there this to was we were what when "
     "which while why will with you your".split()
 )
-# Kept although short or common: they carry meaning in error texts.
+# A quantity stands for its kind, whatever the number: `15MB`, `32 KB` and `12 MiB` all
+# say "a size", `70 seconds` and `500ms` "a duration", so that a customer's numbers meet
+# the catalog's (and its phrasings') own.
+SIZE_UNITS = {"b", "byte", "bytes", "k", "kb", "kib", "m", "mb", "mib", "g", "gb", "gib"}
+TIME_UNITS = {
+    "ms", "s", "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes",
+    "h", "hr", "hrs", "hour", "hours",
+}  # fmt: skip
+QUANTITY_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+SIZE_TOKEN, TIME_TOKEN = "unitsize", "unittime"
+# Unit words that say a quantity even apart from a number (`KB`); the others, such as
+# `second` ("the second call") or `m`, only right after a number (`5s`, `1 minute`).
+UNIT_WORDS = {
+    **dict.fromkeys(("kb", "kib", "mb", "mib", "gb", "gib", "bytes"), SIZE_TOKEN),
+    **dict.fromkeys(("ms", "secs", "seconds", "mins", "minutes", "hours"), TIME_TOKEN),
+}
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -43,21 +58,40 @@ def han_token(piece: str) -> str:
 def tokens(text: str) -> list[str]:
     """Index tokens of `text`, in order, repeats kept."""
     out: list[str] = []
+    after_number = False
     for match in WORD_RE.finditer(PLACEHOLDER_RE.sub(" ", normalize(text))):
         word = match.group()
-        if HAN_RE.match(word):
+        unit = UNIT_WORDS.get(word) or (_unit(word) if after_number else None)
+        if unit and after_number:
+            out[-1] = unit  # `12 MB` reads as `12MB`: the quantity, not the number
+        after_number = word.isdigit()
+        if unit:
+            if out[-1:] != [unit]:
+                out.append(unit)
+        elif HAN_RE.match(word):
             if len(word) == 1:
                 out.append(han_token(word))
             else:
                 out.extend(han_token(word[i : i + 2]) for i in range(len(word) - 1))
-        elif "-" in word:
-            # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`.
-            parts = word.split("-")
+        elif (quantity := QUANTITY_RE.fullmatch(word)) and (unit := _unit(quantity.group(2))):
+            out.append(unit)
+        elif "-" in word or "_" in word:
+            # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`; an
+            # identifier such as `client_secret` is also one word, rarer than its parts.
+            parts = re.split(r"[-_]", word)
             out.extend(stem(part) for part in parts if part not in STOPWORDS)
             out.append(stem("".join(parts)))
         elif word not in STOPWORDS:
             out.append(stem(word))
     return out
+
+
+def _unit(suffix: str) -> str | None:
+    if suffix in SIZE_UNITS:
+        return SIZE_TOKEN
+    if suffix in TIME_UNITS:
+        return TIME_TOKEN
+    return None
 
 
 def message_key(message: str) -> str:
@@ -73,6 +107,19 @@ def message_key(message: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", head))[:255]
 
 
-def document_text(*sections: str) -> str:
-    """Index tokens of a row in sections (message, meaning, remedy, FAQ), ` ~ ` between."""
-    return " ~ ".join(" ".join(tokens(section)) for section in sections)
+LINE_MARK = " ; "
+
+
+def document_text(*sections: str | list[str]) -> str:
+    """Index tokens of a row in sections (message, meaning, remedy, FAQ), ` ~ ` between.
+
+    A section given as a list of lines (customer phrasings) keeps ` ; ` between them, so
+    that a query can be matched against each line on its own. The databases' full-text
+    indexes skip both marks.
+    """
+    return " ~ ".join(
+        LINE_MARK.join(" ".join(tokens(line)) for line in section)
+        if isinstance(section, list)
+        else " ".join(tokens(section))
+        for section in sections
+    )

@@ -1,0 +1,99 @@
+"""Distractor rows: a catalog grown to 100,000 rows with rows that look like real ones.
+
+Each distractor is built from a real row of the shipped catalog: its code is in a real
+family's shape (APIG.2000 to APIGW.9999, never a real code), its message keeps the real
+message's opening words and goes on like another service's error ("Request entity too
+large for the bucket policy."), and its meanings and remedies are sentences of other real
+rows, shuffled. So exact phrases of the catalog recur thousands of times, as they would in
+a knowledge base that also held other services' codes, and a look-up by a common phrase
+meets many rows. The derived search fields come from the model's own code and the rows go
+in through the ORM, so the database's full-text index is filled by its own triggers.
+"""
+
+import random
+import re
+
+BATCH = 2000
+SERVICE_TAILS = [
+    "for the bucket policy",
+    "in the object storage service",
+    "when the queue is full",
+    "for the selected database instance",
+    "on the load balancer listener",
+    "for the function trigger",
+    "in the container registry",
+    "for this key pair",
+    "while the cluster is scaling",
+    "in the DNS zone",
+    "for the CDN domain",
+    "on the message topic",
+]
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"(?<=[。.；;])\s*", text) if part.strip()]
+
+
+def distractor_rows(count: int, seed: int = 7):
+    from kb.models import Category, ErrorEntry
+
+    rng = random.Random(seed)
+    real = list(ErrorEntry.objects.order_by("catalog", "sort_order"))
+    categories = list(Category.objects.all())
+    pools = {
+        field: [s for entry in real for s in _sentences(getattr(entry, field))]
+        for field in ("meaning_zh", "meaning_en", "remedy_zh", "remedy_en")
+    }
+
+    def text(field: str, low: int, high: int) -> str:
+        return "".join(rng.choice(pools[field]) for _ in range(rng.randint(low, high)))
+
+    # 8,000 unused numbers in each catalog, 7 rows a code: room for 112,000 rows.
+    per_code, numbers = 7, 8000
+    for n in range(count):
+        template = rng.choice(real)
+        family, index = divmod(n // per_code, numbers)
+        catalog = ("APIG", "APIGW")[family]
+        number = 2000 + index
+        words = template.message_en.rstrip(".").split()
+        head = " ".join(words[: rng.randint(max(1, len(words) // 2), len(words))])
+        yield ErrorEntry(
+            catalog=catalog,
+            code=f"{catalog}.{number:04d}",
+            http_status=rng.choice([template, template, rng.choice(real)]).http_status,
+            message_en=f"{head} {rng.choice(SERVICE_TAILS)} ({n}).",
+            category=rng.choice(categories),
+            sort_order=1000 + n,
+            meaning_zh=text("meaning_zh", 1, 2),
+            meaning_en=text("meaning_en", 1, 2),
+            remedy_zh=text("remedy_zh", 1, 3),
+            remedy_en=text("remedy_en", 1, 3),
+        )
+
+
+def load_distractors(count: int) -> int:
+    """Add `count` distractor rows; returns the number added."""
+    from kb.models import ErrorEntry
+
+    batch, added = [], 0
+    for entry in distractor_rows(count):
+        entry.set_derived_fields()
+        batch.append(entry)
+        if len(batch) == BATCH:
+            ErrorEntry.objects.bulk_create(batch)
+            added += len(batch)
+            batch = []
+    if batch:
+        ErrorEntry.objects.bulk_create(batch)
+        added += len(batch)
+    return added
+
+
+def analyze() -> None:
+    """What autovacuum does soon after a bulk load on PostgreSQL: statistics for the
+    planner, and the GIN index's pending entries merged."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE kb_errorentry")

@@ -1,0 +1,93 @@
+"""The search evaluation set, by where each case came from, and how a ranking is scored.
+
+Cases live in bench/cases/, one file per provenance:
+- `derived.json`: generated from the catalog itself (every code, every message verbatim,
+  every status, pastes templated from catalog strings). They measure that the engine
+  reads what the catalog says; target 100%.
+- `engine_written.json`: natural-language cases written alongside the engine and its
+  synonym table. They measure memory, not understanding, and are reported apart.
+- `independent.json`: written blind, from the official table alone, by someone who never
+  saw the engine, the synonym table or the other cases, and committed before any tuning.
+  Each carries `split`: `tune` (may guide changes to the engine) or `heldout` (never used
+  to tune; the figure that predicts what customers meet), drawn by a hash of the query
+  when the set was frozen, and `source`, the row of the table the writer worked from.
+  Kinds: `paraphrase_en`/`paraphrase_zh` (failures described without quoting the message),
+  `code_bearing` (pastes that carry a code) and `diagnosis` (pastes whose message carries
+  detail; `note` says what a right diagnosis says).
+
+A case passes at rank k when its expected row, or one listed as equally right (`also`),
+is among the first k results. Rows are named by natural key: [catalog, code, status, message].
+"""
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+PROVENANCES = ("derived", "engine-written", "independent")
+FILES = {
+    "derived": "derived.json",
+    "engine-written": "engine_written.json",
+    "independent": "independent.json",
+}
+
+
+def load_cases(*provenances: str) -> list[dict]:
+    """The cases of the given provenances (all when none is named), in file order."""
+    cases = []
+    for provenance in provenances or PROVENANCES:
+        path = CASES_DIR / FILES[provenance]
+        if path.exists():
+            cases += json.loads(path.read_text(encoding="utf-8"))
+    return cases
+
+
+def group_of(case: dict) -> tuple[str, str, str]:
+    """Where a case is reported: provenance, split (or "-"), kind and language."""
+    kind = case["kind"]
+    if "lang" in case and not kind.endswith(f"_{case['lang']}"):
+        kind = f"{kind}_{case['lang']}"
+    return case["provenance"], case.get("split", "-"), kind
+
+
+def right_keys(case: dict) -> set[tuple]:
+    return {tuple(case["expect"])} | {tuple(key) for key in case.get("also", [])}
+
+
+def score(
+    cases: Iterable[dict],
+    rank: Callable[[str], tuple[list[tuple], bool]],
+    on_miss: Callable[[dict, list[tuple]], None] | None = None,
+) -> dict[tuple, list[int]]:
+    """Per group: [cases, top-1 hits, top-3 hits, code-bearing cases, code kept first,
+    answers presented as sure that were wrong].
+
+    `rank(text)` gives the ranked rows' keys and whether the engine called its answer sure.
+    """
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    for case in cases:
+        right = right_keys(case)
+        keys, sure = rank(case["query"])
+        first = bool(keys) and keys[0] in right
+        counts = totals[group_of(case)]
+        counts[0] += 1
+        counts[1] += first
+        counts[2] += any(key in right for key in keys[:3])
+        counts[5] += sure and not first
+        if case["expect"][1] in codes_in(case["query"]):
+            counts[3] += 1
+            counts[4] += bool(keys) and keys[0][1] == case["expect"][1]
+        if on_miss and not first:
+            on_miss(case, keys)
+    return totals
+
+
+def codes_in(text: str) -> set[str]:
+    from kb.codes import CODE_RE
+
+    return {f"{m.group(1).upper()}.{m.group(2)}" for m in CODE_RE.finditer(text)}
+
+
+def rate(hits: int, count: int) -> float:
+    return 100.0 * hits / count if count else 0.0

@@ -1,0 +1,83 @@
+"""Customers who describe a failure instead of quoting it still land on its row."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from kb.models import ErrorEntry
+from kb.search.engine import search
+from kb.search.parse import parse
+from kb.search.tokens import tokens
+from tests.factories import make_entry
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("api takes 70 seconds and the gateway cuts it off with 504", 504),
+        ("414 when the query string has like 40k chars of ids", 414),
+        ("took the API offline yesterday, now clients get 404 from the gateway", 404),
+        ("调用接口一直返回429", 429),
+    ],
+)
+def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
+    assert parse(text).http_status == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we send 500 requests a second",
+        "the limit is 403ms",
+        "order 4041 failed",
+        "between 403 and 401 I cannot tell",
+    ],
+)
+def test_counts_quantities_and_two_statuses_are_not_a_status(text):
+    assert parse(text).http_status is None
+
+
+def test_sizes_and_durations_meet_whatever_the_number():
+    assert tokens("body of 15MB") == tokens("body of 12 MB") == tokens("body of 32 KiB")
+    assert tokens("after 70 seconds") == tokens("after 1 minute") == tokens("after 500ms")
+    # A word that only sometimes names a unit stays itself apart from a number.
+    assert "unittime" not in tokens("the second call")
+
+
+def test_a_stated_status_ranks_its_row_above_rows_of_the_same_words(shipped_catalog):
+    hits = search("the gateway cuts my slow backend off with 504").hits
+    assert hits[0].entry.http_status == 504
+
+
+@pytest.mark.django_db
+def test_customer_phrasings_find_their_row():
+    wanted = make_entry(
+        message_en="Incorrect widget frobnication.",
+        phrasings_en="my sprocket keeps wobbling\nwobbly sprocket after upgrade",
+        phrasings_zh="齿轮一直晃动",
+    )
+    make_entry(message_en="Another widget failure.")
+
+    assert search("sprocket wobbling again").hits[0].entry == wanted
+    assert search("齿轮晃动").hits[0].entry == wanted
+
+
+@pytest.mark.django_db
+def test_phrasings_are_stored_one_per_line():
+    entry = make_entry(phrasings_en="  first way\r\n\r\n second way  \n")
+    entry.refresh_from_db()
+    assert entry.phrasings_en == "first way\nsecond way"
+
+
+@pytest.mark.django_db
+def test_rebuild_search_index_restores_what_search_reads():
+    entry = make_entry(message_en="Gizmo calibration drifted.")
+    ErrorEntry.objects.filter(pk=entry.pk).update(search_text="", message_key="")
+    assert not search("gizmo calibration").hits
+
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+
+    assert "rebuilt=1" in out.getvalue()
+    assert search("gizmo calibration").hits[0].entry == entry
