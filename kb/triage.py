@@ -355,7 +355,7 @@ class _Raw(io.RawIOBase):
         return len(data)
 
 
-def _too_large() -> str:
+def too_large() -> str:
     return _("The log is larger than %(limit)s MB: send the part around the failure.") % {
         "limit": MAX_BYTES // (1024 * 1024)
     }
@@ -363,10 +363,10 @@ def _too_large() -> str:
 
 def open_log(stream: BinaryIO) -> io.BufferedReader:
     """The log's bytes, decompressed when gzip, refused past MAX_BYTES either way."""
-    reader = io.BufferedReader(_Raw(stream, MAX_BYTES, _too_large()), CHUNK)
+    reader = io.BufferedReader(_Raw(stream, MAX_BYTES, too_large()), CHUNK)
     if reader.peek(2)[:2] == b"\x1f\x8b":
         unzipped = gzip.GzipFile(fileobj=reader, mode="rb")
-        reader = io.BufferedReader(_Raw(unzipped, MAX_BYTES, _too_large()), CHUNK)
+        reader = io.BufferedReader(_Raw(unzipped, MAX_BYTES, too_large()), CHUNK)
     return reader
 
 

@@ -20,6 +20,7 @@ api_patterns = [
     path("search", api.search_view, name="search"),
     path("codes/<str:code>", api.code_view, name="code"),
     path("openapi.json", api.openapi_view, name="openapi"),
+    path("triage", api.triage_view, name="triage"),
 ]
 
 urlpatterns = [
