@@ -41,6 +41,9 @@ from kb.search.parse import ParsedQuery, parse
 __all__ = ["MAX_BYTES", "MAX_LINES", "Report", "TriageError", "triage"]
 
 MAX_BYTES = 10 * 1024 * 1024
+# A gzip file of at most MAX_BYTES may hold this much log (a log compresses about ten
+# times); more is refused as it is read, so that no small file unpacks into a flood.
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_LINES = 100_000
 # A line longer than this is cut (with a note): gateway errors are short, a longer line
 # is a dump of something else, and the search takes at most 16 KB.
@@ -362,11 +365,14 @@ def too_large() -> str:
 
 
 def open_log(stream: BinaryIO) -> io.BufferedReader:
-    """The log's bytes, decompressed when gzip, refused past MAX_BYTES either way."""
+    """The log's bytes, decompressed when gzip; refused past MAX_BYTES sent, or past
+    MAX_UNZIPPED_BYTES unpacked."""
     reader = io.BufferedReader(_Raw(stream, MAX_BYTES, too_large()), CHUNK)
     if reader.peek(2)[:2] == b"\x1f\x8b":
         unzipped = gzip.GzipFile(fileobj=reader, mode="rb")
-        reader = io.BufferedReader(_Raw(unzipped, MAX_BYTES, too_large()), CHUNK)
+        message = _("The log unpacks to more than %(limit)s MB: send the part around the failure.")
+        message %= {"limit": MAX_UNZIPPED_BYTES // (1024 * 1024)}
+        reader = io.BufferedReader(_Raw(unzipped, MAX_UNZIPPED_BYTES, message), CHUNK)
     return reader
 
 
