@@ -17,59 +17,17 @@ import argparse
 import gzip
 import io
 import os
-import random
 import resource
 import sys
 import time
 import tracemalloc
-from datetime import timedelta
 from io import StringIO
 
 from _django import ROOT, setup_throwaway_database
 
 sys.path.insert(0, str(ROOT))
 
-from tests.logs import (  # noqa: E402
-    START,
-    backend_timeout,
-    noise,
-    signature_expired,
-    stamp,
-    throttled,
-    unknown_error,
-)
-
-
-def token_expired(moment, n: int) -> str:
-    expired = (moment - timedelta(minutes=n % 50 + 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return (
-        f"{stamp(moment)} ERROR HTTP 401 "
-        '{"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: '
-        f'token expires at:{expired}", "request_id": "{n:032x}"}}'
-    )
-
-
-def generate(lines: int, seed: int = 17) -> bytes:
-    """Mixed lines, in the proportions of a bad afternoon."""
-    rng = random.Random(seed)
-    kinds = [
-        (signature_expired, 25),
-        (throttled, 20),
-        (backend_timeout, 10),
-        (token_expired, 10),
-        (unknown_error, 5),
-        (noise, 30),
-    ]
-    writers = [writer for writer, weight in kinds for _ in range(weight)]
-    out = []
-    for n in range(1, lines + 1):
-        moment = START + timedelta(milliseconds=n * 180 + rng.randrange(100))
-        writer = rng.choice(writers)
-        if writer is signature_expired:
-            out.append(writer(moment, n, rng.choice((1200, 1260, 1320, 28800))))
-        else:
-            out.append(writer(moment, n))
-    return ("\n".join(out) + "\n").encode()
+from tests.logs import mixed_log  # noqa: E402
 
 
 def main() -> None:
@@ -87,7 +45,7 @@ def main() -> None:
         from kb.triage import triage
 
         call_command("import_catalog", stdout=StringIO())
-        raw = generate(args.lines)
+        raw = mixed_log(args.lines)
         packed = gzip.compress(raw, 6)
         print(f"lines={args.lines} raw_mb={len(raw) / 1e6:.1f} gzip_mb={len(packed) / 1e6:.2f}")
 

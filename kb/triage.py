@@ -24,12 +24,13 @@ import statistics
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from kb.codes import CODE_RE
 from kb.diagnosis.causes import Diagnosis, details_in, diagnose_detail
 from kb.diagnosis.facts import request_time_in
 from kb.diagnosis.times import iso, parse_time
@@ -51,6 +52,8 @@ MAX_LINE_BYTES = 4096
 # Distinct shapes searched at most: a log of this many different errors is not one
 # incident, and each search costs a few milliseconds.
 MAX_SEARCHES = 500
+# Line templates remembered (see _Template); past this, new templates are parsed each time.
+MAX_TEMPLATES = 20_000
 # Distinct unrecognised shapes counted one by one; the rest are counted together.
 MAX_SHAPES = 5000
 SHOWN_SHAPES = 10
@@ -74,6 +77,9 @@ LEADING_ISO_RE = re.compile(
 NGINX_TIME_RE = re.compile(r"\[(\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\]")
 # What varies between lines of one shape: times, identifiers, numbers.
 VARYING_RE = re.compile(r"[0-9a-fA-F]{8,}(?:-[0-9a-fA-F]{4,})*|\d+")
+HEX_RUN_RE = re.compile(r"[0-9a-fA-F]{8,}")
+NUMBER_RE = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
+DIGITS = str.maketrans("123456789", "000000000")
 BINARY_CONTROL_RE = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # A status the parser leaves to the row: the Java SDK's `httpStatusCode=429`.
 STATUS_RE = re.compile(r"status_?code\W{0,3}([1-5]\d\d)(?!\d)", re.IGNORECASE)
@@ -492,6 +498,49 @@ class _Shape:
     causes: list[Cause]
 
 
+def _zeros(match: re.Match) -> str:
+    return "0" * len(match.group())
+
+
+def template_key(rest: str) -> tuple:
+    """Lines with one key differ only in their digits and long hexadecimal runs (times,
+    request IDs), character for character: the same template. Codes, statuses and other
+    numbers of three or four digits are part of the key, since they change what is read."""
+    masked = HEX_RUN_RE.sub(_zeros, rest).translate(DIGITS)
+    codes = tuple(match.group() for match in CODE_RE.finditer(rest))
+    return masked, codes, tuple(NUMBER_RE.findall(rest))
+
+
+class _Template:
+    """What the parser read from the first line of a template, and where: the next lines
+    of the template are read from the same places, without parsing them again."""
+
+    FIELDS = ("message", "request_id", "free_text")
+
+    def __init__(self, rest: str, query: ParsedQuery | None):
+        self.query = query
+        self.places: dict[str, tuple[int, int]] | None = {}
+        if query is None:
+            return
+        for name in self.FIELDS:
+            value = getattr(query, name)
+            if not value:
+                continue
+            start = rest.find(value)
+            if start == -1 or rest.find(value, start + 1) != -1:
+                self.places = None  # not one place in the line: parse each line
+                return
+            self.places[name] = (start, start + len(value))
+
+    def read(self, rest: str) -> ParsedQuery | None:
+        if self.query is None:
+            return None
+        if self.places is None:
+            return parse(rest)
+        values = {name: rest[start:end] for name, (start, end) in self.places.items()}
+        return replace(self.query, text=rest, **values)
+
+
 def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -> Report:
     """Read a log (bytes) and group its failed calls by catalog row and cause.
 
@@ -499,6 +548,7 @@ def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -
     """
     report = Report()
     searched: dict[tuple, _Shape] = {}
+    templates: dict[tuple, _Template] = {}
     groups: dict[tuple[int, str], Group] = {}
     for line in read_lines(stream, report):
         if line.number > MAX_LINES:
@@ -515,7 +565,16 @@ def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -
         if not text:
             report.blank_lines += 1
             continue
-        query = parse(text) if SIGNAL_RE.search(text) else None
+        rest = LEADING_ISO_RE.sub("", text, count=1)
+        key = template_key(rest)
+        template = templates.get(key)
+        if template is None:
+            query = parse(rest) if SIGNAL_RE.search(rest) else None
+            template = _Template(rest, query)
+            if len(templates) < MAX_TEMPLATES:
+                templates[key] = template
+        else:
+            query = template.read(rest)
         failed = bool(query and (query.codes or (query.http_status or 0) >= 400))
         shape = _search_shape(report, searched, query, text) if failed else None
         if shape is None or shape.entry is None:

@@ -4,6 +4,7 @@ Each writer returns one line (no newline). `incident_log()` mixes them in a know
 proportion and returns the text with the counts a triage must find.
 """
 
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -117,3 +118,35 @@ def incident_log(skews: tuple[int, ...] = (1200, 1260, 1320), chinese: bool = Fa
             log.noise += 1
     log.text = "\n".join(lines) + "\n"
     return log
+
+
+def token_expired(moment, n: int) -> str:
+    expired = (moment - timedelta(minutes=n % 50 + 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        f"{stamp(moment)} ERROR HTTP 401 "
+        '{"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: '
+        f'token expires at:{expired}", "request_id": "{n:032x}"}}'
+    )
+
+
+def mixed_log(lines: int, seed: int = 17) -> bytes:
+    """Mixed lines, in the proportions of a bad afternoon."""
+    rng = random.Random(seed)
+    kinds = [
+        (signature_expired, 25),
+        (throttled, 20),
+        (backend_timeout, 10),
+        (token_expired, 10),
+        (unknown_error, 5),
+        (noise, 30),
+    ]
+    writers = [writer for writer, weight in kinds for _ in range(weight)]
+    out = []
+    for n in range(1, lines + 1):
+        moment = START + timedelta(milliseconds=n * 180 + rng.randrange(100))
+        writer = rng.choice(writers)
+        if writer is signature_expired:
+            out.append(writer(moment, n, rng.choice((1200, 1260, 1320, 28800))))
+        else:
+            out.append(writer(moment, n))
+    return ("\n".join(out) + "\n").encode()

@@ -13,8 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from kb.api import triage_as_json
 from kb.triage import MAX_BYTES, MAX_LINES, TriageError, triage
-from tests.logs import START, incident_log, request_id, throttled
+from tests.logs import START, incident_log, mixed_log, request_id, throttled
 
 
 def run(data: bytes, language: str = "en"):
@@ -225,9 +226,9 @@ def test_the_command_refuses_a_bad_file_with_its_reason(db, tmp_path):
     path = tmp_path / "image.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
     with pytest.raises(CommandError, match="binary"):
-        call_command("triage", str(path), stdout=StringIO())
+        call_command("triage", str(path), "--lang", "en", stdout=StringIO())
     with pytest.raises(CommandError, match="No such file"):
-        call_command("triage", str(tmp_path / "missing.log"), stdout=StringIO())
+        call_command("triage", str(tmp_path / "missing.log"), "--lang", "en", stdout=StringIO())
 
 
 def test_the_api_refuses_bad_logs_with_a_4xx_and_a_message(db, client):
@@ -293,3 +294,10 @@ def test_the_timeline_is_an_svg_with_a_text_alternative(shipped_catalog, client)
     assert "<script" not in page and "style=" not in svg
     # One bar a minute and code: four minutes, three codes.
     assert len(re.findall(r"<rect ", svg)) == 12
+
+
+def test_lines_read_by_their_template_give_what_parsing_each_gives(shipped_catalog, monkeypatch):
+    data = mixed_log(3000)
+    remembered = triage_as_json(run(data))
+    monkeypatch.setattr("kb.triage.MAX_TEMPLATES", 0)  # every line parsed on its own
+    assert triage_as_json(run(data)) == remembered
