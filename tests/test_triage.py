@@ -232,10 +232,12 @@ def test_the_command_refuses_a_bad_file_with_its_reason(db, tmp_path):
 
 
 def test_the_api_refuses_bad_logs_with_a_4xx_and_a_message(db, client):
-    empty = client.post("/api/v1/triage", data=b"", content_type="text/plain")
+    empty = client.post("/api/v1/triage?lang=en", data=b"", content_type="text/plain")
     assert empty.status_code == 400
     assert "empty" in empty.json()["error"]
-    binary = client.post("/api/v1/triage", data=bytes(range(256)), content_type="text/plain")
+    binary = client.post(
+        "/api/v1/triage?lang=en", data=bytes(range(256)), content_type="text/plain"
+    )
     assert binary.status_code == 400
     assert "binary" in binary.json()["error"]
     assert client.get("/api/v1/triage").status_code == 405
