@@ -519,6 +519,8 @@ class _Template:
 
     def __init__(self, rest: str, query: ParsedQuery | None):
         self.query = query
+        self.failed = bool(query and (query.codes or (query.http_status or 0) >= 400))
+        self.shape: _Shape | None = None  # the row its shape found, once searched
         self.places: dict[str, tuple[int, int]] | None = {}
         if query is None:
             return
@@ -533,10 +535,9 @@ class _Template:
             self.places[name] = (start, start + len(value))
 
     def read(self, rest: str) -> ParsedQuery | None:
-        if self.query is None:
+        """The line as the parser would read it; None when the fields have no one place."""
+        if self.query is None or self.places is None:
             return None
-        if self.places is None:
-            return parse(rest)
         values = {name: rest[start:end] for name, (start, end) in self.places.items()}
         return replace(self.query, text=rest, **values)
 
@@ -575,12 +576,24 @@ def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -
                 templates[key] = template
         else:
             query = template.read(rest)
-        failed = bool(query and (query.codes or (query.http_status or 0) >= 400))
-        shape = _search_shape(report, searched, query, text) if failed else None
+        if not template.failed:
+            _unrecognised(report, text, False)
+            continue
+        if template.shape is None:
+            template.shape = _search_shape(report, searched, template.query, text)
+        shape = template.shape
         if shape is None or shape.entry is None:
-            _unrecognised(report, text, failed)
+            _unrecognised(report, text, True)
             continue
         entry = shape.entry
+        if query is None:
+            # A line the template cannot place its fields in: parsed when what it adds
+            # counts (the detail for a cause, a request ID the group still lacks).
+            group = groups.get((entry.pk, ""))
+            if shape.causes or group is None or len(group.request_ids) < REQUEST_IDS:
+                query = parse(rest)
+            else:
+                query = template.query
         moment = line_time(text)
         diagnosis = None
         if shape.causes:
