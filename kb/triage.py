@@ -590,7 +590,8 @@ def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -
             # A line the template cannot place its fields in: parsed when what it adds
             # counts (the detail for a cause, a request ID the group still lacks).
             group = groups.get((entry.pk, ""))
-            if shape.causes or group is None or len(group.request_ids) < REQUEST_IDS:
+            lacks_ids = group is None or len(group.request_ids) < REQUEST_IDS
+            if shape.causes or (template.query.request_id and lacks_ids):
                 query = parse(rest)
             else:
                 query = template.query
