@@ -1,14 +1,16 @@
-"""The JSON API: `/api/v1/search`, `/api/v1/codes/<code>` and its OpenAPI description."""
+"""The JSON API: `/api/v1/search`, `/api/v1/codes/<code>`, `/api/v1/triage` and its OpenAPI
+description."""
 
 import json
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kb.codes import normalize_code
 from kb.diagnosis.causes import no_diagnosis_json
@@ -17,6 +19,8 @@ from kb.search.answer import Answer, answer
 from kb.search.parse import MAX_QUERY_CHARS
 from kb.security import client_key
 from kb.suggest import closest_codes
+from kb.triage import MAX_BYTES, MAX_LINES, Report, TriageError, triage
+from kb.triage_upload import log_stream, use_memory_uploads
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -393,3 +397,234 @@ OPENAPI = {
     },
     "components": {"schemas": {"Row": _ROW, "Diagnosis": _DIAGNOSIS}},
 }
+
+
+# Triage of a whole log (kb/triage.py) ------------------------------------------------
+
+
+def triage_as_json(report: Report) -> dict:
+    """A triage report as the API, `triage --json` and the page's download give it."""
+    return report.as_json(entry_as_json)
+
+
+# Like the search: no cookie or session is read or set. The log is never stored.
+@csrf_exempt
+@require_POST
+def triage_view(request):
+    language = _language(request)
+    if language is None:
+        return _error(f"lang must be one of: {', '.join(LANGUAGES)}.", 400)
+    use_memory_uploads(request)
+    with translation.override(language):
+        try:
+            report = triage(log_stream(request))
+        except TriageError as error:
+            return _error(str(error), error.status, limit_bytes=MAX_BYTES, limit_lines=MAX_LINES)
+        response = json_response(triage_as_json(report))
+        add_never_cache_headers(response)
+        return response
+
+
+# A log as text: at least one character that is not a space, and no binary control
+# characters (a NUL or many controls make it a binary file, refused).
+_LOG_TEXT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_BYTES,
+    "pattern": "^[^\\x00-\\x08\\x0e-\\x1a\\x1c-\\x1f]*[^\\s\\x00-\\x1f\\x85]"
+    "[^\\x00-\\x08\\x0e-\\x1a\\x1c-\\x1f]*$",
+}
+_SPREAD = {
+    "type": ["object", "null"],
+    "required": ["min", "median", "max", "lines"],
+    "properties": {
+        "min": {"type": "integer"},
+        "median": {"type": "integer"},
+        "max": {"type": "integer"},
+        "lines": {"type": "integer", "description": "Lines the value was read from."},
+    },
+}
+_TRIAGE_GROUP = {
+    "type": "object",
+    "required": [
+        "row",
+        "cause",
+        "count",
+        "share",
+        "http_statuses",
+        "first_seen",
+        "last_seen",
+        "request_ids",
+        "sample",
+        "clock_skew_seconds",
+        "throttle_policies",
+        "token_expires_at",
+        "token_expired_seconds_before_request",
+    ],
+    "properties": {
+        "row": {"$ref": "#/components/schemas/Row"},
+        "cause": {"type": ["string", "null"], "description": "The known cause's identifier."},
+        "explanation": {"type": "string", "description": "The cause; requested language."},
+        "fix": {"type": "string", "description": "What to do; requested language."},
+        "count": {"type": "integer", "description": "Lines of this row and cause."},
+        "share": {"type": "number", "description": "Of all failed calls, 0-1."},
+        "http_statuses": {"type": "array", "items": {"type": "integer"}},
+        "first_seen": {"type": ["string", "null"], "format": "date-time"},
+        "last_seen": {"type": ["string", "null"], "format": "date-time"},
+        "request_ids": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 5,
+            "description": "The first five request IDs, for escalation.",
+        },
+        "sample": {"type": "string", "description": "The first line, redacted."},
+        "clock_skew_seconds": {
+            **_SPREAD,
+            "description": (
+                "Server time minus signature time over the lines (see Diagnosis): one value "
+                "for every line is one wrong clock."
+            ),
+        },
+        "throttle_policies": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "policy": {"type": "string"},
+                    "limit": {"type": ["integer", "null"]},
+                    "window": {"type": "string"},
+                    "count": {"type": "integer"},
+                },
+            },
+        },
+        "token_expires_at": {"type": "array", "items": {"type": "string"}},
+        "token_expired_seconds_before_request": {
+            **_SPREAD,
+            "description": "Request time minus the token's expiry, over the lines.",
+        },
+    },
+}
+_LINE_NUMBERS = {
+    "type": "object",
+    "required": ["count", "first"],
+    "properties": {
+        "count": {"type": "integer"},
+        "first": {"type": "array", "items": {"type": "integer"}, "maxItems": 20},
+    },
+}
+_TRIAGE_REPORT = {
+    "type": "object",
+    "required": [
+        "encoding",
+        "lines",
+        "blank_lines",
+        "failed_calls",
+        "recognised",
+        "groups",
+        "unrecognised",
+        "cut_lines",
+        "undecodable_lines",
+        "timeline",
+    ],
+    "properties": {
+        "encoding": {"type": "string", "enum": ["utf-8", "utf-16", "gb18030"]},
+        "lines": {"type": "integer"},
+        "blank_lines": {"type": "integer"},
+        "failed_calls": {
+            "type": "integer",
+            "description": "Lines that matched a row, and lines with an error no row answers.",
+        },
+        "recognised": {"type": "integer"},
+        "groups": {
+            "type": "array",
+            "description": "One per catalog row and cause, most frequent first.",
+            "items": {"$ref": "#/components/schemas/TriageGroup"},
+        },
+        "unrecognised": {
+            "type": "object",
+            "required": ["lines", "with_error_status", "shapes"],
+            "properties": {
+                "lines": {"type": "integer"},
+                "with_error_status": {"type": "integer"},
+                "shapes": {
+                    "type": "array",
+                    "description": "The most frequent shapes, each with a redacted example.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "count": {"type": "integer"},
+                            "example": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "cut_lines": {**_LINE_NUMBERS, "description": "Lines cut at 4,096 bytes."},
+        "undecodable_lines": {
+            **_LINE_NUMBERS,
+            "description": "Lines not in the log's encoding, read with replacement characters.",
+        },
+        "timeline": {
+            "type": "array",
+            "description": "Failed calls per minute (UTC) and code, minutes with none left out.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "minute": {"type": "string", "format": "date-time"},
+                    "codes": {"type": "object", "additionalProperties": {"type": "integer"}},
+                },
+            },
+        },
+    },
+}
+_TRIAGE_ERROR = {
+    "allOf": [
+        _ERROR,
+        {
+            "type": "object",
+            "properties": {
+                "limit_bytes": {"type": "integer"},
+                "limit_lines": {"type": "integer"},
+            },
+        },
+    ]
+}
+OPENAPI["paths"]["/api/v1/triage"] = {
+    "post": {
+        "summary": "Triage a whole log: its failed calls grouped by catalog row and cause",
+        "description": (
+            f"Up to {MAX_BYTES // (1024 * 1024)} MB or {MAX_LINES:,} lines; gzip accepted; "
+            "UTF-8, UTF-16 with a byte order mark or GB18030. Nothing sent is stored."
+        ),
+        "parameters": [_LANG],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/plain": {"schema": _LOG_TEXT},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {
+                                **_LOG_TEXT,
+                                "description": "The log: a file part (text or gzip) or text.",
+                            }
+                        },
+                    }
+                },
+            },
+        },
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/TriageReport"}, "The report."),
+            "400": _json(
+                _TRIAGE_ERROR,
+                "An empty or binary log, a broken gzip file, or an unknown lang.",
+            ),
+            "413": _json(_TRIAGE_ERROR, "The log is over the size or line limit."),
+        },
+    }
+}
+OPENAPI["components"]["schemas"].update(
+    {"TriageReport": _TRIAGE_REPORT, "TriageGroup": _TRIAGE_GROUP}
+)

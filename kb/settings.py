@@ -101,6 +101,9 @@ TEMPLATES = [
 
 DATA_DIR = Path(os.getenv("DATA_DIR", BASE_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Where an upload over 2.5 MB would be spilled (the system's temporary folder by default).
+# The log triage keeps its uploads in memory and never spills (kb/triage_upload.py).
+FILE_UPLOAD_TEMP_DIR = os.getenv("FILE_UPLOAD_TEMP_DIR") or None
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kb.sqlite3'}"),

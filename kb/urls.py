@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from kb import api, views
+from kb import api, views, views_triage
 
 site_patterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,7 @@ site_patterns = [
     path("rows/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("catalog.<str:format>", views.catalog_download, name="catalog-download"),
     path("diagnose/signature/", views.signature_checker, name="signature-checker"),
+    path("triage/", views_triage.triage_page, name="triage"),
     path("faq/", views.faq_list, name="faq-list"),
     path("faq/<slug:slug>/", views.faq_detail, name="faq"),
 ]
@@ -20,6 +21,7 @@ api_patterns = [
     path("search", api.search_view, name="search"),
     path("codes/<str:code>", api.code_view, name="code"),
     path("openapi.json", api.openapi_view, name="openapi"),
+    path("triage", api.triage_view, name="triage"),
 ]
 
 urlpatterns = [

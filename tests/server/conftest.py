@@ -29,13 +29,15 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="module")
 def production_server(request):
-    """A module may set SERVER_ENV (e.g. a low FEEDBACK_RATE_LIMIT) for its server."""
-    env = getattr(request.module, "SERVER_ENV", None)
-    with (
-        fresh_database(database_url()) as url,
-        ProductionServer(workers=2, database_url=url, env=env) as server,
-    ):
-        yield server
+    """A module may set SERVER_ENV (e.g. a low FEEDBACK_RATE_LIMIT) for its server; a value
+    may be a function of the server (of its URL, say), called before it starts."""
+    env = getattr(request.module, "SERVER_ENV", None) or {}
+    static = {name: value for name, value in env.items() if not callable(value)}
+    with fresh_database(database_url()) as url:
+        server = ProductionServer(workers=2, database_url=url, env=static)
+        server.env.update({name: value(server) for name, value in env.items() if callable(value)})
+        with server:
+            yield server
 
 
 class Site(requests.Session):
