@@ -188,3 +188,17 @@ def test_an_update_from_another_process_shows_once_the_version_is_read_again(
         )
     pagecache._version.forget()  # the interval (KB_PAGE_CACHE_VERSION_SECONDS) has passed
     assert "Raised the limit." in client.get("/en/codes/APIG.0308/").content.decode()
+
+
+def test_a_cached_search_redirect_follows_an_edit_at_the_next_request(shipped_catalog, client):
+    code_search = {"q": "apig-0201 414"}
+    assert client.get("/en/search/", code_search)["Location"].endswith("#414-request-uri-too-large")
+    assert client.get("/en/search/", code_search).context is None  # served from the cache
+
+    ErrorEntry.objects.filter(code="APIG.0201", http_status=414).update(
+        message_en="Request URI is too long."
+    )
+    pagecache._version.forget()  # the interval (KB_PAGE_CACHE_VERSION_SECONDS) has passed
+
+    location = client.get("/en/search/", code_search)["Location"]
+    assert location.endswith("#414-request-uri-is-too-long")
