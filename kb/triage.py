@@ -603,6 +603,7 @@ def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -
                 details_in(query, entry),
                 causes=shape.causes,
                 request_time=moment or request_time_in(text),
+                words=False,  # the facts are aggregated; no sentence is shown
             )
         cause = diagnosis.cause if diagnosis else None
         key = (entry.pk, cause.slug if cause else "")
