@@ -37,7 +37,7 @@ from kb.diagnosis.times import iso, parse_time
 from kb.models import Cause, ErrorEntry
 from kb.redact import redact
 from kb.search.engine import search
-from kb.search.parse import ParsedQuery, parse
+from kb.search.parse import ParsedQuery, clean, free_text_of, parse
 
 __all__ = ["MAX_BYTES", "MAX_LINES", "Report", "TriageError", "triage"]
 
@@ -513,15 +513,18 @@ def template_key(rest: str) -> tuple:
 
 class _Template:
     """What the parser read from the first line of a template, and where: the next lines
-    of the template are read from the same places, without parsing them again."""
+    of the template are read from the same places, without parsing them again. A free
+    text that is not one piece of the line (the parser took a code or a request ID out of
+    it) is read as the parser reads it, with the line's own request ID."""
 
-    FIELDS = ("message", "request_id", "free_text")
+    FIELDS = ("request_id", "message", "free_text")
 
     def __init__(self, rest: str, query: ParsedQuery | None):
         self.query = query
         self.failed = bool(query and (query.codes or (query.http_status or 0) >= 400))
         self.shape: _Shape | None = None  # the row its shape found, once searched
         self.places: dict[str, tuple[int, int]] | None = {}
+        self.free_text: list[str] = []  # fields that are the free text, read as parse does
         if query is None:
             return
         for name in self.FIELDS:
@@ -529,17 +532,25 @@ class _Template:
             if not value:
                 continue
             start = rest.find(value)
-            if start == -1 or rest.find(value, start + 1) != -1:
+            if start != -1 and rest.find(value, start + 1) == -1:
+                self.places[name] = (start, start + len(value))
+            elif name != "request_id" and value == query.free_text:
+                self.free_text.append(name)
+            else:
                 self.places = None  # not one place in the line: parse each line
                 return
-            self.places[name] = (start, start + len(value))
 
     def read(self, rest: str) -> ParsedQuery | None:
         """The line as the parser would read it; None when the fields have no one place."""
         if self.query is None or self.places is None:
             return None
         values = {name: rest[start:end] for name, (start, end) in self.places.items()}
-        return replace(self.query, text=rest, **values)
+        query = replace(self.query, text=rest, **values)
+        if self.free_text:
+            free_text = free_text_of(clean(rest), query)
+            for name in self.free_text:
+                setattr(query, name, free_text)
+        return query
 
 
 def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -> Report:
@@ -603,6 +614,7 @@ def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -
                 details_in(query, entry),
                 causes=shape.causes,
                 request_time=moment or request_time_in(text),
+                words=False,  # the facts are aggregated; no sentence is shown
             )
         cause = diagnosis.cause if diagnosis else None
         key = (entry.pk, cause.slug if cause else "")

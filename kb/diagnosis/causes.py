@@ -79,8 +79,11 @@ def diagnose_detail(
     *,
     causes: Iterable[Cause] | None = None,
     request_time: datetime | None = None,
+    words: bool = True,
 ) -> Diagnosis | None:
-    """The first of the row's causes, in the order to try them, that a detail matches."""
+    """The first of the row's causes, in the order to try them, that a detail matches.
+
+    `words=False` computes the facts alone: the diagnosis has no findings (sentences)."""
     details = [detail[:MAX_DETAIL_CHARS] for detail in details if detail and detail.strip()]
     if not details:
         return None
@@ -90,7 +93,7 @@ def diagnose_detail(
         if matching := [detail for detail in details if cause.matches(detail)]:
             # The longest holds the most values: a log line's unquoted message stops at
             # its first comma, the rest of the paste goes on.
-            return _diagnosis(cause, max(matching, key=len), request_time)
+            return _diagnosis(cause, max(matching, key=len), request_time, words)
     return None
 
 
@@ -117,9 +120,11 @@ def attach_diagnoses(hits: Sequence, query: ParsedQuery, limit: int = DIAGNOSED_
             hit.diagnosis = diagnose(hit.entry, query, causes=entry_causes)
 
 
-def _diagnosis(cause: Cause, detail: str, request_time: datetime | None) -> Diagnosis:
+def _diagnosis(
+    cause: Cause, detail: str, request_time: datetime | None, words: bool = True
+) -> Diagnosis:
     computer = FACT_COMPUTERS.get(cause.kind)
-    found = computer(detail, request_time) if computer else facts.Findings()
+    found = computer(detail, request_time, words=words) if computer else facts.Findings()
     return Diagnosis(
         cause=cause,
         detail=detail,

@@ -3,7 +3,9 @@
 Every computer takes the detail text (and the request's time, when the paste
 carries one) and returns `Findings`: facts for the JSON API, named as documented
 there, and sentences in the active language. They never raise on odd input: a
-value they cannot read gives no fact and a sentence saying so.
+value they cannot read gives no fact and a sentence saying so. Given `words=False`
+(the log triage, which aggregates the facts of many lines), they compute the facts
+alone and write no sentence.
 """
 
 import re
@@ -64,6 +66,8 @@ WINDOW_UNITS = {
 class Findings:
     facts: dict = field(default_factory=dict)
     sentences: list[str] = field(default_factory=list)
+    # False: the facts alone are wanted; no sentence is written (nor translated).
+    words: bool = True
 
 
 def _shown(value: str) -> str:
@@ -109,14 +113,16 @@ def likely_zone_offset_hours(skew_seconds: int) -> float | None:
     return hours if -12 <= hours <= 14 else None
 
 
-def signature_expired(detail: str, request_time: datetime | None = None) -> Findings:
-    findings = Findings()
+def signature_expired(
+    detail: str, request_time: datetime | None = None, *, words: bool = True
+) -> Findings:
+    findings = Findings(words=words)
     values = _labelled_values(detail, TIME_LABEL_RE)
     if not values:
         return findings
     signed_text, server_text = values.get("signature", ""), values.get("server", "")
     signed, server = _read_time(signed_text), _read_time(server_text)
-    if signed_text and signed is None:
+    if signed_text and signed is None and words:
         findings.sentences.append(
             _(
                 "The error gives the signature time as “%(value)s”, which is not a time in "
@@ -125,7 +131,7 @@ def signature_expired(detail: str, request_time: datetime | None = None) -> Find
             )
             % {"value": _shown(signed_text)}
         )
-    if server_text and server is None:
+    if server_text and server is None and words:
         findings.sentences.append(
             _("The gateway's time “%(value)s” cannot be read, so the skew cannot be computed.")
             % {"value": _shown(server_text)}
@@ -143,6 +149,11 @@ def signature_expired(detail: str, request_time: datetime | None = None) -> Find
             "clock_skew_exceeds_limit": abs(skew) > SIGNATURE_WINDOW_SECONDS,
         }
     )
+    offset = likely_zone_offset_hours(skew)
+    if offset is not None:
+        findings.facts["likely_client_utc_offset"] = utc_offset_in_words(offset)
+    if not words:
+        return findings
     names = {
         "signature": format_time(signed),
         "server": format_time(server),
@@ -172,9 +183,7 @@ def signature_expired(detail: str, request_time: datetime | None = None) -> Find
                 "UTC."
             )
         )
-    offset = likely_zone_offset_hours(skew)
     if offset is not None:
-        findings.facts["likely_client_utc_offset"] = utc_offset_in_words(offset)
         findings.sentences.append(
             _(
                 "The difference is almost exactly %(hours)s: the client probably wrote its "
@@ -188,26 +197,32 @@ def signature_expired(detail: str, request_time: datetime | None = None) -> Find
 # Token expiry ---------------------------------------------------------------
 
 
-def token_expired(detail: str, request_time: datetime | None = None) -> Findings:
-    findings = Findings()
+def token_expired(
+    detail: str, request_time: datetime | None = None, *, words: bool = True
+) -> Findings:
+    findings = Findings(words=words)
     label = EXPIRES_RE.search(detail)
     if not label:
         return findings
     value = detail[label.end() :].strip().rstrip(",;\"'}] ").strip()
     expires = _read_time(value)
     if expires is None:
-        findings.sentences.append(
-            _("The error gives the expiry time as “%(value)s”, which cannot be read as a time.")
-            % {"value": _shown(value)}
-        )
+        if words:
+            findings.sentences.append(
+                _("The error gives the expiry time as “%(value)s”, which cannot be read as a time.")
+                % {"value": _shown(value)}
+            )
         return findings
     findings.facts["token_expires_at"] = iso(expires)
+    if request_time is not None:
+        since = round((request_time - expires).total_seconds())
+        findings.facts["request_time"] = iso(request_time)
+        findings.facts["token_expired_seconds_before_request"] = since
+    if not words:
+        return findings
     findings.sentences.append(_("The token expired at %(time)s.") % {"time": format_time(expires)})
     if request_time is None:
         return findings
-    since = round((request_time - expires).total_seconds())
-    findings.facts["request_time"] = iso(request_time)
-    findings.facts["token_expired_seconds_before_request"] = since
     names = {"duration": duration_in_words(since), "request": format_time(request_time)}
     if since >= 0:
         sentence = _("That is %(duration)s before the time of this request (%(request)s).")
@@ -240,8 +255,8 @@ def throttle_window_seconds(number: int, unit: str) -> int | None:
     return number * size if size is not None else None
 
 
-def throttled(detail: str, request_time: datetime | None = None) -> Findings:
-    findings = Findings()
+def throttled(detail: str, request_time: datetime | None = None, *, words: bool = True) -> Findings:
+    findings = Findings(words=words)
     policy_match = POLICY_RE.search(detail)
     limit_match = LIMIT_RE.search(detail)
     window_match = WINDOW_RE.search(detail)
@@ -256,7 +271,7 @@ def throttled(detail: str, request_time: datetime | None = None) -> Findings:
         window_seconds = throttle_window_seconds(number, unit)
         if window_seconds:
             findings.facts["throttle_window_seconds"] = window_seconds
-    if not policy_match:
+    if not policy_match or not words:
         return findings
     names = {"scope": throttle_scope(findings.facts["throttle_policy"])}
     if limit_match and window_seconds:
@@ -272,7 +287,17 @@ def throttled(detail: str, request_time: datetime | None = None) -> Findings:
 # Canonical request ----------------------------------------------------------
 
 
-def canonical_request(detail: str, request_time: datetime | None = None) -> Findings:
+def canonical_request(
+    detail: str, request_time: datetime | None = None, *, words: bool = True
+) -> Findings:
+    findings = _canonical_request(detail)
+    if not words:  # its sentences cost little next to the parse; they are dropped
+        findings.sentences.clear()
+        findings.words = False
+    return findings
+
+
+def _canonical_request(detail: str) -> Findings:
     findings = Findings()
     if not canonical.LABEL_RE.search(detail):
         findings.sentences.append(

@@ -279,11 +279,35 @@ def parse(raw: str) -> ParsedQuery:
     if not query.message and (match := LOG_MESSAGE_RE.search(text)):
         query.message = next(group for group in match.groups() if group).strip()
 
+    rest = _without_codes_and_id(text, query)
+    if query.codes and query.http_status is None and (match := STATUS_ONLY_RE.match(rest)):
+        query.http_status = int(match.group(1))  # `APIG.0201 413`
+    # Outside a parsed response only its keys remain (`"error_code": ...`): no words.
+    query.free_text = "" if objects else _words_left(rest, query)
+    if not query.message and not objects:
+        # A bare message, perhaps after the code: `APIG.0201 Request entity too large.`
+        query.message = query.free_text
+    query.code_only = bool(query.codes) and not re.search(
+        r"[^\W\d_]{2,}", _strip_status_words(query.free_text)
+    )
+    return query
+
+
+def free_text_of(text: str, query: ParsedQuery) -> str:
+    """The free text of `text` (cleaned, outside any JSON object) once the codes, request
+    id and status `query` read in it are taken out: what `parse()` leaves for the words
+    search. The log triage reads the lines of one template with it."""
+    return _words_left(_without_codes_and_id(text, query), query)
+
+
+def _without_codes_and_id(text: str, query: ParsedQuery) -> str:
     rest = CODE_RE.sub(" ", text)
     if query.request_id:
         rest = rest.replace(query.request_id, " ")
-    if query.codes and query.http_status is None and (match := STATUS_ONLY_RE.match(rest)):
-        query.http_status = int(match.group(1))  # `APIG.0201 413`
+    return rest
+
+
+def _words_left(rest: str, query: ParsedQuery) -> str:
     if query.http_status and not query.status_implied:
         # `HTTP 500`, `status=504`: said already, not words to look up.
         # Bounded: a run of spaces is not scanned again from each of its characters.
@@ -294,15 +318,7 @@ def parse(raw: str) -> ParsedQuery:
             rest,
             flags=re.IGNORECASE,
         )
-    # Outside a parsed response only its keys remain (`"error_code": ...`): no words.
-    query.free_text = "" if objects else re.sub(r"\s+", " ", rest).strip()
-    if not query.message and not objects:
-        # A bare message, perhaps after the code: `APIG.0201 Request entity too large.`
-        query.message = query.free_text
-    query.code_only = bool(query.codes) and not re.search(
-        r"[^\W\d_]{2,}", _strip_status_words(query.free_text)
-    )
-    return query
+    return re.sub(r"\s+", " ", rest).strip()
 
 
 def _strip_status_words(text: str) -> str:
