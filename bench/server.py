@@ -61,8 +61,17 @@ def fresh_database(url: str | None) -> Iterator[str | None]:
     try:
         yield urlunparse(parts._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # FORCE ends the servers' sessions; an autovacuum worker, which it may not end,
+        # finishes within moments: try again until it has.
+        for attempt in range(40):
+            try:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except psycopg.errors.InsufficientPrivilege:
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
 
 
 class ProductionServer:
