@@ -81,14 +81,19 @@ class Candidate:
         """The tokens of what the catalog documents, without the customer phrasings."""
         return token_weights(self.search_text, PHRASINGS)
 
+    def weights_for(self, describes: bool) -> dict[str, float]:
+        """A description is matched with the phrasings too; a quoted message or a code not."""
+        return self.token_weights if describes else self.documented_weights
+
 
 @lru_cache(maxsize=2048)
 def token_weights(search_text: str, sections: int | None = None) -> dict[str, float]:
     """Each token of a row, with the weight of the best section it is in.
 
     Kept per row text, so that the rows many searches meet (the real catalog's) are
-    read once; an edited row has a new text and is read afresh. About 7 KB a row: the
-    bound keeps a process under 10 MB for it, however large the catalog.
+    read once; an edited row has a new text and is read afresh. A row has up to two
+    entries (with and without its phrasings, `sections`), of about 7 KB each: the bound
+    keeps a process near 14 MB for it, however large the catalog.
     """
     weights: dict[str, float] = {}
     parts = search_text.split(" ~ ")[:sections]
@@ -253,7 +258,7 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     """
     present = []
     for candidate in candidates:
-        held = candidate.token_weights if describes else candidate.documented_weights
+        held = candidate.weights_for(describes)
         present.append([g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)])
     frequency = Counter(g for found in present for g in found)
     total = len(candidates) + 1
@@ -285,7 +290,7 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
     coverage = 0.0
     total = sum(weights)
     if total:
-        held = candidate.token_weights if describes else candidate.documented_weights
+        held = candidate.weights_for(describes)
         covered = 0.0
         for g in present:
             found = [token for token in groups[g] if token in held]
