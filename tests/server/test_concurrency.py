@@ -178,7 +178,9 @@ def test_mixed_reads_and_writes_lose_nothing_and_never_fail(make_run_server):
             response = site.get(
                 "/en/search/",
                 params={"q": text},
-                headers={"X-Forwarded-For": f"10.9.{n}.{i % 250}"},
+                # A new client each time: one client counts a group once a window,
+                # and this test counts every answered search.
+                headers={"X-Forwarded-For": f"10.{100 + n}.{i // 250}.{i % 250}"},
             )
             statuses.append(response.status_code)
             if response.status_code == 200:
