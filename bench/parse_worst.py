@@ -12,12 +12,21 @@ is `parse_worst_ms=<worst parse time over all inputs>`.
 """
 
 import argparse
+import json
 import time
 from io import StringIO
 
 from _django import setup_throwaway_database
 
 SIZE = 16 * 1024
+
+
+def _wrapped(size: int) -> str:
+    """A response in a string in a response in a string..., as long as the paste allows."""
+    text = '{"error_code": "APIG.0308"}'
+    while len(json.dumps({"body": text, "more": text})) < size:
+        text = json.dumps({"body": text, "more": text})
+    return text
 
 
 def adversarial_inputs() -> dict[str, str]:
@@ -49,6 +58,9 @@ def adversarial_inputs() -> dict[str, str]:
         "email-ish": "a@" * (SIZE // 2),
         "ipv6-ish": "1:" * (SIZE // 2),
         "deep JSON": deep,
+        # Objects copied out of JSON strings, and responses wrapped as strings in others.
+        "escaped objects": '{\\"a\\":\\"b\\"}' * (SIZE // 16),
+        "wrapped strings": _wrapped(SIZE),
     }
     # A real response repeated until 16 KB: many objects, each read.
     response = '{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}'

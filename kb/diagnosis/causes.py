@@ -64,9 +64,11 @@ def no_diagnosis_json() -> dict:
 
 def details_in(query: ParsedQuery, entry: ErrorEntry) -> list[str]:
     """The detail after the row's documented message, in the parsed message and then in
-    the rest of the paste (a log line's unquoted message stops at its first comma)."""
+    the rest of the paste (a log line's unquoted message stops at its first comma); for a
+    paste that is not a response, also in its lines as pasted, whose line breaks a
+    canonical request needs."""
     details = []
-    for text in (query.message, query.free_text):
+    for text in (query.message, query.free_text, query.text if query.free_text else ""):
         detail = detail_of(text, entry.message_key)
         if detail and detail not in details:
             details.append(detail)

@@ -117,8 +117,14 @@ MAX_LITERAL_CHARS = 4096
 MAX_LITERALS = 4
 
 
-def _dicts_in(text: str) -> list[dict]:
-    """The JSON objects, or Python dict literals, found in `text`, outermost first."""
+# A response that a plug-in or SDK wrapped as a string inside its own JSON, once or
+# twice: `{"error": "ocr failed: {\"error_msg\": ...}"}`.
+MAX_WRAPPING = 2
+
+
+def _dicts_in(text: str, wrapping: int = 0) -> list[dict]:
+    """The JSON objects, or Python dict literals, found in `text`, outermost first, then
+    those written as strings inside them (escaped or not)."""
     found: list[dict] = []
     literals = 0
     covered = 0  # the end of the last object read: what lies inside it was read with it
@@ -126,23 +132,48 @@ def _dicts_in(text: str) -> list[dict]:
         if start < covered:
             continue
         candidate = text[start:end]
-        value = None
-        try:
-            value = json.loads(candidate)
-        except (ValueError, RecursionError):
-            if len(candidate) <= MAX_LITERAL_CHARS and literals < MAX_LITERALS:
-                literals += 1
-                try:
-                    value = ast.literal_eval(candidate)
-                except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-                    value = None
+        value = _json_object(candidate)
+        if value is None and len(candidate) <= MAX_LITERAL_CHARS and literals < MAX_LITERALS:
+            literals += 1
+            try:
+                value = ast.literal_eval(candidate)
+            except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+                value = None
         if isinstance(value, dict):
-            found.append(value)
-            found.extend(v for v in value.values() if isinstance(v, dict))
+            inner = [v for v in value.values() if isinstance(v, dict)]
+            found += [value, *inner]
+            if wrapping < MAX_WRAPPING:
+                for string in _strings_with_objects([value, *inner]):
+                    found += _dicts_in(string, wrapping + 1)
             covered = end
             if len(found) >= MAX_OBJECTS:
                 break
     return found[:MAX_OBJECTS]
+
+
+def _json_object(candidate: str):
+    r"""`candidate` read as JSON; or, when its quotes are escaped (an object copied out of
+    a JSON string: `{\"error_msg\": \"...\"}`), read as that string's content."""
+    try:
+        return json.loads(candidate)
+    except (ValueError, RecursionError):
+        pass
+    if '\\"' not in candidate:
+        return None
+    try:
+        return json.loads(json.loads(f'"{candidate}"'))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _strings_with_objects(objects: list[dict]) -> list[str]:
+    """The string values that hold an object: a response carried inside another one."""
+    return [
+        value
+        for obj in objects
+        for value in obj.values()
+        if isinstance(value, str) and "{" in value and ":" in value
+    ][:MAX_OBJECTS]
 
 
 def _balanced_spans(text: str) -> list[tuple[int, int]]:
@@ -162,12 +193,15 @@ def _balanced_spans(text: str) -> list[tuple[int, int]]:
     for match in _STRUCTURE_RE.finditer(text):
         index, chars = match.start(), match.group()
         char = chars[0]
+        if index == escaped_at:
+            continue
+        if char == "\\":
+            # Inside quotes, an escaped character; outside, the quote of an object copied
+            # out of a JSON string (`{\"error_msg\": ...}`), which opens no string.
+            escaped_at = index + 1
+            continue
         if quote:
-            if index == escaped_at:
-                continue
-            if char == "\\":
-                escaped_at = index + 1
-            elif char == quote or char == "\n":
+            if char == quote or char == "\n":
                 quote = ""
             continue
         if char == '"' or char == "'":
@@ -249,6 +283,10 @@ def parse(raw: str) -> ParsedQuery:
         return query
 
     objects = _dicts_in(text) if "{" in text else []
+    # The object that carries a gateway code carries its message and request ID: a
+    # wrapper's own `msg` or `code` (`{"code": 500, "msg": "call failed", "body": ...}`)
+    # comes after it.
+    objects.sort(key=lambda obj: not _canonical(_lookup([obj], CODE_KEYS)))
     code_text = _lookup(objects, CODE_KEYS)
     codes = [m for m in (_canonical(code_text),) if m] or _all_codes(text)
     query.codes = list(dict.fromkeys(codes))
