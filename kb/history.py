@@ -9,8 +9,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from kb.text.script import HAN_CHARS
+
 # Chinese compares by character, other text by word, so that a diff stays small.
-_PIECE_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|\w+|\s+|[^\w\s]")
+_PIECE_RE = re.compile(rf"[{HAN_CHARS}]|\w+|\s+|[^\w\s]")
 
 
 @dataclass

@@ -11,27 +11,18 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kb.codes import catalog_of, validate_code
-from kb.diagnosis.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
 from kb.redact import redact
-from kb.search.tokens import document_text, message_key
+from kb.text.codes import catalog_of, validate_code
+from kb.text.lines import one_per_line, unify_line_breaks
+from kb.text.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
+from kb.text.script import is_chinese
+from kb.text.tokens import document_text, message_key
 
 # A remedy that sends the reader to support rather than to something they can fix.
 CONTACT_SUPPORT_MARKERS = ("联系技术支持工程师", "technical support engineer")
-
-
-def normalize_text(value):
-    """One form for stored text: browsers send textarea line breaks as CRLF."""
-    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
-
-
-def one_per_line(value: str) -> str:
-    """Lines stripped, empty ones dropped: one item a line, as staff type them."""
-    return "\n".join(line.strip() for line in normalize_text(value).splitlines() if line.strip())
 
 
 def code_page_url(code: str) -> str:
@@ -41,10 +32,6 @@ def code_page_url(code: str) -> str:
         return reverse("kb:code", args=[code])
     except NoReverseMatch:
         return reverse("kb:code-list") + "?" + urlencode({"q": code})
-
-
-def is_chinese(language: str | None = None) -> bool:
-    return (language or get_language() or "zh-hans").lower().startswith("zh")
 
 
 class Catalog(models.TextChoices):
@@ -107,7 +94,7 @@ class ShippedContent(models.Model):
         # So that a field saved untouched from a form never looks edited.
         for name in self.text_fields:
             for suffix in ("_zh", "_en"):
-                setattr(self, name + suffix, normalize_text(getattr(self, name + suffix)))
+                setattr(self, name + suffix, unify_line_breaks(getattr(self, name + suffix)))
         self.edited = bool(self.edited_fields())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "edited", "updated_at"}
@@ -447,8 +434,8 @@ class ErrorEntry(ShippedContent):
         if stored is None:
             return self.translation_review
         for name in self.text_fields:
-            zh_changed = normalize_text(getattr(self, name + "_zh")) != stored[name + "_zh"]
-            en_changed = normalize_text(getattr(self, name + "_en")) != stored[name + "_en"]
+            zh_changed = unify_line_breaks(getattr(self, name + "_zh")) != stored[name + "_zh"]
+            en_changed = unify_line_breaks(getattr(self, name + "_en")) != stored[name + "_en"]
             if zh_changed != en_changed:
                 return True
         return self.translation_review
@@ -485,7 +472,7 @@ class ErrorEntry(ShippedContent):
 
     def set_aliases(self, texts: list[str], user=None) -> None:
         """Make `texts` exactly this row's aliases, keeping the ones it already has."""
-        wanted = [normalize_text(text) for text in texts if text.strip()]
+        wanted = [unify_line_breaks(text) for text in texts if text.strip()]
         for alias in self.aliases.exclude(text__in=wanted):
             alias.delete()
         existing = set(self.aliases.values_list("text", flat=True))
@@ -636,7 +623,7 @@ class ErrorAlias(models.Model):
         return self.text
 
     def save(self, *args, **kwargs):
-        self.text = normalize_text(self.text)
+        self.text = unify_line_breaks(self.text)
         self.message_key = message_key(self.text)
         super().save(*args, **kwargs)
         # The row's search text holds its aliases.
@@ -840,7 +827,7 @@ class UnansweredSearch(models.Model):
         """Mark this group answered, by `entry` and, with `alias_text`, a new alias of it."""
         with transaction.atomic():
             # Published (in search, the catalog's downloads): redacted, whatever was typed.
-            alias_text = normalize_text(redact(alias_text))
+            alias_text = unify_line_breaks(redact(alias_text))
             if entry is not None and alias_text:
                 ErrorAlias.objects.get_or_create(
                     entry=entry, text=alias_text, defaults={"created_by": user}

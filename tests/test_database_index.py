@@ -8,7 +8,7 @@ from kb.models import ErrorEntry
 from kb.search import index
 from kb.search.engine import search
 from kb.search.index import fulltext_candidates, telling_groups
-from kb.search.tokens import tokens
+from kb.text.tokens import tokens
 
 ON_POSTGRESQL_ONLY = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="about PostgreSQL's GIN index and statistics"

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
-from kb.search.tokens import tokens
+from kb.text.tokens import tokens
 from tests.factories import make_entry
 
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 from kb import unknown
 from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
 from kb.search.engine import search as kb_search
-from kb.search.tokens import message_key
-from kb.unknown import normalize_query, record_unanswered
+from kb.text.tokens import message_key
+from kb.unknown import queue_group_key, record_unanswered
 from tests.adminforms import change_url, form_data
 from tests.factories import make_category, make_entry, make_faq
 
@@ -56,10 +56,10 @@ def test_the_same_error_with_other_ids_and_times_is_one_group(db):
 
 
 def test_normalizing_keeps_codes_and_drops_times_and_long_numbers():
-    assert normalize_query("APIG.0201  Timeout at 01:23:45, port 123456!") == (
+    assert queue_group_key("APIG.0201  Timeout at 01:23:45, port 123456!") == (
         "apig.0201 timeout at <time> port <n>"
     )
-    assert normalize_query("后端超时 APIG.0201") == "后端超时 apig.0201"
+    assert queue_group_key("后端超时 APIG.0201") == "后端超时 apig.0201"
 
 
 def test_empty_or_punctuation_only_searches_are_not_recorded(db):
@@ -341,7 +341,7 @@ OLD_PASTE = "Upstream reset zq7 clientSecret=cs_live_51Hq2xYz password = a b c"
 
 def stored_before_todays_rules(text: str) -> UnansweredSearch:
     """A group stored by an older redact(), which let these secrets through."""
-    return UnansweredSearch.objects.create(normalized=normalize_query(text), text=text)
+    return UnansweredSearch.objects.create(normalized=queue_group_key(text), text=text)
 
 
 def test_the_queue_offers_and_publishes_an_alias_only_redacted(editor_client, editor):

@@ -26,7 +26,7 @@ from kb.search.index import (
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import query_groups
-from kb.search.tokens import LINE_MARK, normalize
+from kb.text.tokens import LINE_MARK, fold_width_and_case
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
@@ -223,7 +223,7 @@ class PastedMessage:
     DETAIL_MARK = re.compile(r"[:,.;(\[|]")
 
     def __init__(self, message: str):
-        parts = re.findall(r"([a-z0-9]+)([^a-z0-9]*)", normalize(message)[:2000])
+        parts = re.findall(r"([a-z0-9]+)([^a-z0-9]*)", fold_width_and_case(message)[:2000])
         self.words = [word for word, _after in parts][:400]
         self.after = [after for _word, after in parts][:400]
         self.text = " ".join(self.words)
@@ -377,5 +377,5 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
         if candidate.id in entries:
             hit.entry = entries[candidate.id]
             result.hits.append(hit)
-    attach_diagnoses(result.hits, query)
+    attach_diagnoses(result.hits, text=query.text, message=query.message, free_text=query.free_text)
     return result

@@ -9,6 +9,7 @@ alter it, which drops its triggers.
 from django.db import connections
 
 from kb.expiring import ExpiringValue
+from kb.models import ErrorEntry
 
 SQLITE_STATEMENTS = [
     # Full-text index of the rows' tokens; `kb.search` queries it with MATCH.
@@ -195,8 +196,6 @@ def load_entries(ids: list[int]) -> dict:
 
     A raw query: compiling an ORM query costs more than running this one.
     """
-    from kb.models import ErrorEntry
-
     if not ids:
         return {}
     fields = [
