@@ -189,16 +189,16 @@ class Category(ShippedContent):
 
 class ErrorEntryQuerySet(models.QuerySet):
     def rebuild_search_fields(self, batch_size: int = 500) -> int:
-        """Recompute the derived search fields (message key, search text) of these rows
+        """Recompute the derived search fields (message key, index tokens) of these rows
         with the current tokenizer; returns how many changed. Not an edit: no history
         version, no revision check."""
         changed = []
         for entry in self.prefetch_related("aliases", "faqs").iterator(chunk_size=batch_size):
-            before = (entry.message_key, entry.search_text)
+            before = (entry.message_key, entry.index_tokens)
             entry.set_derived_fields()
-            if (entry.message_key, entry.search_text) != before:
+            if (entry.message_key, entry.index_tokens) != before:
                 changed.append(entry)
-        fields = ["message_key", "search_text", "phrasings_zh", "phrasings_en"]
+        fields = ["message_key", "index_tokens", "phrasings_zh", "phrasings_en"]
         self.model._base_manager.bulk_update(changed, fields, batch_size=batch_size)
         return len(changed)
 
@@ -339,7 +339,7 @@ class ErrorEntry(ShippedContent):
     )
     # Derived in save(): what kb.search looks rows up by.
     message_key = models.CharField(max_length=255, editable=False, default="")
-    search_text = models.TextField(editable=False, default="")
+    index_tokens = models.TextField(editable=False, default="")
     # Set once, when the row is created (by an import: its key as shipped), and never
     # changed: an import finds the row by it whatever staff changed of its natural key.
     identity = models.TextField(_("identity"), editable=False, default="")
@@ -352,7 +352,7 @@ class ErrorEntry(ShippedContent):
             "translation_review",
             "contact_support",
             "message_key",
-            "search_text",
+            "index_tokens",
         ]
     )
 
@@ -408,7 +408,7 @@ class ErrorEntry(ShippedContent):
             self.translation_review = self._translation_needs_review()
         self.set_derived_fields()
         if kwargs.get("update_fields") is not None:
-            derived = {"contact_support", "message_key", "search_text", "identity"}
+            derived = {"contact_support", "message_key", "index_tokens", "identity"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
         self._translation_confirmed = False
@@ -440,7 +440,7 @@ class ErrorEntry(ShippedContent):
                 return True
         return self.translation_review
 
-    def refresh_search_text(self) -> None:
+    def refresh_index_tokens(self) -> None:
         """Store the search text again after something it includes changed elsewhere
         (an alias, a linked FAQ article).
 
@@ -450,10 +450,10 @@ class ErrorEntry(ShippedContent):
         stored = type(self)._base_manager.filter(pk=self.pk).first()
         if stored is None:
             return  # deleted meanwhile (e.g. its aliases go with it)
-        search_text = stored.build_search_text()
-        if search_text != stored.search_text:
-            type(self)._base_manager.filter(pk=self.pk).update(search_text=search_text)
-        self.search_text = search_text
+        index_tokens = stored.build_index_tokens()
+        if index_tokens != stored.index_tokens:
+            type(self)._base_manager.filter(pk=self.pk).update(index_tokens=index_tokens)
+        self.index_tokens = index_tokens
 
     def link_faqs(self, articles) -> None:
         """Make `articles` exactly the FAQ articles linked to this row.
@@ -499,9 +499,9 @@ class ErrorEntry(ShippedContent):
         self.message_key = message_key(self.message_en)
         for name in ("phrasings_zh", "phrasings_en"):
             setattr(self, name, one_per_line(getattr(self, name)))
-        self.search_text = self.build_search_text()
+        self.index_tokens = self.build_index_tokens()
 
-    def build_search_text(self) -> str:
+    def build_index_tokens(self) -> str:
         """Index tokens in sections: message (and its aliases), meaning, remedy, linked
         FAQ articles, customer phrasings. kb.search weighs a term by the section it is in.
         """
@@ -627,7 +627,7 @@ class ErrorAlias(models.Model):
         self.message_key = message_key(self.text)
         super().save(*args, **kwargs)
         # The row's search text holds its aliases.
-        self.entry.refresh_search_text()
+        self.entry.refresh_index_tokens()
 
     def get_absolute_url(self):
         return self.entry.get_absolute_url()
@@ -639,9 +639,9 @@ class ErrorAlias(models.Model):
 
 
 @receiver(post_delete, sender=ErrorAlias)
-def refresh_search_text_without_alias(sender, instance: ErrorAlias, **kwargs) -> None:
+def refresh_index_tokens_without_alias(sender, instance: ErrorAlias, **kwargs) -> None:
     """Also for deletes that skip `delete()`: a queryset's, the admin's bulk action's."""
-    ErrorEntry(pk=instance.entry_id).refresh_search_text()
+    ErrorEntry(pk=instance.entry_id).refresh_index_tokens()
 
 
 class FeedbackQuerySet(models.QuerySet):

@@ -126,14 +126,14 @@ def test_queue_to_alias_to_search_hit(editor_client, editor):
     assert (hit.entry, hit.match) == (row, "message")
 
 
-def test_deleting_an_alias_takes_it_out_of_the_search_text(db):
+def test_deleting_an_alias_takes_it_out_of_the_index_tokens(db):
     row = make_entry()
     alias = ErrorAlias.objects.create(entry=row, text="Upstream connect error")
     row.refresh_from_db()
-    assert "upstream" in row.search_text
+    assert "upstream" in row.index_tokens
     alias.delete()
     row.refresh_from_db()
-    assert "upstream" not in row.search_text
+    assert "upstream" not in row.index_tokens
 
 
 def test_an_alias_added_from_the_queue_survives_the_save_of_a_form_opened_before(
@@ -157,7 +157,7 @@ def test_an_alias_added_from_the_queue_survives_the_save_of_a_form_opened_before
         "Upstream connect error",
         "Wording shown in the form",
     ]
-    assert "upstream" in row.search_text
+    assert "upstream" in row.index_tokens
 
 
 def test_the_stale_form_still_adds_and_deletes_the_aliases_its_editor_changed(editor_client):
@@ -250,7 +250,7 @@ def test_bad_queue_parameters_are_never_a_500(editor_client):
     assert editor_client.get(reverse("admin:kb_unansweredsearch_add")).status_code == 403
 
 
-def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_client):
+def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_index_tokens(editor_client):
     row = make_entry()
     row.set_aliases(["Upstream connect error", "Upstream reset"])
     changelist = reverse("admin:kb_erroralias_changelist")
@@ -265,7 +265,7 @@ def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_
     assert response.status_code == 302
     assert not ErrorAlias.objects.exists()
     row.refresh_from_db()
-    assert "upstream" not in row.search_text
+    assert "upstream" not in row.index_tokens
 
 
 def test_control_characters_and_nul_bytes_are_not_stored(db):

@@ -63,7 +63,7 @@ class Candidate:
     code: str
     http_status: int
     message_key: str
-    search_text: str
+    index_tokens: str
     sort_order: int
     # Keys of the row's aliases that the pasted message starts with.
     alias_keys: tuple[str, ...] = ()
@@ -74,12 +74,12 @@ class Candidate:
 
     @cached_property
     def token_weights(self) -> dict[str, float]:
-        return token_weights(self.search_text)
+        return token_weights(self.index_tokens)
 
     @cached_property
     def documented_weights(self) -> dict[str, float]:
         """The tokens of what the catalog documents, without the customer phrasings."""
-        return token_weights(self.search_text, PHRASINGS)
+        return token_weights(self.index_tokens, PHRASINGS)
 
     def weights_for(self, describes: bool) -> dict[str, float]:
         """A description is matched with the phrasings too; a quoted message or a code not."""
@@ -87,7 +87,7 @@ class Candidate:
 
 
 @lru_cache(maxsize=2048)
-def token_weights(search_text: str, sections: int | None = None) -> dict[str, float]:
+def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, float]:
     """Each token of a row, with the weight of the best section it is in.
 
     Kept per row text, so that the rows many searches meet (the real catalog's) are
@@ -96,7 +96,7 @@ def token_weights(search_text: str, sections: int | None = None) -> dict[str, fl
     keeps a process near 14 MB for it, however large the catalog.
     """
     weights: dict[str, float] = {}
-    parts = search_text.split(" ~ ")[:sections]
+    parts = index_tokens.split(" ~ ")[:sections]
     for weight, section in zip(SECTION_WEIGHTS, parts, strict=False):
         for token in section.split():
             if weights.get(token, 0.0) < weight:
@@ -105,9 +105,9 @@ def token_weights(search_text: str, sections: int | None = None) -> dict[str, fl
 
 
 @lru_cache(maxsize=1024)
-def phrasing_lines(search_text: str) -> tuple[frozenset[str], ...]:
+def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
     """The tokens of each customer phrasing of a row (its last section, line by line)."""
-    sections = search_text.split(" ~ ")
+    sections = index_tokens.split(" ~ ")
     if len(sections) <= PHRASINGS:
         return ()
     return tuple(frozenset(line.split()) for line in sections[PHRASINGS].split(LINE_MARK) if line)
@@ -306,7 +306,7 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
             # One customer phrasing that says most of what the query says: a description
             # of this very failure, not words scattered over the row's texts.
             score += PHRASING_WEIGHT * _best_line_share(
-                phrasing_lines(candidate.search_text), groups, weights, present, total
+                phrasing_lines(candidate.index_tokens), groups, weights, present, total
             )
     return Hit(
         entry=None,
@@ -349,8 +349,8 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     if not query.text:
         return result
     message = query.message if query.message else ("" if query.code_only else query.free_text)
-    search_text = message or ("" if query.code_only else query.free_text)
-    groups = query_groups(search_text[:2000]) if search_text and not query.status_only else ()
+    words = message or ("" if query.code_only else query.free_text)
+    groups = query_groups(words[:2000]) if words and not query.status_only else ()
     pasted = PastedMessage(message)
     candidates, result.unknown_codes = _gather(query, groups, pasted)
 

@@ -1,9 +1,9 @@
-"""The database's own full-text index over `ErrorEntry.search_text`, kept in step with edits.
+"""The search's SQL, all of it: candidates by code, by status, by message key, by alias,
+by full text, and the database's own full-text index over `ErrorEntry.index_tokens`.
 
-SQLite: an FTS5 table over the row table, maintained by triggers.
-PostgreSQL: a stored generated tsvector column with a GIN index.
-Both are (re)created after every `migrate`, because SQLite rebuilds a table to
-alter it, which drops its triggers.
+The index itself is schema, in migrations (0013_search_index): on SQLite an FTS5 table
+kept in step by triggers, on PostgreSQL a stored generated tsvector column with a GIN
+index.
 """
 
 from django.db import connections
@@ -11,60 +11,19 @@ from django.db import connections
 from kb.expiring import ExpiringValue
 from kb.models import ErrorEntry
 
-SQLITE_STATEMENTS = [
-    # Full-text index of the rows' tokens; `kb.search` queries it with MATCH.
-    """CREATE VIRTUAL TABLE IF NOT EXISTS kb_entry_fts USING fts5(
-        search_text, content='kb_errorentry', content_rowid='id', tokenize='unicode61')""",
-    """CREATE TRIGGER IF NOT EXISTS kb_entry_fts_insert AFTER INSERT ON kb_errorentry BEGIN
-        INSERT INTO kb_entry_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS kb_entry_fts_delete AFTER DELETE ON kb_errorentry BEGIN
-        INSERT INTO kb_entry_fts(kb_entry_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS kb_entry_fts_update AFTER UPDATE OF search_text
-    ON kb_errorentry BEGIN
-        INSERT INTO kb_entry_fts(kb_entry_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-        INSERT INTO kb_entry_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    "INSERT INTO kb_entry_fts(kb_entry_fts) VALUES ('rebuild')",
-    # How many rows hold each token, read from the index itself: what PostgreSQL's
-    # statistics tell there (token_row_counts()).
-    "CREATE VIRTUAL TABLE IF NOT EXISTS kb_entry_fts_terms USING fts5vocab(kb_entry_fts, 'row')",
-]
 
-POSTGRESQL_STATEMENTS = [
-    # The rows' tokens as a stored tsvector, computed by PostgreSQL on every write,
-    # so that a query never has to compute it row by row.
-    """ALTER TABLE kb_errorentry ADD COLUMN IF NOT EXISTS search_vector tsvector
-        GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED""",
-    # Full-text index of the rows' tokens; `kb.search` queries it with @@.
-    "CREATE INDEX IF NOT EXISTS kb_entry_vector_gin ON kb_errorentry USING gin (search_vector)",
-    # ANALYZE keeps the frequencies of the 10,000 commonest tokens (at the default
-    # target, only the few hundred commonest), so the planner knows a rare token is
-    # rare and reads it from the index instead of scanning the table for it.
-    "ALTER TABLE kb_errorentry ALTER COLUMN search_vector SET STATISTICS 1000",
-    # The expression index of earlier versions, replaced by the one above.
-    "DROP INDEX IF EXISTS kb_entry_search_gin",
-]
-
-
-def ensure_search_index(using: str = "default") -> None:
+def refresh_index(using: str = "default") -> None:
+    """Bring the database's index up to date with the rows' tokens (the schema is in
+    migrations, 0013_search_index): SQLite's FTS5 table is rebuilt from the rows;
+    PostgreSQL recomputes the generated column on every write, and ANALYZE refreshes the
+    token statistics that `token_row_counts()` reads."""
     connection = connections[using]
-    if "kb_errorentry" not in connection.introspection.table_names():
-        return
-    statements = {
-        "sqlite": SQLITE_STATEMENTS,
-        "postgresql": POSTGRESQL_STATEMENTS,
-    }.get(connection.vendor, [])
+    table = ErrorEntry._meta.db_table
     with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def on_post_migrate(sender, using="default", **kwargs) -> None:
-    ensure_search_index(using)
+        if connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO kb_entry_fts(kb_entry_fts) VALUES ('rebuild')")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 # The columns the ranking reads, in the order `Candidate` takes them.
@@ -74,7 +33,7 @@ CANDIDATE_COLUMNS = (
     "code",
     "http_status",
     "message_key",
-    "search_text",
+    "index_tokens",
     "sort_order",
 )
 
@@ -201,7 +160,7 @@ def load_entries(ids: list[int]) -> dict:
     fields = [
         field.column
         for field in ErrorEntry._meta.concrete_fields
-        if field.name not in ("search_text", "shipped")
+        if field.name not in ("index_tokens", "shipped")
     ]
     placeholders = ", ".join(["%s"] * len(ids))
     sql = f"SELECT {', '.join(fields)} FROM kb_errorentry WHERE id IN ({placeholders})"
