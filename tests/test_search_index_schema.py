@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from kb.search.index import fulltext_candidates
+from kb.search.index import candidates_by_full_text
 from kb.text.tokens import tokens
 from tests.factories import make_entry
 
@@ -74,7 +74,7 @@ def assert_index_as_migrations_define_it():
 
 
 def found(word: str) -> set[int]:
-    return {row[0] for row in fulltext_candidates([set(tokens(word))], 100, match_all=True)}
+    return {row[0] for row in candidates_by_full_text([set(tokens(word))], 100, match_all=True)}
 
 
 @pytest.mark.django_db

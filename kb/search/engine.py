@@ -18,11 +18,12 @@ from rapidfuzz import fuzz
 from kb.diagnosis.causes import Diagnosis, attach_diagnoses
 from kb.models import ErrorEntry
 from kb.search.index import (
-    alias_candidates,
-    candidates_where,
-    fulltext_candidates,
+    candidates_by_alias_keys,
+    candidates_by_codes,
+    candidates_by_full_text,
+    candidates_by_message_keys,
+    candidates_by_status,
     load_entries,
-    placeholders,
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import query_groups
@@ -170,48 +171,41 @@ class SearchResult:
         return None
 
 
-def _fetch(condition: str, params: list, **options) -> list[Candidate]:
-    return [Candidate(*row) for row in candidates_where(condition, params, **options)]
+def _candidates(rows: list[tuple]) -> list[Candidate]:
+    return [Candidate(*row) for row in rows]
 
 
 def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, list[str]]:
     """Candidates from the indexes; a known code, when the query has one, is authoritative."""
     unknown: list[str] = []
     if query.codes:
-        rows = _fetch(f"code IN ({placeholders(query.codes)})", query.codes)
+        rows = _candidates(candidates_by_codes(query.codes))
         if rows:
             return rows, unknown
         unknown = query.codes
-    in_table_order = {"order": "catalog, sort_order"}
     if query.status_only:
-        rows = _fetch(
-            "http_status = %s", [query.http_status], **in_table_order, limit=CANDIDATE_LIMIT
-        )
-        return rows, unknown
+        return _candidates(candidates_by_status(query.http_status, CANDIDATE_LIMIT)), unknown
 
     found: dict[int, Candidate] = {}
     if query.http_status and not query.status_implied:
         # A log line or curl output whose words say little: its status still does.
-        rows = _fetch(
-            "http_status = %s", [query.http_status], **in_table_order, limit=STATUS_CANDIDATE_LIMIT
-        )
+        rows = _candidates(candidates_by_status(query.http_status, STATUS_CANDIDATE_LIMIT))
         found.update((row.id, row) for row in rows)
     words = pasted.words[:40]
     prefixes = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
     if prefixes:
-        rows = _fetch(f"message_key IN ({placeholders(prefixes)})", prefixes)
-        found.update((row.id, row) for row in rows)
-        for *columns, alias_key in alias_candidates(prefixes):
+        found.update((row.id, row) for row in _candidates(candidates_by_message_keys(prefixes)))
+        for *columns, alias_key in candidates_by_alias_keys(prefixes):
             row = found.setdefault(columns[0], Candidate(*columns))
             row.alias_keys += (alias_key,)
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
         rows = []
         if len(groups) <= ALL_WORDS_GROUPS:
-            rows = fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=True)
+            rows = candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=True)
         if len(rows) < FEW_CANDIDATES and len(groups) > 1:
             # Few rows have every word: widen to rows with any, the ranking sorts them.
-            rows += fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=False)
+            rows += candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=False)
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown

@@ -9,7 +9,15 @@ index.
 from django.db import connections
 
 from kb.expiring import ExpiringValue
-from kb.models import ErrorEntry
+from kb.models import ErrorAlias, ErrorEntry
+
+# The full-text table on SQLite (not a model: migrations made it, 0013_search_index).
+FTS_TABLE = "kb_entry_fts"
+FTS_TERMS_TABLE = "kb_entry_fts_terms"
+
+
+def _table() -> str:
+    return ErrorEntry._meta.db_table
 
 
 def refresh_index(using: str = "default") -> None:
@@ -18,12 +26,11 @@ def refresh_index(using: str = "default") -> None:
     PostgreSQL recomputes the generated column on every write, and ANALYZE refreshes the
     token statistics that `token_row_counts()` reads."""
     connection = connections[using]
-    table = ErrorEntry._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("INSERT INTO kb_entry_fts(kb_entry_fts) VALUES ('rebuild')")
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
         elif connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(_table())}")
 
 
 # The columns the ranking reads, in the order `Candidate` takes them.
@@ -64,15 +71,16 @@ def _read_token_row_counts() -> dict[str, float]:
     if connections["default"].vendor == "sqlite":
         with connections["default"].cursor() as cursor:
             cursor.execute(
-                "SELECT term, doc FROM kb_entry_fts_terms WHERE doc >= %s", [SQLITE_COUNTED_ROWS]
+                f"SELECT term, doc FROM {FTS_TERMS_TABLE} WHERE doc >= %s", [SQLITE_COUNTED_ROWS]
             )
             return {term: float(rows) for term, rows in cursor.fetchall()}
     with connections["default"].cursor() as cursor:
         cursor.execute(
             "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, t.reltuples "
-            "FROM pg_stats s JOIN pg_class t ON t.oid = 'kb_errorentry'::regclass "
-            "WHERE s.schemaname = current_schema() AND s.tablename = 'kb_errorentry' "
-            "AND s.attname = 'search_vector'"
+            "FROM pg_stats s JOIN pg_class t ON t.oid = %s::regclass "
+            "WHERE s.schemaname = current_schema() AND s.tablename = %s "
+            "AND s.attname = 'search_vector'",
+            [_table(), _table()],
         )
         row = cursor.fetchone()
     if not row or not row[0]:
@@ -98,7 +106,36 @@ def telling_groups(groups: list[list[str]]) -> list[list[str]]:
     return (rare or ordered[:1])[:OR_LOOKUPS]
 
 
-def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
+def candidates_by_codes(codes: list[str]) -> list[tuple]:
+    """Every row of these codes (CANDIDATE_COLUMNS): a code has a few rows."""
+    return list(
+        ErrorEntry.objects.filter(code__in=codes).order_by().values_list(*CANDIDATE_COLUMNS)
+    )
+
+
+def candidates_by_status(status: int, limit: int) -> list[tuple]:
+    """The first `limit` rows of an HTTP status, in the tables' order."""
+    rows = ErrorEntry.objects.filter(http_status=status).order_by("catalog", "sort_order")
+    return list(rows.values_list(*CANDIDATE_COLUMNS)[:limit])
+
+
+def candidates_by_message_keys(keys: list[str]) -> list[tuple]:
+    """Rows whose documented message's key is one of `keys` (the prefixes of a paste)."""
+    return list(
+        ErrorEntry.objects.filter(message_key__in=keys).order_by().values_list(*CANDIDATE_COLUMNS)
+    )
+
+
+def candidates_by_alias_keys(keys: list[str]) -> list[tuple]:
+    """Rows with an alias (another known wording) whose key is one of `keys`:
+    CANDIDATE_COLUMNS, then the alias's key."""
+    aliases = ErrorAlias.objects.filter(message_key__in=keys).order_by()
+    return list(
+        aliases.values_list(*(f"entry__{name}" for name in CANDIDATE_COLUMNS), "message_key")
+    )
+
+
+def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
     """Rows whose tokens match every group (or any group), straight from the index.
 
     Unordered and bounded by `limit`: ranking a large hit set in the database is what
@@ -109,24 +146,25 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
     if not groups:
         return []
     connection = connections["default"]
+    table = connection.ops.quote_name(_table())
     columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         alternatives = ["(" + " | ".join(group) + ")" for group in groups]
         matches = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
-        rows = "SELECT id FROM kb_errorentry WHERE " + matches
+        rows = f"SELECT id FROM {table} WHERE " + matches
     else:
         alternatives = [
             "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
         ]
-        matches = "kb_entry_fts MATCH %s"
-        rows = "SELECT rowid AS id FROM kb_entry_fts WHERE " + matches
+        matches = f"{FTS_TABLE} MATCH %s"
+        rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE " + matches
     if match_all:
         sql = (
-            f"SELECT {columns} FROM kb_errorentry e WHERE e.{matches} LIMIT %s"
+            f"SELECT {columns} FROM {table} e WHERE e.{matches} LIMIT %s"
             if postgresql
-            else f"SELECT {columns} FROM kb_entry_fts JOIN kb_errorentry e "
-            f"ON e.id = kb_entry_fts.rowid WHERE {matches} LIMIT %s"
+            else f"SELECT {columns} FROM {FTS_TABLE} JOIN {table} e "
+            f"ON e.id = {FTS_TABLE}.rowid WHERE {matches} LIMIT %s"
         )
         params = [(" & " if postgresql else " AND ").join(alternatives), limit]
     else:
@@ -138,7 +176,7 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
         branch = f"SELECT id FROM ({rows} LIMIT %s) AS branch"
         branches = " UNION ALL ".join([branch] * len(alternatives))
         sql = (
-            f"SELECT {columns} FROM kb_errorentry e JOIN ("
+            f"SELECT {columns} FROM {table} e JOIN ("
             f"SELECT id, count(*) AS found FROM ({branches})"
             " AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
             ") best ON best.id = e.id"
@@ -150,47 +188,8 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
         return cursor.fetchall()
 
 
-def load_entries(ids: list[int]) -> dict:
-    """The rows shown, by id, without the columns only the search reads.
-
-    A raw query: compiling an ORM query costs more than running this one.
-    """
+def load_entries(ids: list[int]) -> dict[int, ErrorEntry]:
+    """The rows shown, by id, without the columns only the search reads."""
     if not ids:
         return {}
-    fields = [
-        field.column
-        for field in ErrorEntry._meta.concrete_fields
-        if field.name not in ("index_tokens", "shipped")
-    ]
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT {', '.join(fields)} FROM kb_errorentry WHERE id IN ({placeholders})"
-    return {entry.pk: entry for entry in ErrorEntry.objects.raw(sql, ids)}
-
-
-def candidates_where(condition: str, params: list, *, order: str = "", limit: int = 0) -> list:
-    """Candidate rows (CANDIDATE_COLUMNS) matching a condition on kb_errorentry."""
-    sql = f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM kb_errorentry WHERE {condition}"
-    if order:
-        sql += f" ORDER BY {order}"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def placeholders(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def alias_candidates(keys: list[str]) -> list[tuple]:
-    """Rows with an alias (another known wording) whose key is one of `keys`:
-    CANDIDATE_COLUMNS, then the alias's key."""
-    columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
-    sql = (
-        f"SELECT {columns}, a.message_key FROM kb_erroralias a "
-        f"JOIN kb_errorentry e ON e.id = a.entry_id WHERE a.message_key IN ({placeholders(keys)})"
-    )
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, keys)
-        return cursor.fetchall()
+    return ErrorEntry.objects.defer("index_tokens", "shipped").order_by().in_bulk(ids)
