@@ -41,7 +41,7 @@ RESULT_LIMIT = 10
 # The same failure is often in both catalogs; unless the text points at the shared
 # gateway of cloud services, the customer's own gateway (APIG) is the likelier one.
 SHARED_GATEWAY_PENALTY = 3.0
-# How much one customer phrasing that holds the query's words counts (kb/models.py).
+# How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
 # A pasted message this alike to a row's documented one quotes it (with drift).
 QUOTED_SIMILARITY = 85
