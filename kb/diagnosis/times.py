@@ -6,7 +6,7 @@ from email.utils import parsedate_to_datetime
 
 from django.utils.translation import ngettext
 
-from kb.models import is_chinese
+from kb.text.script import is_chinese
 
 # X-Sdk-Date, the signing SDKs' basic ISO 8601 form: 20261127T010101Z.
 BASIC_RE = re.compile(r"(\d{8}T\d{6})Z?")

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from kb.codes import CODE_RE
+from kb.text.codes import CODE_RE, canonical_code, codes_in
+from kb.text.lines import clean
 
 MAX_QUERY_CHARS = 16 * 1024
 
@@ -77,7 +78,6 @@ SHARED_GATEWAY_RE = re.compile(
     re.IGNORECASE,
 )
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class QueryError(ValueError):
@@ -98,12 +98,6 @@ class ParsedQuery:
     code_only: bool = False
     # The text points at the shared gateway of cloud services (APIGW), by code or words.
     names_shared_gateway: bool = False
-
-
-def clean(text: str) -> str:
-    """Drop what no error text carries: control characters, lone surrogates."""
-    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
-    return CONTROL_RE.sub(" ", text).strip()
 
 
 # What is read of the JSON objects (or Python dict literals) in a paste. The search reads
@@ -286,9 +280,9 @@ def parse(raw: str) -> ParsedQuery:
     # The object that carries a gateway code carries its message and request ID: a
     # wrapper's own `msg` or `code` (`{"code": 500, "msg": "call failed", "body": ...}`)
     # comes after it.
-    objects.sort(key=lambda obj: not _canonical(_lookup([obj], CODE_KEYS)))
+    objects.sort(key=lambda obj: not canonical_code(_lookup([obj], CODE_KEYS)))
     code_text = _lookup(objects, CODE_KEYS)
-    codes = [m for m in (_canonical(code_text),) if m] or _all_codes(text)
+    codes = [m for m in (canonical_code(code_text),) if m] or codes_in(text)
     query.codes = list(dict.fromkeys(codes))
     query.message = _lookup(objects, MESSAGE_KEYS)
     query.request_id = _lookup(objects, REQUEST_ID_KEYS)
@@ -361,12 +355,3 @@ def _words_left(rest: str, query: ParsedQuery) -> str:
 
 def _strip_status_words(text: str) -> str:
     return re.sub(r"\b(?:http|status|code|error)\b", " ", text, flags=re.IGNORECASE)
-
-
-def _canonical(text: str) -> str:
-    match = CODE_RE.search(text or "")
-    return f"{match.group(1).upper()}.{match.group(2)}" if match else ""
-
-
-def _all_codes(text: str) -> list[str]:
-    return [f"{m.group(1).upper()}.{m.group(2)}" for m in CODE_RE.finditer(text)][:5]
