@@ -429,6 +429,19 @@ class ErrorEntry(ShippedContent):
     def get_absolute_url(self):
         return code_page_url(self.code) + "#" + self.anchor
 
+    def as_json(self) -> dict:
+        """The row in the active language, as every API answer shows it (kb/openapi.py's
+        Row)."""
+        return {
+            "catalog": self.catalog,
+            "code": self.code,
+            "http_status": self.http_status,
+            "message_en": self.message_en,
+            "meaning": self.meaning,
+            "remedy": self.remedy,
+            "url": self.get_absolute_url(),
+        }
+
     @property
     def code_url(self) -> str:
         return code_page_url(self.code)

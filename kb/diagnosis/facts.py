@@ -30,6 +30,76 @@ SIGNATURE_WINDOW_SECONDS = 15 * 60
 ZONE_TOLERANCE_SECONDS = 60
 MAX_SHOWN_VALUE = 40
 
+_TIME = {"type": "string", "format": "date-time"}
+_NAMES = {"type": "array", "items": {"type": "string"}}
+# Every fact a computer below may give, with the JSON Schema of its value: the one list of
+# them. The API's description (kb/openapi.py) is built from it, and the API's tests check
+# every answer against that description, so a fact added or renamed here is described there.
+FACTS = {
+    "clock_skew_seconds": {
+        "type": "integer",
+        "description": (
+            "Server time minus signature time: positive when the signature time "
+            "(X-Sdk-Date) is behind the gateway's clock, negative when ahead."
+        ),
+    },
+    "signature_time": _TIME,
+    "server_time": _TIME,
+    "clock_behind": {"type": ["string", "null"], "enum": ["client", "gateway", None]},
+    "clock_skew_exceeds_limit": {
+        "type": "boolean",
+        "description": (
+            f"The skew is more than the {SIGNATURE_WINDOW_SECONDS // 60} minutes the gateway "
+            "allows."
+        ),
+    },
+    "likely_client_utc_offset": {
+        "type": "string",
+        "example": "UTC+8",
+        "description": "The skew is a whole time zone: local time written as UTC.",
+    },
+    "token_expires_at": _TIME,
+    "request_time": {
+        **_TIME,
+        "description": "From a Date or X-Sdk-Date header in the pasted text.",
+    },
+    "token_expired_seconds_before_request": {"type": "integer"},
+    "throttle_policy": {
+        "type": "string",
+        "description": (
+            "The limit reached: user, app (credential), ip (source IP address) or "
+            "api (all callers of the API)."
+        ),
+    },
+    "throttle_limit": {"type": "integer"},
+    "throttle_window": {"type": "string", "example": "1 minute"},
+    "throttle_window_seconds": {"type": "integer"},
+    "canonical_request": {
+        "type": "object",
+        "description": "The gateway's canonical request, part by part.",
+        "required": ["method", "path", "query", "headers", "signed_headers", "payload_hash"],
+        "additionalProperties": False,
+        "properties": {
+            "method": {"type": "string"},
+            "path": {"type": "string"},
+            "query": {"type": "string"},
+            "headers": _NAMES,
+            "signed_headers": _NAMES,
+            "payload_hash": {"type": "string"},
+        },
+    },
+    "path_ends_with_slash": {"type": "boolean"},
+    "signed_headers": _NAMES,
+    "payload_hash_is_empty": {
+        "type": "boolean",
+        "description": "The body hash is the SHA-256 of an empty body.",
+    },
+    "signed_headers_without_value": {
+        **_NAMES,
+        "description": "Signed headers that reached the gateway without a value.",
+    },
+}
+
 TIME_LABEL_RE = re.compile(r"\b(signature|server)[\s_-]*time\s*[:=]\s*", re.IGNORECASE)
 EXPIRES_RE = re.compile(r"expires?[\s_-]*at\s*[:=]\s*", re.IGNORECASE)
 POLICY_RE = re.compile(r"policy\s*[:=]?\s*([a-z_-]{1,20})\s+over\s+rate\s*limit", re.IGNORECASE)

@@ -55,6 +55,14 @@ class Answer:
     def request_id(self) -> str:
         return self.result.query.request_id if self.result else ""
 
+    def as_json(self) -> dict:
+        """The answer as the API and `lookup --json` give it (kb/openapi.py's SearchAnswer)."""
+        return {
+            "query": self.text,
+            "request_id": self.request_id or None,
+            "results": [hit.as_json() for hit in self.hits],
+        }
+
 
 def fits_in_url(**params: str) -> bool:
     return len(urlencode(params).encode()) <= MAX_URL_TEXT_BYTES
