@@ -520,7 +520,7 @@ class FeedbackByRowAdmin(ReadOnlyAdmin):
         )
 
 
-# --- The unknown-error queue --------------------------------------------------------------
+# --- The unanswered-search queue --------------------------------------------------------------
 
 
 class UnansweredSearchForm(forms.ModelForm):

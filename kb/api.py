@@ -12,12 +12,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kb.client_address import client_key
 from kb.codes import normalize_code
 from kb.models import ErrorEntry
 from kb.openapi import LANGUAGES, OPENAPI
 from kb.search.answer import answer
 from kb.search.parse import MAX_QUERY_CHARS
-from kb.security import client_key
 from kb.suggest import closest_codes
 from kb.triage import MAX_BYTES, MAX_LINES, TriageError, triage
 from kb.triage_upload import log_stream, use_memory_uploads

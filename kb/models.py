@@ -605,7 +605,8 @@ class ErrorAliasQuerySet(models.QuerySet):
 
 
 class ErrorAlias(models.Model):
-    """Another wording of a row's message that search matches, e.g. from the unknown-error queue."""
+    """Another wording of a row's message that search matches, e.g. from the
+    unanswered-search queue."""
 
     catalog_fields = ("entry", "text")
 
@@ -776,14 +777,14 @@ class UnansweredSearchQuerySet(models.QuerySet):
         return self.filter(status=UnansweredSearch.Status.OPEN)
 
     def queue(self):
-        """The unknown-error queue: most frequent first, then most recent."""
+        """The unanswered-search queue: most frequent first, then most recent."""
         return self.order_by("-count", "-last_seen")
 
 
 class UnansweredSearch(models.Model):
     """Searches that found nothing (or nothing sure), grouped by their normalized text.
 
-    Written by `kb.unknown.record_unanswered`, which redacts before anything is stored.
+    Written by `kb.unanswered.record_unanswered`, which redacts before anything is stored.
     """
 
     class Status(models.TextChoices):
@@ -823,7 +824,7 @@ class UnansweredSearch(models.Model):
     class Meta:
         ordering = ["-count", "-last_seen"]
         verbose_name = _("unanswered search")
-        verbose_name_plural = _("unknown-error queue")
+        verbose_name_plural = _("unanswered-search queue")
         constraints = [
             # One group per normalized text; record_unanswered relies on it to upsert.
             models.UniqueConstraint(fields=["normalized"], name="unanswered_normalized_unique"),
@@ -871,9 +872,9 @@ class UnansweredSightingQuerySet(models.QuerySet):
 
 
 class UnansweredSighting(models.Model):
-    """One client counted in one group of the unknown-error queue, in one time window.
+    """One client counted in one group of the unanswered-search queue, in one time window.
 
-    Written by `kb.unknown.record_unanswered`: a group's count rises at most once per
+    Written by `kb.unanswered.record_unanswered`: a group's count rises at most once per
     client and window, and a client's sightings in the last window are its rate limit.
     """
 

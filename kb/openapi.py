@@ -48,7 +48,7 @@ def _bad_request(description: str, schema: dict | None = None) -> dict:
     return response
 
 
-# Every operation: the database does not answer (kb/errors.py), for now.
+# Every operation: the database does not answer (kb/outage.py), for now.
 _UNAVAILABLE = {
     "description": "The database does not answer: the outage page; try again after Retry-After.",
     "headers": {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds."}},

@@ -33,5 +33,5 @@ urlpatterns = [
 urlpatterns += i18n_patterns(path("", include((site_patterns, "kb"))))
 
 handler404 = "kb.views.page_not_found"
-handler500 = "kb.errors.server_error"
+handler500 = "kb.outage.server_error"
 # /healthz and /readyz are answered by kb.health.ProbeMiddleware, ahead of these routes.

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_filters.views import FilterView
 
 from kb.catalog import export_catalog, export_catalog_csv
+from kb.client_address import client_key
 from kb.codes import normalize_code
 from kb.feedback import FeedbackForm, from_this_site
 from kb.filters import ErrorEntryFilter
-from kb.forms import SignatureCheckForm
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.pagecache import cache_public_page
 from kb.search.answer import answer, diagnose_rows
-from kb.security import client_key
+from kb.signature_form import SignatureCheckForm
 from kb.suggest import closest_codes
 
 
