@@ -9,8 +9,7 @@ functions it (and the signature checker) use:
   safely (bounded input, a time limit per match);
 - `times`: the time formats gateway errors carry, and durations in words;
 - `facts`: clock skew, token expiry, request throttling, canonical-request facts;
-- `canonical`: canonical requests parsed and compared part by part;
-- `secret_keys`: text that looks like a secret key, which no page accepts.
+- `canonical`: canonical requests parsed and compared part by part.
 
 This module imports nothing, so that `kb.models` can use `patterns` without a cycle.
 """

@@ -25,7 +25,8 @@ from kb.diagnosis.times import (
 )
 
 # The gateway rejects a signature whose time differs from its own by more than this.
-SIGNATURE_WINDOW_SECONDS = 15 * 60
+SIGNATURE_WINDOW_MINUTES = 15
+SIGNATURE_WINDOW_SECONDS = SIGNATURE_WINDOW_MINUTES * 60
 # A skew this close to a whole number of half hours is a time zone, not a drifting clock.
 ZONE_TOLERANCE_SECONDS = 60
 MAX_SHOWN_VALUE = 40
@@ -49,8 +50,7 @@ FACTS = {
     "clock_skew_exceeds_limit": {
         "type": "boolean",
         "description": (
-            f"The skew is more than the {SIGNATURE_WINDOW_SECONDS // 60} minutes the gateway "
-            "allows."
+            f"The skew is more than the {SIGNATURE_WINDOW_MINUTES} minutes the gateway allows."
         ),
     },
     "likely_client_utc_offset": {
@@ -243,15 +243,19 @@ def signature_expired(
     else:
         sentence = _("The signature time and the gateway's time are the same (%(server)s).")
     findings.sentences.append(sentence % names)
+    window = {"window": duration_in_words(SIGNATURE_WINDOW_SECONDS)}
     if abs(skew) > SIGNATURE_WINDOW_SECONDS:
-        findings.sentences.append(_("That is more than the 15 minutes the gateway allows."))
+        findings.sentences.append(
+            _("That is more than the %(window)s the gateway allows.") % window
+        )
     else:
         findings.sentences.append(
             _(
-                "That is within the 15 minutes the gateway allows, so the clock alone does "
+                "That is within the %(window)s the gateway allows, so the clock alone does "
                 "not explain the error: check that the X-Sdk-Date sent is the one signed, in "
                 "UTC."
             )
+            % window
         )
     if offset is not None:
         findings.sentences.append(
