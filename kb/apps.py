@@ -8,9 +8,8 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        from kb import signals  # noqa: F401
-        from kb.pagecache import watch_catalog
+        from kb import signals
         from kb.search.index import on_post_migrate
 
         post_migrate.connect(on_post_migrate, sender=self)
-        watch_catalog()
+        signals.watch_catalog()

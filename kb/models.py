@@ -5,8 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -665,12 +663,6 @@ class ErrorAlias(models.Model):
     natural_key.dependencies = ["kb.errorentry"]
 
 
-@receiver(post_delete, sender=ErrorAlias)
-def refresh_search_text_without_alias(sender, instance: ErrorAlias, **kwargs) -> None:
-    """Also for deletes that skip `delete()`: a queryset's, the admin's bulk action's."""
-    ErrorEntry(pk=instance.entry_id).refresh_search_text()
-
-
 class FeedbackQuerySet(models.QuerySet):
     def from_client_since(self, client_key: str, since):
         return self.filter(client_key=client_key, created_at__gte=since)
@@ -783,10 +775,6 @@ class UnansweredSearchQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=UnansweredSearch.Status.OPEN)
 
-    def queue(self):
-        """The unanswered-search queue: most frequent first, then most recent."""
-        return self.order_by("-count", "-last_seen")
-
 
 class UnansweredSearch(models.Model):
     """Searches that found nothing (or nothing sure), grouped by their normalized text.
@@ -829,6 +817,7 @@ class UnansweredSearch(models.Model):
     objects = UnansweredSearchQuerySet.as_manager()
 
     class Meta:
+        # The queue's order, in the admin too: most frequent first, then most recent.
         ordering = ["-count", "-last_seen"]
         verbose_name = _("unanswered search")
         verbose_name_plural = _("unanswered-search queue")

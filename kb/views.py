@@ -184,7 +184,3 @@ def catalog_download(request, format):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="apig-kb-catalog.{format}"'
     return response
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
