@@ -307,7 +307,7 @@ class FeedbackByRowAdmin(ReadOnlyAdmin):
         )
 
 
-# --- The unknown-error queue --------------------------------------------------------------
+# --- The unanswered-search queue --------------------------------------------------------------
 
 
 class UnansweredSearchForm(forms.ModelForm):
@@ -383,9 +383,6 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
     ]
     actions = ["mark_resolved"]
 
-    def get_ordering(self, request):
-        return ["-count", "-last_seen"]
-
     def has_add_permission(self, request):
         return False  # recorded by search, not written by hand
 
@@ -419,7 +416,7 @@ class UnansweredSearchAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected searches resolved"), permissions=["change"])
     def mark_resolved(self, request, queryset):
-        for search in queryset.filter(status=UnansweredSearch.Status.OPEN):
+        for search in queryset.open():
             search.resolve(request.user)
 
 

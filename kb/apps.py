@@ -9,7 +9,6 @@ class KbConfig(AppConfig):
     def ready(self):
         # Here, not at the top: Django loads the models after this module, and the
         # receivers need them (the usual place to connect an app's signals).
-        from kb import signals  # noqa: F401
-        from kb.pagecache import watch_catalog
+        from kb import signals
 
-        watch_catalog()
+        signals.watch_catalog()

@@ -94,7 +94,7 @@ def _label(obj: ShippedContent) -> str:
     return f"{obj._meta.model_name} {' '.join(str(part) for part in obj.natural_key())}"
 
 
-def _set_value(obj: ShippedContent, name: str, value, incoming: ShippedContent) -> None:
+def _set_value(obj: ShippedContent, name: str, incoming: ShippedContent) -> None:
     model_field = obj._meta.get_field(name)
     if model_field.many_to_many:
         return  # applied after save
@@ -152,7 +152,7 @@ def _merge(deserialized, report: ImportReport) -> None:
             report.conflicts.append(Conflict(_label(current), name, mine, new))
             kept = True
             continue
-        _set_value(current, name, new, incoming)
+        _set_value(current, name, incoming)
         current.shipped[name] = new
         changed.append(name)
 

@@ -1,8 +1,8 @@
 """The "Support editors" group: who may keep the knowledge base right from the admin.
 
-Editors change rows, categories and FAQ articles, work the unknown-error queue and read
+Editors change rows, categories and FAQ articles, work the unanswered-search queue and read
 feedback. They cannot delete rows, categories or articles, and cannot manage users or
-groups. Migration 0004 creates the group; `ensure_support_editors_group()` brings an
+groups. Migration 0006_support_editors creates the group; `ensure_support_editors_group()` brings an
 existing group back to exactly these permissions (the `support_editor` command calls it).
 """
 
@@ -31,10 +31,11 @@ PERMISSIONS = (
 )
 
 
-def permissions_of(names=PERMISSIONS, permission_model=Permission):
-    pairs = [name.split(".", 1) for name in names]
+def permissions_of() -> list[Permission]:
+    """The group's permissions, as stored (after `migrate`)."""
+    pairs = [name.split(".", 1) for name in PERMISSIONS]
     found = list(
-        permission_model.objects.filter(
+        Permission.objects.filter(
             content_type__app_label__in={app for app, _ in pairs},
             codename__in={codename for _, codename in pairs},
         )

@@ -31,7 +31,6 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import has_vary_header
 
@@ -55,28 +54,17 @@ def catalog_version() -> str:
     every write to a catalog table (triggers of migration 0012_catalog_version).
 
     Read from the database at most every KB_PAGE_CACHE_VERSION_SECONDS per process, and
-    at once after this process saved a change (`catalog_changed`).
+    at once after this process saved a change (`forget_catalog_version()`, which
+    kb/signals.py calls on every save, delete or link of catalog rows).
     """
     return _version.get()
 
 
-def catalog_changed(sender, using=None, **kwargs) -> None:
+def forget_catalog_version(using: str | None = None) -> None:
     """This process changed the catalog: read the version afresh, now and once the
     change is committed (a read before the commit would still see the old one)."""
     _version.forget()
     transaction.on_commit(_version.forget, using=using)
-
-
-def watch_catalog() -> None:
-    """Forget the version whenever this process saves, deletes or links catalog rows."""
-    tables = catalog_tables()
-    for model in apps.get_app_config("kb").get_models():
-        if model._meta.db_table in tables:
-            post_save.connect(catalog_changed, sender=model)
-            post_delete.connect(catalog_changed, sender=model)
-            for field in model._meta.many_to_many:
-                if field.m2m_db_table() in tables:
-                    m2m_changed.connect(catalog_changed, sender=field.remote_field.through)
 
 
 def _read_catalog_version() -> str:

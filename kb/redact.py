@@ -1,6 +1,6 @@
 """The one redaction function: what a person pasted, with every secret replaced.
 
-Everything that stores or logs pasted text (the unknown-error queue, feedback
+Everything that stores or logs pasted text (the unanswered-search queue, feedback
 comments, search logs) calls `redact()` first. Secrets become placeholders such as
 `<token>` or `<ak>`; the words around them (the error message, the code) stay, so
 what is stored still reads as the error the customer saw.
@@ -27,13 +27,17 @@ It works in passes, from the most specific to the most general:
    24 or more letters and digits mixing upper case, lower case and digits, IPv4 and
    IPv6 addresses.
 
-Redacting redacted text changes nothing. `labelled_values()` and `sk_shaped_runs()` give
-other modules (kb.diagnosis.secret_keys) the same reading of a text.
+Redacting redacted text changes nothing.
+
+`secret_in()` reads a text as `redact()` does and says why it holds a secret key: the
+pages that take a secret from nobody (the signature checker) refuse what it finds.
 """
 
 import ipaddress
 import re
 from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
 
 TOKEN = "<token>"
 AK = "<ak>"
@@ -234,6 +238,33 @@ def sk_shaped_runs(text: str) -> Iterator[str]:
             yield match.group()
 
 
+# What `redact()` replaces by these because of its name is a secret no page needs.
+SECRET_PLACEHOLDERS = (SK, PASSWORD, PRIVATE_KEY, SECRET)
+
+
+def secret_in(text: str) -> str | None:
+    """Why `text` looks like it holds a secret key, or None: what `redact()` would replace
+    as a secret, by its name or its shape (an SK), this refuses.
+
+    A signature check never needs the SK or the AppSecret: the canonical request is
+    compared before anything is signed. Refusing input that carries one keeps it out of
+    our pages, logs and browser histories, and tells the customer to keep it out of
+    support tickets too."""
+    if not text:
+        return None
+    for placeholder, value in labelled_values(text):
+        if placeholder not in SECRET_PLACEHOLDERS:
+            continue
+        if len(re.findall(r"[A-Za-z0-9]", value)) < 6:
+            continue  # masked, such as SK=******
+        return _("it holds a value labelled as a secret (such as AppSecret=, SK= or secret:)")
+    for run in sk_shaped_runs(text):
+        # An SK mixes upper and lower case; a hex digest is one case only.
+        if re.search(r"[a-z]", run) and re.search(r"[A-Z]", run):
+            return _("it holds a 40-character value shaped like a secret access key (SK)")
+    return None
+
+
 def _sk_shaped(run: str) -> bool:
     return len(run) == 40
 
@@ -241,7 +272,7 @@ def _sk_shaped(run: str) -> bool:
 def _percent_decoded(text: str) -> str:
     """`text` with its URL-encoded runs decoded (twice over, for `%253D`), where they
     decode to UTF-8 text without control characters."""
-    for _ in range(2):
+    for _twice in range(2):
         decoded = _PERCENT_RUN_RE.sub(_decode_run, text)
         if decoded == text:
             break

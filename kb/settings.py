@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Load balancers' probes, answered before the Host check and the database.
     "kb.health.ProbeMiddleware",
-    "kb.errors.DatabaseUnavailableMiddleware",
+    "kb.outage.DatabaseUnavailableMiddleware",
     # Public pages seen before, answered without sessions, language or URL resolution.
     "kb.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -166,7 +166,7 @@ KB_PAGE_SIZE = envint("KB_PAGE_SIZE", "25")
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", "10")
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
 
-# The unknown-error queue (kb/unknown.py): one client adds to at most UNANSWERED_RATE_LIMIT
+# The unanswered-search queue (kb/unanswered.py): one client adds to at most UNANSWERED_RATE_LIMIT
 # groups per UNANSWERED_RATE_WINDOW seconds and raises a group's count at most once per
 # window; past UNANSWERED_MAX_ENTRIES groups, the oldest resolved ones are dropped first.
 UNANSWERED_RATE_LIMIT = envint("UNANSWERED_RATE_LIMIT", "20")
@@ -241,14 +241,14 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_USERNAME_FAILURE_LIMIT = envint("AXES_USERNAME_FAILURE_LIMIT", "20")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "60"))
-# Counted per pair and per username; kb.security.LoginThrottle gives each its own limit.
+# Counted per pair and per username; kb.login_throttle.LoginThrottle gives each its own limit.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
-AXES_HANDLER = "kb.security.LoginThrottle"
+AXES_HANDLER = "kb.login_throttle.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "kb.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kb.client_address.client_ip"
 AXES_LOCKOUT_TEMPLATE = "kb/locked_out.html"
 # The proxies in front (addresses or CIDR networks): only a request from one of them has
-# its X-Forwarded-For read (kb/security.py). Empty: the socket's address is the client.
+# its X-Forwarded-For read (kb/client_address.py). Empty: the socket's address is the client.
 KB_TRUSTED_PROXIES = [
     ipaddress.ip_network(value, strict=False) for value in envlist("TRUSTED_PROXIES", "")
 ]

@@ -168,10 +168,10 @@ class Group:
             for (policy, limit, window), count in self.throttles.most_common()
         ]
 
-    def as_json(self, row_json: Callable[[ErrorEntry], dict]) -> dict:
+    def as_json(self) -> dict:
         cause = self.cause
         return {
-            "row": row_json(self.entry),
+            "row": self.entry.as_json(),
             "cause": cause.slug if cause else None,
             "explanation": cause.explanation if cause else "",
             "fix": cause.fix if cause else "",
@@ -251,15 +251,16 @@ class Report:
             for moment in (first + timedelta(minutes=n) for n in range(span))
         ]
 
-    def as_json(self, row_json: Callable[[ErrorEntry], dict]) -> dict:
-        """The report as the API, `triage --json` and the page's download give it."""
+    def as_json(self) -> dict:
+        """The report as the API, `triage --json` and the page's download give it
+        (kb/openapi.py's TriageReport)."""
         return {
             "encoding": self.encoding,
             "lines": self.lines,
             "blank_lines": self.blank_lines,
             "failed_calls": self.failed_calls,
             "recognised": self.recognised,
-            "groups": [group.as_json(row_json) for group in self.groups],
+            "groups": [group.as_json() for group in self.groups],
             "unrecognised": {
                 "lines": self.unrecognised,
                 "with_error_status": self.unrecognised_errors,

@@ -32,6 +32,5 @@ urlpatterns = [
 # /codes/APIG.0201/, is redirected by LocaleMiddleware to the reader's language.
 urlpatterns += i18n_patterns(path("", include((site_patterns, "kb"))))
 
-handler404 = "kb.views.page_not_found"
-handler500 = "kb.errors.server_error"
+handler500 = "kb.outage.server_error"
 # /healthz and /readyz are answered by kb.health.ProbeMiddleware, ahead of these routes.

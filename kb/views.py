@@ -17,13 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_filters.views import FilterView
 
 from kb.catalog import export_catalog, export_catalog_csv
+from kb.client_address import client_key
 from kb.feedback import FeedbackForm, from_this_site
 from kb.filters import ErrorEntryFilter
-from kb.forms import SignatureCheckForm
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.pagecache import cache_public_page
 from kb.search.answer import answer, diagnose_rows
-from kb.security import client_key
+from kb.signature_form import SignatureCheckForm
 from kb.suggest import closest_codes
 from kb.text.codes import canonical_code
 
@@ -184,7 +184,3 @@ def catalog_download(request, format):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="apig-kb-catalog.{format}"'
     return response
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)

@@ -14,7 +14,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from kb.api import triage_as_json
 from kb.triage import MAX_BYTES, MAX_LINES, TriageError, triage
 from kb.triage_chart import timeline_chart
 from kb.triage_upload import log_stream, use_memory_uploads
@@ -44,7 +43,7 @@ def _triage_posted(request, stream):
         report = triage(stream)
     except TriageError as error:
         return _render(request, {"error": str(error)}, status=error.status)
-    data = triage_as_json(report)
+    data = report.as_json()
     context = {
         "report": report,
         "chart": timeline_chart(report),

@@ -91,6 +91,47 @@ def manage(*args: str, env: dict, check: bool = True) -> subprocess.CompletedPro
 
 
 @pytest.fixture(autouse=True)
+def api_answers_as_described(monkeypatch):
+    """Every answer under /api/v1/ that a test gets, through Django's test client or
+    `requests` from a real server, is checked against the API's OpenAPI description
+    (tests/openapi.py): a test that gets an undescribed answer fails."""
+    import requests
+    from django.test import Client
+
+    from tests.openapi import check_answer
+
+    client_request, session_send = Client.request, requests.Session.send
+
+    def request(client, **environ):
+        response = client_request(client, **environ)
+        if not response.streaming:
+            check_answer(
+                response.wsgi_request.method,
+                response.wsgi_request.path,
+                response.status_code,
+                response.get("Content-Type", ""),
+                response.content,
+                response.get("Allow", ""),
+            )
+        return response
+
+    def send(session, prepared, **kwargs):
+        response = session_send(session, prepared, **kwargs)
+        check_answer(
+            prepared.method,
+            prepared.url,
+            response.status_code,
+            response.headers.get("Content-Type", ""),
+            response.content,
+            response.headers.get("Allow", ""),
+        )
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
+    monkeypatch.setattr(requests.Session, "send", send)
+
+
+@pytest.fixture(autouse=True)
 def fresh_page_cache():
     # Tests change settings (page size, language) between requests for one URL.
     from kb import pagecache

@@ -19,7 +19,7 @@ from kb.models import (
     FaqArticle,
     UnansweredSearch,
 )
-from kb.unknown import record_unanswered
+from kb.unanswered import record_unanswered
 from tests.adminforms import change_url, form_data
 
 ROW = ("APIG", "APIG.0308", 429, "The throttling threshold has been reached.")
@@ -68,7 +68,7 @@ WRITES = {
     "admin: a row's form": admin_edit,
     "admin: a category's form": admin_category_edit,
     "import_catalog": import_changed_fixture,
-    "the unknown-error queue: an alias": queue_alias,
+    "the unanswered-search queue: an alias": queue_alias,
     "update() of rows": lambda c: ErrorEntry.objects.filter(code="APIG.0308").update(
         remedy_en="Updated in bulk."
     ),

@@ -5,7 +5,7 @@ from ipaddress import ip_network
 import pytest
 from django.test import RequestFactory
 
-from kb.security import client_ip
+from kb.client_address import client_ip
 
 
 def address(remote, forwarded=None):

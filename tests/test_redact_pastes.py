@@ -11,8 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kb.diagnosis.secret_keys import secret_in
-from kb.redact import redact
+from kb.redact import redact, secret_in
 
 SK = "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0"
 AK = "HPUA7XQ2R5T8Y1K3M6N9"

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from kb.diagnosis.canonical import EMPTY_BODY_SHA256, compare, parse
-from kb.diagnosis.secret_keys import secret_in
+from kb.redact import secret_in
 
 URL = "/en/diagnose/signature/"
 BODY_HASH = "5d41402abc4b2a76b9719d911017c592" * 2

@@ -13,7 +13,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from kb.api import triage_as_json
 from kb.triage import MAX_BYTES, MAX_LINES, TriageError, triage
 from tests.logs import START, incident_log, mixed_log, request_id, throttled
 
@@ -300,6 +299,6 @@ def test_the_timeline_is_an_svg_with_a_text_alternative(shipped_catalog, client)
 
 def test_lines_read_by_their_template_give_what_parsing_each_gives(shipped_catalog, monkeypatch):
     data = mixed_log(3000)
-    remembered = triage_as_json(run(data))
+    remembered = run(data).as_json()
     monkeypatch.setattr("kb.triage.MAX_TEMPLATES", 0)  # every line parsed on its own
-    assert triage_as_json(run(data)) == remembered
+    assert run(data).as_json() == remembered

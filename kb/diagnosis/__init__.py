@@ -9,8 +9,7 @@ it (and the signature checker) use:
 
 - `times`: the time formats gateway errors carry, and durations in words;
 - `facts`: clock skew, token expiry, request throttling, canonical-request facts;
-- `canonical`: canonical requests parsed and compared part by part;
-- `secret_keys`: text that looks like a secret key, which no page accepts.
+- `canonical`: canonical requests parsed and compared part by part.
 
 Finding the detail and matching staff-written patterns safely is text work, below the
 models: `kb.text.patterns`.

@@ -21,7 +21,6 @@ from urllib.parse import unquote, unquote_plus
 from django.utils.translation import gettext as _
 
 EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 MAX_CANONICAL_CHARS = 8192
 
 LABEL_RE = re.compile(r"canonical[\s_-]?request\s*[:=]\s*", re.IGNORECASE)

@@ -25,10 +25,80 @@ from kb.diagnosis.times import (
 )
 
 # The gateway rejects a signature whose time differs from its own by more than this.
-SIGNATURE_WINDOW_SECONDS = 15 * 60
+SIGNATURE_WINDOW_MINUTES = 15
+SIGNATURE_WINDOW_SECONDS = SIGNATURE_WINDOW_MINUTES * 60
 # A skew this close to a whole number of half hours is a time zone, not a drifting clock.
 ZONE_TOLERANCE_SECONDS = 60
 MAX_SHOWN_VALUE = 40
+
+_TIME = {"type": "string", "format": "date-time"}
+_NAMES = {"type": "array", "items": {"type": "string"}}
+# Every fact a computer below may give, with the JSON Schema of its value: the one list of
+# them. The API's description (kb/openapi.py) is built from it, and the API's tests check
+# every answer against that description, so a fact added or renamed here is described there.
+FACTS = {
+    "clock_skew_seconds": {
+        "type": "integer",
+        "description": (
+            "Server time minus signature time: positive when the signature time "
+            "(X-Sdk-Date) is behind the gateway's clock, negative when ahead."
+        ),
+    },
+    "signature_time": _TIME,
+    "server_time": _TIME,
+    "clock_behind": {"type": ["string", "null"], "enum": ["client", "gateway", None]},
+    "clock_skew_exceeds_limit": {
+        "type": "boolean",
+        "description": (
+            f"The skew is more than the {SIGNATURE_WINDOW_MINUTES} minutes the gateway allows."
+        ),
+    },
+    "likely_client_utc_offset": {
+        "type": "string",
+        "example": "UTC+8",
+        "description": "The skew is a whole time zone: local time written as UTC.",
+    },
+    "token_expires_at": _TIME,
+    "request_time": {
+        **_TIME,
+        "description": "From a Date or X-Sdk-Date header in the pasted text.",
+    },
+    "token_expired_seconds_before_request": {"type": "integer"},
+    "throttle_policy": {
+        "type": "string",
+        "description": (
+            "The limit reached: user, app (credential), ip (source IP address) or "
+            "api (all callers of the API)."
+        ),
+    },
+    "throttle_limit": {"type": "integer"},
+    "throttle_window": {"type": "string", "example": "1 minute"},
+    "throttle_window_seconds": {"type": "integer"},
+    "canonical_request": {
+        "type": "object",
+        "description": "The gateway's canonical request, part by part.",
+        "required": ["method", "path", "query", "headers", "signed_headers", "payload_hash"],
+        "additionalProperties": False,
+        "properties": {
+            "method": {"type": "string"},
+            "path": {"type": "string"},
+            "query": {"type": "string"},
+            "headers": _NAMES,
+            "signed_headers": _NAMES,
+            "payload_hash": {"type": "string"},
+        },
+    },
+    "path_ends_with_slash": {"type": "boolean"},
+    "signed_headers": _NAMES,
+    "payload_hash_is_empty": {
+        "type": "boolean",
+        "description": "The body hash is the SHA-256 of an empty body.",
+    },
+    "signed_headers_without_value": {
+        **_NAMES,
+        "description": "Signed headers that reached the gateway without a value.",
+    },
+}
 
 TIME_LABEL_RE = re.compile(r"\b(signature|server)[\s_-]*time\s*[:=]\s*", re.IGNORECASE)
 EXPIRES_RE = re.compile(r"expires?[\s_-]*at\s*[:=]\s*", re.IGNORECASE)
@@ -173,15 +243,19 @@ def signature_expired(
     else:
         sentence = _("The signature time and the gateway's time are the same (%(server)s).")
     findings.sentences.append(sentence % names)
+    window = {"window": duration_in_words(SIGNATURE_WINDOW_SECONDS)}
     if abs(skew) > SIGNATURE_WINDOW_SECONDS:
-        findings.sentences.append(_("That is more than the 15 minutes the gateway allows."))
+        findings.sentences.append(
+            _("That is more than the %(window)s the gateway allows.") % window
+        )
     else:
         findings.sentences.append(
             _(
-                "That is within the 15 minutes the gateway allows, so the clock alone does "
+                "That is within the %(window)s the gateway allows, so the clock alone does "
                 "not explain the error: check that the X-Sdk-Date sent is the one signed, in "
                 "UTC."
             )
+            % window
         )
     if offset is not None:
         findings.sentences.append(

@@ -7,8 +7,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Cast
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -416,6 +414,19 @@ class ErrorEntry(ShippedContent):
     def get_absolute_url(self):
         return code_page_url(self.code) + "#" + self.anchor
 
+    def as_json(self) -> dict:
+        """The row in the active language, as every API answer shows it (kb/openapi.py's
+        Row)."""
+        return {
+            "catalog": self.catalog,
+            "code": self.code,
+            "http_status": self.http_status,
+            "message_en": self.message_en,
+            "meaning": self.meaning,
+            "remedy": self.remedy,
+            "url": self.get_absolute_url(),
+        }
+
     @property
     def code_url(self) -> str:
         return code_page_url(self.code)
@@ -579,7 +590,8 @@ class ErrorAliasQuerySet(models.QuerySet):
 
 
 class ErrorAlias(models.Model):
-    """Another wording of a row's message that search matches, e.g. from the unknown-error queue."""
+    """Another wording of a row's message that search matches, e.g. from the
+    unanswered-search queue."""
 
     catalog_fields = ("entry", "text")
 
@@ -636,12 +648,6 @@ class ErrorAlias(models.Model):
         return (*self.entry.natural_key(), self.text)
 
     natural_key.dependencies = ["kb.errorentry"]
-
-
-@receiver(post_delete, sender=ErrorAlias)
-def refresh_index_tokens_without_alias(sender, instance: ErrorAlias, **kwargs) -> None:
-    """Also for deletes that skip `delete()`: a queryset's, the admin's bulk action's."""
-    ErrorEntry(pk=instance.entry_id).refresh_index_tokens()
 
 
 class CauseKind(models.TextChoices):

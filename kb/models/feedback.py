@@ -48,16 +48,23 @@ class FeedbackQuerySet(models.QuerySet):
 FEEDBACK_LOCK = 0x6B62  # "kb"
 
 
+# Outside Feedback, so that its Meta's constraints can read them (a class body nested in
+# another does not see the outer one's names).
+class FeedbackReason(models.TextChoices):
+    INACCURATE = "inaccurate", _("Inaccurate")
+    INCOMPLETE = "incomplete", _("Incomplete")
+    UNCLEAR = "unclear", _("Unclear")
+    OTHER = "other", _("Other")
+
+
+FEEDBACK_COMMENT_MAX_LENGTH = 500
+
+
 class Feedback(models.Model):
     """One answer to "Did this fix it?" under a row of a code page."""
 
-    class Reason(models.TextChoices):
-        INACCURATE = "inaccurate", _("Inaccurate")
-        INCOMPLETE = "incomplete", _("Incomplete")
-        UNCLEAR = "unclear", _("Unclear")
-        OTHER = "other", _("Other")
-
-    COMMENT_MAX_LENGTH = 500
+    Reason = FeedbackReason
+    COMMENT_MAX_LENGTH = FEEDBACK_COMMENT_MAX_LENGTH
 
     entry = models.ForeignKey(
         ErrorEntry, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("row")
@@ -79,12 +86,12 @@ class Feedback(models.Model):
         constraints = [
             # Only the reasons the form offers; SQLite does not enforce choices otherwise.
             models.CheckConstraint(
-                condition=models.Q(reason__in=["", "inaccurate", "incomplete", "unclear", "other"]),
+                condition=models.Q(reason__in=["", *FeedbackReason.values]),
                 name="feedback_reason_valid",
             ),
             # Comments are short, whatever writes them (SQLite ignores max_length).
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("comment"), 500),
+                condition=LessThanOrEqual(Length("comment"), FEEDBACK_COMMENT_MAX_LENGTH),
                 name="feedback_comment_bounded",
             ),
         ]

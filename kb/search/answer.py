@@ -3,7 +3,7 @@
 `answer()` runs the engine once and decides, for that query: the rows and their
 diagnoses (computed once, with the time the paste carries), whether the query may go
 straight to a row or code page (never when that would drop a diagnosis or a request
-ID), whether it joins the unknown-error queue, and whether the response may be cached
+ID), whether it joins the unanswered-search queue, and whether the response may be cached
 (a response that echoes what was pasted never is). The shells only format the answer.
 
 A row's page reached from a result (`row_link()`) shows the same diagnosis: the link
@@ -22,7 +22,7 @@ from kb.diagnosis.causes import diagnose_detail
 from kb.models import ErrorEntry, code_page_url
 from kb.search.engine import RESULT_LIMIT, Hit, QueryError, SearchResult, search
 from kb.text.patterns import MAX_DETAIL_CHARS
-from kb.unknown import record_unanswered
+from kb.unanswered import record_unanswered
 
 __all__ = ["Answer", "MAX_URL_TEXT_BYTES", "answer", "diagnose_rows", "row_link"]
 
@@ -40,7 +40,7 @@ class Answer:
     error: str = ""
     # The row or code page the query names, when going there loses nothing.
     redirect: str = ""
-    # The query joined the unknown-error queue (no sure answer).
+    # The query joined the unanswered-search queue (no sure answer).
     queued: bool = False
     # The response may be kept in the page cache: it echoes nothing that was pasted.
     cacheable: bool = False
@@ -54,6 +54,14 @@ class Answer:
     @property
     def request_id(self) -> str:
         return self.result.query.request_id if self.result else ""
+
+    def as_json(self) -> dict:
+        """The answer as the API and `lookup --json` give it (kb/openapi.py's SearchAnswer)."""
+        return {
+            "query": self.text,
+            "request_id": self.request_id or None,
+            "results": [hit.as_json() for hit in self.hits],
+        }
 
 
 def fits_in_url(**params: str) -> bool:
@@ -69,8 +77,8 @@ def answer(
     client: str = "",
 ) -> Answer:
     """Search `text` and decide what every shell shows. `record=False` keeps the query
-    out of the unknown-error queue (support staff at the command line); `client`
-    (kb.security.client_key) is what the queue's per-client limits count."""
+    out of the unanswered-search queue (support staff at the command line); `client`
+    (kb.client_address.client_key) is what the queue's per-client limits count."""
     # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
     text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
     found = Answer(text=text, shareable=fits_in_url(q=text))

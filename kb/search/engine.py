@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
-from kb.diagnosis.causes import Diagnosis, attach_diagnoses
+from kb.diagnosis.causes import Diagnosis, attach_diagnoses, no_diagnosis_json
 from kb.models import ErrorEntry
 from kb.search.index import (
     candidates_by_alias_keys,
@@ -133,6 +133,16 @@ class Hit:
         if self.match in ("code", "message", "status"):
             return True
         return self.coverage >= SURE_COVERAGE and self.held_share >= SURE_COVERAGE
+
+    def as_json(self) -> dict:
+        """The row as a search result of the API (kb/openapi.py's Result)."""
+        diagnosis = self.diagnosis.as_json() if self.diagnosis else no_diagnosis_json()
+        return {
+            **self.entry.as_json(),
+            "match": self.match,
+            "score": self.score,
+            "diagnosis": diagnosis,
+        }
 
 
 @dataclass

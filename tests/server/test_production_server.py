@@ -19,3 +19,15 @@ def test_the_access_log_records_requests_without_their_query_string(production_s
     log = production_server.log(after='"GET /en/search/"')
     assert '"GET /en/search/"' in log
     assert "marker-in-query-7f3a" not in log
+
+
+def test_a_missing_page_is_the_sites_404_page_in_the_readers_language(site):
+    english = site.get("/en/no-such-page/")
+    chinese = site.get("/zh-hans/no-such-page/")
+
+    assert (english.status_code, chinese.status_code) == (404, 404)
+    assert "<h1>Page not found</h1>" in english.text
+    assert "<h1>页面不存在</h1>" in chinese.text
+    # The site's page, with its search box, not Django's bare "Not Found".
+    for response in (english, chinese):
+        assert 'name="q"' in response.text

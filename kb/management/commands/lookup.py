@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from kb.api import answer_as_json
 from kb.search.answer import answer
 
 
@@ -31,13 +30,13 @@ class Command(BaseCommand):
         if text == "-":
             text = sys.stdin.read()
         with translation.override(lang):
-            # Support staff trying a paste: it does not join the unknown-error queue.
+            # Support staff trying a paste: it does not join the unanswered-search queue.
             found = answer(text, language=lang, limit=max(1, limit), record=False)
             if found.status != 200:
                 raise CommandError(found.error)
             result = found.result
             if as_json:
-                self.stdout.write(json.dumps(answer_as_json(found), ensure_ascii=False, indent=2))
+                self.stdout.write(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
                 return
             if result.query.request_id:
                 self.stdout.write(f"request_id: {result.query.request_id} (support needs it)")

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from kb.api import triage_as_json
 from kb.diagnosis.times import format_time
 from kb.triage import TriageError, triage
 
@@ -37,7 +36,7 @@ class Command(BaseCommand):
             except TriageError as error:
                 raise CommandError(str(error)) from None
             if as_json:
-                self.stdout.write(json.dumps(triage_as_json(report), ensure_ascii=False, indent=2))
+                self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
             else:
                 self._print(report)
 

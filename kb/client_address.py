@@ -7,15 +7,16 @@ that is not a trusted proxy is the client. Anything that does not parse as an IP
 address, or a request that did not come through a trusted proxy, gives the socket's
 own address (REMOTE_ADDR). So a client reaching gunicorn directly, or writing its own
 X-Forwarded-For, cannot pick the address its login attempts and posts are counted by.
+
+`client_key()` is what the limits per client count (feedback, the unanswered-search
+queue); django-axes counts login failures by `client_ip()` (settings.AXES_CLIENT_IP_CALLABLE).
 """
 
 import hashlib
 import hmac
 import ipaddress
 
-from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.db.models import Sum
 from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -61,30 +62,8 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def client_key(request: HttpRequest) -> str:
     """A keyed hash of the client's address, for the limits per client (feedback, the
-    unknown-error queue): the same on every host, useless to anyone else."""
+    unanswered-search queue): the same on every host, useless to anyone else."""
     address = client_ip(request) or ""
     key = settings.SECRET_KEY.encode()
     # The prefix of the first use (feedback) stays, so that keys already stored still match.
     return hmac.new(key, b"feedback-client:" + address.encode(), hashlib.sha256).hexdigest()
-
-
-class LoginThrottle(AxesDatabaseHandler):
-    """django-axes' database handler with two limits instead of one: AXES_FAILURE_LIMIT
-    failures of one username from one address, and AXES_USERNAME_FAILURE_LIMIT failures
-    of one username from all addresses together (guesses spread over many addresses).
-
-    axes counts each of its AXES_LOCKOUT_PARAMETERS (here the pair, then the username)
-    and compares the largest count with one limit; the username's count is scaled to
-    that limit, so each reaches it at its own number of failures.
-    """
-
-    def get_failures(self, request, credentials=None) -> int:
-        counts = [
-            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
-            for attempts in self.get_user_attempts(request, credentials)
-        ]
-        if len(counts) != 2:
-            return max(counts, default=0)
-        pair, username = counts
-        scaled = username * settings.AXES_FAILURE_LIMIT // settings.AXES_USERNAME_FAILURE_LIMIT
-        return max(pair, scaled)

@@ -1,4 +1,4 @@
-"""Error pages that never show a traceback.
+"""The database-outage pages, and error pages that never show a traceback.
 
 A database that does not answer (stopped, restarting, unreachable) is a passing
 condition, not a bug: the reader gets a 503 page with Retry-After, the operator a

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kb.diagnosis import canonical
-from kb.diagnosis.secret_keys import secret_in
+from kb.redact import secret_in
 
 
 def _textarea(placeholder: str) -> forms.Textarea:

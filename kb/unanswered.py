@@ -1,6 +1,7 @@
-"""The unknown-error queue: searches that found nothing, or nothing sure, grouped.
+"""The unanswered-search queue: searches that found nothing, or nothing sure, grouped.
 
-`kb.search` calls `record_unanswered()`; support editors work the queue in the admin
+`kb.search.answer.answer()` calls `record_unanswered()` for the search page and the API
+(not for `manage.py lookup`); support editors work the queue in the admin
 (`UnansweredSearch`), turning a group into a new row or into an alias of a row.
 
 Bounded, so that nobody can flood it or steer what editors work on: one client (a
@@ -66,8 +67,8 @@ def record_unanswered(query: str, language: str, client: str = "") -> None:
     Redacts first: nothing the customer pasted is stored unredacted. Safe when several
     processes or hosts record the same search at once (an atomic increment, and an
     insert that falls back to the increment when another process inserted first).
-    `client` (kb.security.client_key) is bound by the queue's limits; without one (the
-    command line), every search counts.
+    `client` (kb.client_address.client_key) is bound by the queue's limits; without one
+    (a caller with no request), every search counts.
     """
     # As the search read it: no control characters, which PostgreSQL cannot store.
     text = redact(clean(query or "")).strip()[:MAX_STORED_LENGTH]

@@ -1,13 +1,14 @@
-"""The unknown-error queue: unanswered searches, redacted, grouped, made into rows or aliases."""
+"""The unanswered-search queue: searches without a sure answer, redacted, grouped, made into
+rows or aliases."""
 
 from django.urls import reverse
 from django.utils import timezone
 
-from kb import unknown
+from kb import unanswered
 from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
 from kb.search.engine import search as kb_search
 from kb.text.tokens import message_key
-from kb.unknown import queue_group_key, record_unanswered
+from kb.unanswered import queue_group_key, record_unanswered
 from tests.adminforms import change_url, form_data
 from tests.factories import make_category, make_entry, make_faq
 
@@ -70,7 +71,7 @@ def test_empty_or_punctuation_only_searches_are_not_recorded(db):
 
 def test_a_concurrent_first_insert_is_counted_not_lost(db, monkeypatch):
     # Another host inserts the group between this one's update and its insert.
-    real_count_again = unknown._count_again
+    real_count_again = unanswered._count_again
     calls = []
 
     def racing_count_again(*args):
@@ -82,7 +83,7 @@ def test_a_concurrent_first_insert_is_counted_not_lost(db, monkeypatch):
             return False
         return real_count_again(*args)
 
-    monkeypatch.setattr(unknown, "_count_again", racing_count_again)
+    monkeypatch.setattr(unanswered, "_count_again", racing_count_again)
     record_unanswered("Backend timeout", "en")
 
     assert UnansweredSearch.objects.get().count == 2
