@@ -7,7 +7,9 @@
 Production settings (DEBUG=0, the page cache on), a migrated database with the shipped
 catalog, and Django's WSGI handler called in this process with what gunicorn would pass
 it: every middleware, URL resolution, the view, the search and the template. Each
-request is a paste no one sent before (bench/pastes.py), in both languages. The time of
+request is a paste no one sent before (bench/pastes.py), in both languages. Times are CPU
+time of this thread (the machine may be shared; time waiting for the CPU does not
+count, time waiting for the database is not CPU time of this process). The time of
 each part is its own (the parts inside it are counted apart), so the parts add up to the
 whole request; "Django and the rest" is what no part claims (the handler, the
 middleware that has no part of its own, response building). /healthz goes through the
@@ -49,23 +51,26 @@ class Parts:
         self.calls: dict[str, int] = defaultdict(int)
         self._inner: list[float] = []
 
-    def timed(self, name: str, function):
+    def timed(self, name, function):
+        """`function`, timed as part `name` (or `name(*args)`, a part per argument)."""
+
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
+            part = name(*args) if callable(name) else name
             self._inner.append(0.0)
-            start = time.perf_counter()
+            start = time.thread_time()
             try:
                 return function(*args, **kwargs)
             finally:
-                elapsed = time.perf_counter() - start
-                self.seconds[name] += elapsed - self._inner.pop()
-                self.calls[name] += 1
+                elapsed = time.thread_time() - start
+                self.seconds[part] += elapsed - self._inner.pop()
+                self.calls[part] += 1
                 if self._inner:
                     self._inner[-1] += elapsed
 
         return wrapper
 
-    def patch(self, name: str, owner, attribute: str) -> None:
+    def patch(self, name, owner, attribute: str) -> None:
         setattr(owner, attribute, self.timed(name, getattr(owner, attribute)))
 
     def sql(self, execute, sql, params, many, context):
@@ -85,6 +90,7 @@ def instrument(parts: Parts) -> None:
     from django.middleware.common import CommonMiddleware
     from django.middleware.csrf import CsrfViewMiddleware
     from django.middleware.locale import LocaleMiddleware
+    from django.template.base import Template
     from django.urls.resolvers import URLResolver
 
     import kb.context_processors
@@ -106,6 +112,8 @@ def instrument(parts: Parts) -> None:
     parts.patch("client key", kb.views, "client_key")
     parts.patch("FAQ prefetch (Python)", kb.views, "search_context")
     parts.patch("rendering", kb.views, "render")
+    # Each template's own nodes (what its includes and the tags timed apart cost aside).
+    parts.patch(lambda template, *_: f"rendering: {template.name}", Template, "_render")
     parts.patch("rendering: language links", kb.context_processors, "language_links")
     for name in ("highlight", "feedback_form"):
         kb_tags.register.filters[name] = parts.timed(
@@ -168,7 +176,7 @@ def search_environ(language: str) -> tuple[dict, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=400, help="unique pastes measured")
-    parser.add_argument("--warmup", type=int, default=50, help="unique pastes before measuring")
+    parser.add_argument("--warmup", type=int, default=300, help="unique pastes before measuring")
     parser.add_argument("--cprofile", action="store_true", help="also the costliest functions")
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
@@ -211,26 +219,27 @@ def profile(args, database: str) -> int:
         call(application, search_environ(languages[n % 2])[0])
         call(application, environ("/healthz"))
 
-    start = time.perf_counter()
+    start = time.thread_time()
     for _ in range(args.requests):
         call(application, environ("/healthz"))
-    healthz_ms = (time.perf_counter() - start) / args.requests * 1000
+    healthz_ms = (time.thread_time() - start) / args.requests * 1000
 
     parts.reset()
-    wrong, statuses = [], defaultdict(int)
+    wrong, statuses, sizes = [], defaultdict(int), 0
     profiler = cProfile.Profile() if args.cprofile else None
     requests = [search_environ(languages[n % 2]) for n in range(args.requests)]
     timed_call = parts.timed("Django and the rest", call)
     with connection.execute_wrapper(parts.sql):
-        start = time.perf_counter()
+        start = time.thread_time()
         with profiler or contextlib.nullcontext():
             for env, code in requests:
                 status, body = timed_call(application, env)
                 statuses[status] += 1
+                sizes += len(body)
                 first = FIRST_CODE_RE.search(body.decode())
                 if not first or first.group(1) != code:
                     wrong.append((code, first.group(1) if first else None))
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
     page_ms = elapsed / args.requests * 1000
     # What the page measured costs beyond the handler's own wrappers.
     overhead = page_ms - sum(parts.seconds.values()) * 1000 / args.requests
@@ -248,7 +257,10 @@ def profile(args, database: str) -> int:
     print(f"  {'(timing wrappers)':<30}{overhead:>11.3f}{overhead / page_ms:>8.0%}")
     print(f"  {'whole page':<30}{page_ms:>11.3f}{1:>8.0%}")
     print(f"  {'/healthz, same handler':<30}{healthz_ms:>11.3f}")
-    print(f"responses: {dict(statuses)}; first row not the pasted code: {len(wrong)}")
+    print(
+        f"responses: {dict(statuses)}, {sizes // args.requests:,} bytes on average; "
+        f"first row not the pasted code: {len(wrong)}"
+    )
     for code, first in wrong[:5]:
         print(f"  pasted {code}, first row {first}")
     if profiler:

@@ -190,23 +190,47 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
         return cursor.fetchall()
 
 
+# The rows searches show, kept by the process at one catalog version (kb.pagecache): a
+# row is read once, with what its page needs (its FAQ articles, prefetched by the first
+# page that shows it), and read again once the catalog changed, as a cached page is.
+# Bounded: a catalog larger than this is read afresh in parts.
+SHOWN_ROWS_KEPT = 4096
+_shown: dict[int, object] = {}
+_shown_version: list[str | None] = [None]
+
+
 def load_entries(ids: list[int]) -> dict:
     """The rows shown, by id, without the columns only the search reads.
 
-    A raw query: compiling an ORM query costs more than running this one.
+    A raw query: compiling an ORM query costs more than running this one. The objects
+    are shared by the searches of this process until the catalog changes: read them,
+    never set anything on them.
     """
     from kb.models import ErrorEntry
+    from kb.pagecache import catalog_version
 
-    if not ids:
-        return {}
-    fields = [
-        field.column
-        for field in ErrorEntry._meta.concrete_fields
-        if field.name not in ("search_text", "shipped")
-    ]
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT {', '.join(fields)} FROM kb_errorentry WHERE id IN ({placeholders})"
-    return {entry.pk: entry for entry in ErrorEntry.objects.raw(sql, ids)}
+    version = catalog_version()
+    if _shown_version[0] != version:
+        forget_shown_rows()
+        _shown_version[0] = version
+    missing = [pk for pk in ids if pk not in _shown]
+    if missing:
+        if len(_shown) + len(missing) > SHOWN_ROWS_KEPT:
+            _shown.clear()
+        fields = [
+            field.column
+            for field in ErrorEntry._meta.concrete_fields
+            if field.name not in ("search_text", "shipped")
+        ]
+        sql = f"SELECT {', '.join(fields)} FROM kb_errorentry WHERE id IN ({placeholders(missing)})"
+        _shown.update((entry.pk, entry) for entry in ErrorEntry.objects.raw(sql, missing))
+    return {pk: _shown[pk] for pk in ids if pk in _shown}
+
+
+def forget_shown_rows() -> None:
+    """Read every row afresh at the next search (tests: each starts a new database)."""
+    _shown.clear()
+    _shown_version[0] = None
 
 
 def candidates_where(condition: str, params: list, *, order: str = "", limit: int = 0) -> list:
