@@ -213,18 +213,22 @@ def load_entries(ids: list[int]) -> dict:
     if _shown_version[0] != version:
         forget_shown_rows()
         _shown_version[0] = version
-    missing = [pk for pk in ids if pk not in _shown]
+    # Read into this call's own dict: another thread may empty the shared one meanwhile.
+    found = {pk: _shown.get(pk) for pk in ids}
+    missing = [pk for pk, entry in found.items() if entry is None]
     if missing:
-        if len(_shown) + len(missing) > SHOWN_ROWS_KEPT:
-            _shown.clear()
         fields = [
             field.column
             for field in ErrorEntry._meta.concrete_fields
             if field.name not in ("search_text", "shipped")
         ]
         sql = f"SELECT {', '.join(fields)} FROM kb_errorentry WHERE id IN ({placeholders(missing)})"
-        _shown.update((entry.pk, entry) for entry in ErrorEntry.objects.raw(sql, missing))
-    return {pk: _shown[pk] for pk in ids if pk in _shown}
+        loaded = {entry.pk: entry for entry in ErrorEntry.objects.raw(sql, missing)}
+        if len(_shown) + len(loaded) > SHOWN_ROWS_KEPT:
+            _shown.clear()
+        _shown.update(loaded)
+        found.update(loaded)
+    return {pk: entry for pk, entry in found.items() if entry is not None}
 
 
 def forget_shown_rows() -> None:
