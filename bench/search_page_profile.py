@@ -180,9 +180,15 @@ def call(application, env: dict) -> tuple[str, bytes]:
     return status[0], body
 
 
-def search_environ(language: str) -> tuple[dict, str]:
-    """A GET of the search page with a paste no one sent before, and the code it carries."""
-    paste, code = unique_paste()
+def search_environ(language: str, repeated: bool = False) -> tuple[dict, str]:
+    """A GET of the search page with a paste no one sent before, and the code it carries;
+    or (`repeated`) a query of the evaluation set, as bench/load.py's `search repeated`."""
+    if repeated:
+        from bench.evaluation import load_cases
+
+        paste, code = random.choice(load_cases())["query"], ""
+    else:
+        paste, code = unique_paste()
     return environ(f"/{language}/search/", urlencode({"q": paste})), code
 
 
@@ -191,6 +197,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="unique pastes measured")
     parser.add_argument("--warmup", type=int, default=300, help="unique pastes before measuring")
     parser.add_argument("--cprofile", action="store_true", help="also the costliest functions")
+    parser.add_argument(
+        "--repeated",
+        action="store_true",
+        help="the evaluation set's queries instead (load.py's search repeated; not checked)",
+    )
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
     random.seed(args.seed)
@@ -240,7 +251,7 @@ def profile(args, database: str) -> int:
     parts.reset()
     wrong, statuses, sizes = [], defaultdict(int), 0
     profiler = cProfile.Profile() if args.cprofile else None
-    requests = [search_environ(languages[n % 2]) for n in range(args.requests)]
+    requests = [search_environ(languages[n % 2], args.repeated) for n in range(args.requests)]
     timed_call = parts.timed("Django and the rest", call)
     with connection.execute_wrapper(parts.sql):
         start = time.thread_time()
@@ -250,15 +261,16 @@ def profile(args, database: str) -> int:
                 statuses[status] += 1
                 sizes += len(body)
                 first = FIRST_CODE_RE.search(body.decode())
-                if not first or first.group(1) != code:
+                if code and (not first or first.group(1) != code):
                     wrong.append((code, first.group(1) if first else None))
         elapsed = time.thread_time() - start
     page_ms = elapsed / args.requests * 1000
     # What the page measured costs beyond the handler's own wrappers.
     overhead = page_ms - sum(parts.seconds.values()) * 1000 / args.requests
 
+    queries = "evaluation-set queries" if args.repeated else "unique pastes"
     print(
-        f"uncached search page, {args.requests} unique pastes (en and zh-hans), DEBUG=0, "
+        f"uncached search page, {args.requests} {queries} (en and zh-hans), DEBUG=0, "
         f"{database}, in one process"
     )
     print(f"  {'part':<44}{'ms/request':>11}{'share':>8}{'calls/request':>15}")
