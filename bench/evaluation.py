@@ -84,7 +84,7 @@ def score(
 
 
 def codes_in(text: str) -> set[str]:
-    from kb.codes import CODE_RE
+    from kb.text.codes import CODE_RE
 
     return {f"{m.group(1).upper()}.{m.group(2)}" for m in CODE_RE.finditer(text)}
 

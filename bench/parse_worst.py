@@ -6,18 +6,27 @@
 For each input it prints the worst of `--runs` timings (CPU time of this process, so that
 other work on the machine does not count) of each stage a search request runs on the
 pasted text: `parse()` (kb/search/parse.py), `redact()` and
-`normalize_query()` (what the unknown-error queue stores), and the whole `search()`
+`queue_group_key()` (what the unknown-error queue stores), and the whole `search()`
 (parse, look-up, rank, diagnosis). Target: parse ≤ 50 ms for each input. The last line
 is `parse_worst_ms=<worst parse time over all inputs>`.
 """
 
 import argparse
+import json
 import time
 from io import StringIO
 
 from _django import setup_throwaway_database
 
 SIZE = 16 * 1024
+
+
+def _wrapped(size: int) -> str:
+    """A response in a string in a response in a string..., as long as the paste allows."""
+    text = '{"error_code": "APIG.0308"}'
+    while len(json.dumps({"body": text, "more": text})) < size:
+        text = json.dumps({"body": text, "more": text})
+    return text
 
 
 def adversarial_inputs() -> dict[str, str]:
@@ -49,6 +58,9 @@ def adversarial_inputs() -> dict[str, str]:
         "email-ish": "a@" * (SIZE // 2),
         "ipv6-ish": "1:" * (SIZE // 2),
         "deep JSON": deep,
+        # Objects copied out of JSON strings, and responses wrapped as strings in others.
+        "escaped objects": '{\\"a\\":\\"b\\"}' * (SIZE // 16),
+        "wrapped strings": _wrapped(SIZE),
     }
     # A real response repeated until 16 KB: many objects, each read.
     response = '{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}'
@@ -76,7 +88,7 @@ def main() -> None:
         from kb.redact import redact
         from kb.search.engine import search
         from kb.search.parse import parse
-        from kb.unknown import normalize_query
+        from kb.unknown import queue_group_key
 
         call_command("import_catalog", stdout=StringIO())
         header = ("input", "parse", "redact", "normalize", "search")
@@ -85,7 +97,7 @@ def main() -> None:
         for name, text in adversarial_inputs().items():
             parsed = worst(parse, text, args.runs)
             redacted = worst(redact, text, args.runs)
-            normalized = worst(normalize_query, text, args.runs)
+            normalized = worst(queue_group_key, text, args.runs)
             searched = worst(search, text, max(1, args.runs // 2))
             parse_worst = max(parse_worst, parsed)
             print(f"{name:<22} {parsed:9.1f} {redacted:9.1f} {normalized:10.1f} {searched:9.1f}")

@@ -12,13 +12,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kb.codes import normalize_code
 from kb.diagnosis.causes import no_diagnosis_json
 from kb.models import ErrorEntry
 from kb.search.answer import Answer, answer
 from kb.search.parse import MAX_QUERY_CHARS
 from kb.security import client_key
 from kb.suggest import closest_codes
+from kb.text.codes import canonical_code
 from kb.triage import MAX_BYTES, MAX_LINES, Report, TriageError, triage
 from kb.triage_upload import log_stream, use_memory_uploads
 
@@ -129,7 +129,7 @@ def code_view(request, code):
     if language is None:
         return _error(f"lang must be one of: {', '.join(LANGUAGES)}.", 400)
     with translation.override(language):
-        canonical = normalize_code(code) or ""
+        canonical = canonical_code(code) or ""
         rows = list(ErrorEntry.objects.of_code(canonical))
         if not rows:
             suggestions = [row.code for row in closest_codes(code)]

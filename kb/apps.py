@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +7,9 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
+        # Here, not at the top: Django loads the models after this module, and the
+        # receivers need them (the usual place to connect an app's signals).
         from kb import signals  # noqa: F401
         from kb.pagecache import watch_catalog
-        from kb.search.index import on_post_migrate
 
-        post_migrate.connect(on_post_migrate, sender=self)
         watch_catalog()

@@ -41,9 +41,9 @@ from kb.models import (
     ErrorEntry,
     FaqArticle,
     ShippedContent,
-    normalize_text,
     row_identity,
 )
+from kb.text.lines import unify_line_breaks
 
 # Import order: everything an item refers to comes before it. Causes came last, so
 # they stand last in the shipped fixture too.
@@ -110,7 +110,7 @@ def _merge(deserialized, report: ImportReport) -> None:
     m2m_names = [f.name for f in model._meta.many_to_many if f.name in model.catalog_fields]
     for name in model.text_fields:
         for suffix in ("_zh", "_en"):
-            setattr(incoming, name + suffix, normalize_text(getattr(incoming, name + suffix)))
+            setattr(incoming, name + suffix, unify_line_breaks(getattr(incoming, name + suffix)))
     new_values = {
         name: (
             _m2m_natural_keys(model, name, deserialized.m2m_data.get(name, []))

@@ -11,7 +11,7 @@ def faq_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     for entry in instance.entries.all():
-        entry.refresh_search_text()
+        entry.refresh_index_tokens()
 
 
 @receiver(m2m_changed, sender=FaqArticle.entries.through)
@@ -29,4 +29,4 @@ def faq_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     else:
         entries = ErrorEntry.objects.filter(pk__in=pk_set or [])
     for entry in entries:
-        entry.refresh_search_text()
+        entry.refresh_index_tokens()

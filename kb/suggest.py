@@ -2,8 +2,8 @@
 
 from rapidfuzz import fuzz
 
-from kb.codes import CODE_RE
 from kb.models import ErrorEntry
+from kb.text.codes import CODE_RE
 
 
 def closest_codes(text: str, limit: int = 6) -> list[ErrorEntry]:

@@ -30,14 +30,15 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from kb.codes import CODE_RE
 from kb.diagnosis.causes import Diagnosis, details_in, diagnose_detail
 from kb.diagnosis.facts import request_time_in
 from kb.diagnosis.times import iso, parse_time
 from kb.models import Cause, ErrorEntry
 from kb.redact import redact
 from kb.search.engine import search
-from kb.search.parse import ParsedQuery, clean, free_text_of, parse
+from kb.search.parse import ParsedQuery, free_text_of, parse
+from kb.text.codes import CODE_RE
+from kb.text.lines import clean
 
 __all__ = ["MAX_BYTES", "MAX_LINES", "Report", "TriageError", "triage"]
 
@@ -611,7 +612,7 @@ def triage(stream: BinaryIO, *, progress: Callable[[int], None] | None = None) -
         if shape.causes:
             diagnosis = diagnose_detail(
                 entry,
-                details_in(query, entry),
+                details_in(entry, query.message, query.free_text),
                 causes=shape.causes,
                 request_time=moment or request_time_in(text),
                 words=False,  # the facts are aggregated; no sentence is shown

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from kb.models import UnansweredSearch, UnansweredSighting
 from kb.redact import redact
-from kb.search.parse import clean
+from kb.text.lines import clean
 
 # What is kept of one search: enough to read the error, not a whole dump.
 MAX_STORED_LENGTH = 2000
@@ -50,7 +50,7 @@ _LONG_NUMBER = re.compile(r"\b\d{5,}\b")
 _WORD = re.compile(r"<[a-z-]+>|[^\W_]+(?:[._][^\W_]+)*")
 
 
-def normalize_query(text: str) -> str:
+def queue_group_key(text: str) -> str:
     """One form for searches that are the same error: case, spacing, punctuation,
     times and long numbers do not matter. `text` should already be redacted."""
     text = unicodedata.normalize("NFKC", text or "").lower()
@@ -71,7 +71,7 @@ def record_unanswered(query: str, language: str, client: str = "") -> None:
     """
     # As the search read it: no control characters, which PostgreSQL cannot store.
     text = redact(clean(query or "")).strip()[:MAX_STORED_LENGTH]
-    normalized = normalize_query(text)
+    normalized = queue_group_key(text)
     if not normalized:
         return
     language = (language or "")[:8]

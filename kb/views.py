@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_filters.views import FilterView
 
 from kb.catalog import export_catalog, export_catalog_csv
-from kb.codes import normalize_code
 from kb.feedback import FeedbackForm, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.forms import SignatureCheckForm
@@ -26,6 +25,7 @@ from kb.pagecache import cache_public_page
 from kb.search.answer import answer, diagnose_rows
 from kb.security import client_key
 from kb.suggest import closest_codes
+from kb.text.codes import canonical_code
 
 
 @require_safe
@@ -97,7 +97,7 @@ class CodeListView(FilterView):
 @require_safe
 @cache_public_page
 def code_detail(request, code):
-    canonical = normalize_code(code)
+    canonical = canonical_code(code)
     if canonical and canonical != code:
         return redirect("kb:code", canonical, permanent=True)
     entries = list(

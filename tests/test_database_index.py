@@ -7,8 +7,8 @@ from kb.expiring import ExpiringValue
 from kb.models import ErrorEntry
 from kb.search import index
 from kb.search.engine import search
-from kb.search.index import fulltext_candidates, telling_groups
-from kb.search.tokens import tokens
+from kb.search.index import candidates_by_full_text, telling_groups
+from kb.text.tokens import tokens
 
 ON_POSTGRESQL_ONLY = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="about PostgreSQL's GIN index and statistics"
@@ -17,7 +17,7 @@ ON_POSTGRESQL_ONLY = pytest.mark.skipif(
 
 def ids_matching(word: str) -> set[int]:
     """Rows the engine's full-text look-up finds for one word."""
-    return {row[0] for row in fulltext_candidates([set(tokens(word))], 100, match_all=True)}
+    return {row[0] for row in candidates_by_full_text([set(tokens(word))], 100, match_all=True)}
 
 
 def test_an_edited_remedy_is_found_through_the_index(shipped_catalog):

@@ -142,6 +142,50 @@ def test_a_log_line_whose_message_is_not_quoted_is_diagnosed_in_full(shipped_cat
     assert hit.diagnosis.facts["clock_skew_seconds"] == 1800
 
 
+def test_a_response_wrapped_as_a_string_in_another_response_is_diagnosed(shipped_catalog):
+    inner = json_response(
+        "APIG.0308", f"{THROTTLED}: policy app over ratelimit,limit:10,time:1 second"
+    )
+    # As a plug-in wraps it, with its own `msg` and `code`; and twice over.
+    once = json.dumps({"code": 500, "msg": "ocr call failed", "body": inner})
+    twice = json.dumps({"error": "upstream said: " + once})
+    for text in (once, twice):
+        hit = best(text)
+        assert hit.entry.code == "APIG.0308", text
+        assert hit.diagnosis.cause.slug == "throttled-credential", text
+        assert hit.diagnosis.facts["throttle_limit"] == 10
+
+
+def test_a_response_copied_out_of_a_json_string_with_its_escapes_is_diagnosed(shipped_catalog):
+    inner = json_response("APIGW.0301", f"{IAM}: ak HPUBUTJHK0LT06PC5J7Y not exist")
+    escaped = json.dumps(inner)[1:-1]  # {\"error_msg\": ...} as a log prints a JSON string
+    hit = best(f"2026-12-01 10:00:00 ERROR dns update failed body={escaped}")
+    assert hit.entry.code == "APIGW.0301"
+    assert hit.diagnosis.cause.slug == "iam-ak-not-found"
+
+
+def test_a_token_expiry_printed_with_an_offset_and_zone_name_is_read_in_utc(shipped_catalog):
+    message = f"{IAM}: token expires, expires_at: 2026-11-26 17:15:02 +0800 CST"
+    diagnosis = best(json_response("APIGW.0301", message)).diagnosis
+    assert diagnosis.facts["token_expires_at"] == "2026-11-26T09:15:02Z"
+
+
+def test_a_canonical_request_in_a_gateway_log_line_keeps_its_lines(shipped_catalog):
+    line = (
+        "2026/11/26 18:40:09 [error] 3318#0: *55102 [lua] responses.lua:170: rewrite(): "
+        f"da45098b;ecs-proxy;{IAM}: verify aksk signature fail;canonicalRequest:POST\n"
+        "/v1/0a7c3e0f/cloudservers/\n\nhost:ecs.example.com\nx-sdk-date:20261126T104009Z\n\n"
+        "host;x-sdk-date\n83a0d4683ff42936f46fd79c05c08ecf22dff01090312ced1bcba56cf3baefc0, "
+        'client: 10.0.3.17, server: shubao, request: "POST /v1/0a7c3e0f/cloudservers HTTP/1.1"'
+    )
+    diagnosis = best("APIGW.0301 " + line).diagnosis
+    assert diagnosis.cause.slug == "iam-verify-aksk-signature-fail"
+    request = diagnosis.facts["canonical_request"]
+    assert (request["method"], request["path"]) == ("POST", "/v1/0a7c3e0f/cloudservers/")
+    assert diagnosis.facts["signed_headers"] == ["host", "x-sdk-date"]
+    assert diagnosis.facts["payload_hash_is_empty"] is False
+
+
 def test_the_token_expiry_is_relative_to_the_date_of_a_pasted_curl_response(shipped_catalog):
     curl = (
         "HTTP/1.1 401 Unauthorized\r\nDate: Fri, 27 Nov 2026 03:01:01 GMT\r\n"

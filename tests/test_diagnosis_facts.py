@@ -7,8 +7,8 @@ from django.utils import translation
 
 from kb.diagnosis import facts
 from kb.diagnosis.canonical import EMPTY_BODY_SHA256
-from kb.diagnosis.patterns import detail_of, pattern_matches
 from kb.diagnosis.times import duration_in_words, parse_time
+from kb.text.patterns import detail_of, pattern_matches
 
 NOON = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 

@@ -88,16 +88,16 @@ def test_a_conflict_found_at_the_last_moment_is_a_message_not_an_error_page(
     data = form_data(editor_client, url)
 
     # Another save lands between the form's check and the model's save.
-    from kb import admin as kb_admin
+    from kb import editing
 
-    original_clean = kb_admin.LockedForm.clean
+    original_clean = editing.LockedForm.clean
 
     def clean_then_someone_saves(form):
         cleaned = original_clean(form)
         ErrorEntry.objects.filter(pk=row.pk).update(revision=form.instance.revision + 1)
         return cleaned
 
-    monkeypatch.setattr(kb_admin.LockedForm, "clean", clean_then_someone_saves)
+    monkeypatch.setattr(editing.LockedForm, "clean", clean_then_someone_saves)
     response = editor_client.post(url, data | {"remedy_en": "Mine."}, follow=True)
 
     assert response.status_code == 200

@@ -200,7 +200,7 @@ def test_query_syntax_and_control_characters_never_break_the_search(shipped_cata
 def test_threads_of_one_worker_stem_at_the_same_time_without_mixing_words():
     from concurrent.futures import ThreadPoolExecutor
 
-    from kb.search.tokens import stem
+    from kb.text.tokens import stem
 
     words = "throttling authorization certificates unavailable configured requests".split() * 400
     alone = [stem.__wrapped__(word) for word in words]  # past the cache, to the stemmer

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
-from kb.search.tokens import tokens
+from kb.text.tokens import tokens
 from tests.factories import make_entry
 
 
@@ -73,7 +73,7 @@ def test_phrasings_are_stored_one_per_line():
 @pytest.mark.django_db
 def test_rebuild_search_index_restores_what_search_reads():
     entry = make_entry(message_en="Gizmo calibration drifted.")
-    ErrorEntry.objects.filter(pk=entry.pk).update(search_text="", message_key="")
+    ErrorEntry.objects.filter(pk=entry.pk).update(index_tokens="", message_key="")
     assert not search("gizmo calibration").hits
 
     out = StringIO()

@@ -6,8 +6,8 @@ from django.utils import timezone
 from kb import unknown
 from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
 from kb.search.engine import search as kb_search
-from kb.search.tokens import message_key
-from kb.unknown import normalize_query, record_unanswered
+from kb.text.tokens import message_key
+from kb.unknown import queue_group_key, record_unanswered
 from tests.adminforms import change_url, form_data
 from tests.factories import make_category, make_entry, make_faq
 
@@ -56,10 +56,10 @@ def test_the_same_error_with_other_ids_and_times_is_one_group(db):
 
 
 def test_normalizing_keeps_codes_and_drops_times_and_long_numbers():
-    assert normalize_query("APIG.0201  Timeout at 01:23:45, port 123456!") == (
+    assert queue_group_key("APIG.0201  Timeout at 01:23:45, port 123456!") == (
         "apig.0201 timeout at <time> port <n>"
     )
-    assert normalize_query("后端超时 APIG.0201") == "后端超时 apig.0201"
+    assert queue_group_key("后端超时 APIG.0201") == "后端超时 apig.0201"
 
 
 def test_empty_or_punctuation_only_searches_are_not_recorded(db):
@@ -126,14 +126,14 @@ def test_queue_to_alias_to_search_hit(editor_client, editor):
     assert (hit.entry, hit.match) == (row, "message")
 
 
-def test_deleting_an_alias_takes_it_out_of_the_search_text(db):
+def test_deleting_an_alias_takes_it_out_of_the_index_tokens(db):
     row = make_entry()
     alias = ErrorAlias.objects.create(entry=row, text="Upstream connect error")
     row.refresh_from_db()
-    assert "upstream" in row.search_text
+    assert "upstream" in row.index_tokens
     alias.delete()
     row.refresh_from_db()
-    assert "upstream" not in row.search_text
+    assert "upstream" not in row.index_tokens
 
 
 def test_an_alias_added_from_the_queue_survives_the_save_of_a_form_opened_before(
@@ -157,7 +157,7 @@ def test_an_alias_added_from_the_queue_survives_the_save_of_a_form_opened_before
         "Upstream connect error",
         "Wording shown in the form",
     ]
-    assert "upstream" in row.search_text
+    assert "upstream" in row.index_tokens
 
 
 def test_the_stale_form_still_adds_and_deletes_the_aliases_its_editor_changed(editor_client):
@@ -250,7 +250,7 @@ def test_bad_queue_parameters_are_never_a_500(editor_client):
     assert editor_client.get(reverse("admin:kb_unansweredsearch_add")).status_code == 403
 
 
-def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_client):
+def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_index_tokens(editor_client):
     row = make_entry()
     row.set_aliases(["Upstream connect error", "Upstream reset"])
     changelist = reverse("admin:kb_erroralias_changelist")
@@ -265,7 +265,7 @@ def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_search_text(editor_
     assert response.status_code == 302
     assert not ErrorAlias.objects.exists()
     row.refresh_from_db()
-    assert "upstream" not in row.search_text
+    assert "upstream" not in row.index_tokens
 
 
 def test_control_characters_and_nul_bytes_are_not_stored(db):
@@ -341,7 +341,7 @@ OLD_PASTE = "Upstream reset zq7 clientSecret=cs_live_51Hq2xYz password = a b c"
 
 def stored_before_todays_rules(text: str) -> UnansweredSearch:
     """A group stored by an older redact(), which let these secrets through."""
-    return UnansweredSearch.objects.create(normalized=normalize_query(text), text=text)
+    return UnansweredSearch.objects.create(normalized=queue_group_key(text), text=text)
 
 
 def test_the_queue_offers_and_publishes_an_alias_only_redacted(editor_client, editor):

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kb.diagnosis import facts
-from kb.diagnosis.patterns import MAX_DETAIL_CHARS, detail_of
-from kb.models import Cause, CauseKind, ErrorEntry, is_chinese
-from kb.search.parse import ParsedQuery
+from kb.models import Cause, CauseKind, ErrorEntry
+from kb.text.patterns import MAX_DETAIL_CHARS, detail_of
+from kb.text.script import is_chinese
 
 # Only the best rows of a search get a diagnosis: the rest are alternatives.
 DIAGNOSED_HITS = 3
@@ -62,11 +62,13 @@ def no_diagnosis_json() -> dict:
     return {"cause": None, "summary": "", "fix": "", "facts": {}}
 
 
-def details_in(query: ParsedQuery, entry: ErrorEntry) -> list[str]:
-    """The detail after the row's documented message, in the parsed message and then in
-    the rest of the paste (a log line's unquoted message stops at its first comma)."""
+def details_in(entry: ErrorEntry, message: str, free_text: str, pasted: str = "") -> list[str]:
+    """The detail after the row's documented message, in the pasted message and then in
+    the rest of the paste (a log line's unquoted message stops at its first comma); and in
+    `pasted`, the paste's lines as they came, whose line breaks a canonical request needs
+    (given for a paste that is not a response)."""
     details = []
-    for text in (query.message, query.free_text):
+    for text in (message, free_text, pasted):
         detail = detail_of(text, entry.message_key)
         if detail and detail not in details:
             details.append(detail)
@@ -97,27 +99,30 @@ def diagnose_detail(
     return None
 
 
-def diagnose(
-    entry: ErrorEntry, query: ParsedQuery, causes: Iterable[Cause] | None = None
-) -> Diagnosis | None:
-    """The diagnosis of one row for a parsed paste, or None when no known cause matches."""
-    details = details_in(query, entry)
+def attach_diagnoses(
+    hits: Sequence, *, text: str, message: str, free_text: str, limit: int = DIAGNOSED_HITS
+) -> None:
+    """Set `hit.diagnosis` on the best hits; the causes of all of them in one query.
+
+    `text` is the whole paste (its `Date` or `X-Sdk-Date` gives the request's time),
+    `message` the message read in it and `free_text` the rest of its words."""
+    details = {
+        hit.entry.pk: found
+        for hit in hits[:limit]
+        if (found := details_in(hit.entry, message, free_text, text if free_text else ""))
+    }
     if not details:
-        return None
-    return diagnose_detail(
-        entry, details, causes=causes, request_time=facts.request_time_in(query.text)
-    )
-
-
-def attach_diagnoses(hits: Sequence, query: ParsedQuery, limit: int = DIAGNOSED_HITS) -> None:
-    """Set `hit.diagnosis` on the best hits; the causes of all of them in one query."""
-    hits = [hit for hit in hits[:limit] if details_in(query, hit.entry)]
-    if not hits:
         return
-    causes = Cause.objects.by_entry(hit.entry.pk for hit in hits)
-    for hit in hits:
+    causes = Cause.objects.by_entry(details)
+    request_time = facts.request_time_in(text)
+    for hit in hits[:limit]:
         if entry_causes := causes.get(hit.entry.pk):
-            hit.diagnosis = diagnose(hit.entry, query, causes=entry_causes)
+            hit.diagnosis = diagnose_detail(
+                hit.entry,
+                details[hit.entry.pk],
+                causes=entry_causes,
+                request_time=request_time,
+            )
 
 
 def _diagnosis(

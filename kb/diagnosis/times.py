@@ -6,14 +6,18 @@ from email.utils import parsedate_to_datetime
 
 from django.utils.translation import ngettext
 
-from kb.models import is_chinese
+from kb.text.script import is_chinese
 
 # X-Sdk-Date, the signing SDKs' basic ISO 8601 form: 20261127T010101Z.
 BASIC_RE = re.compile(r"(\d{8}T\d{6})Z?")
+# Also as Go prints times (`2026-11-26 17:15:02 +0800 CST`): a space before the offset,
+# the zone's abbreviation after it (the offset says the same).
 ISO_RE = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?",
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:Z|\s?[+-]\d{2}(?::?\d{2})?(?:\s[A-Z]{3,5}\b)?)?",
     re.IGNORECASE,
 )
+ZONE_NAME_RE = re.compile(r"\s[A-Z]{3,5}$", re.IGNORECASE)
 # RFC 1123, as in the Date header: Thu, 27 Nov 2026 01:01:01 GMT.
 RFC1123_RE = re.compile(
     r"(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{2}:\d{2}:\d{2}\s*"
@@ -41,7 +45,8 @@ def parse_time(text: str) -> datetime | None:
             return None
     elif ISO_RE.fullmatch(value):
         try:
-            parsed = datetime.fromisoformat(value.upper().replace(" ", "T", 1))
+            iso_value = ZONE_NAME_RE.sub("", value).upper().replace(" ", "T", 1)
+            parsed = datetime.fromisoformat(iso_value.replace(" ", ""))
         except ValueError:
             return None
     elif RFC1123_RE.fullmatch(value):

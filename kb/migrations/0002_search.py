@@ -2,10 +2,11 @@
 
 from django.db import migrations, models
 
+# A frozen copy of the tokenizer: app code may change or move, a migration may not.
+from kb.migrations._frozen_search_tokens import message_key, tokens
+
 
 def fill_search_fields(apps, schema_editor):
-    from kb.search.tokens import message_key, tokens
-
     ErrorEntry = apps.get_model("kb", "ErrorEntry")
     for entry in ErrorEntry.objects.all():
         entry.message_key = message_key(entry.message_en)

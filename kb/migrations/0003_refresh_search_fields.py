@@ -1,10 +1,11 @@
 from django.db import migrations
 
+# A frozen copy of the tokenizer: app code may change or move, a migration may not.
+from kb.migrations._frozen_search_tokens import document_text, message_key
+
 
 def refresh(apps, schema_editor):
-    """Recompute the derived search fields with the current tokenizer and sections."""
-    from kb.search.tokens import document_text, message_key
-
+    """Recompute the derived search fields with the tokenizer and sections of the time."""
     ErrorEntry = apps.get_model("kb", "ErrorEntry")
     for entry in ErrorEntry.objects.prefetch_related("faqs"):
         entry.message_key = message_key(entry.message_en)

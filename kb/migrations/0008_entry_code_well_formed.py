@@ -9,7 +9,7 @@ import re
 import django.core.validators
 from django.db import migrations, models
 
-# Frozen here: the form this migration checks, whatever kb.codes says later.
+# Frozen here: the form this migration checks, whatever kb.text.codes says later.
 STORED_CODE = re.compile(r"APIGW?\.[0-9]{4}")
 
 

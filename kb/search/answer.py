@@ -19,9 +19,9 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext as _
 
 from kb.diagnosis.causes import diagnose_detail
-from kb.diagnosis.patterns import MAX_DETAIL_CHARS
 from kb.models import ErrorEntry, code_page_url
 from kb.search.engine import RESULT_LIMIT, Hit, QueryError, SearchResult, search
+from kb.text.patterns import MAX_DETAIL_CHARS
 from kb.unknown import record_unanswered
 
 __all__ = ["Answer", "MAX_URL_TEXT_BYTES", "answer", "diagnose_rows", "row_link"]

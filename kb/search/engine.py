@@ -18,15 +18,16 @@ from rapidfuzz import fuzz
 from kb.diagnosis.causes import Diagnosis, attach_diagnoses
 from kb.models import ErrorEntry
 from kb.search.index import (
-    alias_candidates,
-    candidates_where,
-    fulltext_candidates,
+    candidates_by_alias_keys,
+    candidates_by_codes,
+    candidates_by_full_text,
+    candidates_by_message_keys,
+    candidates_by_status,
     load_entries,
-    placeholders,
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import query_groups
-from kb.search.tokens import LINE_MARK, normalize
+from kb.text.tokens import LINE_MARK, fold_width_and_case
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
@@ -40,7 +41,7 @@ RESULT_LIMIT = 10
 # The same failure is often in both catalogs; unless the text points at the shared
 # gateway of cloud services, the customer's own gateway (APIG) is the likelier one.
 SHARED_GATEWAY_PENALTY = 3.0
-# How much one customer phrasing that holds the query's words counts (kb/models.py).
+# How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
 # A pasted message this alike to a row's documented one quotes it (with drift).
 QUOTED_SIMILARITY = 85
@@ -63,7 +64,7 @@ class Candidate:
     code: str
     http_status: int
     message_key: str
-    search_text: str
+    index_tokens: str
     sort_order: int
     # Keys of the row's aliases that the pasted message starts with.
     alias_keys: tuple[str, ...] = ()
@@ -74,12 +75,12 @@ class Candidate:
 
     @cached_property
     def token_weights(self) -> dict[str, float]:
-        return token_weights(self.search_text)
+        return token_weights(self.index_tokens)
 
     @cached_property
     def documented_weights(self) -> dict[str, float]:
         """The tokens of what the catalog documents, without the customer phrasings."""
-        return token_weights(self.search_text, PHRASINGS)
+        return token_weights(self.index_tokens, PHRASINGS)
 
     def weights_for(self, describes: bool) -> dict[str, float]:
         """A description is matched with the phrasings too; a quoted message or a code not."""
@@ -87,7 +88,7 @@ class Candidate:
 
 
 @lru_cache(maxsize=2048)
-def token_weights(search_text: str, sections: int | None = None) -> dict[str, float]:
+def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, float]:
     """Each token of a row, with the weight of the best section it is in.
 
     Kept per row text, so that the rows many searches meet (the real catalog's) are
@@ -96,7 +97,7 @@ def token_weights(search_text: str, sections: int | None = None) -> dict[str, fl
     keeps a process near 14 MB for it, however large the catalog.
     """
     weights: dict[str, float] = {}
-    parts = search_text.split(" ~ ")[:sections]
+    parts = index_tokens.split(" ~ ")[:sections]
     for weight, section in zip(SECTION_WEIGHTS, parts, strict=False):
         for token in section.split():
             if weights.get(token, 0.0) < weight:
@@ -105,9 +106,9 @@ def token_weights(search_text: str, sections: int | None = None) -> dict[str, fl
 
 
 @lru_cache(maxsize=1024)
-def phrasing_lines(search_text: str) -> tuple[frozenset[str], ...]:
+def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
     """The tokens of each customer phrasing of a row (its last section, line by line)."""
-    sections = search_text.split(" ~ ")
+    sections = index_tokens.split(" ~ ")
     if len(sections) <= PHRASINGS:
         return ()
     return tuple(frozenset(line.split()) for line in sections[PHRASINGS].split(LINE_MARK) if line)
@@ -170,48 +171,41 @@ class SearchResult:
         return None
 
 
-def _fetch(condition: str, params: list, **options) -> list[Candidate]:
-    return [Candidate(*row) for row in candidates_where(condition, params, **options)]
+def _candidates(rows: list[tuple]) -> list[Candidate]:
+    return [Candidate(*row) for row in rows]
 
 
 def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, list[str]]:
     """Candidates from the indexes; a known code, when the query has one, is authoritative."""
     unknown: list[str] = []
     if query.codes:
-        rows = _fetch(f"code IN ({placeholders(query.codes)})", query.codes)
+        rows = _candidates(candidates_by_codes(query.codes))
         if rows:
             return rows, unknown
         unknown = query.codes
-    in_table_order = {"order": "catalog, sort_order"}
     if query.status_only:
-        rows = _fetch(
-            "http_status = %s", [query.http_status], **in_table_order, limit=CANDIDATE_LIMIT
-        )
-        return rows, unknown
+        return _candidates(candidates_by_status(query.http_status, CANDIDATE_LIMIT)), unknown
 
     found: dict[int, Candidate] = {}
     if query.http_status and not query.status_implied:
         # A log line or curl output whose words say little: its status still does.
-        rows = _fetch(
-            "http_status = %s", [query.http_status], **in_table_order, limit=STATUS_CANDIDATE_LIMIT
-        )
+        rows = _candidates(candidates_by_status(query.http_status, STATUS_CANDIDATE_LIMIT))
         found.update((row.id, row) for row in rows)
     words = pasted.words[:40]
     prefixes = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
     if prefixes:
-        rows = _fetch(f"message_key IN ({placeholders(prefixes)})", prefixes)
-        found.update((row.id, row) for row in rows)
-        for *columns, alias_key in alias_candidates(prefixes):
+        found.update((row.id, row) for row in _candidates(candidates_by_message_keys(prefixes)))
+        for *columns, alias_key in candidates_by_alias_keys(prefixes):
             row = found.setdefault(columns[0], Candidate(*columns))
             row.alias_keys += (alias_key,)
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
         rows = []
         if len(groups) <= ALL_WORDS_GROUPS:
-            rows = fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=True)
+            rows = candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=True)
         if len(rows) < FEW_CANDIDATES and len(groups) > 1:
             # Few rows have every word: widen to rows with any, the ranking sorts them.
-            rows += fulltext_candidates(list(groups), CANDIDATE_LIMIT, match_all=False)
+            rows += candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=False)
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown
@@ -223,7 +217,7 @@ class PastedMessage:
     DETAIL_MARK = re.compile(r"[:,.;(\[|]")
 
     def __init__(self, message: str):
-        parts = re.findall(r"([a-z0-9]+)([^a-z0-9]*)", normalize(message)[:2000])
+        parts = re.findall(r"([a-z0-9]+)([^a-z0-9]*)", fold_width_and_case(message)[:2000])
         self.words = [word for word, _after in parts][:400]
         self.after = [after for _word, after in parts][:400]
         self.text = " ".join(self.words)
@@ -306,7 +300,7 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
             # One customer phrasing that says most of what the query says: a description
             # of this very failure, not words scattered over the row's texts.
             score += PHRASING_WEIGHT * _best_line_share(
-                phrasing_lines(candidate.search_text), groups, weights, present, total
+                phrasing_lines(candidate.index_tokens), groups, weights, present, total
             )
     return Hit(
         entry=None,
@@ -349,8 +343,8 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     if not query.text:
         return result
     message = query.message if query.message else ("" if query.code_only else query.free_text)
-    search_text = message or ("" if query.code_only else query.free_text)
-    groups = query_groups(search_text[:2000]) if search_text and not query.status_only else ()
+    words = message or ("" if query.code_only else query.free_text)
+    groups = query_groups(words[:2000]) if words and not query.status_only else ()
     pasted = PastedMessage(message)
     candidates, result.unknown_codes = _gather(query, groups, pasted)
 
@@ -377,5 +371,5 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
         if candidate.id in entries:
             hit.entry = entries[candidate.id]
             result.hits.append(hit)
-    attach_diagnoses(result.hits, query)
+    attach_diagnoses(result.hits, text=query.text, message=query.message, free_text=query.free_text)
     return result

@@ -1,69 +1,37 @@
-"""The database's own full-text index over `ErrorEntry.search_text`, kept in step with edits.
+"""The search's SQL, all of it: candidates by code, by status, by message key, by alias,
+by full text, and the database's own full-text index over `ErrorEntry.index_tokens`.
 
-SQLite: an FTS5 table over the row table, maintained by triggers.
-PostgreSQL: a stored generated tsvector column with a GIN index.
-Both are (re)created after every `migrate`, because SQLite rebuilds a table to
-alter it, which drops its triggers.
+The index itself is schema, in migrations (0013_search_index): on SQLite an FTS5 table
+kept in step by triggers, on PostgreSQL a stored generated tsvector column with a GIN
+index.
 """
 
 from django.db import connections
 
 from kb.expiring import ExpiringValue
+from kb.models import ErrorAlias, ErrorEntry
+from kb.pagecache import catalog_version
 
-SQLITE_STATEMENTS = [
-    # Full-text index of the rows' tokens; `kb.search` queries it with MATCH.
-    """CREATE VIRTUAL TABLE IF NOT EXISTS kb_entry_fts USING fts5(
-        search_text, content='kb_errorentry', content_rowid='id', tokenize='unicode61')""",
-    """CREATE TRIGGER IF NOT EXISTS kb_entry_fts_insert AFTER INSERT ON kb_errorentry BEGIN
-        INSERT INTO kb_entry_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS kb_entry_fts_delete AFTER DELETE ON kb_errorentry BEGIN
-        INSERT INTO kb_entry_fts(kb_entry_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS kb_entry_fts_update AFTER UPDATE OF search_text
-    ON kb_errorentry BEGIN
-        INSERT INTO kb_entry_fts(kb_entry_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-        INSERT INTO kb_entry_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    "INSERT INTO kb_entry_fts(kb_entry_fts) VALUES ('rebuild')",
-    # How many rows hold each token, read from the index itself: what PostgreSQL's
-    # statistics tell there (token_row_counts()).
-    "CREATE VIRTUAL TABLE IF NOT EXISTS kb_entry_fts_terms USING fts5vocab(kb_entry_fts, 'row')",
-]
-
-POSTGRESQL_STATEMENTS = [
-    # The rows' tokens as a stored tsvector, computed by PostgreSQL on every write,
-    # so that a query never has to compute it row by row.
-    """ALTER TABLE kb_errorentry ADD COLUMN IF NOT EXISTS search_vector tsvector
-        GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED""",
-    # Full-text index of the rows' tokens; `kb.search` queries it with @@.
-    "CREATE INDEX IF NOT EXISTS kb_entry_vector_gin ON kb_errorentry USING gin (search_vector)",
-    # ANALYZE keeps the frequencies of the 10,000 commonest tokens (at the default
-    # target, only the few hundred commonest), so the planner knows a rare token is
-    # rare and reads it from the index instead of scanning the table for it.
-    "ALTER TABLE kb_errorentry ALTER COLUMN search_vector SET STATISTICS 1000",
-    # The expression index of earlier versions, replaced by the one above.
-    "DROP INDEX IF EXISTS kb_entry_search_gin",
-]
+# The full-text table on SQLite (not a model: migrations made it, 0013_search_index).
+FTS_TABLE = "kb_entry_fts"
+FTS_TERMS_TABLE = "kb_entry_fts_terms"
 
 
-def ensure_search_index(using: str = "default") -> None:
+def _table() -> str:
+    return ErrorEntry._meta.db_table
+
+
+def refresh_index(using: str = "default") -> None:
+    """Bring the database's index up to date with the rows' tokens (the schema is in
+    migrations, 0013_search_index): SQLite's FTS5 table is rebuilt from the rows;
+    PostgreSQL recomputes the generated column on every write, and ANALYZE refreshes the
+    token statistics that `token_row_counts()` reads."""
     connection = connections[using]
-    if "kb_errorentry" not in connection.introspection.table_names():
-        return
-    statements = {
-        "sqlite": SQLITE_STATEMENTS,
-        "postgresql": POSTGRESQL_STATEMENTS,
-    }.get(connection.vendor, [])
     with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def on_post_migrate(sender, using="default", **kwargs) -> None:
-    ensure_search_index(using)
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(_table())}")
 
 
 # The columns the ranking reads, in the order `Candidate` takes them.
@@ -73,7 +41,7 @@ CANDIDATE_COLUMNS = (
     "code",
     "http_status",
     "message_key",
-    "search_text",
+    "index_tokens",
     "sort_order",
 )
 
@@ -104,15 +72,16 @@ def _read_token_row_counts() -> dict[str, float]:
     if connections["default"].vendor == "sqlite":
         with connections["default"].cursor() as cursor:
             cursor.execute(
-                "SELECT term, doc FROM kb_entry_fts_terms WHERE doc >= %s", [SQLITE_COUNTED_ROWS]
+                f"SELECT term, doc FROM {FTS_TERMS_TABLE} WHERE doc >= %s", [SQLITE_COUNTED_ROWS]
             )
             return {term: float(rows) for term, rows in cursor.fetchall()}
     with connections["default"].cursor() as cursor:
         cursor.execute(
             "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, t.reltuples "
-            "FROM pg_stats s JOIN pg_class t ON t.oid = 'kb_errorentry'::regclass "
-            "WHERE s.schemaname = current_schema() AND s.tablename = 'kb_errorentry' "
-            "AND s.attname = 'search_vector'"
+            "FROM pg_stats s JOIN pg_class t ON t.oid = %s::regclass "
+            "WHERE s.schemaname = current_schema() AND s.tablename = %s "
+            "AND s.attname = 'search_vector'",
+            [_table(), _table()],
         )
         row = cursor.fetchone()
     if not row or not row[0]:
@@ -138,7 +107,54 @@ def telling_groups(groups: list[list[str]]) -> list[list[str]]:
     return (rare or ordered[:1])[:OR_LOOKUPS]
 
 
-def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
+# The look-ups below are raw SQL: bench/search_speed.py measured the ORM's equivalents
+# (values_list, in_bulk) at three times the cost of a code search (p50 0.7 ms against
+# 0.23 ms on SQLite), the cost of compiling each query on every search.
+
+
+def _placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _candidates_where(condition: str, params: list, suffix: str = "") -> list[tuple]:
+    """CANDIDATE_COLUMNS of the rows that meet `condition` (SQL written in this module)."""
+    sql = f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM {_table()} WHERE {condition} {suffix}"
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def candidates_by_codes(codes: list[str]) -> list[tuple]:
+    """Every row of these codes (CANDIDATE_COLUMNS): a code has a few rows."""
+    return _candidates_where(f"code IN ({_placeholders(codes)})", codes)
+
+
+def candidates_by_status(status: int, limit: int) -> list[tuple]:
+    """The first `limit` rows of an HTTP status, in the tables' order."""
+    return _candidates_where(
+        "http_status = %s", [status, limit], "ORDER BY catalog, sort_order LIMIT %s"
+    )
+
+
+def candidates_by_message_keys(keys: list[str]) -> list[tuple]:
+    """Rows whose documented message's key is one of `keys` (the prefixes of a paste)."""
+    return _candidates_where(f"message_key IN ({_placeholders(keys)})", keys)
+
+
+def candidates_by_alias_keys(keys: list[str]) -> list[tuple]:
+    """Rows with an alias (another known wording) whose key is one of `keys`:
+    CANDIDATE_COLUMNS, then the alias's key."""
+    columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
+    sql = (
+        f"SELECT {columns}, a.message_key FROM {ErrorAlias._meta.db_table} a "
+        f"JOIN {_table()} e ON e.id = a.entry_id WHERE a.message_key IN ({_placeholders(keys)})"
+    )
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, keys)
+        return cursor.fetchall()
+
+
+def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
     """Rows whose tokens match every group (or any group), straight from the index.
 
     Unordered and bounded by `limit`: ranking a large hit set in the database is what
@@ -149,24 +165,25 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
     if not groups:
         return []
     connection = connections["default"]
+    table = connection.ops.quote_name(_table())
     columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         alternatives = ["(" + " | ".join(group) + ")" for group in groups]
         matches = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
-        rows = "SELECT id FROM kb_errorentry WHERE " + matches
+        rows = f"SELECT id FROM {table} WHERE " + matches
     else:
         alternatives = [
             "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
         ]
-        matches = "kb_entry_fts MATCH %s"
-        rows = "SELECT rowid AS id FROM kb_entry_fts WHERE " + matches
+        matches = f"{FTS_TABLE} MATCH %s"
+        rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE " + matches
     if match_all:
         sql = (
-            f"SELECT {columns} FROM kb_errorentry e WHERE e.{matches} LIMIT %s"
+            f"SELECT {columns} FROM {table} e WHERE e.{matches} LIMIT %s"
             if postgresql
-            else f"SELECT {columns} FROM kb_entry_fts JOIN kb_errorentry e "
-            f"ON e.id = kb_entry_fts.rowid WHERE {matches} LIMIT %s"
+            else f"SELECT {columns} FROM {FTS_TABLE} JOIN {table} e "
+            f"ON e.id = {FTS_TABLE}.rowid WHERE {matches} LIMIT %s"
         )
         params = [(" & " if postgresql else " AND ").join(alternatives), limit]
     else:
@@ -178,7 +195,7 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
         branch = f"SELECT id FROM ({rows} LIMIT %s) AS branch"
         branches = " UNION ALL ".join([branch] * len(alternatives))
         sql = (
-            f"SELECT {columns} FROM kb_errorentry e JOIN ("
+            f"SELECT {columns} FROM {table} e JOIN ("
             f"SELECT id, count(*) AS found FROM ({branches})"
             " AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
             ") best ON best.id = e.id"
@@ -195,20 +212,16 @@ def fulltext_candidates(groups: list[set[str]], limit: int, *, match_all: bool) 
 # page that shows it), and read again once the catalog changed, as a cached page is.
 # Bounded: a catalog larger than this is read afresh in parts.
 SHOWN_ROWS_KEPT = 4096
-_shown: dict[int, object] = {}
+_shown: dict[int, ErrorEntry] = {}
 _shown_version: list[str | None] = [None]
 
 
-def load_entries(ids: list[int]) -> dict:
+def load_entries(ids: list[int]) -> dict[int, ErrorEntry]:
     """The rows shown, by id, without the columns only the search reads.
 
-    A raw query: compiling an ORM query costs more than running this one. The objects
-    are shared by the searches of this process until the catalog changes: read them,
-    never set anything on them.
+    The objects are shared by the searches of this process until the catalog changes:
+    read them, never set anything on them.
     """
-    from kb.models import ErrorEntry
-    from kb.pagecache import catalog_version
-
     version = catalog_version()
     if _shown_version[0] != version:
         forget_shown_rows()
@@ -217,12 +230,12 @@ def load_entries(ids: list[int]) -> dict:
     found = {pk: _shown.get(pk) for pk in ids}
     missing = [pk for pk, entry in found.items() if entry is None]
     if missing:
-        fields = [
+        columns = [
             field.column
             for field in ErrorEntry._meta.concrete_fields
-            if field.name not in ("search_text", "shipped")
+            if field.name not in ("index_tokens", "shipped")
         ]
-        sql = f"SELECT {', '.join(fields)} FROM kb_errorentry WHERE id IN ({placeholders(missing)})"
+        sql = f"SELECT {', '.join(columns)} FROM {_table()} WHERE id IN ({_placeholders(missing)})"
         loaded = {entry.pk: entry for entry in ErrorEntry.objects.raw(sql, missing)}
         if len(_shown) + len(loaded) > SHOWN_ROWS_KEPT:
             _shown.clear()
@@ -235,32 +248,3 @@ def forget_shown_rows() -> None:
     """Read every row afresh at the next search (tests: each starts a new database)."""
     _shown.clear()
     _shown_version[0] = None
-
-
-def candidates_where(condition: str, params: list, *, order: str = "", limit: int = 0) -> list:
-    """Candidate rows (CANDIDATE_COLUMNS) matching a condition on kb_errorentry."""
-    sql = f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM kb_errorentry WHERE {condition}"
-    if order:
-        sql += f" ORDER BY {order}"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def placeholders(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def alias_candidates(keys: list[str]) -> list[tuple]:
-    """Rows with an alias (another known wording) whose key is one of `keys`:
-    CANDIDATE_COLUMNS, then the alias's key."""
-    columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
-    sql = (
-        f"SELECT {columns}, a.message_key FROM kb_erroralias a "
-        f"JOIN kb_errorentry e ON e.id = a.entry_id WHERE a.message_key IN ({placeholders(keys)})"
-    )
-    with connections["default"].cursor() as cursor:
-        cursor.execute(sql, keys)
-        return cursor.fetchall()

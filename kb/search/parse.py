@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from kb.codes import CODE_RE
+from kb.text.codes import CODE_RE, canonical_code, codes_in
+from kb.text.lines import clean
 
 MAX_QUERY_CHARS = 16 * 1024
 
@@ -77,7 +78,6 @@ SHARED_GATEWAY_RE = re.compile(
     re.IGNORECASE,
 )
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class QueryError(ValueError):
@@ -100,12 +100,6 @@ class ParsedQuery:
     names_shared_gateway: bool = False
 
 
-def clean(text: str) -> str:
-    """Drop what no error text carries: control characters, lone surrogates."""
-    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
-    return CONTROL_RE.sub(" ", text).strip()
-
-
 # What is read of the JSON objects (or Python dict literals) in a paste. The search reads
 # every paste in linear time: one pass finds the balanced braces, a bounded number of
 # them is parsed, nothing nested deeper than a real error response is, and Python
@@ -117,8 +111,14 @@ MAX_LITERAL_CHARS = 4096
 MAX_LITERALS = 4
 
 
-def _dicts_in(text: str) -> list[dict]:
-    """The JSON objects, or Python dict literals, found in `text`, outermost first."""
+# A response that a plug-in or SDK wrapped as a string inside its own JSON, once or
+# twice: `{"error": "ocr failed: {\"error_msg\": ...}"}`.
+MAX_WRAPPING = 2
+
+
+def _dicts_in(text: str, wrapping: int = 0) -> list[dict]:
+    """The JSON objects, or Python dict literals, found in `text`, outermost first, then
+    those written as strings inside them (escaped or not)."""
     found: list[dict] = []
     literals = 0
     covered = 0  # the end of the last object read: what lies inside it was read with it
@@ -126,23 +126,48 @@ def _dicts_in(text: str) -> list[dict]:
         if start < covered:
             continue
         candidate = text[start:end]
-        value = None
-        try:
-            value = json.loads(candidate)
-        except (ValueError, RecursionError):
-            if len(candidate) <= MAX_LITERAL_CHARS and literals < MAX_LITERALS:
-                literals += 1
-                try:
-                    value = ast.literal_eval(candidate)
-                except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-                    value = None
+        value = _json_object(candidate)
+        if value is None and len(candidate) <= MAX_LITERAL_CHARS and literals < MAX_LITERALS:
+            literals += 1
+            try:
+                value = ast.literal_eval(candidate)
+            except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+                value = None
         if isinstance(value, dict):
-            found.append(value)
-            found.extend(v for v in value.values() if isinstance(v, dict))
+            inner = [v for v in value.values() if isinstance(v, dict)]
+            found += [value, *inner]
+            if wrapping < MAX_WRAPPING:
+                for string in _strings_with_objects([value, *inner]):
+                    found += _dicts_in(string, wrapping + 1)
             covered = end
             if len(found) >= MAX_OBJECTS:
                 break
     return found[:MAX_OBJECTS]
+
+
+def _json_object(candidate: str):
+    r"""`candidate` read as JSON; or, when its quotes are escaped (an object copied out of
+    a JSON string: `{\"error_msg\": \"...\"}`), read as that string's content."""
+    try:
+        return json.loads(candidate)
+    except (ValueError, RecursionError):
+        pass
+    if '\\"' not in candidate:
+        return None
+    try:
+        return json.loads(json.loads(f'"{candidate}"'))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _strings_with_objects(objects: list[dict]) -> list[str]:
+    """The string values that hold an object: a response carried inside another one."""
+    return [
+        value
+        for obj in objects
+        for value in obj.values()
+        if isinstance(value, str) and "{" in value and ":" in value
+    ][:MAX_OBJECTS]
 
 
 def _balanced_spans(text: str) -> list[tuple[int, int]]:
@@ -162,12 +187,15 @@ def _balanced_spans(text: str) -> list[tuple[int, int]]:
     for match in _STRUCTURE_RE.finditer(text):
         index, chars = match.start(), match.group()
         char = chars[0]
+        if index == escaped_at:
+            continue
+        if char == "\\":
+            # Inside quotes, an escaped character; outside, the quote of an object copied
+            # out of a JSON string (`{\"error_msg\": ...}`), which opens no string.
+            escaped_at = index + 1
+            continue
         if quote:
-            if index == escaped_at:
-                continue
-            if char == "\\":
-                escaped_at = index + 1
-            elif char == quote or char == "\n":
+            if char == quote or char == "\n":
                 quote = ""
             continue
         if char == '"' or char == "'":
@@ -249,8 +277,12 @@ def parse(raw: str) -> ParsedQuery:
         return query
 
     objects = _dicts_in(text) if "{" in text else []
+    # The object that carries a gateway code carries its message and request ID: a
+    # wrapper's own `msg` or `code` (`{"code": 500, "msg": "call failed", "body": ...}`)
+    # comes after it.
+    objects.sort(key=lambda obj: not canonical_code(_lookup([obj], CODE_KEYS)))
     code_text = _lookup(objects, CODE_KEYS)
-    codes = [m for m in (_canonical(code_text),) if m] or _all_codes(text)
+    codes = [m for m in (canonical_code(code_text),) if m] or codes_in(text)
     query.codes = list(dict.fromkeys(codes))
     query.message = _lookup(objects, MESSAGE_KEYS)
     query.request_id = _lookup(objects, REQUEST_ID_KEYS)
@@ -323,12 +355,3 @@ def _words_left(rest: str, query: ParsedQuery) -> str:
 
 def _strip_status_words(text: str) -> str:
     return re.sub(r"\b(?:http|status|code|error)\b", " ", text, flags=re.IGNORECASE)
-
-
-def _canonical(text: str) -> str:
-    match = CODE_RE.search(text or "")
-    return f"{match.group(1).upper()}.{match.group(2)}" if match else ""
-
-
-def _all_codes(text: str) -> list[str]:
-    return [f"{m.group(1).upper()}.{m.group(2)}" for m in CODE_RE.finditer(text)][:5]

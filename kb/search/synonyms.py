@@ -9,7 +9,7 @@ Longer phrases are matched first.
 import re
 from functools import lru_cache
 
-from kb.search.tokens import normalize, tokens
+from kb.text.tokens import fold_width_and_case, tokens
 
 SYNONYMS: dict[str, str] = {
     # English
@@ -149,7 +149,7 @@ _PATTERNS = [
 @lru_cache(maxsize=4096)
 def query_groups(text: str) -> tuple[frozenset[str], ...]:
     """The query as groups of alternative index tokens; a row matches a group with any one."""
-    text = normalize(text)
+    text = fold_width_and_case(text)
     groups: list[frozenset[str]] = []
     for phrase, pattern in _PATTERNS:
         text, found = pattern.subn(" ", text)

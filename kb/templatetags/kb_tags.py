@@ -8,10 +8,11 @@ from django.utils.safestring import mark_safe
 from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
 from kb.search.answer import row_link
-from kb.search.tokens import HAN_RE, han_token, stem
+from kb.text.script import HAN_CHARS, HAN_RE
+from kb.text.tokens import han_token, stem
 
 register = template.Library()
-WORD_OR_HAN_RE = re.compile(r"[A-Za-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+WORD_OR_HAN_RE = re.compile(f"[A-Za-z0-9]+|[{HAN_CHARS}]+")
 
 
 @register.filter(name="markdown")

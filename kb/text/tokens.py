@@ -15,9 +15,10 @@ from functools import lru_cache
 
 import snowballstemmer
 
-WORD_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+from kb.text.script import HAN_CHARS, HAN_RE
+
+WORD_RE = re.compile(f"[a-z0-9]+(?:[-_][a-z0-9]+)*|[{HAN_CHARS}]+")
 PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_]*\}")
-HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 STOPWORDS = frozenset(
     "a an and are as at be been by can cannot could did do does for from has have i if in "
     "is it its my not of on or our so that the their there this to was we were what when "
@@ -44,7 +45,7 @@ UNIT_WORDS = {
 _stemmers = threading.local()
 
 
-def normalize(text: str) -> str:
+def fold_width_and_case(text: str) -> str:
     """Fold width and case: full-width `ＡＰＩＧ．０３０３` reads as `apig.0303`."""
     return unicodedata.normalize("NFKC", text or "").lower()
 
@@ -66,7 +67,7 @@ def tokens(text: str) -> list[str]:
     """Index tokens of `text`, in order, repeats kept."""
     out: list[str] = []
     after_number = False
-    for match in WORD_RE.finditer(PLACEHOLDER_RE.sub(" ", normalize(text))):
+    for match in WORD_RE.finditer(PLACEHOLDER_RE.sub(" ", fold_width_and_case(text))):
         word = match.group()
         unit = UNIT_WORDS.get(word) or (_unit(word) if after_number else None)
         if unit and after_number:
@@ -109,7 +110,7 @@ def message_key(message: str) -> str:
     of `The following protocol is supported: {xxx}.`, and `SSL protocol is not
     supported: SSLv3` with that of `SSL protocol is not supported: TLSv1.1.`
     """
-    head = PLACEHOLDER_RE.split(normalize(message), maxsplit=1)[0]
+    head = PLACEHOLDER_RE.split(fold_width_and_case(message), maxsplit=1)[0]
     head = re.split(r":\s", head, maxsplit=1)[0]
     return " ".join(re.findall(r"[a-z0-9]+", head))[:255]
 
