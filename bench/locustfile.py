@@ -7,10 +7,11 @@ for the "alone" phases (`--tags healthz`).
 Searches come two ways. `search repeated` (and the API) take the queries of the
 evaluation set, so the same texts come back and a page cache may answer them.
 `search unique` sends pastes that no one sent before, as customers' own are: each has
-its own request ID, time, numbers and wording (`unique_paste()`), so that no cache of a
-paste or of its shape can answer it. Feedback posts carry an identifier in their
-comment; each accepted one is recorded with `accepted()`, and load.py checks
-afterwards that every one is stored.
+its own request ID, time, numbers and wording (bench/pastes.py), so that no cache of a
+paste or of its shape can answer it; one in CHECK_EVERY is checked for the pasted code
+as the first row (the count goes to KB_BENCH_CHECKS for load.py). Feedback posts carry
+an identifier in their comment; each accepted one is recorded with `accepted()`, and
+load.py checks afterwards that every one is stored.
 """
 
 import json
@@ -18,8 +19,6 @@ import os
 import random
 import re
 import sys
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import gevent
@@ -34,13 +33,9 @@ FAQS = [o["fields"]["slug"] for o in CATALOG if o["model"] == "kb.faqarticle"]
 WORDS = ["throttling", "签名", "timeout", "APIG.03", "backend", "流控", "token"]
 sys.path.insert(0, str(ROOT / "bench"))
 from evaluation import load_cases  # noqa: E402
+from pastes import unique_paste  # noqa: E402
 
 SEARCHES = [case["query"] for case in load_cases()]
-ROWS = [
-    (o["fields"]["code"], o["fields"]["http_status"], o["fields"]["message_en"])
-    for o in CATALOG
-    if o["model"] == "kb.errorentry"
-]
 ROW_IDS = [int(n) for n in os.environ.get("KB_BENCH_ROW_IDS", "").split(",") if n]
 LANGUAGES = ["zh-hans", "en"]
 HEADERS = {"X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy sends
@@ -48,9 +43,14 @@ HEADERS = {"X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy sends
 # Bounds: the run stops by itself after this many requests, whatever --run-time says.
 MAX_REQUESTS = int(os.environ.get("KB_BENCH_MAX_REQUESTS", "2000000"))
 ACCEPTED_FILE = os.environ.get("KB_BENCH_ACCEPTED", "")
+# One unique search in CHECK_EVERY is checked: the pasted code is the first row shown.
+CHECK_EVERY = 10
+CHECKS_FILE = os.environ.get("KB_BENCH_CHECKS", "")
+FIRST_CODE_RE = re.compile(r'id="hit-1"><a href="[^"]*">([^<]+)</a>')
 _sent = 0
 _posts = 0
 _accepted: list[str] = []
+_checks = {"checked": 0, "wrong": 0}
 
 
 _environment = None
@@ -74,57 +74,13 @@ def _count(**kwargs):
 def _write_accepted(environment, **kwargs):
     if ACCEPTED_FILE:
         Path(ACCEPTED_FILE).write_text("".join(f"{item}\n" for item in _accepted))
+    if CHECKS_FILE:
+        Path(CHECKS_FILE).write_text(json.dumps(_checks))
 
 
 def accepted(identifier: str) -> None:
     """Record a write the server accepted, for load.py's lost-write check."""
     _accepted.append(identifier)
-
-
-def _detail(code: str) -> str:
-    """Detail the gateway adds after the message, with numbers of this call's own."""
-    now = datetime.now(UTC) - timedelta(seconds=random.randint(0, 86_400))
-    if code.endswith((".0301", ".0303")):
-        signed = now - timedelta(minutes=random.randint(16, 600))
-        return f"Signature expired: {signed:%Y%m%dT%H%M%SZ} now is {now:%Y%m%dT%H%M%SZ}"
-    if code.endswith(".0308"):
-        kind = random.choice(["ip", "api", "user", "app"])
-        unit = random.choice(["second", "minute", "hour"])
-        return f"policy {kind} over ratelimit,limit:{random.randint(1, 9999)},time:1 {unit}"
-    if code.endswith(".0402"):
-        return f"ip {random.randint(1, 223)}.{random.randint(0, 255)}.0.{random.randint(1, 254)}"
-    return random.choice(["", "", f"backend {uuid.uuid4().hex[:8]}", "details omitted"])
-
-
-def unique_paste() -> str:
-    """An error as one failed call prints it: JSON, curl -i, an SDK exception or a log line."""
-    code, status, message = random.choice(ROWS)
-    # The gateway fills in a message's placeholder ("{xxx}") with this call's value.
-    message = re.sub(r"\{[^}]*\}", lambda _: f"v{random.randint(1, 999)}", message)
-    detail = _detail(code)
-    text = f"{message.rstrip('.')}: {detail}" if detail else message
-    request_id = uuid.uuid4().hex
-    body = json.dumps({"error_msg": text, "error_code": code, "request_id": request_id})
-    stamp = datetime.now(UTC) - timedelta(seconds=random.randint(0, 86_400))
-    shape = random.randrange(4)
-    if shape == 0:
-        return body
-    if shape == 1:
-        return (
-            f"HTTP/1.1 {status} \nDate: {stamp:%a, %d %b %Y %H:%M:%S GMT}\n"
-            f"X-Request-Id: {request_id}\nContent-Type: application/json\n\n{body}"
-        )
-    if shape == 2:
-        return (
-            "huaweicloudsdkcore.exceptions.exceptions.ClientRequestException: "
-            f"{{status_code:{status},request_id:{request_id},error_code:{code},"
-            f"error_msg:{text}}}"
-        )
-    return (
-        f"{stamp:%Y-%m-%d %H:%M:%S},{random.randint(0, 999):03d} ERROR "
-        f"[worker-{random.randint(1, 64)}] GET /v1/orders/{random.randint(1, 10**6)} "
-        f"failed with {status}: {body}"
-    )
 
 
 class Reader(FastHttpUser):
@@ -170,15 +126,24 @@ class Reader(FastHttpUser):
     def healthz(self):
         self.get("/healthz", "healthz")
 
-    def search(self, text: str, name: str) -> None:
+    def search(self, text: str, name: str, code: str = "") -> None:
+        """GET the results page; with `code`, check that it is the first row shown."""
         # A code alone answers with a redirect to its row; the redirect is not followed.
-        self.client.get(
+        with self.client.get(
             f"/{random.choice(LANGUAGES)}/search/",
             params={"q": text},
             name=name,
             headers=HEADERS,
             allow_redirects=False,
-        )
+            catch_response=True,
+        ) as response:
+            if not code or response.status_code != 200:
+                return  # locust counts an error status as a failure by itself
+            _checks["checked"] += 1
+            first = FIRST_CODE_RE.search(response.text or "")
+            if not first or first.group(1) != code:
+                _checks["wrong"] += 1
+                response.failure(f"pasted {code}, first row {first and first.group(1)}")
 
     @tag("search repeated")
     @task(2)
@@ -188,7 +153,8 @@ class Reader(FastHttpUser):
     @tag("search unique")
     @task(2)
     def search_unique(self):
-        self.search(unique_paste(), "search unique")
+        paste, code = unique_paste()
+        self.search(paste, "search unique", code if random.randrange(CHECK_EVERY) == 0 else "")
 
     @tag("api")
     @task(2)

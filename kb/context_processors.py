@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.encoding import escape_uri_path
@@ -44,6 +46,14 @@ def language_links(request):
 
 
 def in_language(path: str, current: str, code: str) -> str:
+    # The query string goes along unchanged: the path alone is translated, once per process
+    # (a search's every query string is new, its path is the same).
+    path, mark, query = path.partition("?")
+    return _path_in_language(path, current, code) + mark + query
+
+
+@lru_cache(maxsize=1024)
+def _path_in_language(path: str, current: str, code: str) -> str:
     url = translate_url(path, code)
     if url == path and code != current and path.startswith(f"/{current}/"):
         url = f"/{code}/" + path[len(current) + 2 :]

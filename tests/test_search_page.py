@@ -139,3 +139,13 @@ def test_results_link_the_faq_articles_of_each_row(
     with django_assert_max_num_queries(12):
         html = client.get("/en/search/", {"q": "Backend unavailable."}).content.decode()
     assert faq.get_absolute_url() in html
+
+
+def test_an_edited_row_shows_its_new_text_to_the_next_paste(shipped_catalog, client):
+    # The rows a search shows are kept by the process until the catalog changes.
+    assert "APIG.0308" in client.get("/en/search/", {"q": README_PASTE}).content.decode()
+    entry = ErrorEntry.objects.get(code="APIG.0308")
+    entry.remedy_en = "Ask support to widen your quota."
+    entry.save()
+    html = client.get("/en/search/", {"q": README_PASTE + " "}).content.decode()
+    assert "Ask support to widen your quota." in html

@@ -1,3 +1,4 @@
+import html
 import re
 
 from django import template
@@ -38,26 +39,30 @@ def highlight(text: str, terms) -> str:
     text = str(text or "")
     if not terms:
         return escape(text)
-    marked = [False] * len(text)
+    spans: list[list[int]] = []  # marked stretches, in order, touching ones joined
+
+    def mark(start: int, end: int) -> None:
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+
     for match in WORD_OR_HAN_RE.finditer(text):
         word, start = match.group(), match.start()
         if HAN_RE.match(word):
             for i in range(len(word) - 1):
                 if han_token(word[i : i + 2]) in terms:
-                    marked[start + i] = marked[start + i + 1] = True
+                    mark(start + i, start + i + 2)
             if len(word) == 1 and han_token(word) in terms:
-                marked[start] = True
+                mark(start, start + 1)
         elif stem(word.lower()) in terms:
-            for i in range(start, match.end()):
-                marked[i] = True
-    out, i = [], 0
-    while i < len(text):
-        j = i
-        while j < len(text) and marked[j] == marked[i]:
-            j += 1
-        piece = escape(text[i:j])
-        out.append(f"<mark>{piece}</mark>" if marked[i] else piece)
-        i = j
+            mark(start, match.end())
+    out, position = [], 0
+    for start, end in spans:
+        out.append(html.escape(text[position:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    out.append(html.escape(text[position:]))
     return mark_safe("".join(out))
 
 

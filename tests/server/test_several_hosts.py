@@ -2,9 +2,12 @@
 page cache), on one PostgreSQL database. What staff save through one host's admin shows on
 the other within the documented delay (KB_PAGE_CACHE_VERSION_SECONDS, one second)."""
 
+import json
 import re
 import secrets
 import time
+import uuid
+from urllib.parse import urlencode
 
 import pytest
 
@@ -110,3 +113,38 @@ def test_an_alias_added_on_host_a_shows_on_host_b_within_the_delay(hosts):
         reader, PASTE, lambda response: best_status(response.text) == "500", DELAY
     )
     assert elapsed < DELAY + ALLOWANCE
+
+
+def test_an_edit_on_host_a_shows_in_host_b_results_for_new_pastes_within_the_delay(hosts):
+    """A paste's page is never cached, but the rows it shows are kept by each worker until
+    the catalog changes (kb/search/index.py): they must follow an edit like cached pages."""
+    a, b = hosts
+    reader = Site(b.url)
+
+    def paste_page() -> str:
+        paste = {
+            "error_code": "APIG.0308",
+            "error_msg": "The throttling threshold has been reached: policy ip over ratelimit",
+            "request_id": uuid.uuid4().hex,  # a new paste each time: no cache answers it
+        }
+        response = reader.get("/en/search/?" + urlencode({"q": json.dumps(paste)}))
+        assert response.status_code == 200
+        return response.text
+
+    remedy = "Edited on host A: ask support to widen your quota."
+    for _ in range(8):  # every worker of host B has shown the row
+        assert "APIG.0308" in paste_page()
+        assert remedy not in paste_page()
+
+    staff = Site(a.url)
+    log_in(staff, "lin", "pw-lin-hosts-1")
+    path = row_path(a, "APIG.0308", 429)
+    saved = save_change_form(staff, path, open_change_form(staff, path), remedy_en=remedy)
+    assert saved.status_code == 302
+
+    start = time.monotonic()
+    while remedy not in paste_page():
+        assert time.monotonic() - start < DELAY + ALLOWANCE, "host B still shows the old row"
+        time.sleep(0.05)
+    # Every worker shows it from then on.
+    assert all(remedy in paste_page() for _ in range(8))
