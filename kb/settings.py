@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "kb",
+    "kb.insight",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     # Load balancers' probes, answered before the Host check and the database.
     "kb.health.ProbeMiddleware",
     "kb.errors.DatabaseUnavailableMiddleware",
+    # Counts code pages as they are served, from the page cache too (kb.insight).
+    "kb.insight.middleware.CodePageViewMiddleware",
     # Public pages seen before, answered without sessions, language or URL resolution.
     "kb.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,0 +1,271 @@
+"""What the Insight page shows, read from the daily counts (and from the queue and the
+catalog themselves, which are small and bounded): one function per section."""
+
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+
+from kb.insight.models import CauseDay, Channel, Outcome, RowDay, SearchDay
+from kb.models import Cause, ErrorEntry, UnansweredSearch
+
+PERIODS = (30, 90)
+TOP = 10
+# The share of "did not fix it" answers at 95% confidence (Wilson's interval).
+WILSON_Z = 1.96
+# Causes that matched nothing in this many days are listed under content health.
+CAUSE_SILENCE_DAYS = 90
+
+
+def days_until(last: date, count: int) -> list[date]:
+    return [last - timedelta(days=count - 1 - i) for i in range(count)]
+
+
+# --- searches per day ---------------------------------------------------------------
+
+
+@dataclass
+class SearchCounts:
+    days: list[date]
+    # outcome -> one value per day
+    by_outcome: dict[str, list[int]]
+    # (language, channel) -> outcome -> total over the period
+    breakdown: dict[tuple[str, str], dict[str, int]]
+    # (day, language, channel, outcome, count), for the CSV
+    rows: list[tuple]
+
+
+def search_counts(last: date, period: int) -> SearchCounts:
+    days = days_until(last, period)
+    index = {day: i for i, day in enumerate(days)}
+    by_outcome = {outcome: [0] * period for outcome in Outcome.values}
+    breakdown: dict[tuple[str, str], dict[str, int]] = {}
+    rows = list(
+        SearchDay.objects.filter(day__gte=days[0], day__lte=last)
+        .order_by("day", "language", "channel", "outcome")
+        .values_list("day", "language", "channel", "outcome", "count")
+    )
+    for day, language, channel, outcome, count in rows:
+        by_outcome.setdefault(outcome, [0] * period)[index[day]] += count
+        cell = breakdown.setdefault((language, channel), dict.fromkeys(Outcome.values, 0))
+        cell[outcome] = cell.get(outcome, 0) + count
+    return SearchCounts(days, by_outcome, dict(sorted(breakdown.items())), rows)
+
+
+# --- the rows customers reach most ----------------------------------------------------
+
+
+@dataclass
+class RowTrend:
+    entry: ErrorEntry
+    total: int
+    previous: int
+    daily: list[int] = field(default_factory=list)
+
+    @property
+    def change(self) -> int:
+        return self.total - self.previous
+
+    def sparkline(self, width: int = 120, height: int = 24) -> str:
+        """The points of an SVG polyline of the daily counts."""
+        peak = max(self.daily) or 1
+        step = width / max(len(self.daily) - 1, 1)
+        return " ".join(
+            f"{i * step:.1f},{height - 1 - value / peak * (height - 2):.1f}"
+            for i, value in enumerate(self.daily)
+        )
+
+
+def _totals(kind: str, start: date, last: date, entries=None) -> dict[int, int]:
+    counts = RowDay.objects.filter(kind=kind, day__gte=start, day__lte=last)
+    if entries is not None:
+        counts = counts.filter(entry__in=entries)
+    return dict(counts.values("entry").annotate(total=Sum("count")).values_list("entry", "total"))
+
+
+def top_rows(kind: str, last: date, period: int, limit: int = TOP) -> list[RowTrend]:
+    """The rows reached most in the period, with the period before it and their days."""
+    days = days_until(last, period)
+    ranked = (
+        RowDay.objects.filter(kind=kind, day__gte=days[0], day__lte=last)
+        .values("entry")
+        .annotate(total=Sum("count"))
+        .order_by("-total", "entry")[:limit]
+    )
+    totals = {row["entry"]: row["total"] for row in ranked}
+    if not totals:
+        return []
+    previous = _totals(kind, days[0] - timedelta(days=period), days[0] - timedelta(days=1), totals)
+    entries = ErrorEntry.objects.in_bulk(totals)
+    daily: dict[int, list[int]] = defaultdict(lambda: [0] * period)
+    index = {day: i for i, day in enumerate(days)}
+    for entry, day, count in RowDay.objects.filter(
+        kind=kind, day__gte=days[0], day__lte=last, entry__in=totals
+    ).values_list("entry", "day", "count"):
+        daily[entry][index[day]] = count
+    return [
+        RowTrend(entries[pk], total, previous.get(pk, 0), daily[pk])
+        for pk, total in totals.items()
+        if pk in entries
+    ]
+
+
+# --- remedies that do not help ------------------------------------------------------
+
+
+def wilson_lower_bound(positive: int, total: int, z: float = WILSON_Z) -> float:
+    """The lower bound of Wilson's score interval for a share of positive/total: 1 of 1
+    gives 0.21, 40 of 100 gives 0.31, so many answers outweigh a single one."""
+    if total <= 0:
+        return 0.0
+    share = positive / total
+    centre = share + z * z / (2 * total)
+    margin = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total))
+    return (centre - margin) / (1 + z * z / total)
+
+
+@dataclass
+class RemedyScore:
+    entry: ErrorEntry
+    not_fixed: int
+    fixed: int
+    score: float
+
+    @property
+    def answers(self) -> int:
+        return self.not_fixed + self.fixed
+
+
+def unhelpful_remedies(last: date, period: int, limit: int = TOP) -> list[RemedyScore]:
+    """Rows with a "did not fix it", ranked by the Wilson lower bound of that share."""
+    start = last - timedelta(days=period - 1)
+    answers = (
+        RowDay.objects.filter(
+            kind__in=[RowDay.Kind.FIXED, RowDay.Kind.NOT_FIXED], day__gte=start, day__lte=last
+        )
+        .values("entry")
+        .annotate(
+            no=Sum("count", filter=Q(kind=RowDay.Kind.NOT_FIXED), default=0),
+            yes=Sum("count", filter=Q(kind=RowDay.Kind.FIXED), default=0),
+        )
+        .filter(no__gt=0)
+        .values_list("entry", "no", "yes")
+    )
+    scored = sorted(
+        ((wilson_lower_bound(no, no + yes), no, yes, pk) for pk, no, yes in answers),
+        key=lambda item: (-item[0], -item[1], item[3]),
+    )[:limit]
+    entries = ErrorEntry.objects.in_bulk([pk for *_rest, pk in scored])
+    return [
+        RemedyScore(entries[pk], no, yes, score) for score, no, yes, pk in scored if pk in entries
+    ]
+
+
+# --- the unknown-error queue ------------------------------------------------------
+
+
+@dataclass
+class QueueSummary:
+    open: int
+    days: list[date]
+    new: list[int]
+    resolved: list[int]
+    median_resolution: timedelta | None
+    top_open: list[UnansweredSearch]
+
+
+def _per_day(queryset, field_name: str, days: list[date]) -> list[int]:
+    counts = dict(
+        queryset.filter(
+            **{f"{field_name}__date__gte": days[0], f"{field_name}__date__lte": days[-1]}
+        )
+        .annotate(day=TruncDate(field_name))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    return [counts.get(day, 0) for day in days]
+
+
+def queue_summary(last: date, period: int, limit: int = TOP) -> QueueSummary:
+    """The queue holds at most UNANSWERED_MAX_ENTRIES groups: read as it is."""
+    days = days_until(last, period)
+    groups = UnansweredSearch.objects.all()
+    durations = [
+        resolved - first
+        for first, resolved in groups.filter(
+            resolved_at__date__gte=days[0], resolved_at__date__lte=last
+        ).values_list("first_seen", "resolved_at")
+    ]
+    return QueueSummary(
+        open=groups.filter(status=UnansweredSearch.Status.OPEN).count(),
+        days=days,
+        new=_per_day(groups, "first_seen", days),
+        resolved=_per_day(groups.exclude(resolved_at=None), "resolved_at", days),
+        median_resolution=statistics.median(durations) if durations else None,
+        top_open=list(
+            groups.filter(status=UnansweredSearch.Status.OPEN).order_by("-count", "-last_seen")[
+                :limit
+            ]
+        ),
+    )
+
+
+# --- content health ---------------------------------------------------------------
+
+
+@dataclass
+class HealthList:
+    slug: str
+    count: int
+    items: list
+
+
+def _listed(slug: str, queryset, limit: int) -> HealthList:
+    return HealthList(slug, queryset.count(), list(queryset[:limit]))
+
+
+def content_health(last: date, limit: int = TOP) -> list[HealthList]:
+    rows = ErrorEntry.objects.order_by("catalog", "sort_order")
+    faq_mentioned = Q(remedy_en__icontains="FAQ") | Q(remedy_zh__contains="常见问题")
+    untranslated = (
+        Q(meaning_en="")
+        | Q(remedy_en="")
+        | Q(meaning_en=F("meaning_zh"))
+        | Q(remedy_en=F("remedy_zh"))
+    )
+    matched = CauseDay.objects.filter(
+        day__gt=last - timedelta(days=CAUSE_SILENCE_DAYS), day__lte=last
+    ).values("cause")
+    return [
+        _listed("translation", rows.filter(translation_review=True), limit),
+        _listed(
+            "faq",
+            rows.filter(faq_mentioned).annotate(faq_count=Count("faqs")).filter(faq_count=0),
+            limit,
+        ),
+        _listed("english", rows.filter(untranslated), limit),
+        _listed("causes", Cause.objects.exclude(pk__in=matched).order_by("slug"), limit),
+        _listed("edited", rows.filter(edited=True), limit),
+    ]
+
+
+def languages() -> dict[str, str]:
+    return dict(settings.LANGUAGES)
+
+
+__all__ = [
+    "Channel",
+    "PERIODS",
+    "content_health",
+    "queue_summary",
+    "search_counts",
+    "top_rows",
+    "unhelpful_remedies",
+    "wilson_lower_bound",
+]
