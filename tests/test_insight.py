@@ -157,3 +157,21 @@ def test_the_admin_index_links_the_page_for_editors_only(editor_client, client, 
     user = django_user_model.objects.create_user("staff2", "t@example.com", "pw", is_staff=True)
     client.force_login(user)
     assert 'href="/admin/insight/"' not in client.get("/admin/").content.decode()
+
+
+def test_a_posted_search_counts_once_though_it_is_answered_again_at_its_address(client):
+    make_entry(code="APIG.9305")
+    posted = client.post("/en/search/", {"q": "APIG.9305"})
+    assert posted.status_code == 303
+    client.get(posted["Location"])
+    assert SearchDay.objects.get().count == 1
+
+
+def test_a_search_answered_from_the_page_cache_still_counts(client, settings):
+    settings.KB_PAGE_CACHE = True
+    entry = make_entry(code="APIG.9306")
+    for _ in range(3):
+        response = client.get("/en/search/", {"q": "APIG.9306"})
+        assert response.status_code == 302
+    assert SearchDay.objects.get(outcome="sure", channel="page", language="en").count == 3
+    assert RowDay.objects.get(entry=entry, kind="search").count == 3

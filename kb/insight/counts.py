@@ -9,6 +9,7 @@ search or a page is never refused for its statistics.
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import date
 
 from django.db import DatabaseError, connection, transaction
@@ -18,6 +19,10 @@ from kb.insight.models import CauseDay, Channel, Outcome, RowDay, SearchDay
 from kb.models import ErrorEntry
 
 logger = logging.getLogger(__name__)
+
+# Set when this request's search was decided (and counted) by kb.search.answer: a search
+# page's redirect served without it came from the page cache (kb.insight.middleware).
+search_decided: ContextVar[bool] = ContextVar("insight_search_decided", default=False)
 
 
 def _quoted(model, *names: str) -> tuple[str, list[str]]:
@@ -48,8 +53,14 @@ def today() -> date:
 
 
 def _safely(write, *args) -> None:
+    """Run `write`; inside a transaction, in a savepoint of its own, so that a failed
+    count does not undo the caller's work (the feedback it counts, say). Outside one, each
+    upsert commits alone: counts need no all-or-nothing, and a cached page no BEGIN."""
     try:
-        with transaction.atomic():
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                write(*args)
+        else:
             write(*args)
     except DatabaseError:
         logger.warning("insight: a count was not recorded", exc_info=True)
@@ -77,12 +88,13 @@ def _record_search(language: str, channel: str, result, day: date) -> None:
 
 def record_search(language: str, channel: str, result) -> None:
     """One search answered: its outcome, the rows of a sure answer, the causes diagnosed."""
+    search_decided.set(True)
     channel = channel if channel in Channel.values else Channel.PAGE
     _safely(_record_search, language, channel, result, today())
 
 
-def _record_code_view(code: str, day: date) -> None:
-    # Every row of the code is on its page: one statement raises them all.
+def _record_rows_of_code(code: str, kind: str, day: date) -> None:
+    # Every row of the code at once, in one statement.
     table, (day_col, entry_col, kind_col, count_col) = _quoted(
         RowDay, "day", "entry", "kind", "count"
     )
@@ -94,12 +106,25 @@ def _record_code_view(code: str, day: date) -> None:
         f"DO UPDATE SET {count_col} = {table}.{count_col} + 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day, RowDay.Kind.VIEW, code])
+        cursor.execute(sql, [day, kind, code])
 
 
 def record_code_view(code: str) -> None:
-    """A code page was served (rendered or from the page cache): each of its rows seen."""
-    _safely(_record_code_view, code, today())
+    """A code page was served (rendered or from the page cache): each of its rows seen,
+    in one statement: a cached page costs one query."""
+    _safely(_record_rows_of_code, code, RowDay.Kind.VIEW, today())
+
+
+def _record_cached_search(language: str, code: str, day: date) -> None:
+    key = (day, language[:8], Channel.PAGE, Outcome.SURE, 1)
+    _upsert(SearchDay, ("day", "language", "channel", "outcome"), [key])
+    _record_rows_of_code(code, RowDay.Kind.SEARCH, day)
+
+
+def record_cached_search(language: str, code: str) -> None:
+    """A search the page cache answered with its redirect to a code page: only a code,
+    which is a sure answer by every row of that code, as when it was first decided."""
+    _safely(_record_cached_search, language, code, today())
 
 
 def record_feedback(entry_id: int, helpful: bool) -> None:
