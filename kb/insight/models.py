@@ -110,3 +110,35 @@ class CauseDay(models.Model):
 
     def get_absolute_url(self):
         return reverse("insight:index")
+
+
+class RowPeriodTotal(models.Model):
+    """A row's count over the closed days of a period (up to yesterday), summed once a day
+    from RowDay by the first Insight page that needs it (kb.insight.report.top_rows): the
+    most reached rows of a period are then its few thousand totals plus today's counts,
+    not a scan of every day of every row."""
+
+    as_of = models.DateField(_("last day included"))
+    period = models.PositiveSmallIntegerField(_("days"))
+    kind = models.CharField(_("kind"), max_length=10, choices=RowDay.Kind)
+    entry = models.ForeignKey(
+        ErrorEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("row")
+    )
+    total = models.PositiveIntegerField(_("total"))
+
+    class Meta:
+        verbose_name = _("row total of a period")
+        verbose_name_plural = _("row totals of periods")
+        constraints = [
+            # One total per row, kind and period as of a day: a second summing of the same
+            # day (another process at the same moment) inserts nothing.
+            models.UniqueConstraint(
+                fields=["as_of", "period", "kind", "entry"], name="insight_row_period_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.as_of} {self.period}d {self.entry_id} {self.kind}: {self.total}"
+
+    def get_absolute_url(self):
+        return reverse("insight:index")

@@ -2,16 +2,17 @@
 catalog themselves, which are small and bounded): one function per section."""
 
 import math
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from kb.insight.models import CauseDay, Channel, Outcome, RowDay, SearchDay
+from kb.insight.models import CauseDay, Channel, Outcome, RowDay, RowPeriodTotal, SearchDay
 from kb.models import Cause, ErrorEntry, UnansweredSearch
 
 PERIODS = (30, 90)
@@ -81,23 +82,54 @@ class RowTrend:
         )
 
 
-def _totals(kind: str, start: date, last: date, entries=None) -> dict[int, int]:
-    counts = RowDay.objects.filter(kind=kind, day__gte=start, day__lte=last)
-    if entries is not None:
-        counts = counts.filter(entry__in=entries)
+def _totals(kind: str, start: date, last: date, entries) -> dict[int, int]:
+    counts = RowDay.objects.filter(kind=kind, day__gte=start, day__lte=last, entry__in=entries)
     return dict(counts.values("entry").annotate(total=Sum("count")).values_list("entry", "total"))
+
+
+def _sum_closed_days(kind: str, last: date, period: int) -> None:
+    """Store each row's total of the period's closed days (those before `last`), once a
+    day; older totals are dropped. One statement, in the database."""
+    as_of = last - timedelta(days=1)
+    totals = RowPeriodTotal.objects.filter(as_of=as_of, period=period, kind=kind)
+    if totals.exists():
+        return
+    RowPeriodTotal.objects.filter(period=period, kind=kind, as_of__lt=as_of).delete()
+    quote = connection.ops.quote_name
+    target, source = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(target)} (as_of, period, kind, entry_id, total) "
+            f"SELECT %s, %s, kind, entry_id, SUM({quote('count')}) FROM {quote(source)} "
+            "WHERE kind = %s AND day >= %s AND day <= %s GROUP BY kind, entry_id "
+            "ON CONFLICT DO NOTHING",
+            [as_of, period, kind, last - timedelta(days=period - 1), as_of],
+        )
+
+
+def _ranked(kind: str, last: date, period: int, limit: int) -> dict[int, int]:
+    """The `limit` rows with the highest count over the period ending on `last`: the
+    stored totals of its closed days plus the counts of `last` itself."""
+    _sum_closed_days(kind, last, period)
+    quote = connection.ops.quote_name
+    totals, days = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT entry_id, SUM(n) FROM ("
+            f"SELECT entry_id, total AS n FROM {quote(totals)} "
+            "WHERE as_of = %s AND period = %s AND kind = %s "
+            f"UNION ALL SELECT entry_id, {quote('count')} AS n FROM {quote(days)} "
+            "WHERE kind = %s AND day = %s"
+            ") AS period_counts GROUP BY entry_id ORDER BY SUM(n) DESC, entry_id LIMIT %s",
+            [last - timedelta(days=1), period, kind, kind, last, limit],
+        )
+        return dict(cursor.fetchall())
 
 
 def top_rows(kind: str, last: date, period: int, limit: int = TOP) -> list[RowTrend]:
     """The rows reached most in the period, with the period before it and their days."""
     days = days_until(last, period)
-    ranked = (
-        RowDay.objects.filter(kind=kind, day__gte=days[0], day__lte=last)
-        .values("entry")
-        .annotate(total=Sum("count"))
-        .order_by("-total", "entry")[:limit]
-    )
-    totals = {row["entry"]: row["total"] for row in ranked}
+    totals = _ranked(kind, last, period, limit)
     if not totals:
         return []
     previous = _totals(kind, days[0] - timedelta(days=period), days[0] - timedelta(days=1), totals)
@@ -179,11 +211,9 @@ class QueueSummary:
     top_open: list[UnansweredSearch]
 
 
-def _per_day(queryset, field_name: str, days: list[date]) -> list[int]:
+def _per_day(groups, field_name: str, days: list[date], start: datetime) -> list[int]:
     counts = dict(
-        queryset.filter(
-            **{f"{field_name}__date__gte": days[0], f"{field_name}__date__lte": days[-1]}
-        )
+        groups.filter(**{f"{field_name}__gte": start})
         .annotate(day=TruncDate(field_name))
         .values("day")
         .annotate(n=Count("id"))
@@ -192,27 +222,35 @@ def _per_day(queryset, field_name: str, days: list[date]) -> list[int]:
     return [counts.get(day, 0) for day in days]
 
 
+def _median_resolution(resolved) -> timedelta | None:
+    """The middle of the resolution times (the lower one of an even count), in SQL."""
+    count = resolved.count()
+    if not count:
+        return None
+    took = ExpressionWrapper(F("resolved_at") - F("first_seen"), output_field=DurationField())
+    return (
+        resolved.annotate(took=took)
+        .order_by("took")
+        .values_list("took", flat=True)[(count - 1) // 2]
+    )
+
+
 def queue_summary(last: date, period: int, limit: int = TOP) -> QueueSummary:
     """The queue holds at most UNANSWERED_MAX_ENTRIES groups: read as it is."""
     days = days_until(last, period)
-    groups = UnansweredSearch.objects.all()
-    durations = [
-        resolved - first
-        for first, resolved in groups.filter(
-            resolved_at__date__gte=days[0], resolved_at__date__lte=last
-        ).values_list("first_seen", "resolved_at")
-    ]
+    start = timezone.make_aware(datetime.combine(days[0], time.min))
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    groups = UnansweredSearch.objects.filter()
+    open_groups = groups.filter(status=UnansweredSearch.Status.OPEN)
     return QueueSummary(
-        open=groups.filter(status=UnansweredSearch.Status.OPEN).count(),
+        open=open_groups.count(),
         days=days,
-        new=_per_day(groups, "first_seen", days),
-        resolved=_per_day(groups.exclude(resolved_at=None), "resolved_at", days),
-        median_resolution=statistics.median(durations) if durations else None,
-        top_open=list(
-            groups.filter(status=UnansweredSearch.Status.OPEN).order_by("-count", "-last_seen")[
-                :limit
-            ]
+        new=_per_day(groups, "first_seen", days, start),
+        resolved=_per_day(groups, "resolved_at", days, start),
+        median_resolution=_median_resolution(
+            groups.filter(resolved_at__gte=start, resolved_at__lt=end)
         ),
+        top_open=list(open_groups.order_by("-count", "-last_seen")[:limit]),
     )
 
 
