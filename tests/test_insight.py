@@ -175,3 +175,20 @@ def test_a_search_answered_from_the_page_cache_still_counts(client, settings):
         assert response.status_code == 302
     assert SearchDay.objects.get(outcome="sure", channel="page", language="en").count == 3
     assert RowDay.objects.get(entry=entry, kind="search").count == 3
+
+
+def test_the_demonstration_command_fills_a_month_that_the_page_draws(
+    shipped_catalog, editor_client
+):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("insight_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("insight_demo", "--force", stdout=out)
+    assert "days=30" in out.getvalue()
+    assert SearchDay.objects.filter(day__lt=timezone.localdate() - timedelta(days=28)).exists()
+    text = editor_client.get("/admin/insight/").content.decode()
+    assert text.count('role="img" aria-labelledby=') == 2  # both charts drawn
+    assert "No search was counted" not in text
+    assert "demo: " in text  # the queue's top open groups
