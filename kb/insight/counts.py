@@ -49,7 +49,8 @@ def _upsert(model, keys: tuple[str, ...], rows: Iterable[tuple]) -> None:
 
 
 def today() -> date:
-    return timezone.localdate()
+    """Counts are kept by UTC day, on every host whatever its zone."""
+    return timezone.now().date()
 
 
 def _safely(write, *args) -> None:

@@ -4,13 +4,23 @@ catalog themselves, which are small and bounded): one function per section."""
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.db.models import (
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Cast, Substr
 
 from kb.insight.models import CauseDay, Channel, Outcome, RowDay, RowPeriodTotal, SearchDay
 from kb.models import Cause, ErrorEntry, UnansweredSearch
@@ -107,29 +117,33 @@ def _sum_closed_days(kind: str, last: date, period: int) -> None:
         )
 
 
-def _ranked(kind: str, last: date, period: int, limit: int) -> dict[int, int]:
-    """The `limit` rows with the highest count over the period ending on `last`: the
-    stored totals of its closed days plus the counts of `last` itself."""
+def _period_sums(kind: str, last: date, period: int, limit: int | None = None) -> dict:
+    """Each row's count over the period ending on `last` (highest first, the first `limit`
+    rows): the stored totals of its closed days plus the counts of `last` itself."""
     _sum_closed_days(kind, last, period)
     quote = connection.ops.quote_name
     totals, days = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
+    params = [last - timedelta(days=1), period, kind, kind, last]
+    sql = (
+        "SELECT entry_id, SUM(n) FROM ("
+        f"SELECT entry_id, total AS n FROM {quote(totals)} "
+        "WHERE as_of = %s AND period = %s AND kind = %s "
+        f"UNION ALL SELECT entry_id, {quote('count')} AS n FROM {quote(days)} "
+        "WHERE kind = %s AND day = %s"
+        ") AS period_counts GROUP BY entry_id"
+    )
+    if limit is not None:
+        sql += " ORDER BY SUM(n) DESC, entry_id LIMIT %s"
+        params.append(limit)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT entry_id, SUM(n) FROM ("
-            f"SELECT entry_id, total AS n FROM {quote(totals)} "
-            "WHERE as_of = %s AND period = %s AND kind = %s "
-            f"UNION ALL SELECT entry_id, {quote('count')} AS n FROM {quote(days)} "
-            "WHERE kind = %s AND day = %s"
-            ") AS period_counts GROUP BY entry_id ORDER BY SUM(n) DESC, entry_id LIMIT %s",
-            [last - timedelta(days=1), period, kind, kind, last, limit],
-        )
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 
 def top_rows(kind: str, last: date, period: int, limit: int = TOP) -> list[RowTrend]:
     """The rows reached most in the period, with the period before it and their days."""
     days = days_until(last, period)
-    totals = _ranked(kind, last, period, limit)
+    totals = _period_sums(kind, last, period, limit)
     if not totals:
         return []
     previous = _totals(kind, days[0] - timedelta(days=period), days[0] - timedelta(days=1), totals)
@@ -175,27 +189,17 @@ class RemedyScore:
 
 def unhelpful_remedies(last: date, period: int, limit: int = TOP) -> list[RemedyScore]:
     """Rows with a "did not fix it", ranked by the Wilson lower bound of that share."""
-    start = last - timedelta(days=period - 1)
-    answers = (
-        RowDay.objects.filter(
-            kind__in=[RowDay.Kind.FIXED, RowDay.Kind.NOT_FIXED], day__gte=start, day__lte=last
-        )
-        .values("entry")
-        .annotate(
-            no=Sum("count", filter=Q(kind=RowDay.Kind.NOT_FIXED), default=0),
-            yes=Sum("count", filter=Q(kind=RowDay.Kind.FIXED), default=0),
-        )
-        .filter(no__gt=0)
-        .values_list("entry", "no", "yes")
-    )
+    no = _period_sums(RowDay.Kind.NOT_FIXED, last, period)
+    yes = _period_sums(RowDay.Kind.FIXED, last, period)
     scored = sorted(
-        ((wilson_lower_bound(no, no + yes), no, yes, pk) for pk, no, yes in answers),
+        (
+            (wilson_lower_bound(n, n + yes.get(pk, 0)), n, yes.get(pk, 0), pk)
+            for pk, n in no.items()
+        ),
         key=lambda item: (-item[0], -item[1], item[3]),
     )[:limit]
     entries = ErrorEntry.objects.in_bulk([pk for *_rest, pk in scored])
-    return [
-        RemedyScore(entries[pk], no, yes, score) for score, no, yes, pk in scored if pk in entries
-    ]
+    return [RemedyScore(entries[pk], n, y, score) for score, n, y, pk in scored if pk in entries]
 
 
 # --- the unknown-error queue ------------------------------------------------------
@@ -212,14 +216,17 @@ class QueueSummary:
 
 
 def _per_day(groups, field_name: str, days: list[date], start: datetime) -> list[int]:
+    # The day of a UTC time, in the database without a function of Django's: the text of
+    # the time (SQLite stores it so; PostgreSQL writes it in the connection's zone, UTC).
+    utc_day = Substr(Cast(field_name, CharField()), 1, 10)
     counts = dict(
         groups.filter(**{f"{field_name}__gte": start})
-        .annotate(day=TruncDate(field_name))
+        .annotate(day=utc_day)
         .values("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
-    return [counts.get(day, 0) for day in days]
+    return [counts.get(day.isoformat(), 0) for day in days]
 
 
 def _median_resolution(resolved) -> timedelta | None:
@@ -238,8 +245,8 @@ def _median_resolution(resolved) -> timedelta | None:
 def queue_summary(last: date, period: int, limit: int = TOP) -> QueueSummary:
     """The queue holds at most UNANSWERED_MAX_ENTRIES groups: read as it is."""
     days = days_until(last, period)
-    start = timezone.make_aware(datetime.combine(days[0], time.min))
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    start = datetime.combine(days[0], time.min, tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     groups = UnansweredSearch.objects.filter()
     open_groups = groups.filter(status=UnansweredSearch.Status.OPEN)
     return QueueSummary(
@@ -265,11 +272,15 @@ class HealthList:
 
 
 def _listed(slug: str, queryset, limit: int) -> HealthList:
-    return HealthList(slug, queryset.count(), list(queryset[:limit]))
+    """The first `limit` items and how many there are, in one query (one scan)."""
+    items = list(queryset.annotate(listed_total=Window(Count("pk")))[:limit])
+    return HealthList(slug, items[0].listed_total if items else 0, items)
 
 
 def content_health(last: date, limit: int = TOP) -> list[HealthList]:
-    rows = ErrorEntry.objects.order_by("catalog", "sort_order")
+    rows = ErrorEntry.objects.order_by("catalog", "sort_order").only(
+        "code", "http_status", "message_en"
+    )
     faq_mentioned = Q(remedy_en__icontains="FAQ") | Q(remedy_zh__contains="常见问题")
     untranslated = (
         Q(meaning_en="")
@@ -277,6 +288,7 @@ def content_health(last: date, limit: int = TOP) -> list[HealthList]:
         | Q(meaning_en=F("meaning_zh"))
         | Q(remedy_en=F("remedy_zh"))
     )
+    links = ErrorEntry.faqs.through.objects.all()
     matched = CauseDay.objects.filter(
         day__gt=last - timedelta(days=CAUSE_SILENCE_DAYS), day__lte=last
     ).values("cause")
@@ -284,11 +296,13 @@ def content_health(last: date, limit: int = TOP) -> list[HealthList]:
         _listed("translation", rows.filter(translation_review=True), limit),
         _listed(
             "faq",
-            rows.filter(faq_mentioned).annotate(faq_count=Count("faqs")).filter(faq_count=0),
+            rows.filter(faq_mentioned).exclude(Exists(links.filter(errorentry=OuterRef("pk")))),
             limit,
         ),
         _listed("english", rows.filter(untranslated), limit),
-        _listed("causes", Cause.objects.exclude(pk__in=matched).order_by("slug"), limit),
+        _listed(
+            "causes", Cause.objects.exclude(pk__in=matched).order_by("slug").only("slug"), limit
+        ),
         _listed("edited", rows.filter(edited=True), limit),
     ]
 
