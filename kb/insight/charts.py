@@ -2,7 +2,7 @@
 
 Computed here, written out by templates/insight/includes/chart.html with no script and
 no style attribute (the site's CSP allows neither), like kb.triage_chart's timeline,
-whose Bar and Chart it reuses.
+whose chart, bars and axes it reuses.
 """
 
 from dataclasses import dataclass, field
@@ -11,10 +11,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kb.triage_chart import Bar, Chart
-
-WIDTH, HEIGHT = 760, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 34
+from kb.triage_chart import BOTTOM, HEIGHT, LEFT, WIDTH, Chart, set_axes, stacked_bars
 
 
 @dataclass
@@ -55,9 +52,6 @@ def daily_chart(
     if not any(totals):
         return None
     top = nice_ceiling(max(totals))
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    step = plot_width / len(days)
     busiest = max(range(len(days)), key=totals.__getitem__)
     chart = DailyChart(
         title=title,
@@ -84,29 +78,10 @@ def daily_chart(
         legend=[(s.label, s.colour, sum(s.values)) for s in series],
     )
     for index, day in enumerate(days):
-        base = HEIGHT - BOTTOM
-        for s in series:
-            value = s.values[index]
-            if not value:
-                continue
-            height = value / top * plot_height
-            base -= height
-            chart.bars.append(
-                Bar(
-                    x=round(LEFT + index * step + step * 0.1, 2),
-                    y=round(base, 2),
-                    width=round(max(step * 0.8, 1), 2),
-                    height=round(height, 2),
-                    colour=s.colour,
-                    label=f"{date_format(day, 'SHORT_DATE_FORMAT')} {s.label}: {value}",
-                )
-            )
-    chart.y_ticks = [
-        (round(HEIGHT - BOTTOM - plot_height * f, 2), round(top * f)) for f in (0, 0.5, 1)
-    ]
-    every = max(1, len(days) // 6)
-    chart.x_labels = [
-        (round(LEFT + i * step + step / 2, 2), date_format(days[i], "m-d"))
-        for i in range(0, len(days), every)
-    ]
+        label = date_format(day, "SHORT_DATE_FORMAT")
+        parts = [
+            (s.values[index], s.colour, f"{label} {s.label}: {s.values[index]}") for s in series
+        ]
+        chart.bars += stacked_bars(index, len(days), top, parts)
+    set_axes(chart, top, [date_format(day, "m-d") for day in days])
     return chart
