@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from kb.catalog import spreadsheet_cell
@@ -50,13 +49,10 @@ def insight_view(view: Callable) -> Callable:
 
 
 class PeriodForm(forms.Form):
+    """`?days=`: one of report.PERIODS (the page's links offer them), 30 when absent."""
+
     days = forms.TypedChoiceField(
-        label=gettext_lazy("Period"),
-        choices=[
-            (days, gettext_lazy("last %(days)d days") % {"days": days}) for days in report.PERIODS
-        ],
-        coerce=int,
-        required=False,
+        choices=[(days, str(days)) for days in report.PERIODS], coerce=int, required=False
     )
 
 
