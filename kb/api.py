@@ -62,7 +62,7 @@ def search_view(request):
                 return problem
         else:
             text = request.GET.get("q")
-        found = answer(text, language=language, client=client_key(request))
+        found = answer(text, language=language, client=client_key(request), channel="api")
         if found.status == 413:
             return _error(found.error, 413, limit=MAX_QUERY_CHARS)
         if found.status != 200:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "kb",
+    "kb.insight",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     # Load balancers' probes, answered before the Host check and the database.
     "kb.health.ProbeMiddleware",
     "kb.outage.DatabaseUnavailableMiddleware",
+    # Counts code pages and searches as they are served, from the page cache too (kb.insight).
+    "kb.insight.middleware.InsightMiddleware",
     # Public pages seen before, answered without sessions, language or URL resolution.
     "kb.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -183,6 +186,8 @@ SITE_URL = os.getenv("SITE_URL", "").strip().rstrip("/")
 # worker serves them all; hosts need not share, since every request checks the
 # catalog's version in the database.
 KB_PAGE_CACHE = envbool("KB_PAGE_CACHE", "1")
+# Count each code page served, for the Insight page: one upsert per view (kb.insight).
+KB_INSIGHT_PAGE_VIEWS = envbool("KB_INSIGHT_PAGE_VIEWS", "1")
 # How long a process trusts the catalog version it read (an edit saved on another host
 # shows within this time; on the host that saved it, at once).
 KB_PAGE_CACHE_VERSION_SECONDS = envfloat("KB_PAGE_CACHE_VERSION_SECONDS", "1")

@@ -69,9 +69,6 @@ def timeline_chart(report: Report) -> Chart | None:
     peak_start, peak_codes = max(bins, key=lambda item: sum(item[1].values()))
     peak = sum(peak_codes.values())
 
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    step = plot_width / len(bins)
     chart = Chart(
         title=ngettext(
             "Failed calls per minute, by code", "Failed calls per %(count)d minutes, by code", size
@@ -93,29 +90,46 @@ def timeline_chart(report: Report) -> Chart | None:
         legend=[(code, colours[code], totals[code]) for code in ranked],
     )
     for index, (moment, codes) in enumerate(bins):
-        base = HEIGHT - BOTTOM
-        for code in ranked:
-            count = codes.get(code, 0)
-            if not count:
-                continue
-            height = count / peak * plot_height
-            base -= height
-            chart.bars.append(
-                Bar(
-                    x=round(LEFT + index * step + step * 0.1, 2),
-                    y=round(base, 2),
-                    width=round(max(step * 0.8, 1), 2),
-                    height=round(height, 2),
-                    colour=colours[code],
-                    label=f"{moment:%H:%M} {code}: {count}",
-                )
-            )
-    chart.y_ticks = [
-        (round(HEIGHT - BOTTOM - plot_height * f, 2), round(peak * f)) for f in (0, 0.5, 1)
-    ]
-    every = max(1, len(bins) // 6)
-    chart.x_labels = [
-        (round(LEFT + i * step + step / 2, 2), f"{bins[i][0]:%H:%M}")
-        for i in range(0, len(bins), every)
-    ]
+        parts = [
+            (codes.get(code, 0), colours[code], f"{moment:%H:%M} {code}: {codes.get(code, 0)}")
+            for code in ranked
+        ]
+        chart.bars += stacked_bars(index, len(bins), peak, parts)
+    set_axes(chart, peak, [f"{moment:%H:%M}" for moment, _codes in bins])
     return chart
+
+
+def stacked_bars(index: int, bins: int, top: int, parts: list[tuple[int, str, str]]) -> list[Bar]:
+    """The bar of bin `index` of `bins`, its parts (value, colour, label) stacked from the
+    bottom, on a scale from 0 to `top`."""
+    step = (WIDTH - LEFT - RIGHT) / bins
+    base, bars = HEIGHT - BOTTOM, []
+    for value, colour, label in parts:
+        if not value:
+            continue
+        height = value / top * (HEIGHT - TOP - BOTTOM)
+        base -= height
+        bars.append(
+            Bar(
+                x=round(LEFT + index * step + step * 0.1, 2),
+                y=round(base, 2),
+                width=round(max(step * 0.8, 1), 2),
+                height=round(height, 2),
+                colour=colour,
+                label=label,
+            )
+        )
+    return bars
+
+
+def set_axes(chart: Chart, top: int, labels: list[str]) -> None:
+    """Three ticks from 0 to `top`, and about six of the bins' labels."""
+    plot_height = HEIGHT - TOP - BOTTOM
+    step = (WIDTH - LEFT - RIGHT) / len(labels)
+    chart.y_ticks = [
+        (round(HEIGHT - BOTTOM - plot_height * f, 2), round(top * f)) for f in (0, 0.5, 1)
+    ]
+    every = max(1, len(labels) // 6)
+    chart.x_labels = [
+        (round(LEFT + i * step + step / 2, 2), labels[i]) for i in range(0, len(labels), every)
+    ]

@@ -25,6 +25,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # Ahead of the admin's own URLs, which would answer it with a 404.
+    path("admin/insight/", include("kb.insight.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
 ]

@@ -22,7 +22,7 @@ from kb.feedback import FeedbackForm, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.pagecache import cache_public_page
-from kb.search.answer import answer, diagnose_rows
+from kb.search.answer import answer, diagnose_rows, fits_in_url
 from kb.signature_form import SignatureCheckForm
 from kb.suggest import closest_codes
 from kb.text.codes import canonical_code
@@ -51,7 +51,10 @@ def search_page(request):
     text = (request.POST if request.method == "POST" else request.GET).get("q", "")
     if not text.strip():
         return render(request, "kb/search.html", {"query": text, "result": None})
-    found = answer(text, language=get_language(), client=client_key(request))
+    # A post that fits in a URL is answered again at its shareable address (the 303
+    # below): recorded there, so that one search counts once.
+    shared = request.method == "POST" and fits_in_url(q=text.replace("\r\n", "\n"))
+    found = answer(text, language=get_language(), client=client_key(request), record=not shared)
     if request.method == "POST" and found.shareable and found.status == 200:
         response = redirect(f"{reverse('kb:search')}?{urlencode({'q': text})}")
         response.status_code = 303

@@ -11,18 +11,30 @@ from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kb import expiring
 from kb.models import ErrorEntry
 from kb.pagecache import page_key
 
 
+def insight_counts(queries) -> list[str]:
+    """The tables written by the queries, which must all be the Insight page's upserts."""
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert all(sql.startswith("INSERT INTO") for sql in statements), statements
+    return [sql.split()[2].strip('"') for sql in statements]
+
+
 def test_a_page_seen_again_is_served_without_rendering(
     shipped_catalog, client, django_assert_num_queries
 ):
     first = client.get("/en/codes/APIG.0201/")
-    with django_assert_num_queries(0):  # the catalog version was read a moment ago
+    # The catalog version was read a moment ago; the only query is the Insight page's
+    # count of the view (tests/test_insight.py): one upsert (in the test's transaction,
+    # within a savepoint).
+    with CaptureQueriesContext(connection) as queries:
         again = client.get("/en/codes/APIG.0201/")
+    assert insight_counts(queries) == ["insight_rowday"]
     assert again.status_code == 200
     assert again.content == first.content
     assert "Content-Security-Policy" in again.headers
@@ -138,8 +150,10 @@ def test_the_redirect_of_a_code_search_is_reused(
     shipped_catalog, client, django_assert_num_queries
 ):
     first = client.get("/en/search/", {"q": "apig-0201 413"})
-    with django_assert_num_queries(0):
+    # Only the Insight page's counts of the search (tests/test_insight.py): two upserts.
+    with CaptureQueriesContext(connection) as queries:
         again = client.get("/en/search/", {"q": "apig-0201 413"})
+    assert insight_counts(queries) == ["insight_searchday", "insight_rowday"]
     assert again.status_code == first.status_code == 302
     assert (
         again["Location"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from kb.diagnosis.causes import diagnose_detail
@@ -24,11 +25,22 @@ from kb.search.engine import RESULT_LIMIT, Hit, QueryError, SearchResult, search
 from kb.text.patterns import MAX_DETAIL_CHARS
 from kb.unanswered import record_unanswered
 
-__all__ = ["Answer", "MAX_URL_TEXT_BYTES", "answer", "diagnose_rows", "row_link"]
+__all__ = [
+    "Answer",
+    "MAX_URL_TEXT_BYTES",
+    "answer",
+    "diagnose_rows",
+    "row_link",
+    "search_answered",
+]
 
 # No user text longer than this travels in a URL: proxies and gunicorn limit the request
 # line (gunicorn.conf.py: 4,094 bytes), and a URL lands in histories and Referer headers.
 MAX_URL_TEXT_BYTES = 2048
+
+# Sent once per recorded query with a decision (answer, language, channel): what the
+# Insight page counts (kb.insight.receivers), without this layer importing it.
+search_answered = Signal()
 
 
 @dataclass
@@ -75,10 +87,12 @@ def answer(
     limit: int = RESULT_LIMIT,
     record: bool = True,
     client: str = "",
+    channel: str = "page",
 ) -> Answer:
     """Search `text` and decide what every shell shows. `record=False` keeps the query
-    out of the unanswered-search queue (support staff at the command line); `client`
-    (kb.client_address.client_key) is what the queue's per-client limits count."""
+    out of the unanswered-search queue and the Insight counts (support staff at the command
+    line); `client` (kb.client_address.client_key) is what the queue's per-client limits
+    count; `channel` ("page" or "api") is where the Insight counts put the search."""
     # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
     text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
     found = Answer(text=text, shareable=fits_in_url(q=text))
@@ -98,6 +112,8 @@ def answer(
     found.redirect = _redirect(result)
     # A redirect names a page of the catalog; every other answer shows the paste.
     found.cacheable = bool(found.redirect)
+    if record:
+        search_answered.send(Answer, answer=found, language=language, channel=channel)
     return found
 
 

@@ -1,0 +1,323 @@
+"""What the Insight page shows, read from the daily counts (and from the queue and the
+catalog themselves, which are small and bounded): one function per section."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Cast, Substr
+
+from kb.insight.models import CauseDay, Channel, Outcome, RowDay, RowPeriodTotal, SearchDay
+from kb.models import Cause, ErrorEntry, UnansweredSearch
+
+PERIODS = (30, 90)
+TOP = 10
+# The share of "did not fix it" answers at 95% confidence (Wilson's interval).
+WILSON_Z = 1.96
+# Causes that matched nothing in this many days are listed under content health.
+CAUSE_SILENCE_DAYS = 90
+
+
+def days_until(last: date, count: int) -> list[date]:
+    return [last - timedelta(days=count - 1 - i) for i in range(count)]
+
+
+# --- searches per day ---------------------------------------------------------------
+
+
+@dataclass
+class SearchCounts:
+    days: list[date]
+    # outcome -> one value per day
+    by_outcome: dict[str, list[int]]
+    # (language, channel) -> outcome -> total over the period
+    breakdown: dict[tuple[str, str], dict[str, int]]
+    # (day, language, channel, outcome, count), for the CSV
+    rows: list[tuple]
+
+
+def search_counts(last: date, period: int) -> SearchCounts:
+    days = days_until(last, period)
+    index = {day: i for i, day in enumerate(days)}
+    by_outcome = {outcome: [0] * period for outcome in Outcome.values}
+    breakdown: dict[tuple[str, str], dict[str, int]] = {}
+    rows = list(
+        SearchDay.objects.filter(day__gte=days[0], day__lte=last)
+        .order_by("day", "language", "channel", "outcome")
+        .values_list("day", "language", "channel", "outcome", "count")
+    )
+    for day, language, channel, outcome, count in rows:
+        by_outcome.setdefault(outcome, [0] * period)[index[day]] += count
+        cell = breakdown.setdefault((language, channel), dict.fromkeys(Outcome.values, 0))
+        cell[outcome] = cell.get(outcome, 0) + count
+    return SearchCounts(days, by_outcome, dict(sorted(breakdown.items())), rows)
+
+
+# --- the rows customers reach most ----------------------------------------------------
+
+
+@dataclass
+class RowTrend:
+    entry: ErrorEntry
+    total: int
+    previous: int
+    daily: list[int] = field(default_factory=list)
+
+    @property
+    def change(self) -> int:
+        return self.total - self.previous
+
+    def sparkline(self, width: int = 120, height: int = 24) -> str:
+        """The points of an SVG polyline of the daily counts."""
+        peak = max(self.daily) or 1
+        step = width / max(len(self.daily) - 1, 1)
+        return " ".join(
+            f"{i * step:.1f},{height - 1 - value / peak * (height - 2):.1f}"
+            for i, value in enumerate(self.daily)
+        )
+
+
+def _totals(kind: str, start: date, last: date, entries) -> dict[int, int]:
+    counts = RowDay.objects.filter(kind=kind, day__gte=start, day__lte=last, entry__in=entries)
+    return dict(counts.values("entry").annotate(total=Sum("count")).values_list("entry", "total"))
+
+
+def _sum_closed_days(kind: str, last: date, period: int) -> None:
+    """Store each row's total of the period's closed days (those before `last`), once a
+    day; older totals are dropped. One statement, in the database."""
+    as_of = last - timedelta(days=1)
+    totals = RowPeriodTotal.objects.filter(as_of=as_of, period=period, kind=kind)
+    if totals.exists():
+        return
+    RowPeriodTotal.objects.filter(period=period, kind=kind, as_of__lt=as_of).delete()
+    quote = connection.ops.quote_name
+    target, source = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(target)} (as_of, period, kind, entry_id, total) "
+            f"SELECT %s, %s, kind, entry_id, SUM({quote('count')}) FROM {quote(source)} "
+            "WHERE kind = %s AND day >= %s AND day <= %s GROUP BY kind, entry_id "
+            "ON CONFLICT DO NOTHING",
+            [as_of, period, kind, last - timedelta(days=period - 1), as_of],
+        )
+
+
+def _period_sums(kind: str, last: date, period: int, limit: int | None = None) -> dict:
+    """Each row's count over the period ending on `last` (highest first, the first `limit`
+    rows): the stored totals of its closed days plus the counts of `last` itself."""
+    _sum_closed_days(kind, last, period)
+    quote = connection.ops.quote_name
+    totals, days = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
+    params = [last - timedelta(days=1), period, kind, kind, last]
+    sql = (
+        "SELECT entry_id, SUM(n) FROM ("
+        f"SELECT entry_id, total AS n FROM {quote(totals)} "
+        "WHERE as_of = %s AND period = %s AND kind = %s "
+        f"UNION ALL SELECT entry_id, {quote('count')} AS n FROM {quote(days)} "
+        "WHERE kind = %s AND day = %s"
+        ") AS period_counts GROUP BY entry_id"
+    )
+    if limit is not None:
+        sql += " ORDER BY SUM(n) DESC, entry_id LIMIT %s"
+        params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def top_rows(kind: str, last: date, period: int, limit: int = TOP) -> list[RowTrend]:
+    """The rows reached most in the period, with the period before it and their days."""
+    days = days_until(last, period)
+    totals = _period_sums(kind, last, period, limit)
+    if not totals:
+        return []
+    previous = _totals(kind, days[0] - timedelta(days=period), days[0] - timedelta(days=1), totals)
+    entries = ErrorEntry.objects.in_bulk(totals)
+    daily: dict[int, list[int]] = defaultdict(lambda: [0] * period)
+    index = {day: i for i, day in enumerate(days)}
+    for entry, day, count in RowDay.objects.filter(
+        kind=kind, day__gte=days[0], day__lte=last, entry__in=totals
+    ).values_list("entry", "day", "count"):
+        daily[entry][index[day]] = count
+    return [
+        RowTrend(entries[pk], total, previous.get(pk, 0), daily[pk])
+        for pk, total in totals.items()
+        if pk in entries
+    ]
+
+
+# --- remedies that do not help ------------------------------------------------------
+
+
+def wilson_lower_bound(positive: int, total: int, z: float = WILSON_Z) -> float:
+    """The lower bound of Wilson's score interval for a share of positive/total: 1 of 1
+    gives 0.21, 40 of 100 gives 0.31, so many answers outweigh a single one."""
+    if total <= 0:
+        return 0.0
+    share = positive / total
+    centre = share + z * z / (2 * total)
+    margin = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total))
+    return (centre - margin) / (1 + z * z / total)
+
+
+@dataclass
+class RemedyScore:
+    entry: ErrorEntry
+    not_fixed: int
+    fixed: int
+    score: float
+
+    @property
+    def answers(self) -> int:
+        return self.not_fixed + self.fixed
+
+
+def unhelpful_remedies(last: date, period: int, limit: int = TOP) -> list[RemedyScore]:
+    """Rows with a "did not fix it", ranked by the Wilson lower bound of that share."""
+    no = _period_sums(RowDay.Kind.NOT_FIXED, last, period)
+    yes = _period_sums(RowDay.Kind.FIXED, last, period)
+    scored = sorted(
+        (
+            (wilson_lower_bound(n, n + yes.get(pk, 0)), n, yes.get(pk, 0), pk)
+            for pk, n in no.items()
+        ),
+        key=lambda item: (-item[0], -item[1], item[3]),
+    )[:limit]
+    entries = ErrorEntry.objects.in_bulk([pk for *_rest, pk in scored])
+    return [RemedyScore(entries[pk], n, y, score) for score, n, y, pk in scored if pk in entries]
+
+
+# --- the unanswered-search queue ------------------------------------------------------
+
+
+@dataclass
+class QueueSummary:
+    open: int
+    days: list[date]
+    new: list[int]
+    resolved: list[int]
+    median_resolution: timedelta | None
+    top_open: list[UnansweredSearch]
+
+
+def _per_day(groups, field_name: str, days: list[date], start: datetime) -> list[int]:
+    # The day of a UTC time, in the database without a function of Django's: the text of
+    # the time (SQLite stores it so; PostgreSQL writes it in the connection's zone, UTC).
+    utc_day = Substr(Cast(field_name, CharField()), 1, 10)
+    counts = dict(
+        groups.filter(**{f"{field_name}__gte": start})
+        .annotate(day=utc_day)
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    return [counts.get(day.isoformat(), 0) for day in days]
+
+
+def _median_resolution(resolved) -> timedelta | None:
+    """The middle of the resolution times (the lower one of an even count), in SQL."""
+    count = resolved.count()
+    if not count:
+        return None
+    took = ExpressionWrapper(F("resolved_at") - F("first_seen"), output_field=DurationField())
+    return (
+        resolved.annotate(took=took)
+        .order_by("took")
+        .values_list("took", flat=True)[(count - 1) // 2]
+    )
+
+
+def queue_summary(last: date, period: int, limit: int = TOP) -> QueueSummary:
+    """The queue holds at most UNANSWERED_MAX_ENTRIES groups: read as it is."""
+    days = days_until(last, period)
+    start = datetime.combine(days[0], time.min, tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    groups = UnansweredSearch.objects.filter()
+    open_groups = groups.filter(status=UnansweredSearch.Status.OPEN)
+    return QueueSummary(
+        open=open_groups.count(),
+        days=days,
+        new=_per_day(groups, "first_seen", days, start),
+        resolved=_per_day(groups, "resolved_at", days, start),
+        median_resolution=_median_resolution(
+            groups.filter(resolved_at__gte=start, resolved_at__lt=end)
+        ),
+        top_open=list(open_groups.order_by("-count", "-last_seen")[:limit]),
+    )
+
+
+# --- content health ---------------------------------------------------------------
+
+
+@dataclass
+class HealthList:
+    slug: str
+    count: int
+    items: list
+
+
+def _listed(slug: str, queryset, limit: int) -> HealthList:
+    """The first `limit` items and how many there are, in one query (one scan)."""
+    items = list(queryset.annotate(listed_total=Window(Count("pk")))[:limit])
+    return HealthList(slug, items[0].listed_total if items else 0, items)
+
+
+def content_health(last: date, limit: int = TOP) -> list[HealthList]:
+    rows = ErrorEntry.objects.order_by("catalog", "sort_order").only(
+        "code", "http_status", "message_en"
+    )
+    faq_mentioned = Q(remedy_en__icontains="FAQ") | Q(remedy_zh__contains="常见问题")
+    untranslated = (
+        Q(meaning_en="")
+        | Q(remedy_en="")
+        | Q(meaning_en=F("meaning_zh"))
+        | Q(remedy_en=F("remedy_zh"))
+    )
+    links = ErrorEntry.faqs.through.objects.all()
+    matched = CauseDay.objects.filter(
+        day__gt=last - timedelta(days=CAUSE_SILENCE_DAYS), day__lte=last
+    ).values("cause")
+    return [
+        _listed("translation", rows.filter(translation_review=True), limit),
+        _listed(
+            "faq",
+            rows.filter(faq_mentioned).exclude(Exists(links.filter(errorentry=OuterRef("pk")))),
+            limit,
+        ),
+        _listed("english", rows.filter(untranslated), limit),
+        _listed(
+            "causes", Cause.objects.exclude(pk__in=matched).order_by("slug").only("slug"), limit
+        ),
+        _listed("edited", rows.filter(edited=True), limit),
+    ]
+
+
+def languages() -> dict[str, str]:
+    return dict(settings.LANGUAGES)
+
+
+__all__ = [
+    "Channel",
+    "PERIODS",
+    "content_health",
+    "queue_summary",
+    "search_counts",
+    "top_rows",
+    "unhelpful_remedies",
+    "wilson_lower_bound",
+]
