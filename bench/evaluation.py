@@ -84,9 +84,10 @@ def score(
 
 
 def codes_in(text: str) -> set[str]:
-    from kb.text.codes import CODE_RE
+    """Every code the text carries, spelled as the catalog spells it (kb.text.codes)."""
+    from kb.text.codes import codes_in as spelled_codes
 
-    return {f"{m.group(1).upper()}.{m.group(2)}" for m in CODE_RE.finditer(text)}
+    return set(spelled_codes(text, limit=len(text)))
 
 
 def rate(hits: int, count: int) -> float:
