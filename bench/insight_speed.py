@@ -8,7 +8,7 @@ In a throwaway database: the shipped catalog plus distractor rows (bench/distrac
 up to --rows; for each of --days days, every row's count of sure answers and of page views
 (the densest a year can be: rows x days x 2 counts), "did this fix it?" answers on one row
 in twenty, searches per language, channel and outcome, causes matched, and a full
-unanswered-search queue (UNANSWERED_MAX_ENTRIES groups, half resolved). Then
+unknown-error queue (UNANSWERED_MAX_ENTRIES groups, half resolved). Then
 /admin/insight/ is rendered as a superuser, through Django's full request stack (the
 test client), for each period: `cold` is the first request of the process (templates,
 imports, database caches, and the day's sums of closed days), `warm` the median of the

@@ -6,7 +6,7 @@
 For each input it prints the worst of `--runs` timings (CPU time of this process, so that
 other work on the machine does not count) of each stage a search request runs on the
 pasted text: `parse()` (kb/search/parse.py), `redact()` and
-`queue_group_key()` (what the unanswered-search queue stores), and the whole `search()`
+`queue_group_key()` (what the unknown-error queue stores), and the whole `search()`
 (parse, look-up, rank, diagnosis). Target: parse ≤ 50 ms for each input. The last line
 is `parse_worst_ms=<worst parse time over all inputs>`.
 """
@@ -88,7 +88,7 @@ def main() -> None:
         from kb.redact import redact
         from kb.search.engine import search
         from kb.search.parse import parse
-        from kb.unanswered import queue_group_key
+        from kb.unknown_errors import queue_group_key
 
         call_command("import_catalog", stdout=StringIO())
         header = ("input", "parse", "redact", "normalize", "search")

@@ -107,7 +107,7 @@ def instrument(parts: Parts) -> None:
     parts.patch("load rows (Python)", engine, "load_entries")
     parts.patch("rank", kb.search.answer, "search")
     parts.patch("diagnosis", engine, "attach_diagnoses")
-    parts.patch("queue write (Python)", kb.search.answer, "record_unanswered")
+    parts.patch("queue write (Python)", kb.search.answer, "record_unknown_error")
     parts.patch("answer (other)", kb.views, "answer")
     parts.patch("client key", kb.views, "client_key")
     parts.patch("FAQ prefetch (Python)", kb.views, "search_context")

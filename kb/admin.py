@@ -307,7 +307,7 @@ class FeedbackByRowAdmin(ReadOnlyAdmin):
         )
 
 
-# --- The unanswered-search queue --------------------------------------------------------------
+# --- The unknown-error queue --------------------------------------------------------------
 
 
 class UnansweredSearchForm(forms.ModelForm):

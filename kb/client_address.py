@@ -8,7 +8,7 @@ address, or a request that did not come through a trusted proxy, gives the socke
 own address (REMOTE_ADDR). So a client reaching gunicorn directly, or writing its own
 X-Forwarded-For, cannot pick the address its login attempts and posts are counted by.
 
-`client_key()` is what the limits per client count (feedback, the unanswered-search
+`client_key()` is what the limits per client count (feedback, the unknown-error
 queue); django-axes counts login failures by `client_ip()` (settings.AXES_CLIENT_IP_CALLABLE).
 """
 
@@ -62,7 +62,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def client_key(request: HttpRequest) -> str:
     """A keyed hash of the client's address, for the limits per client (feedback, the
-    unanswered-search queue): the same on every host, useless to anyone else."""
+    unknown-error queue): the same on every host, useless to anyone else."""
     address = client_ip(request) or ""
     key = settings.SECRET_KEY.encode()
     # The prefix of the first use (feedback) stays, so that keys already stored still match.

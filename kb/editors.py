@@ -1,6 +1,6 @@
 """The "Support editors" group: who may keep the knowledge base right from the admin.
 
-Editors change rows, categories and FAQ articles, work the unanswered-search queue and read
+Editors change rows, categories and FAQ articles, work the unknown-error queue and read
 feedback. They cannot delete rows, categories or articles, and cannot manage users or
 groups. Migration 0006_support_editors creates the group; `ensure_support_editors_group()` brings an
 existing group back to exactly these permissions (the `support_editor` command calls it).

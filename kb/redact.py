@@ -1,6 +1,6 @@
 """The one redaction function: what a person pasted, with every secret replaced.
 
-Everything that stores or logs pasted text (the unanswered-search queue, feedback
+Everything that stores or logs pasted text (the unknown-error queue, feedback
 comments, search logs) calls `redact()` first. Secrets become placeholders such as
 `<token>` or `<ak>`; the words around them (the error message, the code) stay, so
 what is stored still reads as the error the customer saw.

@@ -169,7 +169,7 @@ KB_PAGE_SIZE = envint("KB_PAGE_SIZE", "25")
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", "10")
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", "600")
 
-# The unanswered-search queue (kb/unanswered.py): one client adds to at most UNANSWERED_RATE_LIMIT
+# The unknown-error queue (kb/unknown_errors.py): one client adds to at most UNANSWERED_RATE_LIMIT
 # groups per UNANSWERED_RATE_WINDOW seconds and raises a group's count at most once per
 # window; past UNANSWERED_MAX_ENTRIES groups, the oldest resolved ones are dropped first.
 UNANSWERED_RATE_LIMIT = envint("UNANSWERED_RATE_LIMIT", "20")

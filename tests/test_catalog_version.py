@@ -19,7 +19,7 @@ from kb.models import (
     FaqArticle,
     UnansweredSearch,
 )
-from kb.unanswered import record_unanswered
+from kb.unknown_errors import record_unknown_error
 from tests.adminforms import change_url, form_data
 
 ROW = ("APIG", "APIG.0308", 429, "The throttling threshold has been reached.")
@@ -60,7 +60,7 @@ def import_changed_fixture(client, tmp_path):
 
 
 def queue_alias(client):
-    record_unanswered("Too many calls, slow down", "en")
+    record_unknown_error("Too many calls, slow down", "en")
     UnansweredSearch.objects.get().resolve(None, entry=row(), alias_text="Too many calls")
 
 
@@ -68,7 +68,7 @@ WRITES = {
     "admin: a row's form": admin_edit,
     "admin: a category's form": admin_category_edit,
     "import_catalog": import_changed_fixture,
-    "the unanswered-search queue: an alias": queue_alias,
+    "the unknown-error queue: an alias": queue_alias,
     "update() of rows": lambda c: ErrorEntry.objects.filter(code="APIG.0308").update(
         remedy_en="Updated in bulk."
     ),
@@ -126,7 +126,7 @@ def test_a_write_rolled_back_leaves_the_version(shipped_catalog):
 
 def test_what_is_not_the_catalog_leaves_the_version(shipped_catalog, client):
     before = stored_version()
-    record_unanswered("Something nobody documented", "en")
+    record_unknown_error("Something nobody documented", "en")
     entry = row()
     client.post(
         reverse("kb:feedback", args=[entry.pk]),
@@ -168,7 +168,7 @@ def test_a_sure_search_page_shows_a_new_alias_at_the_next_request(shipped_catalo
     assert client.get("/en/search/", {"q": PASTE}).context is not None
 
     # Support makes the wording an alias of the 500 row, from the queue.
-    record_unanswered("Upstream response came too slowly", "en")
+    record_unknown_error("Upstream response came too slowly", "en")
     search = UnansweredSearch.objects.get()
     entry = ErrorEntry.objects.get(code="APIG.0201", http_status=500)
     search.resolve(None, entry=entry, alias_text="Upstream response came too slowly")

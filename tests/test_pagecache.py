@@ -124,7 +124,7 @@ def test_a_page_that_shows_a_paste_is_never_kept_and_every_unsure_search_is_queu
             detail = {"detail": "policy ip over ratelimit,limit:5,time:1 minute"}
             assert client.get("/en/codes/APIG.0308/", detail).status_code == 200
     assert not caches["pages"].get(page_key("/en/search/?" + urlencode({"q": pastes[0]})))
-    # Two readers (one reader counts once per window: kb/unanswered.py).
+    # Two readers (one reader counts once per window: kb/unknown_errors.py).
     for address in ("192.0.2.1", "192.0.2.2"):
         client.get("/en/search/", {"q": "frobnicated gateway weirdness"}, REMOTE_ADDR=address)
     assert UnansweredSearch.objects.get().count == 2

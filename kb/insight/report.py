@@ -202,7 +202,7 @@ def unhelpful_remedies(last: date, period: int, limit: int = TOP) -> list[Remedy
     return [RemedyScore(entries[pk], n, y, score) for score, n, y, pk in scored if pk in entries]
 
 
-# --- the unanswered-search queue ------------------------------------------------------
+# --- the unknown-error queue ------------------------------------------------------
 
 
 @dataclass

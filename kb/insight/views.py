@@ -108,7 +108,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "queue": queue,
         "queue_chart": daily_chart(
             "queue",
-            _("Unanswered-search queue: new and resolved groups per day"),
+            _("Unknown-error queue: new and resolved groups per day"),
             queue.days,
             [
                 Series(_("new"), NEW_COLOUR, queue.new),

@@ -446,7 +446,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "unanswered search",
-                "verbose_name_plural": "unanswered-search queue",
+                "verbose_name_plural": "unknown-error queue",
                 "ordering": ["-count", "-last_seen"],
                 "indexes": [
                     models.Index(fields=["status", "-count"], name="unanswered_queue_order")

@@ -1,5 +1,5 @@
 """The catalog's models, by concern: the catalog content (`catalog`), the feedback on its
-rows (`feedback`) and the unanswered-search queue (`queue`). Import them from here."""
+rows (`feedback`) and the unknown-error queue (`queue`). Import them from here."""
 
 from kb.models.catalog import (
     CONTACT_SUPPORT_MARKERS,

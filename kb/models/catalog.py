@@ -591,7 +591,7 @@ class ErrorAliasQuerySet(models.QuerySet):
 
 class ErrorAlias(models.Model):
     """Another wording of a row's message that search matches, e.g. from the
-    unanswered-search queue."""
+    unknown-error queue."""
 
     catalog_fields = ("entry", "text")
 

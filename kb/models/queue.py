@@ -1,4 +1,4 @@
-"""The unanswered-search queue: searches that found no sure answer, grouped, and the clients
+"""The unknown-error queue: searches that found no sure answer, grouped, and the clients
 counted in each group."""
 
 from django.conf import settings
@@ -20,7 +20,7 @@ class UnansweredSearchQuerySet(models.QuerySet):
 class UnansweredSearch(models.Model):
     """Searches that found nothing (or nothing sure), grouped by their normalized text.
 
-    Written by `kb.unanswered.record_unanswered`, which redacts before anything is stored.
+    Written by `kb.unknown_errors.record_unknown_error`, which redacts before anything is stored.
     """
 
     class Status(models.TextChoices):
@@ -61,9 +61,9 @@ class UnansweredSearch(models.Model):
         # The queue's order, in the admin too: most frequent first, then most recent.
         ordering = ["-count", "-last_seen"]
         verbose_name = _("unanswered search")
-        verbose_name_plural = _("unanswered-search queue")
+        verbose_name_plural = _("unknown-error queue")
         constraints = [
-            # One group per normalized text; record_unanswered relies on it to upsert.
+            # One group per normalized text; record_unknown_error relies on it to upsert.
             models.UniqueConstraint(fields=["normalized"], name="unanswered_normalized_unique"),
         ]
         indexes = [
@@ -109,9 +109,9 @@ class UnansweredSightingQuerySet(models.QuerySet):
 
 
 class UnansweredSighting(models.Model):
-    """One client counted in one group of the unanswered-search queue, in one time window.
+    """One client counted in one group of the unknown-error queue, in one time window.
 
-    Written by `kb.unanswered.record_unanswered`: a group's count rises at most once per
+    Written by `kb.unknown_errors.record_unknown_error`: a group's count rises at most once per
     client and window, and a client's sightings in the last window are its rate limit.
     """
 

@@ -3,7 +3,7 @@
 `answer()` runs the engine once and decides, for that query: the rows and their
 diagnoses (computed once, with the time the paste carries), whether the query may go
 straight to a row or code page (never when that would drop a diagnosis or a request
-ID), whether it joins the unanswered-search queue, and whether the response may be cached
+ID), whether it joins the unknown-error queue, and whether the response may be cached
 (a response that echoes what was pasted never is). The shells only format the answer.
 
 A row's page reached from a result (`row_link()`) shows the same diagnosis: the link
@@ -23,7 +23,7 @@ from kb.diagnosis.causes import diagnose_detail
 from kb.models import ErrorEntry, code_page_url
 from kb.search.engine import RESULT_LIMIT, Hit, QueryError, SearchResult, search
 from kb.text.patterns import MAX_DETAIL_CHARS
-from kb.unanswered import record_unanswered
+from kb.unknown_errors import record_unknown_error
 
 __all__ = [
     "Answer",
@@ -52,7 +52,7 @@ class Answer:
     error: str = ""
     # The row or code page the query names, when going there loses nothing.
     redirect: str = ""
-    # The query joined the unanswered-search queue (no sure answer).
+    # The query joined the unknown-error queue (no sure answer).
     queued: bool = False
     # The response may be kept in the page cache: it echoes nothing that was pasted.
     cacheable: bool = False
@@ -90,7 +90,7 @@ def answer(
     channel: str = "page",
 ) -> Answer:
     """Search `text` and decide what every shell shows. `record=False` keeps the query
-    out of the unanswered-search queue and the Insight counts (support staff at the command
+    out of the unknown-error queue and the Insight counts (support staff at the command
     line); `client` (kb.client_address.client_key) is what the queue's per-client limits
     count; `channel` ("page" or "api") is where the Insight counts put the search."""
     # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
@@ -108,7 +108,7 @@ def answer(
     if not result.confident:
         found.queued = True
         if record:
-            record_unanswered(text, language, client)
+            record_unknown_error(text, language, client)
     found.redirect = _redirect(result)
     # A redirect names a page of the catalog; every other answer shows the paste.
     found.cacheable = bool(found.redirect)

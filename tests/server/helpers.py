@@ -12,7 +12,7 @@ def query(server, code: str):
 
 
 def queue(server) -> list[dict]:
-    """The unanswered-search queue as stored: text, normalized text and count of each entry."""
+    """The unknown-error queue as stored: text, normalized text and count of each entry."""
     return query(
         server,
         "import json; from kb.models import UnansweredSearch as U; "

@@ -197,7 +197,7 @@ def test_a_cached_page_does_not_answer_a_foreign_host(site):
     assert response.status_code == 400
 
 
-# --- 8. The unanswered-search queue cannot be flooded or steered ------------------------------
+# --- 8. The unknown-error queue cannot be flooded or steered ------------------------------
 
 
 def test_one_client_cannot_flood_the_queue(production_server, site):

@@ -112,7 +112,7 @@ def test_a_remedy_that_did_not_help_is_listed_with_links(traffic, editor_site, p
     assert f"/admin/kb/errorentry/{pk}/change/" in page
 
 
-def test_unanswered_searches_show_in_the_queue_section(traffic, editor_site):
+def test_unknown_errors_show_in_the_queue_section(traffic, editor_site):
     page = editor_site.get("/admin/insight/").text
     assert "1 open group." in page
     rows = read_csv(editor_site.get("/admin/insight/queue.csv"))

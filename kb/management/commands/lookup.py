@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if text == "-":
             text = sys.stdin.read()
         with translation.override(lang):
-            # Support staff trying a paste: it does not join the unanswered-search queue.
+            # Support staff trying a paste: it does not join the unknown-error queue.
             found = answer(text, language=lang, limit=max(1, limit), record=False)
             if found.status != 200:
                 raise CommandError(found.error)

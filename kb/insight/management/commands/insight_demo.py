@@ -25,7 +25,7 @@ QUEUE_TEXTS = [
 class Command(BaseCommand):
     help = (
         "Fill the Insight page with demonstration counts for the last DAYS days: searches, "
-        "rows reached, answers to “Did this fix it?”, causes matched and unanswered-search queue "
+        "rows reached, answers to “Did this fix it?”, causes matched and unknown-error queue "
         "groups (marked “demo:”). For a demonstration or a screenshot, never for a real site: "
         "it refuses when DEBUG is off unless --force."
     )

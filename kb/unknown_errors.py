@@ -1,6 +1,6 @@
-"""The unanswered-search queue: searches that found nothing, or nothing sure, grouped.
+"""The unknown-error queue: searches that found nothing, or nothing sure, grouped.
 
-`kb.search.answer.answer()` calls `record_unanswered()` for the search page and the API
+`kb.search.answer.answer()` calls `record_unknown_error()` for the search page and the API
 (not for `manage.py lookup`); support editors work the queue in the admin
 (`UnansweredSearch`), turning a group into a new row or into an alias of a row.
 
@@ -61,7 +61,7 @@ def queue_group_key(text: str) -> str:
     return " ".join(_WORD.findall(text))[:MAX_NORMALIZED_LENGTH].strip()
 
 
-def record_unanswered(query: str, language: str, client: str = "") -> None:
+def record_unknown_error(query: str, language: str, client: str = "") -> None:
     """Count a search that found no answer (or only an unsure one) in the queue.
 
     Redacts first: nothing the customer pasted is stored unredacted. Safe when several

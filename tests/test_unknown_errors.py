@@ -1,14 +1,14 @@
-"""The unanswered-search queue: searches without a sure answer, redacted, grouped, made into
+"""The unknown-error queue: searches without a sure answer, redacted, grouped, made into
 rows or aliases."""
 
 from django.urls import reverse
 from django.utils import timezone
 
-from kb import unanswered
+from kb import unknown_errors
 from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
 from kb.search.engine import search as kb_search
 from kb.text.tokens import message_key
-from kb.unanswered import queue_group_key, record_unanswered
+from kb.unknown_errors import queue_group_key, record_unknown_error
 from tests.adminforms import change_url, form_data
 from tests.factories import make_category, make_entry, make_faq
 
@@ -33,7 +33,7 @@ def every_stored_text():
 
 
 def test_an_unanswered_search_is_stored_without_any_secret(db):
-    record_unanswered(paste(), "en")
+    record_unknown_error(paste(), "en")
 
     stored = every_stored_text()
     for secret in [TOKEN, AK, SK, "ab" * 32, "0f8fad5bd9cb469fa16570867728950e", "203.0.113.9"]:
@@ -45,14 +45,16 @@ def test_an_unanswered_search_is_stored_without_any_secret(db):
 
 
 def test_the_same_error_with_other_ids_and_times_is_one_group(db):
-    record_unanswered(paste(), "en")
-    record_unanswered(paste("ffff0000ffff0000ffff0000ffff0000", "2026-11-28 09:00:01"), "zh-hans")
-    record_unanswered(paste().replace('","', '", "'), "en")  # other spacing
+    record_unknown_error(paste(), "en")
+    record_unknown_error(
+        paste("ffff0000ffff0000ffff0000ffff0000", "2026-11-28 09:00:01"), "zh-hans"
+    )
+    record_unknown_error(paste().replace('","', '", "'), "en")  # other spacing
 
     search = UnansweredSearch.objects.get()
     assert search.count == 3
     assert search.first_seen < search.last_seen
-    record_unanswered("Something else entirely", "en")
+    record_unknown_error("Something else entirely", "en")
     assert UnansweredSearch.objects.count() == 2
 
 
@@ -65,13 +67,13 @@ def test_normalizing_keeps_codes_and_drops_times_and_long_numbers():
 
 def test_empty_or_punctuation_only_searches_are_not_recorded(db):
     for query in ["", "   ", "!!!", "\n"]:
-        record_unanswered(query, "en")
+        record_unknown_error(query, "en")
     assert not UnansweredSearch.objects.exists()
 
 
 def test_a_concurrent_first_insert_is_counted_not_lost(db, monkeypatch):
     # Another host inserts the group between this one's update and its insert.
-    real_count_again = unanswered._count_again
+    real_count_again = unknown_errors._count_again
     calls = []
 
     def racing_count_again(*args):
@@ -83,16 +85,16 @@ def test_a_concurrent_first_insert_is_counted_not_lost(db, monkeypatch):
             return False
         return real_count_again(*args)
 
-    monkeypatch.setattr(unanswered, "_count_again", racing_count_again)
-    record_unanswered("Backend timeout", "en")
+    monkeypatch.setattr(unknown_errors, "_count_again", racing_count_again)
+    record_unknown_error("Backend timeout", "en")
 
     assert UnansweredSearch.objects.get().count == 2
 
 
 def test_the_admin_lists_the_queue_most_frequent_first(editor_client):
     for _ in range(3):
-        record_unanswered("Frequent failure", "en")
-    record_unanswered("Rare failure", "en")
+        record_unknown_error("Frequent failure", "en")
+    record_unknown_error("Rare failure", "en")
     response = editor_client.get(reverse("admin:kb_unansweredsearch_changelist"))
     assert response.status_code == 200
     assert [s.text for s in response.context["cl"].result_list] == [
@@ -104,7 +106,7 @@ def test_the_admin_lists_the_queue_most_frequent_first(editor_client):
 def test_queue_to_alias_to_search_hit(editor_client, editor):
     row = make_entry(message_en="Backend unavailable.")
     wording = "Upstream connect error or disconnect reset before headers"
-    record_unanswered(f"{wording}, request_id: 0f8fad5bd9cb469fa16570867728950e", "en")
+    record_unknown_error(f"{wording}, request_id: 0f8fad5bd9cb469fa16570867728950e", "en")
     search = UnansweredSearch.objects.get()
     # Before: at best a guess from the words ("upstream" reads as "backend").
     assert all(hit.match != "message" for hit in kb_search(wording).hits)
@@ -146,7 +148,7 @@ def test_an_alias_added_from_the_queue_survives_the_save_of_a_form_opened_before
     stale = form_data(editor_client, url)  # the editor opens the row
 
     # Meanwhile, another editor answers a queued search with this row.
-    record_unanswered("Upstream connect error", "en")
+    record_unknown_error("Upstream connect error", "en")
     UnansweredSearch.objects.get().resolve(editor, entry=row, alias_text="Upstream connect error")
 
     response = editor_client.post(url, stale | {"remedy_en": "Edited in the open form."})
@@ -198,7 +200,7 @@ def test_a_faq_link_added_meanwhile_survives_the_save_of_a_form_opened_before(ed
 
 
 def test_an_editor_turns_a_search_into_a_new_row(editor_client, editor):
-    record_unanswered("APIG.0999 Backend pool exhausted", "en")
+    record_unknown_error("APIG.0999 Backend pool exhausted", "en")
     search = UnansweredSearch.objects.get()
     add_url = reverse("admin:kb_errorentry_add") + f"?unanswered={search.pk}"
     form = editor_client.get(add_url).context["adminform"].form
@@ -231,7 +233,7 @@ def test_an_editor_turns_a_search_into_a_new_row(editor_client, editor):
 
 
 def test_the_mark_resolved_action_and_seen_again_after_resolution(editor_client):
-    record_unanswered("Junk query", "en")
+    record_unknown_error("Junk query", "en")
     search = UnansweredSearch.objects.get()
     changelist = reverse("admin:kb_unansweredsearch_changelist")
     editor_client.post(changelist, {"action": "mark_resolved", "_selected_action": [search.pk]})
@@ -239,7 +241,7 @@ def test_the_mark_resolved_action_and_seen_again_after_resolution(editor_client)
     assert search.status == "resolved" and not search.seen_since_resolved
 
     UnansweredSearch.objects.update(resolved_at=timezone.now() - timezone.timedelta(days=1))
-    record_unanswered("Junk query", "en")
+    record_unknown_error("Junk query", "en")
     search.refresh_from_db()
     assert search.seen_since_resolved
 
@@ -270,7 +272,7 @@ def test_deleting_aliases_in_bulk_also_takes_them_out_of_the_index_tokens(editor
 
 
 def test_control_characters_and_nul_bytes_are_not_stored(db):
-    record_unanswered("weird\x00 failure\x07 of the\x1b gateway", "en")
+    record_unknown_error("weird\x00 failure\x07 of the\x1b gateway", "en")
     assert UnansweredSearch.objects.get().text == "weird  failure  of the  gateway"
 
 
@@ -280,31 +282,31 @@ def test_control_characters_and_nul_bytes_are_not_stored(db):
 def test_one_client_adds_to_at_most_the_limit_of_groups_per_window(db, settings):
     settings.UNANSWERED_RATE_LIMIT = 5
     for n in range(12):
-        record_unanswered(f"flood number{n} of nonsense", "en", client="reader-a")
+        record_unknown_error(f"flood number{n} of nonsense", "en", client="reader-a")
     assert UnansweredSearch.objects.count() == 5
-    record_unanswered("another reader's error", "en", client="reader-b")
+    record_unknown_error("another reader's error", "en", client="reader-b")
     assert UnansweredSearch.objects.count() == 6
 
 
 def test_the_limit_is_lifted_once_the_window_has_passed(db, settings):
     settings.UNANSWERED_RATE_LIMIT = 2
     for n in range(3):
-        record_unanswered(f"early error{n} zz", "en", client="reader-a")
+        record_unknown_error(f"early error{n} zz", "en", client="reader-a")
     assert UnansweredSearch.objects.count() == 2
     later = timezone.now() + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW + 1)
     with mock_now(later):
-        record_unanswered("later error zz", "en", client="reader-a")
+        record_unknown_error("later error zz", "en", client="reader-a")
     assert UnansweredSearch.objects.count() == 3
 
 
 def test_one_client_raises_a_count_at_most_once_per_window(db, settings):
     for _ in range(5):
-        record_unanswered("Steered error", "en", client="reader-a")
-    record_unanswered("Steered error", "en", client="reader-b")
+        record_unknown_error("Steered error", "en", client="reader-a")
+    record_unknown_error("Steered error", "en", client="reader-b")
     assert UnansweredSearch.objects.get().count == 2
     later = timezone.now() + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW + 1)
     with mock_now(later):
-        record_unanswered("Steered error", "en", client="reader-a")
+        record_unknown_error("Steered error", "en", client="reader-a")
     assert UnansweredSearch.objects.get().count == 3
 
 
@@ -313,18 +315,18 @@ def test_past_its_size_the_queue_drops_the_oldest_resolved_groups_first(db, sett
     start = timezone.now()
     for n in range(4):
         with mock_now(start + timezone.timedelta(minutes=n)):
-            record_unanswered(f"error number{n} qq", "en")
+            record_unknown_error(f"error number{n} qq", "en")
     UnansweredSearch.objects.filter(text__in=["error number1 qq", "error number2 qq"]).update(
         status=UnansweredSearch.Status.RESOLVED
     )
     with mock_now(start + timezone.timedelta(minutes=10)):
-        record_unanswered("error number4 qq", "en")
+        record_unknown_error("error number4 qq", "en")
     texts = set(UnansweredSearch.objects.values_list("text", flat=True))
     assert texts == {"error number0 qq", "error number2 qq", "error number3 qq", "error number4 qq"}
     # With no resolved group left to drop, the open one seen longest ago goes.
     UnansweredSearch.objects.update(status=UnansweredSearch.Status.OPEN)
     with mock_now(start + timezone.timedelta(minutes=11)):
-        record_unanswered("error number5 qq", "en")
+        record_unknown_error("error number5 qq", "en")
     assert "error number0 qq" not in set(UnansweredSearch.objects.values_list("text", flat=True))
     assert UnansweredSearch.objects.count() == 4
 
