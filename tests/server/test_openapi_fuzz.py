@@ -36,7 +36,10 @@ def test_the_api_keeps_to_its_openapi_description_under_fuzzing(production_serve
             f"--checks={','.join(CHECKS)}",
             "--max-examples=40",
             "--max-time=60",
-            "--workers=2",
+            # One worker: with two threads, hypothesis describing a filter (ast.parse) on
+            # CPython 3.11 can fail with "AST constructor recursion depth mismatch", an
+            # error of the fuzzer itself, not of the API (seen in CI; CPython gh-106905).
+            "--workers=1",
             "--header=X-Forwarded-Proto: https",
             "--generation-database=none",
             "--output-truncate=true",
