@@ -53,12 +53,13 @@ def today() -> date:
     return timezone.now().date()
 
 
-def _safely(write, *args) -> None:
+def _safely(write, *args, together: bool = False) -> None:
     """Run `write`; inside a transaction, in a savepoint of its own, so that a failed
-    count does not undo the caller's work (the feedback it counts, say). Outside one, each
-    upsert commits alone: counts need no all-or-nothing, and a cached page no BEGIN."""
+    count does not undo the caller's work (the feedback it counts, say). Outside one, an
+    upsert commits alone (a cached page needs no BEGIN), unless `together`: the several
+    upserts of one search then share one commit, not one each."""
     try:
-        if connection.in_atomic_block:
+        if together or connection.in_atomic_block:
             with transaction.atomic():
                 write(*args)
         else:
@@ -91,7 +92,7 @@ def record_search(language: str, channel: str, result) -> None:
     """One search answered: its outcome, the rows of a sure answer, the causes diagnosed."""
     search_decided.set(True)
     channel = channel if channel in Channel.values else Channel.PAGE
-    _safely(_record_search, language, channel, result, today())
+    _safely(_record_search, language, channel, result, today(), together=True)
 
 
 def _record_rows_of_code(code: str, kind: str, day: date) -> None:
