@@ -15,6 +15,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from kb.diagnosis import canonical
+from kb.text.patterns import is_placeholder
 from kb.diagnosis.times import (
     duration_in_words,
     find_time,
@@ -192,29 +193,29 @@ def signature_expired(
         return findings
     signed_text, server_text = values.get("signature", ""), values.get("server", "")
     signed, server = _read_time(signed_text), _read_time(server_text)
-    if signed_text and signed is None and words:
-        findings.sentences.append(
-            _(
-                "The error gives the signature time as “%(value)s”, which is not a time in "
-                "the form the gateway expects: X-Sdk-Date must look like 20261127T010101Z, "
-                "in UTC."
-            )
-            % {"value": _shown(signed_text)}
-        )
-    if server_text and server is None and words:
-        findings.sentences.append(
-            _("The gateway's time “%(value)s” cannot be read, so the skew cannot be computed.")
-            % {"value": _shown(server_text)}
-        )
+    # Each time the detail gives is a fact on its own: a template or a cut-short paste
+    # may give one of the two.
+    if signed is not None:
+        findings.facts["signature_time"] = iso(signed)
+    if server is not None:
+        findings.facts["server_time"] = iso(server)
+    if words:
+        findings.sentences += _unread_times(signed_text, signed, server_text, server)
     if signed is None or server is None:
+        if words and (signed or server):
+            name, moment = ("signature", signed) if signed else ("server", server)
+            sentence = (
+                _("The signature time is %(time)s.")
+                if name == "signature"
+                else _("The gateway's time is %(time)s.")
+            )
+            findings.sentences.append(sentence % {"time": format_time(moment)})
         return findings
 
     skew = clock_skew_seconds(signed, server)
     findings.facts.update(
         {
             "clock_skew_seconds": skew,
-            "signature_time": iso(signed),
-            "server_time": iso(server),
             "clock_behind": "client" if skew > 0 else "gateway" if skew < 0 else None,
             "clock_skew_exceeds_limit": abs(skew) > SIGNATURE_WINDOW_SECONDS,
         }
@@ -266,6 +267,32 @@ def signature_expired(
             % {"hours": duration_in_words(offset * 3600), "offset": utc_offset_in_words(offset)}
         )
     return findings
+
+
+def _unread_times(
+    signed_text: str, signed: datetime | None, server_text: str, server: datetime | None
+) -> list[str]:
+    """Why a time the detail labels gives no fact: a placeholder, or no time at all."""
+    sentences = []
+    if signed_text and signed is None:
+        if is_placeholder(signed_text):
+            sentence = _(
+                "The error gives the signature time as a placeholder, “%(value)s”, not a "
+                "value: the error as the gateway returned it has the time the client signed."
+            )
+        else:
+            sentence = _(
+                "The error gives the signature time as “%(value)s”, which is not a time in "
+                "the form the gateway expects: X-Sdk-Date must look like 20261127T010101Z, "
+                "in UTC."
+            )
+        sentences.append(sentence % {"value": _shown(signed_text)})
+    if server_text and server is None:
+        sentences.append(
+            _("The gateway's time “%(value)s” cannot be read, so the skew cannot be computed.")
+            % {"value": _shown(server_text)}
+        )
+    return sentences
 
 
 # Token expiry ---------------------------------------------------------------
