@@ -13,7 +13,7 @@ from kb.diagnosis import facts
 from kb.diagnosis.evidence import Evidence, evidence_in
 from kb.diagnosis.restated import first_person, restated_cause
 from kb.models import Cause, CauseKind, ErrorEntry
-from kb.text.patterns import MAX_DETAIL_CHARS, detail_of, stated_detail
+from kb.text.patterns import MAX_DETAIL_CHARS, detail_of, stated_detail, words_before_cut
 from kb.text.script import is_chinese
 
 # Only the best rows of a search get a diagnosis: the rest are alternatives.
@@ -77,14 +77,14 @@ def details_in(entry: ErrorEntry, message: str, free_text: str, pasted: str = ""
     return details
 
 
-def statements_in(entry: ErrorEntry, message: str, text: str) -> list[Evidence]:
+def statements_in(entry: ErrorEntry, message: str, shown: list[Evidence]) -> list[Evidence]:
     """What may restate one of the row's causes in plain words: the detail the pasted
     message states after its documented words and a colon, unless a customer wrote it
-    (`kb.diagnosis.restated`), and what the pasted request or result shows
-    (`kb.diagnosis.evidence`). Never the words around the error."""
+    (`kb.diagnosis.restated`), then `shown`, what the pasted request or result shows
+    (`kb.diagnosis.evidence.evidence_in()`). Never the words around the error."""
     stated = stated_detail(message, entry.message_key)
     found = [Evidence(stated, stated, "")] if stated and not first_person(stated) else []
-    return found + evidence_in(text)
+    return found + shown
 
 
 def diagnose_detail(
@@ -112,6 +112,8 @@ def diagnose_detail(
             # The longest holds the most values: a log line's unquoted message stops at
             # its first comma, the rest of the paste goes on.
             return _diagnosis(cause, max(matching, key=len), request_time, words)
+    if found := _cut_short_match(causes, details, request_time, words):
+        return found
     for statement in statements:
         if cause := restated_cause(statement.statement, causes, ignored=entry.message_en):
             found = _diagnosis(cause, statement.excerpt, request_time, words)
@@ -119,6 +121,27 @@ def diagnose_detail(
                 found.findings.insert(0, statement.sentence)
             return found
     return None
+
+
+def _cut_short_match(
+    causes: Sequence[Cause], details: Sequence[str], request_time: datetime | None, words: bool
+) -> Diagnosis | None:
+    """The cause whose pattern a detail cut short (`policy user over rat...`) begins to
+    match, in more words than any other cause's; none when two tie."""
+    reach = sorted(
+        (
+            (words_before_cut(cause.pattern, detail), index, detail)
+            for index, cause in enumerate(causes)
+            for detail in details
+        ),
+        key=lambda item: -item[0],
+    )
+    if not reach or not reach[0][0]:
+        return None
+    best, index, detail = reach[0]
+    if any(other == best and i != index for other, i, _detail in reach[1:]):
+        return None
+    return _diagnosis(causes[index], detail, request_time, words)
 
 
 def _read_as_statements(details: Sequence[str]) -> list[Evidence]:
@@ -138,9 +161,10 @@ def attach_diagnoses(
     `text` is the whole paste (its `Date` or `X-Sdk-Date` gives the request's time),
     `message` the message read in it and `free_text` the rest of its words."""
     found = {}
+    shown = evidence_in(text)
     for hit in hits[:limit]:
         details = details_in(hit.entry, message, free_text, text if free_text else "")
-        statements = statements_in(hit.entry, message, text)
+        statements = statements_in(hit.entry, message, shown)
         if details or statements:
             found[hit.entry.pk] = details, statements
     if not found:

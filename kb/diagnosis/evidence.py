@@ -50,12 +50,13 @@ class Evidence:
 
 def evidence_in(text: str) -> list[Evidence]:
     """What the request or result in `text` shows, once each."""
-    text = ESCAPED_QUOTE_RE.sub(r"\1", (text or "")[:MAX_EVIDENCE_CHARS])
-    found = [
-        evidence for reader in (_authorization_without_key, _authorizer_denied)
-        if (evidence := reader(text))
-    ]  # fmt: skip
-    return found
+    text = (text or "")[:MAX_EVIDENCE_CHARS]
+    lowered = text.lower()
+    # Each reader's word first: most pastes have neither, and `in` costs little.
+    readers = [reader for word, reader in READERS if word in lowered]
+    if readers and "\\" in text:
+        text = ESCAPED_QUOTE_RE.sub(r"\1", text)
+    return [evidence for reader in readers if (evidence := reader(text))]
 
 
 def _authorization_without_key(text: str) -> Evidence | None:
@@ -91,3 +92,6 @@ def _authorizer_denied(text: str) -> Evidence | None:
         statement="The custom authorizer's function refused the request: it returned deny.",
         sentence=_("The custom authorizer's function returned “deny”: it refused the call."),
     )
+
+
+READERS = (("authorization", _authorization_without_key), ("deny", _authorizer_denied))

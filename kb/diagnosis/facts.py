@@ -15,7 +15,6 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from kb.diagnosis import canonical
-from kb.text.patterns import is_placeholder
 from kb.diagnosis.times import (
     duration_in_words,
     find_time,
@@ -24,6 +23,7 @@ from kb.diagnosis.times import (
     parse_time,
     utc_offset_in_words,
 )
+from kb.text.patterns import is_placeholder
 
 # The gateway rejects a signature whose time differs from its own by more than this.
 SIGNATURE_WINDOW_MINUTES = 15
@@ -103,7 +103,8 @@ FACTS = {
 
 TIME_LABEL_RE = re.compile(r"\b(signature|server)[\s_-]*time\s*[:=]\s*", re.IGNORECASE)
 EXPIRES_RE = re.compile(r"expires?[\s_-]*at\s*[:=]\s*", re.IGNORECASE)
-POLICY_RE = re.compile(r"policy\s*[:=]?\s*([a-z_-]{1,20})\s+over\s+rate\s*limit", re.IGNORECASE)
+# `over rate limit` may be cut short (`policy user over rat...`): the policy word is not.
+POLICY_RE = re.compile(r"policy\s*[:=]?\s*([a-z_-]{1,20})\s+over\b", re.IGNORECASE)
 LIMIT_RE = re.compile(r"\blimit\s*[:=]\s*(\d{1,12})", re.IGNORECASE)
 WINDOW_RE = re.compile(r"\btime\s*[:=]\s*(\d{1,9})\s*([a-z]{0,10})", re.IGNORECASE)
 # The request's time in a paste: the response's Date header (the gateway's clock)

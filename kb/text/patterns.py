@@ -6,6 +6,7 @@ matches take a time limit: a pattern that backtracks catastrophically on some
 detail gives up (counts as no match) instead of holding a worker.
 """
 
+import itertools
 import logging
 import re
 import unicodedata
@@ -29,6 +30,11 @@ PLACEHOLDER_RE = re.compile(
     r"\$?\{[^{}\s]{0,40}\}|<[^<>\s]{1,40}>|%(?:\([a-z_]{1,30}\))?[sd]|x{2,}|\*{2,}|\.{3}|…",
     re.IGNORECASE,
 )
+# Where a detail was cut short: `policy user over rat...`, `…`.
+CUT_RE = re.compile(r"\.{3}|…")
+# A cut-short detail names a cause only if this many words of its pattern survive the cut.
+MIN_WORDS_BEFORE_CUT = 2
+MAX_CUTS = 8  # a stack trace's `(...)` are cuts too: only the first few are read
 LEADING_PUNCTUATION = " \t\r\n:：,，.。;；-–—"
 
 
@@ -64,6 +70,25 @@ def pattern_matches(pattern: str, text: str) -> bool:
     except TimeoutError:
         logger.warning("cause pattern %r timed out; treated as no match", pattern)
         return False
+
+
+def words_before_cut(pattern: str, text: str) -> int:
+    """How many words of a match of `pattern` a detail cut short shows: the words from
+    where the match would begin up to a cut (`...`, `…`), when all of them match the
+    pattern's beginning; 0 when the detail is not cut or shows fewer than
+    MIN_WORDS_BEFORE_CUT of them (`pol...` could be any policy)."""
+    text = (text or "")[:MAX_DETAIL_CHARS]
+    most = 0
+    for cut in itertools.islice(CUT_RE.finditer(text), MAX_CUTS):
+        try:
+            match = compile_pattern(pattern).search(
+                text[: cut.start()], partial=True, timeout=MATCH_TIMEOUT_SECONDS
+            )
+        except (PatternError, TimeoutError):
+            return 0
+        if match is not None and match.partial:
+            most = max(most, len(WORD_RE.findall(match.group())))
+    return most if most >= MIN_WORDS_BEFORE_CUT else 0
 
 
 def is_placeholder(value: str) -> bool:
