@@ -153,9 +153,20 @@ def _labelled_values(detail: str, label_re: re.Pattern) -> dict[str, str]:
     values = {}
     for index, label in enumerate(labels):
         end = labels[index + 1].start() if index + 1 < len(labels) else len(detail)
-        value = detail[label.end() : end].strip().rstrip(",;\"'}] ").strip()
+        value = _value_at_end(detail[label.end() : end])
         values.setdefault(label.group(1).lower(), value)
     return values
+
+
+def _value_at_end(text: str) -> str:
+    """A value that ends its detail, without the quotes, commas and brackets of the text
+    around it; a placeholder keeps its own (`{x-sdk-date}`)."""
+    value = text.strip().rstrip(",;\"' ")
+    while value[-1:] in ("}", "]") and value.count(value[-1]) > value.count(
+        "{" if value[-1] == "}" else "["
+    ):
+        value = value[:-1].rstrip(",;\"' ")
+    return value.strip()
 
 
 def _read_time(value: str) -> datetime | None:
@@ -278,8 +289,8 @@ def _unread_times(
     if signed_text and signed is None:
         if is_placeholder(signed_text):
             sentence = _(
-                "The error gives the signature time as a placeholder, “%(value)s”, not a "
-                "value: the error as the gateway returned it has the time the client signed."
+                "The error gives the signature time as a placeholder, “%(value)s”, not as a "
+                "time: the skew needs the error exactly as the gateway returned it."
             )
         else:
             sentence = _(
@@ -306,7 +317,7 @@ def token_expired(
     label = EXPIRES_RE.search(detail)
     if not label:
         return findings
-    value = detail[label.end() :].strip().rstrip(",;\"'}] ").strip()
+    value = _value_at_end(detail[label.end() :])
     expires = _read_time(value)
     if expires is None:
         if words:
