@@ -3,6 +3,12 @@
 The search engine calls `attach_diagnoses()` on its best hits; a row's page calls
 `diagnose_detail()` with the detail and request time a result link passed on
 (`kb.search.answer`).
+
+In order, the first that names a cause: a cause's pattern found in a detail; a detail
+cut short (`...`) whose surviving words begin one cause's pattern more than any other's;
+a statement that restates one cause's explanation (`kb.diagnosis.restated`): the detail
+the gateway states in other words, or what the pasted request shows
+(`kb.diagnosis.evidence`).
 """
 
 from collections.abc import Iterable, Sequence
@@ -102,8 +108,6 @@ def diagnose_detail(
 
     `words=False` computes the facts alone: the diagnosis has no findings (sentences)."""
     details = [detail[:MAX_DETAIL_CHARS] for detail in details if detail and detail.strip()]
-    if statements is None:
-        statements = _read_as_statements(details)
     if not details and not statements:
         return None
     causes = list(entry.causes.all() if causes is None else causes)
@@ -114,6 +118,8 @@ def diagnose_detail(
             return _diagnosis(cause, max(matching, key=len), request_time, words)
     if found := _cut_short_match(causes, details, request_time, words):
         return found
+    if statements is None:
+        statements = _read_as_statements(details)
     for statement in statements:
         if cause := restated_cause(statement.statement, causes, ignored=entry.message_en):
             found = _diagnosis(cause, statement.excerpt, request_time, words)
@@ -128,20 +134,18 @@ def _cut_short_match(
 ) -> Diagnosis | None:
     """The cause whose pattern a detail cut short (`policy user over rat...`) begins to
     match, in more words than any other cause's; none when two tie."""
-    reach = sorted(
-        (
-            (words_before_cut(cause.pattern, detail), index, detail)
-            for index, cause in enumerate(causes)
-            for detail in details
-        ),
-        key=lambda item: -item[0],
-    )
-    if not reach or not reach[0][0]:
+    reach = [
+        max(
+            ((words_before_cut(cause.pattern, detail), detail) for detail in details),
+            default=(0, ""),
+        )
+        for cause in causes
+    ]
+    most = max((count for count, _detail in reach), default=0)
+    if not most or [count for count, _detail in reach].count(most) > 1:
         return None
-    best, index, detail = reach[0]
-    if any(other == best and i != index for other, i, _detail in reach[1:]):
-        return None
-    return _diagnosis(causes[index], detail, request_time, words)
+    index = next(i for i, (count, _detail) in enumerate(reach) if count == most)
+    return _diagnosis(causes[index], reach[index][1], request_time, words)
 
 
 def _read_as_statements(details: Sequence[str]) -> list[Evidence]:
