@@ -116,6 +116,8 @@ def test_a_restatement_needs_words_no_other_cause_of_the_row_uses():
         json.dumps({"request": {"headers": {"Authorization": EMPTY_ACCESS}}}),
         "headers={'Authorization': 'SDK-HMAC-SHA256 SignedHeaders=host, Signature=f29e7d02'}",
         "> Authorization: SDK-HMAC-SHA256 Access=None, SignedHeaders=host, Signature=f29e7d02",
+        # A Go client's header map.
+        "headers: map[Authorization:[SDK-HMAC-SHA256 Access=, SignedHeaders=host, Signature=f2]]",
     ],
 )
 def test_a_pasted_authorization_header_without_a_key_is_the_cause_of_a_bare_message(
@@ -153,13 +155,24 @@ def test_an_empty_key_on_a_row_none_of_whose_causes_is_about_it_gives_no_diagnos
     assert diagnosed(text) == ("APIG.0301", None)
 
 
-def test_a_custom_authorizers_function_returning_deny_is_the_cause(shipped_catalog):
-    result = json.dumps({"statusCode": 200, "body": json.dumps({"status": "deny"})})
-    hit = search(f"function result: {result}\n" + response("APIGW.0305", AUTH)).hits[0]
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "function result: "
+        + json.dumps({"statusCode": 200, "body": json.dumps({"status": "deny"})}),
+        "authorizer status=deny user=",
+        "2026-11-28 09:30:11 WARN 认证函数返回deny",
+    ],
+)
+def test_a_custom_authorizers_function_returning_deny_is_the_cause(shipped_catalog, shown):
+    hit = search(f"{shown}\n" + response("APIGW.0305", AUTH)).hits[0]
     assert hit.diagnosis.cause.slug == "custom-authorizer-refused"
     assert "returned “deny”" in hit.diagnosis.summary
-    allowed = json.dumps({"status": "allow"})
-    assert diagnosed(f"{allowed}\n" + response("APIGW.0305", AUTH)) == ("APIGW.0305", None)
+
+
+def test_an_authorizer_that_allowed_the_call_shows_nothing(shipped_catalog):
+    for allowed in (json.dumps({"status": "allow"}), "returned denying nothing"):
+        assert diagnosed(f"{allowed}\n" + response("APIGW.0305", AUTH)) == ("APIGW.0305", None)
 
 
 def test_the_rows_page_shows_the_cause_the_pasted_request_showed(shipped_catalog, client):

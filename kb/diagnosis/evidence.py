@@ -25,9 +25,10 @@ ESCAPED_QUOTE_RE = re.compile(r"\\+([\"'])")
 # `Authorization: SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`, as a header
 # line, a curl option, a JSON member or a Python dict item. The signing schemes of the
 # gateway's SDKs all say HMAC (SDK-HMAC-SHA256, SDK-HMAC-SM3).
+# Go prints a header map as `Authorization:[SDK-HMAC-SHA256 …]`.
 AUTHORIZATION_RE = re.compile(
-    r"\bauthorization[\"']?\s*[:=]\s*[\"']?\s*"
-    r"(?P<scheme>[a-z0-9]+(?:-[a-z0-9]+)*-hmac-[a-z0-9]+)[ \t]+(?P<parameters>[^\"'\r\n]{0,2000})",
+    r"\bauthorization[\"']?\s*[:=]\s*[\"'\[]?\s*"
+    r"(?P<scheme>(?:[a-z0-9]+-)*hmac-[a-z0-9]+)[ \t]+(?P<parameters>[^\"'\r\n\]]{0,2000})",
     re.IGNORECASE,
 )
 AUTHORIZATION_PART_RE = re.compile(
@@ -35,9 +36,11 @@ AUTHORIZATION_PART_RE = re.compile(
 )
 # What an unset variable prints as in the languages clients are written in.
 UNSET_VALUES = frozenset({"", "none", "null", "nil", "undefined"})
-# A custom authorizer's function answers `{"status": "allow"|"deny", "context": {...}}`.
+# A custom authorizer's function answers `{"status": "allow"|"deny", "context": {...}}`;
+# a log says it returned `deny` (`返回deny`).
 AUTHORIZER_DENY_RE = re.compile(
-    r"[\"']?\bstatus[\"']?[ \t]*[:=][ \t]*[\"']?deny\b(?![-\w])", re.IGNORECASE
+    r"(?:\bstatus[\"']?[ \t]*[:=]|\breturn(?:s|ed)?\b|返回了?)[ \t]*[\"'“]?deny\b(?![-\w])",
+    re.IGNORECASE,
 )
 
 
