@@ -28,7 +28,7 @@ from evaluation import rate
 CASES = Path(__file__).resolve().parent / "cases" / "diagnosis_independent.json"
 # Floors that fail CI (--gate), a little under what was measured on every case: the right
 # row first, and the cause and all its facts right.
-GATE = {"row first": 100.0, "found and right": 88.0}
+GATE = {"row first": 100.0, "found and right": 96.0}
 
 
 def load_cases(path: Path = CASES, only: str | None = None) -> list[dict]:

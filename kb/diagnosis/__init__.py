@@ -9,7 +9,9 @@ it (and the signature checker) use:
 
 - `times`: the time formats gateway errors carry, and durations in words;
 - `facts`: clock skew, token expiry, request throttling, canonical-request facts;
-- `canonical`: canonical requests parsed and compared part by part.
+- `canonical`: canonical requests parsed and compared part by part;
+- `restated`: a detail in other words matched against the causes' explanations;
+- `evidence`: what the pasted request or result shows when the detail names no cause.
 
 Finding the detail and matching staff-written patterns safely is text work, below the
 models: `kb.text.patterns`.

@@ -23,6 +23,7 @@ from kb.diagnosis.times import (
     parse_time,
     utc_offset_in_words,
 )
+from kb.text.patterns import is_placeholder
 
 # The gateway rejects a signature whose time differs from its own by more than this.
 SIGNATURE_WINDOW_MINUTES = 15
@@ -102,7 +103,8 @@ FACTS = {
 
 TIME_LABEL_RE = re.compile(r"\b(signature|server)[\s_-]*time\s*[:=]\s*", re.IGNORECASE)
 EXPIRES_RE = re.compile(r"expires?[\s_-]*at\s*[:=]\s*", re.IGNORECASE)
-POLICY_RE = re.compile(r"policy\s*[:=]?\s*([a-z_-]{1,20})\s+over\s+rate\s*limit", re.IGNORECASE)
+# `over rate limit` may be cut short (`policy user over rat...`): the policy word is not.
+POLICY_RE = re.compile(r"policy\s*[:=]?\s*([a-z_-]{1,20})\s+over\b", re.IGNORECASE)
 LIMIT_RE = re.compile(r"\blimit\s*[:=]\s*(\d{1,12})", re.IGNORECASE)
 WINDOW_RE = re.compile(r"\btime\s*[:=]\s*(\d{1,9})\s*([a-z]{0,10})", re.IGNORECASE)
 # The request's time in a paste: the response's Date header (the gateway's clock)
@@ -151,9 +153,20 @@ def _labelled_values(detail: str, label_re: re.Pattern) -> dict[str, str]:
     values = {}
     for index, label in enumerate(labels):
         end = labels[index + 1].start() if index + 1 < len(labels) else len(detail)
-        value = detail[label.end() : end].strip().rstrip(",;\"'}] ").strip()
+        value = _value_at_end(detail[label.end() : end])
         values.setdefault(label.group(1).lower(), value)
     return values
+
+
+def _value_at_end(text: str) -> str:
+    """A value that ends its detail, without the quotes, commas and brackets of the text
+    around it; a placeholder keeps its own (`{x-sdk-date}`)."""
+    value = text.strip().rstrip(",;\"' ")
+    while value[-1:] in ("}", "]") and value.count(value[-1]) > value.count(
+        "{" if value[-1] == "}" else "["
+    ):
+        value = value[:-1].rstrip(",;\"' ")
+    return value.strip()
 
 
 def _read_time(value: str) -> datetime | None:
@@ -192,29 +205,29 @@ def signature_expired(
         return findings
     signed_text, server_text = values.get("signature", ""), values.get("server", "")
     signed, server = _read_time(signed_text), _read_time(server_text)
-    if signed_text and signed is None and words:
-        findings.sentences.append(
-            _(
-                "The error gives the signature time as “%(value)s”, which is not a time in "
-                "the form the gateway expects: X-Sdk-Date must look like 20261127T010101Z, "
-                "in UTC."
-            )
-            % {"value": _shown(signed_text)}
-        )
-    if server_text and server is None and words:
-        findings.sentences.append(
-            _("The gateway's time “%(value)s” cannot be read, so the skew cannot be computed.")
-            % {"value": _shown(server_text)}
-        )
+    # Each time the detail gives is a fact on its own: a template or a cut-short paste
+    # may give one of the two.
+    if signed is not None:
+        findings.facts["signature_time"] = iso(signed)
+    if server is not None:
+        findings.facts["server_time"] = iso(server)
+    if words:
+        findings.sentences += _unread_times(signed_text, signed, server_text, server)
     if signed is None or server is None:
+        if words and (signed or server):
+            name, moment = ("signature", signed) if signed else ("server", server)
+            sentence = (
+                _("The signature time is %(time)s.")
+                if name == "signature"
+                else _("The gateway's time is %(time)s.")
+            )
+            findings.sentences.append(sentence % {"time": format_time(moment)})
         return findings
 
     skew = clock_skew_seconds(signed, server)
     findings.facts.update(
         {
             "clock_skew_seconds": skew,
-            "signature_time": iso(signed),
-            "server_time": iso(server),
             "clock_behind": "client" if skew > 0 else "gateway" if skew < 0 else None,
             "clock_skew_exceeds_limit": abs(skew) > SIGNATURE_WINDOW_SECONDS,
         }
@@ -268,6 +281,32 @@ def signature_expired(
     return findings
 
 
+def _unread_times(
+    signed_text: str, signed: datetime | None, server_text: str, server: datetime | None
+) -> list[str]:
+    """Why a time the detail labels gives no fact: a placeholder, or no time at all."""
+    sentences = []
+    if signed_text and signed is None:
+        if is_placeholder(signed_text):
+            sentence = _(
+                "The error gives the signature time as a placeholder, “%(value)s”, not as a "
+                "time: the skew needs the error exactly as the gateway returned it."
+            )
+        else:
+            sentence = _(
+                "The error gives the signature time as “%(value)s”, which is not a time in "
+                "the form the gateway expects: X-Sdk-Date must look like 20261127T010101Z, "
+                "in UTC."
+            )
+        sentences.append(sentence % {"value": _shown(signed_text)})
+    if server_text and server is None:
+        sentences.append(
+            _("The gateway's time “%(value)s” cannot be read, so the skew cannot be computed.")
+            % {"value": _shown(server_text)}
+        )
+    return sentences
+
+
 # Token expiry ---------------------------------------------------------------
 
 
@@ -278,7 +317,7 @@ def token_expired(
     label = EXPIRES_RE.search(detail)
     if not label:
         return findings
-    value = detail[label.end() :].strip().rstrip(",;\"'}] ").strip()
+    value = _value_at_end(detail[label.end() :])
     expires = _read_time(value)
     if expires is None:
         if words:

@@ -6,6 +6,7 @@ matches take a time limit: a pattern that backtracks catastrophically on some
 detail gives up (counts as no match) instead of holding a worker.
 """
 
+import itertools
 import logging
 import re
 import unicodedata
@@ -22,6 +23,18 @@ MAX_DETAIL_CHARS = 4096
 MATCH_TIMEOUT_SECONDS = 0.05
 
 WORD_RE = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+# A value written as a template rather than given: `{x-sdk-date}`, `${AK}`, `<ak>`, `%s`,
+# `%(limit)s`, `XX`, `xxx`, `***`, `...`. Documentation and redacted logs print these
+# where the gateway printed a value.
+PLACEHOLDER_RE = re.compile(
+    r"\$?\{[^{}\s]{0,40}\}|<[^<>\s]{1,40}>|%(?:\([a-z_]{1,30}\))?[sd]|x{2,}|\*{2,}|\.{3}|…",
+    re.IGNORECASE,
+)
+# Where a detail was cut short: `policy user over rat...`, `…`.
+CUT_RE = re.compile(r"\.{3}|…")
+# A cut-short detail names a cause only if this many words of its pattern survive the cut.
+MIN_WORDS_BEFORE_CUT = 2
+MAX_CUTS = 8  # a stack trace's `(...)` are cuts too: only the first few are read
 LEADING_PUNCTUATION = " \t\r\n:：,，.。;；-–—"
 
 
@@ -59,6 +72,30 @@ def pattern_matches(pattern: str, text: str) -> bool:
         return False
 
 
+def words_before_cut(pattern: str, text: str) -> int:
+    """How many words of a match of `pattern` a detail cut short shows: the words from
+    where the match would begin up to a cut (`...`, `…`), when all of them match the
+    pattern's beginning; 0 when the detail is not cut or shows fewer than
+    MIN_WORDS_BEFORE_CUT of them (`pol...` could be any policy)."""
+    text = (text or "")[:MAX_DETAIL_CHARS]
+    most = 0
+    for cut in itertools.islice(CUT_RE.finditer(text), MAX_CUTS):
+        try:
+            match = compile_pattern(pattern).search(
+                text[: cut.start()], partial=True, timeout=MATCH_TIMEOUT_SECONDS
+            )
+        except (PatternError, TimeoutError):
+            return 0
+        if match is not None and match.partial:
+            most = max(most, len(WORD_RE.findall(match.group())))
+    return most if most >= MIN_WORDS_BEFORE_CUT else 0
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether `value` is a template's placeholder (or a mask), not a value."""
+    return bool(PLACEHOLDER_RE.fullmatch((value or "").strip().strip("\"'").strip()))
+
+
 def detail_of(message: str, key: str) -> str:
     """What follows the documented message in `message`.
 
@@ -67,14 +104,33 @@ def detail_of(message: str, key: str) -> str:
     (`Incorrect app authentication information: app not found, appkey …` ->
     `app not found, appkey …`); otherwise the whole message is the detail.
     """
+    text, end = _after_key(message, key)
+    if end is None:
+        return text
+    return text[end:].lstrip(LEADING_PUNCTUATION).strip()
+
+
+def stated_detail(message: str, key: str) -> str:
+    """The detail the gateway states after its documented message and a colon, as in
+    `Incorrect app authentication information: app not found`; empty when the documented
+    words are not there or no colon follows them (`…information, but I …`)."""
+    text, end = _after_key(message, key)
+    if end is None:
+        return ""
+    rest = text[end:].lstrip(" \t.")
+    return rest[1:].strip() if rest[:1] in (":", "：") else ""
+
+
+def _after_key(message: str, key: str) -> tuple[str, int | None]:
+    """`message` normalised, and where the documented words end in it (None if absent)."""
     text = unicodedata.normalize("NFKC", message or "")[:MAX_DETAIL_CHARS].strip()
     key_words = key.split()
     if not text or not key_words:
-        return text
+        return text, None
     words = list(WORD_RE.finditer(text))
     lowered = [word.group().lower() for word in words]
     count = len(key_words)
     for start in range(len(words) - count + 1):
         if lowered[start : start + count] == key_words:
-            return text[words[start + count - 1].end() :].lstrip(LEADING_PUNCTUATION).strip()
-    return text
+            return text, words[start + count - 1].end()
+    return text, None
