@@ -24,9 +24,10 @@ from kb.search.index import (
     candidates_by_message_keys,
     candidates_by_status,
     load_entries,
+    token_row_counts,
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
-from kb.search.synonyms import query_groups
+from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups
 from kb.text.tokens import LINE_MARK, fold_width_and_case
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
@@ -211,11 +212,14 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
         rows = []
+        # The index is asked for tokens only; the ranking checks the words.
+        counts = token_row_counts() if _word_groups(groups) else {}
+        asked = [lookup_tokens(group, counts) for group in groups]
         if len(groups) <= ALL_WORDS_GROUPS:
-            rows = candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=True)
+            rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=True)
         if len(rows) < FEW_CANDIDATES and len(groups) > 1:
             # Few rows have every word: widen to rows with any, the ranking sorts them.
-            rows += candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=False)
+            rows += candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=False)
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown
@@ -261,9 +265,13 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     a junk two-character piece of a Chinese phrase) counts for nothing.
     """
     present = []
+    words = _word_groups(groups)
     for candidate in candidates:
         held = candidate.weights_for(describes)
-        present.append([g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)])
+        found = [g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)]
+        if words:
+            found = sorted({*found, *(g for g in words if held_terms(groups[g], held))})
+        present.append(found)
     frequency = Counter(g for found in present for g in found)
     total = len(candidates) + 1
     weights = [
@@ -297,10 +305,10 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
         held = candidate.weights_for(describes)
         covered = 0.0
         for g in present:
-            found = [token for token in groups[g] if token in held]
+            found = held_terms(groups[g], held)
             if found:
-                terms.update(found)
-                covered += max(held[token] for token in found) * weights[g]
+                terms.update(group_tokens(frozenset(found)))
+                covered += max(_held_weight(held, term) for term in found) * weights[g]
         # Words that match nothing at all make every row a weaker answer.
         known = sum(1 for weight in weights if weight) / len(weights)
         coverage = covered / total * (0.5 + 0.5 * known)
@@ -323,10 +331,26 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
     )
 
 
+@lru_cache(maxsize=1024)
+def _word_groups(groups) -> tuple[int, ...]:
+    """The groups with a word of several tokens (`调用次数用完`): checked term by term."""
+    return tuple(g for g, group in enumerate(groups) if any(not isinstance(t, str) for t in group))
+
+
+def _held_weight(held: dict[str, float], term) -> float:
+    """A token's weight in the row; a word's of several tokens, its weakest token's."""
+    return held[term] if isinstance(term, str) else min(held[token] for token in term)
+
+
 def _best_line_share(lines, groups, weights, present, total) -> float:
     best = 0.0
+    words = _word_groups(groups)
     for line in lines:
-        share = sum(weights[g] for g in present if not line.isdisjoint(groups[g]))
+        share = sum(
+            weights[g]
+            for g in present
+            if not line.isdisjoint(groups[g]) or (g in words and held_terms(groups[g], line))
+        )
         best = max(best, share)
     return best / total
 

@@ -3,7 +3,9 @@
 Each phrase found in a query becomes groups of alternatives, the catalog's words
 for it: `|` separates groups that should all match, words within a group are
 alternatives (list the phrase's own words where the catalog uses them too).
-Longer phrases are matched first.
+Longer phrases are matched first. A word that is several index tokens (a Chinese word
+of three or more characters, `请求body`) is one alternative whose tokens must all be
+held: `调用次数用完` is not matched by a row that only says 调用.
 """
 
 import re
@@ -146,14 +148,59 @@ _PATTERNS = [
 ]
 
 
+Term = str | tuple[str, ...]
+
+
 @lru_cache(maxsize=4096)
-def query_groups(text: str) -> tuple[frozenset[str], ...]:
-    """The query as groups of alternative index tokens; a row matches a group with any one."""
+def query_groups(text: str) -> tuple[frozenset[Term], ...]:
+    """The query as groups of alternative terms; a row matches a group with any one. A
+    term is an index token, or a tuple of tokens that are all needed (one word of a
+    synonym that is several tokens)."""
     text = fold_width_and_case(text)
-    groups: list[frozenset[str]] = []
+    groups: list[frozenset[Term]] = []
     for phrase, pattern in _PATTERNS:
         text, found = pattern.subn(" ", text)
         if found:
-            groups.extend(frozenset(tokens(part)) for part in SYNONYMS[phrase].split("|"))
+            groups.extend(_alternatives(part) for part in SYNONYMS[phrase].split("|"))
     groups.extend(frozenset([token]) for token in dict.fromkeys(tokens(text)))
     return tuple(dict.fromkeys(groups))
+
+
+def _alternatives(part: str) -> frozenset[Term]:
+    terms: list[Term] = []
+    for word in part.split():
+        pieces = tokens(word)
+        if len(pieces) == 1:
+            terms.append(pieces[0])
+        elif pieces:
+            terms.append(tuple(dict.fromkeys(pieces)))
+    return frozenset(terms)
+
+
+def group_tokens(group: frozenset[Term]) -> set[str]:
+    """Every index token a group names, its words' tokens taken apart."""
+    return {token for term in group for token in ((term,) if isinstance(term, str) else term)}
+
+
+def lookup_tokens(group: frozenset[Term], row_counts: dict[str, float]) -> set[str]:
+    """The index tokens that find the rows that may hold `group`: a token as it is, a word
+    of several tokens by those of its tokens that are rare (`row_counts` holds the common
+    ones), or else by its least common: `调用次数用完` by 次数 and 用完, not by 调用."""
+    found: set[str] = set()
+    for term in group:
+        if isinstance(term, str):
+            found.add(term)
+            continue
+        rare = {token for token in term if token not in row_counts}
+        found |= rare or {min(term, key=lambda token: row_counts[token])}
+    return found
+
+
+def held_terms(group: frozenset[Term], held) -> list[Term]:
+    """The terms of `group` that `held` (a row's tokens) holds: a token, or every token
+    of a word."""
+    return [
+        term
+        for term in group
+        if (term in held if isinstance(term, str) else all(token in held for token in term))
+    ]
