@@ -44,6 +44,27 @@ SYNONYMS: dict[str, str] = {
     "out of quota": "quota used up",
     "used up": "quota used up",
     "cert": "certificate",
+    # What must be renewed is, in the catalog's words, updated.
+    "needs to be refreshed": "updated",
+    "need to be refreshed": "updated",
+    "must be refreshed": "updated",
+    "needs refreshing": "updated",
+    "needs refresh": "updated",
+    "needs a refresh": "updated",
+    "needs to be renewed": "updated",
+    "needs renewing": "updated",
+    # A backend the gateway cannot connect to is unavailable.
+    "unreachable": "unavailable unreachable",
+    "not reachable": "unavailable unreachable",
+    "can't reach": "unavailable reach",
+    "cannot reach": "unavailable reach",
+    "can't connect": "unavailable connect",
+    "cannot connect": "unavailable connect",
+    "unable to connect": "unavailable connect",
+    "unable to reach": "unavailable reach",
+    "no healthy": "no | healthy available",
+    "unhealthy": "unhealthy unavailable",
+    "malformed": "invalid malformed",
     # Abbreviations people type.
     "auth": "auth authentication",
     "sig": "signature",
@@ -132,6 +153,22 @@ SYNONYMS: dict[str, str] = {
     "连不上后端": "后端不可用",
     "证书错误": "证书校验失败",
     "次数用完": "调用次数用完",
+    # The catalog says APP (and 凭据 for the shared gateway) where customers say 应用.
+    "应用程序": "app 应用 凭据",
+    "应用": "app 应用 凭据",
+    # Malformed, in the catalog's word.
+    "格式不对": "不合法 格式",
+    "格式错误": "不合法 格式",
+    "格式不正确": "不合法 格式",
+    "格式有误": "不合法 格式",
+    "无效": "不合法 无效",
+    "非法": "不合法 非法",
+    # Renewed where the catalog says updated.
+    "需要刷新": "需要更新",
+    "要刷新": "需要更新",
+    "需刷新": "需要更新",
+    "自己调用自己": "调用自身",
+    "调用自己": "调用自身",
 }
 
 # English phrases match whole words only ("sign" is not in "signature").
@@ -148,6 +185,29 @@ _PATTERNS = [
 ]
 
 
+# Words that carry no meaning of a failure, said in a query (never in the index: the
+# catalog's own text is unchanged). Left in, a filler that one row happens to hold (in a
+# phrasing, a remedy) is rare among the candidates and so counts as much as a real word.
+# English fillers, and the ends of contractions (`can't`, `it's`).
+FILLER_WORDS = frozenset(
+    "again also always any anyone anything actually basically don doesn didn else even "
+    "ever everything get gets getting got hello help hey hi happen happened happening "
+    "happens isn just keep keeps kept know like me nothing now please really "
+    "seem seemed seems some someone something still suddenly thanks thing things today "
+    "us very wasn weren why won yesterday yet".split()
+)
+FILLER_RE = re.compile(
+    r"['’](?:t|s|m|d|ll|re|ve)(?![a-z0-9])|(?<![a-z0-9_-])(?:"
+    + "|".join(sorted(FILLER_WORDS))
+    + r")(?![a-z0-9_-])"
+)
+# Chinese particles and fillers, taken out of a Han run before it is cut into pieces, so
+# that they do not make pieces across a word boundary (`超时了吗` -> 超时; `我的后端`).
+FILLER_HAN_RE = re.compile(
+    "为什么|怎么办|怎么回事|怎么|什么|请问|一下|一直|总是|老是|突然|现在|我们|你们|"
+    "自己的|我的|一个|[了的吗呢吧啊呀嘛哦]"
+)
+
 Term = str | tuple[str, ...]
 
 
@@ -162,6 +222,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
         text, found = pattern.subn(" ", text)
         if found:
             groups.extend(_alternatives(part) for part in SYNONYMS[phrase].split("|"))
+    text = FILLER_HAN_RE.sub(" ", FILLER_RE.sub(" ", text))
     groups.extend(frozenset([token]) for token in dict.fromkeys(tokens(text)))
     return tuple(dict.fromkeys(groups))
 
