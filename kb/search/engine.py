@@ -48,6 +48,9 @@ PHRASING_WEIGHT = 10.0
 QUOTED_SIMILARITY = 85
 # A row found by its words is a sure answer when it holds this share of them.
 SURE_COVERAGE = 0.6
+# A row found by its words is no sure answer when a row that says something else (another
+# message or status) scores within this of it: the words do not decide between them.
+SURE_MARGIN = 2.0
 # Rows shown under a sure answer besides the sure ones: a near miss is worth a look,
 # a long tail of weak matches only hides the answer.
 SHOWN_ALTERNATIVES = 2
@@ -124,6 +127,8 @@ class Hit:
     similarity: float = 0.0  # of the pasted message to the row's, 0-100
     coverage: float = 0.0  # share of the query's words the row holds, by weight, 0-1
     held_share: float = 0.0  # share of the query's words the row holds, each counted once
+    # Found by words, with a row that says something else about as high (SURE_MARGIN).
+    contested: bool = False
     # The known cause the paste's detail matched, for the best few rows.
     diagnosis: Diagnosis | None = None
 
@@ -133,6 +138,8 @@ class Hit:
         weight and by count (a row that misses most of what was said is no sure answer)."""
         if self.match in ("code", "message", "status"):
             return True
+        if self.contested:
+            return False
         return self.coverage >= SURE_COVERAGE and self.held_share >= SURE_COVERAGE
 
     def as_json(self) -> dict:
@@ -287,9 +294,9 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
         score, match = 60.0, "code"
     if query.http_status:
         if candidate.http_status == query.http_status:
-            score += 8.0 if query.status_implied else 12.0
+            score += 8.0 if query.status_implied else 15.0
         elif not query.status_implied:
-            score -= 8.0
+            score -= 12.0
         if query.status_only:
             score, match = score + 50.0, "status"
     if candidate.catalog == "APIGW" and not query.names_shared_gateway and match != "code":
@@ -370,6 +377,27 @@ def _after_primary_twins(ranked: list[tuple[Candidate, Hit]]) -> None:
             hit.score = twin
 
 
+def _mark_contested(ranked: list[tuple[Candidate, Hit]]) -> None:
+    """When the first row was found by its words and a row that says something else
+    scores about as high, no row found by words is a sure answer."""
+    if not ranked or ranked[0][1].match != "text":
+        return
+    top, best = ranked[0]
+    says = (top.message_key, top.http_status)
+    rival = next(
+        (
+            hit
+            for candidate, hit in ranked[1:]
+            if (candidate.message_key, candidate.http_status) != says
+        ),
+        None,
+    )
+    if rival is not None and best.score - rival.score < SURE_MARGIN:
+        for _candidate, hit in ranked:
+            if hit.match == "text":
+                hit.contested = True
+
+
 def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     """Rank catalog rows for whatever was pasted. Raises QueryError for text it cannot take."""
     query = parse(text)
@@ -398,6 +426,7 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     if not query.names_shared_gateway:
         _after_primary_twins(ranked)
     ranked.sort(key=lambda item: (-item[1].score, item[0].catalog, item[0].sort_order))
+    _mark_contested(ranked)
     ranked = ranked[:limit]
 
     entries = load_entries([candidate.id for candidate, _hit in ranked])
