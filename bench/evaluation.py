@@ -14,6 +14,10 @@ Cases live in bench/cases/, one file per provenance:
   Kinds: `paraphrase_en`/`paraphrase_zh` (failures described without quoting the message),
   `code_bearing` (pastes that carry a code) and `diagnosis` (pastes whose message carries
   detail; `note` says what a right diagnosis says).
+- `independent_set4.json`: 240 more paraphrases (120 per language), written the same way
+  by another blind writer (how: `set4-making/README.md`) and frozen before any use. They
+  are all split `tune4`: a development set that the engine had not been fitted to when it
+  was frozen, reported apart from the first set's `tune` and `heldout` halves.
 
 A case passes at rank k when its expected row, or one listed as equally right (`also`),
 is among the first k results. Rows are named by natural key: [catalog, code, status, message].
@@ -27,9 +31,9 @@ from pathlib import Path
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 PROVENANCES = ("derived", "engine-written", "independent")
 FILES = {
-    "derived": "derived.json",
-    "engine-written": "engine_written.json",
-    "independent": "independent.json",
+    "derived": ("derived.json",),
+    "engine-written": ("engine_written.json",),
+    "independent": ("independent.json", "independent_set4.json"),
 }
 
 
@@ -37,9 +41,10 @@ def load_cases(*provenances: str) -> list[dict]:
     """The cases of the given provenances (all when none is named), in file order."""
     cases = []
     for provenance in provenances or PROVENANCES:
-        path = CASES_DIR / FILES[provenance]
-        if path.exists():
-            cases += json.loads(path.read_text(encoding="utf-8"))
+        for name in FILES[provenance]:
+            path = CASES_DIR / name
+            if path.exists():
+                cases += json.loads(path.read_text(encoding="utf-8"))
     return cases
 
 
