@@ -40,7 +40,8 @@ FEW_CANDIDATES = 10
 ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
 # The same failure is often in both catalogs; unless the text points at the shared
-# gateway of cloud services, the customer's own gateway (APIG) is the likelier one.
+# gateway of cloud services, the customer's own gateway (APIG) is the likelier one, and
+# when it does, the shared gateway (APIGW) is.
 SHARED_GATEWAY_PENALTY = 3.0
 # How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
@@ -299,7 +300,8 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
             score -= 12.0
         if query.status_only:
             score, match = score + 50.0, "status"
-    if candidate.catalog == "APIGW" and not query.names_shared_gateway and match != "code":
+    if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
+        # The catalog the text does not point at (APIG unless it names a cloud service's API).
         score -= SHARED_GATEWAY_PENALTY
     if similarity >= 80:
         score += similarity - 60
