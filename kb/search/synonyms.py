@@ -153,6 +153,14 @@ SYNONYMS: dict[str, str] = {
     "连不上后端": "后端不可用",
     "证书错误": "证书校验失败",
     "次数用完": "调用次数用完",
+    # Expired, in the catalog's words.
+    "到期": "过期 expired",
+    # A signing algorithm named by its name.
+    "hmac-sha1": "algorithm 算法",
+    "hmac-sha256": "algorithm 算法",
+    "hmac-md5": "algorithm 算法",
+    "sha1": "algorithm 算法",
+    "md5": "algorithm 算法",
     # The catalog says APP (and 凭据 for the shared gateway) where customers say 应用.
     "应用程序": "app 应用 凭据",
     "应用": "app 应用 凭据",
