@@ -179,12 +179,13 @@ SYNONYMS: dict[str, str] = {
     "调用自己": "调用自身",
 }
 
-# English phrases match whole words only ("sign" is not in "signature").
+# English phrases match whole words only ("sign" is not in "signature"), in the plural too
+# (`configs`, `certs`).
 _PATTERNS = [
     (
         phrase,
         re.compile(
-            rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"
+            rf"(?<![a-z0-9]){re.escape(phrase)}s?(?![a-z0-9])"
             if phrase.isascii()
             else re.escape(phrase)
         ),
@@ -198,7 +199,8 @@ _PATTERNS = [
 # phrasing, a remedy) is rare among the candidates and so counts as much as a real word.
 # English fillers, and the ends of contractions (`can't`, `it's`).
 FILLER_WORDS = frozenset(
-    "again also always any anyone anything actually basically don doesn didn else even "
+    "again also always any anyone anything actually aren basically couldn don doesn didn "
+    "else even hadn hasn haven shouldn wouldn "
     "ever everything get gets getting got hello help hey hi happen happened happening "
     "happens isn just keep keeps kept know like me nothing now please really "
     "seem seemed seems some someone something still suddenly thanks thing things today "
