@@ -364,18 +364,18 @@ def _best_line_share(lines, groups, weights, present, total) -> float:
     return best / total
 
 
-def _after_primary_twins(ranked: list[tuple[Candidate, Hit]]) -> None:
-    """An APIGW row scores no higher than its APIG twin (the same message and status):
-    unless the text points at the shared gateway, the customer's own gateway is the
-    likelier one, whatever their phrasings say."""
-    primary = {
+def _after_primary_twins(ranked: list[tuple[Candidate, Hit]], primary: str) -> None:
+    """A row scores no higher than its twin (the same message and status) in the catalog
+    the text points at: the customer's own gateway (APIG), or the shared gateway of cloud
+    services (APIGW) when the text names it, whatever their phrasings say."""
+    scores = {
         (candidate.message_key, candidate.http_status): hit.score
         for candidate, hit in ranked
-        if candidate.catalog == "APIG"
+        if candidate.catalog == primary
     }
     for candidate, hit in ranked:
-        twin = primary.get((candidate.message_key, candidate.http_status))
-        if candidate.catalog == "APIGW" and twin is not None and hit.score > twin:
+        twin = scores.get((candidate.message_key, candidate.http_status))
+        if candidate.catalog != primary and twin is not None and hit.score > twin:
             hit.score = twin
 
 
@@ -425,9 +425,16 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
         hit = _rank(query, groups, weights, held, similarity, describes, candidate)
         if hit.score > 0:
             ranked.append((candidate, hit))
-    if not query.names_shared_gateway:
-        _after_primary_twins(ranked)
-    ranked.sort(key=lambda item: (-item[1].score, item[0].catalog, item[0].sort_order))
+    primary = "APIGW" if query.names_shared_gateway else "APIG"
+    _after_primary_twins(ranked, primary)
+    ranked.sort(
+        key=lambda item: (
+            -item[1].score,
+            item[0].catalog != primary,
+            item[0].catalog,
+            item[0].sort_order,
+        )
+    )
     _mark_contested(ranked)
     ranked = ranked[:limit]
 
