@@ -128,3 +128,9 @@ def test_no_sure_answer_when_another_row_says_as_much():
 def test_fillers_are_not_words_of_the_failure():
     assert query_groups("why does it still keep timing out now?") == query_groups("timing out")
     assert query_groups("为什么后端不可用了呢") == query_groups("后端不可用")
+
+
+def test_a_field_named_in_the_query_finds_the_row_whose_message_names_it(shipped_catalog):
+    # Other rows of the token endpoint mention grant_type in their phrasings; the row
+    # whose message names it comes first.
+    assert search("获取token没传grant_type").hits[0].entry.code == "APIG.2210"

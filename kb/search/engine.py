@@ -28,7 +28,7 @@ from kb.search.index import (
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups
-from kb.text.tokens import LINE_MARK, fold_width_and_case
+from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
@@ -43,6 +43,8 @@ RESULT_LIMIT = 10
 # gateway of cloud services, the customer's own gateway (APIG) is the likelier one, and
 # when it does, the shared gateway (APIGW) is.
 SHARED_GATEWAY_PENALTY = 3.0
+# A text that names a cloud service's API is rarely about a row of the customer's gateway.
+NAMED_GATEWAY_PENALTY = 10.0
 # How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
 # A pasted message this alike to a row's documented one quotes it (with drift).
@@ -59,6 +61,10 @@ SHOWN_ALTERNATIVES = 2
 # it, the remedy and the linked FAQ articles only mention it; customer phrasings say
 # it as customers do.
 SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6, 0.8)
+# How much an identifier the query names (`grant_type`) counts when the row's message
+# names it too: the message is about that very field.
+IDENTIFIER_WEIGHT = 8.0
+IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PHRASINGS = 4  # the index of the customer phrasings' section
 
 
@@ -108,6 +114,18 @@ def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, f
             if weights.get(token, 0.0) < weight:
                 weights[token] = weight
     return weights
+
+
+@lru_cache(maxsize=1024)
+def identifiers(text: str) -> frozenset[str]:
+    """The identifiers a query names (`grant_type`, `client_secret`), as index tokens."""
+    return frozenset(tokens(name)[-1] for name in IDENTIFIER_RE.findall(fold_width_and_case(text)))
+
+
+@lru_cache(maxsize=2048)
+def message_tokens(index_tokens: str) -> frozenset[str]:
+    """The tokens of a row's first section: its code, message and aliases."""
+    return frozenset(index_tokens.split(" ~ ", 1)[0].split())
 
 
 @lru_cache(maxsize=1024)
@@ -289,7 +307,7 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     return weights, present
 
 
-def _rank(query, groups, weights, present, similarity, describes, candidate) -> Hit:
+def _rank(query, groups, weights, present, similarity, describes, candidate, names=()) -> Hit:
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -302,7 +320,7 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
             score, match = score + 50.0, "status"
     if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
         # The catalog the text does not point at (APIG unless it names a cloud service's API).
-        score -= SHARED_GATEWAY_PENALTY
+        score -= NAMED_GATEWAY_PENALTY if query.names_shared_gateway else SHARED_GATEWAY_PENALTY
     if similarity >= 80:
         score += similarity - 60
         if match == "text" and similarity >= QUOTED_SIMILARITY:
@@ -329,6 +347,9 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
             score += PHRASING_WEIGHT * _best_line_share(
                 phrasing_lines(candidate.index_tokens), groups, weights, present, total
             )
+            # An identifier the query names (`grant_type`) that the row's message names.
+            if names and not names.isdisjoint(message_tokens(candidate.index_tokens)):
+                score += IDENTIFIER_WEIGHT
     return Hit(
         entry=None,
         score=round(score, 1),
@@ -411,6 +432,7 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     groups = query_groups(words[:2000]) if words and not query.status_only else ()
     pasted = PastedMessage(message)
     candidates, result.unknown_codes = _gather(query, groups, pasted)
+    names = identifiers(words[:2000]) if groups else frozenset()
 
     similarities = [max(pasted.similarity(key) for key in c.keys) for c in candidates]
     # Customer phrasings count for a description; a text that quotes a documented message
@@ -422,7 +444,7 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
-        hit = _rank(query, groups, weights, held, similarity, describes, candidate)
+        hit = _rank(query, groups, weights, held, similarity, describes, candidate, names)
         if hit.score > 0:
             ranked.append((candidate, hit))
     primary = "APIGW" if query.names_shared_gateway else "APIG"
