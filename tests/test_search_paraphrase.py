@@ -134,3 +134,18 @@ def test_a_field_named_in_the_query_finds_the_row_whose_message_names_it(shipped
     # Other rows of the token endpoint mention grant_type in their phrasings; the row
     # whose message names it comes first.
     assert search("获取token没传grant_type").hits[0].entry.code == "APIG.2210"
+
+
+@pytest.mark.django_db
+def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
+    make_entry(
+        message_en="Sprocket jammed.",
+        phrasings_en="sprocket stuck, not a gizmo fault",
+        phrasings_zh="齿轮卡住，不是小部件故障\n齿轮卡住而不是螺丝松动",
+    )
+    gizmo = make_entry(message_en="Gizmo fault.", meaning_zh="小部件故障", meaning_en="Gizmo.")
+
+    assert [hit.entry for hit in search("gizmo fault").hits] == [gizmo]
+    assert [hit.entry for hit in search("小部件故障").hits] == [gizmo]
+    assert not search("螺丝松动").hits
+    assert search("sprocket stuck").hits[0].entry.message_en == "Sprocket jammed."

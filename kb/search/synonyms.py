@@ -148,6 +148,9 @@ SYNONYMS: dict[str, str] = {
     "签名失败": "签名 校验",
     "签名不对": "签名 校验",
     "签名不匹配": "签名 校验",
+    # A backend service or server is, in the catalog's words, the backend.
+    "后端服务器": "后端",
+    "后端服务": "后端",
     "后端挂了": "后端不可用",
     "后端不通": "后端不可用",
     "连不上后端": "后端不可用",
