@@ -122,6 +122,7 @@ LINE_MARK = " ; "
 CLAUSE_RE = re.compile(r"[^,，;；]+[,，;；]?")
 NOT_CLAUSE_RE = re.compile(r"^\s*not\s", re.IGNORECASE)
 RATHER_THAN_RE = re.compile(r"而不是[^,，;；]*")
+NOT_IS_RE = re.compile(r"(?<!是)不是")  # 是不是 asks; it says nothing is not
 
 
 def affirmed(line: str) -> str:
@@ -136,7 +137,7 @@ def affirmed(line: str) -> str:
     for clause in clauses:
         if NOT_CLAUSE_RE.match(clause):
             continue
-        kept.append(clause.split("不是", 1)[0])
+        kept.append(NOT_IS_RE.split(clause, maxsplit=1)[0])
     return " ".join(kept)
 
 
