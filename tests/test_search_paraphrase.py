@@ -8,6 +8,7 @@ from django.core.management import call_command
 from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
+from kb.search.synonyms import query_groups
 from kb.text.tokens import tokens
 from tests.factories import make_entry
 
@@ -81,3 +82,70 @@ def test_rebuild_search_index_restores_what_search_reads():
 
     assert "rebuilt=1" in out.getvalue()
     assert search("gizmo calibration").hits[0].entry == entry
+
+
+def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
+    # 调用次数用完 (the calls are used up) is one word: a row that only says 调用 (call),
+    # as nearly every row does, is no match for it.
+    hits = search("调用次数用完了").hits
+    assert hits[0].entry.code == "APIG.0501"
+
+
+@pytest.mark.parametrize(
+    "text, shared",
+    [
+        ("IAM user is forbidden in this region when calling the ECS API", True),
+        ("调VPC的API带了token，返回401", True),
+        ("token used for OBS/ECS calls expired", True),
+        ("my IAM-auth API on my own gateway returns 401", False),
+        ("IAM认证的API返回401", False),
+        ("DNS resolution of my backend fails", False),
+    ],
+)
+def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):
+    assert parse(text).names_shared_gateway is shared
+
+
+def test_a_cloud_services_api_ranks_the_shared_gateways_row_first(shipped_catalog):
+    hits = search("IAM user is forbidden in the selected region when calling the ECS API").hits
+    assert hits[0].entry.code == "APIGW.0802"
+    hits = search("IAM user is forbidden in the selected region").hits
+    assert hits[0].entry.code == "APIG.0802"
+
+
+@pytest.mark.django_db
+def test_no_sure_answer_when_another_row_says_as_much():
+    make_entry(message_en="Sprocket alignment refused.", http_status=403)
+    make_entry(message_en="Sprocket alignment rejected.", http_status=400)
+
+    result = search("sprocket alignment")
+
+    assert len(result.hits) == 2
+    assert not result.confident
+    assert search("sprocket alignment refused").confident
+
+
+def test_fillers_are_not_words_of_the_failure():
+    assert query_groups("why does it still keep timing out now?") == query_groups("timing out")
+    assert query_groups("为什么后端不可用了呢") == query_groups("后端不可用")
+
+
+def test_a_field_named_in_the_query_finds_the_row_whose_message_names_it(shipped_catalog):
+    # Other rows of the token endpoint mention grant_type in their phrasings; the row
+    # whose message names it comes first.
+    assert search("获取token没传grant_type").hits[0].entry.code == "APIG.2210"
+
+
+@pytest.mark.django_db
+def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
+    make_entry(
+        message_en="Sprocket jammed.",
+        phrasings_en="sprocket stuck, not a gizmo fault",
+        phrasings_zh="齿轮卡住，不是小部件故障\n齿轮卡住而不是螺丝松动",
+    )
+    gizmo = make_entry(message_en="Gizmo fault.", meaning_zh="小部件故障", meaning_en="Gizmo.")
+
+    assert [hit.entry for hit in search("gizmo fault").hits] == [gizmo]
+    assert [hit.entry for hit in search("小部件故障").hits] == [gizmo]
+    assert not search("螺丝松动").hits
+    assert search("sprocket stuck").hits[0].entry.message_en == "Sprocket jammed."

@@ -24,10 +24,11 @@ from kb.search.index import (
     candidates_by_message_keys,
     candidates_by_status,
     load_entries,
+    token_row_counts,
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
-from kb.search.synonyms import query_groups
-from kb.text.tokens import LINE_MARK, fold_width_and_case
+from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups
+from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
@@ -39,14 +40,20 @@ FEW_CANDIDATES = 10
 ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
 # The same failure is often in both catalogs; unless the text points at the shared
-# gateway of cloud services, the customer's own gateway (APIG) is the likelier one.
+# gateway of cloud services, the customer's own gateway (APIG) is the likelier one, and
+# when it does, the shared gateway (APIGW) is.
 SHARED_GATEWAY_PENALTY = 3.0
+# A text that names a cloud service's API is rarely about a row of the customer's gateway.
+NAMED_GATEWAY_PENALTY = 10.0
 # How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
 # A pasted message this alike to a row's documented one quotes it (with drift).
 QUOTED_SIMILARITY = 85
 # A row found by its words is a sure answer when it holds this share of them.
 SURE_COVERAGE = 0.6
+# A row found by its words is no sure answer when a row that says something else (another
+# message or status) scores within this of it: the words do not decide between them.
+SURE_MARGIN = 2.0
 # Rows shown under a sure answer besides the sure ones: a near miss is worth a look,
 # a long tail of weak matches only hides the answer.
 SHOWN_ALTERNATIVES = 2
@@ -54,6 +61,10 @@ SHOWN_ALTERNATIVES = 2
 # it, the remedy and the linked FAQ articles only mention it; customer phrasings say
 # it as customers do.
 SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6, 0.8)
+# How much an identifier the query names (`grant_type`) counts when the row's message
+# names it too: the message is about that very field.
+IDENTIFIER_WEIGHT = 8.0
+IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PHRASINGS = 4  # the index of the customer phrasings' section
 
 
@@ -106,6 +117,18 @@ def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, f
 
 
 @lru_cache(maxsize=1024)
+def identifiers(text: str) -> frozenset[str]:
+    """The identifiers a query names (`grant_type`, `client_secret`), as index tokens."""
+    return frozenset(tokens(name)[-1] for name in IDENTIFIER_RE.findall(fold_width_and_case(text)))
+
+
+@lru_cache(maxsize=2048)
+def message_tokens(index_tokens: str) -> frozenset[str]:
+    """The tokens of a row's first section: its code, message and aliases."""
+    return frozenset(index_tokens.split(" ~ ", 1)[0].split())
+
+
+@lru_cache(maxsize=1024)
 def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
     """The tokens of each customer phrasing of a row (its last section, line by line)."""
     sections = index_tokens.split(" ~ ")
@@ -123,6 +146,8 @@ class Hit:
     similarity: float = 0.0  # of the pasted message to the row's, 0-100
     coverage: float = 0.0  # share of the query's words the row holds, by weight, 0-1
     held_share: float = 0.0  # share of the query's words the row holds, each counted once
+    # Found by words, with a row that says something else about as high (SURE_MARGIN).
+    contested: bool = False
     # The known cause the paste's detail matched, for the best few rows.
     diagnosis: Diagnosis | None = None
 
@@ -132,6 +157,8 @@ class Hit:
         weight and by count (a row that misses most of what was said is no sure answer)."""
         if self.match in ("code", "message", "status"):
             return True
+        if self.contested:
+            return False
         return self.coverage >= SURE_COVERAGE and self.held_share >= SURE_COVERAGE
 
     def as_json(self) -> dict:
@@ -211,11 +238,14 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
         rows = []
+        # The index is asked for tokens only; the ranking checks the words.
+        counts = token_row_counts() if _word_groups(groups) else {}
+        asked = [lookup_tokens(group, counts) for group in groups]
         if len(groups) <= ALL_WORDS_GROUPS:
-            rows = candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=True)
+            rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=True)
         if len(rows) < FEW_CANDIDATES and len(groups) > 1:
             # Few rows have every word: widen to rows with any, the ranking sorts them.
-            rows += candidates_by_full_text(list(groups), CANDIDATE_LIMIT, match_all=False)
+            rows += candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=False)
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown
@@ -261,9 +291,13 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     a junk two-character piece of a Chinese phrase) counts for nothing.
     """
     present = []
+    words = _word_groups(groups)
     for candidate in candidates:
         held = candidate.weights_for(describes)
-        present.append([g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)])
+        found = [g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)]
+        if words:
+            found = sorted({*found, *(g for g in words if held_terms(groups[g], held))})
+        present.append(found)
     frequency = Counter(g for found in present for g in found)
     total = len(candidates) + 1
     weights = [
@@ -273,19 +307,20 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     return weights, present
 
 
-def _rank(query, groups, weights, present, similarity, describes, candidate) -> Hit:
+def _rank(query, groups, weights, present, similarity, describes, candidate, names=()) -> Hit:
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
     if query.http_status:
         if candidate.http_status == query.http_status:
-            score += 8.0 if query.status_implied else 12.0
+            score += 8.0 if query.status_implied else 15.0
         elif not query.status_implied:
-            score -= 8.0
+            score -= 12.0
         if query.status_only:
             score, match = score + 50.0, "status"
-    if candidate.catalog == "APIGW" and not query.names_shared_gateway and match != "code":
-        score -= SHARED_GATEWAY_PENALTY
+    if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
+        # The catalog the text does not point at (APIG unless it names a cloud service's API).
+        score -= NAMED_GATEWAY_PENALTY if query.names_shared_gateway else SHARED_GATEWAY_PENALTY
     if similarity >= 80:
         score += similarity - 60
         if match == "text" and similarity >= QUOTED_SIMILARITY:
@@ -297,10 +332,10 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
         held = candidate.weights_for(describes)
         covered = 0.0
         for g in present:
-            found = [token for token in groups[g] if token in held]
+            found = held_terms(groups[g], held)
             if found:
-                terms.update(found)
-                covered += max(held[token] for token in found) * weights[g]
+                terms.update(group_tokens(frozenset(found)))
+                covered += max(_held_weight(held, term) for term in found) * weights[g]
         # Words that match nothing at all make every row a weaker answer.
         known = sum(1 for weight in weights if weight) / len(weights)
         coverage = covered / total * (0.5 + 0.5 * known)
@@ -312,6 +347,9 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
             score += PHRASING_WEIGHT * _best_line_share(
                 phrasing_lines(candidate.index_tokens), groups, weights, present, total
             )
+            # An identifier the query names (`grant_type`) that the row's message names.
+            if names and not names.isdisjoint(message_tokens(candidate.index_tokens)):
+                score += IDENTIFIER_WEIGHT
     return Hit(
         entry=None,
         score=round(score, 1),
@@ -323,27 +361,64 @@ def _rank(query, groups, weights, present, similarity, describes, candidate) -> 
     )
 
 
+@lru_cache(maxsize=1024)
+def _word_groups(groups) -> tuple[int, ...]:
+    """The groups with a word of several tokens (`调用次数用完`): checked term by term."""
+    return tuple(g for g, group in enumerate(groups) if any(not isinstance(t, str) for t in group))
+
+
+def _held_weight(held: dict[str, float], term) -> float:
+    """A token's weight in the row; a word's of several tokens, its weakest token's."""
+    return held[term] if isinstance(term, str) else min(held[token] for token in term)
+
+
 def _best_line_share(lines, groups, weights, present, total) -> float:
     best = 0.0
+    words = _word_groups(groups)
     for line in lines:
-        share = sum(weights[g] for g in present if not line.isdisjoint(groups[g]))
+        share = sum(
+            weights[g]
+            for g in present
+            if not line.isdisjoint(groups[g]) or (g in words and held_terms(groups[g], line))
+        )
         best = max(best, share)
     return best / total
 
 
-def _after_primary_twins(ranked: list[tuple[Candidate, Hit]]) -> None:
-    """An APIGW row scores no higher than its APIG twin (the same message and status):
-    unless the text points at the shared gateway, the customer's own gateway is the
-    likelier one, whatever their phrasings say."""
-    primary = {
+def _after_primary_twins(ranked: list[tuple[Candidate, Hit]], primary: str) -> None:
+    """A row scores no higher than its twin (the same message and status) in the catalog
+    the text points at: the customer's own gateway (APIG), or the shared gateway of cloud
+    services (APIGW) when the text names it, whatever their phrasings say."""
+    scores = {
         (candidate.message_key, candidate.http_status): hit.score
         for candidate, hit in ranked
-        if candidate.catalog == "APIG"
+        if candidate.catalog == primary
     }
     for candidate, hit in ranked:
-        twin = primary.get((candidate.message_key, candidate.http_status))
-        if candidate.catalog == "APIGW" and twin is not None and hit.score > twin:
+        twin = scores.get((candidate.message_key, candidate.http_status))
+        if candidate.catalog != primary and twin is not None and hit.score > twin:
             hit.score = twin
+
+
+def _mark_contested(ranked: list[tuple[Candidate, Hit]]) -> None:
+    """When the first row was found by its words and a row that says something else
+    scores about as high, no row found by words is a sure answer."""
+    if not ranked or ranked[0][1].match != "text":
+        return
+    top, best = ranked[0]
+    says = (top.message_key, top.http_status)
+    rival = next(
+        (
+            hit
+            for candidate, hit in ranked[1:]
+            if (candidate.message_key, candidate.http_status) != says
+        ),
+        None,
+    )
+    if rival is not None and best.score - rival.score < SURE_MARGIN:
+        for _candidate, hit in ranked:
+            if hit.match == "text":
+                hit.contested = True
 
 
 def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
@@ -357,6 +432,7 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     groups = query_groups(words[:2000]) if words and not query.status_only else ()
     pasted = PastedMessage(message)
     candidates, result.unknown_codes = _gather(query, groups, pasted)
+    names = identifiers(words[:2000]) if groups else frozenset()
 
     similarities = [max(pasted.similarity(key) for key in c.keys) for c in candidates]
     # Customer phrasings count for a description; a text that quotes a documented message
@@ -368,12 +444,20 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
-        hit = _rank(query, groups, weights, held, similarity, describes, candidate)
+        hit = _rank(query, groups, weights, held, similarity, describes, candidate, names)
         if hit.score > 0:
             ranked.append((candidate, hit))
-    if not query.names_shared_gateway:
-        _after_primary_twins(ranked)
-    ranked.sort(key=lambda item: (-item[1].score, item[0].catalog, item[0].sort_order))
+    primary = "APIGW" if query.names_shared_gateway else "APIG"
+    _after_primary_twins(ranked, primary)
+    ranked.sort(
+        key=lambda item: (
+            -item[1].score,
+            item[0].catalog != primary,
+            item[0].catalog,
+            item[0].sort_order,
+        )
+    )
+    _mark_contested(ranked)
     ranked = ranked[:limit]
 
     entries = load_entries([candidate.id for candidate, _hit in ranked])

@@ -72,9 +72,17 @@ HTTP_STATUSES = frozenset(
 )
 # Words that say the call went to a Huawei Cloud service's own API (the shared gateway,
 # APIGW) rather than to an API a customer published on their own gateway (APIG).
+# A cloud service named with its API (`the ECS API`, `调VPC的接口`, `OBS/ECS calls`) says it too.
+CLOUD_SERVICES = (
+    "ecs|evs|obs|rds|vpc|elb|dns|iam|cce|cci|smn|kms|dew|ces|cts|lts|aom|bms|ims|nat|eip|sfs|"
+    "cbr|dcs|dms|dds|dws|mrs|dli|swr|cdn|waf|scm|tms|eps|bss|ocr|nlp|modelarts|functiongraph|"
+    "gaussdb|vpcep"
+)
 SHARED_GATEWAY_RE = re.compile(
     r"\bapigw\b|cloud[ -]?service|huawei ?cloud|api explorer|shared gateway|"
-    r"云服务|华为云|共享版|API Explorer",
+    r"service(?:'s)? endpoint|云服务|华为云|共享版|API Explorer|"
+    rf"(?<![a-z0-9])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES}))*"
+    r"(?:(?:\s*(?:service|服务))?\s*(?:(?:open)?apis?\b|endpoints?\b|calls?\b)|的?(?:服务)?(?:API|接口))",
     re.IGNORECASE,
 )
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")

@@ -3,7 +3,9 @@
 Each phrase found in a query becomes groups of alternatives, the catalog's words
 for it: `|` separates groups that should all match, words within a group are
 alternatives (list the phrase's own words where the catalog uses them too).
-Longer phrases are matched first.
+Longer phrases are matched first. A word that is several index tokens (a Chinese word
+of three or more characters, `请求body`) is one alternative whose tokens must all be
+held: `调用次数用完` is not matched by a row that only says 调用.
 """
 
 import re
@@ -42,6 +44,27 @@ SYNONYMS: dict[str, str] = {
     "out of quota": "quota used up",
     "used up": "quota used up",
     "cert": "certificate",
+    # What must be renewed is, in the catalog's words, updated.
+    "needs to be refreshed": "updated",
+    "need to be refreshed": "updated",
+    "must be refreshed": "updated",
+    "needs refreshing": "updated",
+    "needs refresh": "updated",
+    "needs a refresh": "updated",
+    "needs to be renewed": "updated",
+    "needs renewing": "updated",
+    # A backend the gateway cannot connect to is unavailable.
+    "unreachable": "unavailable unreachable",
+    "not reachable": "unavailable unreachable",
+    "can't reach": "unavailable reach",
+    "cannot reach": "unavailable reach",
+    "can't connect": "unavailable connect",
+    "cannot connect": "unavailable connect",
+    "unable to connect": "unavailable connect",
+    "unable to reach": "unavailable reach",
+    "no healthy": "no | healthy available",
+    "unhealthy": "unhealthy unavailable",
+    "malformed": "invalid malformed",
     # Abbreviations people type.
     "auth": "auth authentication",
     "sig": "signature",
@@ -125,19 +148,47 @@ SYNONYMS: dict[str, str] = {
     "签名失败": "签名 校验",
     "签名不对": "签名 校验",
     "签名不匹配": "签名 校验",
+    # A backend service or server is, in the catalog's words, the backend.
+    "后端服务器": "后端",
+    "后端服务": "后端",
     "后端挂了": "后端不可用",
     "后端不通": "后端不可用",
     "连不上后端": "后端不可用",
     "证书错误": "证书校验失败",
     "次数用完": "调用次数用完",
+    # Expired, in the catalog's words.
+    "到期": "过期 expired",
+    # A signing algorithm named by its name.
+    "hmac-sha1": "algorithm 算法",
+    "hmac-sha256": "algorithm 算法",
+    "hmac-md5": "algorithm 算法",
+    "sha1": "algorithm 算法",
+    "md5": "algorithm 算法",
+    # The catalog says APP (and 凭据 for the shared gateway) where customers say 应用.
+    "应用程序": "app 应用 凭据",
+    "应用": "app 应用 凭据",
+    # Malformed, in the catalog's word.
+    "格式不对": "不合法 格式",
+    "格式错误": "不合法 格式",
+    "格式不正确": "不合法 格式",
+    "格式有误": "不合法 格式",
+    "无效": "不合法 无效",
+    "非法": "不合法 非法",
+    # Renewed where the catalog says updated.
+    "需要刷新": "需要更新",
+    "要刷新": "需要更新",
+    "需刷新": "需要更新",
+    "自己调用自己": "调用自身",
+    "调用自己": "调用自身",
 }
 
-# English phrases match whole words only ("sign" is not in "signature").
+# English phrases match whole words only ("sign" is not in "signature"), in the plural too
+# (`configs`, `certs`).
 _PATTERNS = [
     (
         phrase,
         re.compile(
-            rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])"
+            rf"(?<![a-z0-9]){re.escape(phrase)}s?(?![a-z0-9])"
             if phrase.isascii()
             else re.escape(phrase)
         ),
@@ -146,14 +197,84 @@ _PATTERNS = [
 ]
 
 
+# Words that carry no meaning of a failure, said in a query (never in the index: the
+# catalog's own text is unchanged). Left in, a filler that one row happens to hold (in a
+# phrasing, a remedy) is rare among the candidates and so counts as much as a real word.
+# English fillers, and the ends of contractions (`can't`, `it's`).
+FILLER_WORDS = frozenset(
+    "again also always any anyone anything actually aren basically couldn don doesn didn "
+    "else even hadn hasn haven shouldn wouldn "
+    "ever everything get gets getting got hello help hey hi happen happened happening "
+    "happens isn just keep keeps kept know like me nothing now please really "
+    "seem seemed seems some someone something still suddenly thanks thing things today "
+    "us very wasn weren why won yesterday yet".split()
+)
+FILLER_RE = re.compile(
+    r"['’](?:t|s|m|d|ll|re|ve)(?![a-z0-9])|(?<![a-z0-9_-])(?:"
+    + "|".join(sorted(FILLER_WORDS))
+    + r")(?![a-z0-9_-])"
+)
+# Chinese particles and fillers, taken out of a Han run before it is cut into pieces, so
+# that they do not make pieces across a word boundary (`超时了吗` -> 超时; `我的后端`).
+FILLER_HAN_RE = re.compile(
+    "为什么|怎么办|怎么回事|怎么|什么|请问|一下|一直|总是|老是|突然|现在|我们|你们|"
+    "自己的|我的|一个|[了的吗呢吧啊呀嘛哦]"
+)
+
+Term = str | tuple[str, ...]
+
+
 @lru_cache(maxsize=4096)
-def query_groups(text: str) -> tuple[frozenset[str], ...]:
-    """The query as groups of alternative index tokens; a row matches a group with any one."""
+def query_groups(text: str) -> tuple[frozenset[Term], ...]:
+    """The query as groups of alternative terms; a row matches a group with any one. A
+    term is an index token, or a tuple of tokens that are all needed (one word of a
+    synonym that is several tokens)."""
     text = fold_width_and_case(text)
-    groups: list[frozenset[str]] = []
+    groups: list[frozenset[Term]] = []
     for phrase, pattern in _PATTERNS:
         text, found = pattern.subn(" ", text)
         if found:
-            groups.extend(frozenset(tokens(part)) for part in SYNONYMS[phrase].split("|"))
+            groups.extend(_alternatives(part) for part in SYNONYMS[phrase].split("|"))
+    text = FILLER_HAN_RE.sub(" ", FILLER_RE.sub(" ", text))
     groups.extend(frozenset([token]) for token in dict.fromkeys(tokens(text)))
     return tuple(dict.fromkeys(groups))
+
+
+def _alternatives(part: str) -> frozenset[Term]:
+    terms: list[Term] = []
+    for word in part.split():
+        pieces = tokens(word)
+        if len(pieces) == 1:
+            terms.append(pieces[0])
+        elif pieces:
+            terms.append(tuple(dict.fromkeys(pieces)))
+    return frozenset(terms)
+
+
+def group_tokens(group: frozenset[Term]) -> set[str]:
+    """Every index token a group names, its words' tokens taken apart."""
+    return {token for term in group for token in ((term,) if isinstance(term, str) else term)}
+
+
+def lookup_tokens(group: frozenset[Term], row_counts: dict[str, float]) -> set[str]:
+    """The index tokens that find the rows that may hold `group`: a token as it is, a word
+    of several tokens by those of its tokens that are rare (`row_counts` holds the common
+    ones), or else by its least common: `调用次数用完` by 次数 and 用完, not by 调用."""
+    found: set[str] = set()
+    for term in group:
+        if isinstance(term, str):
+            found.add(term)
+            continue
+        rare = {token for token in term if token not in row_counts}
+        found |= rare or {min(term, key=lambda token: row_counts[token])}
+    return found
+
+
+def held_terms(group: frozenset[Term], held) -> list[Term]:
+    """The terms of `group` that `held` (a row's tokens) holds: a token, or every token
+    of a word."""
+    return [
+        term
+        for term in group
+        if (term in held if isinstance(term, str) else all(token in held for token in term))
+    ]

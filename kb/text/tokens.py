@@ -117,16 +117,40 @@ def message_key(message: str) -> str:
 
 LINE_MARK = " ; "
 
+# A customer phrasing may say what the failure is not (`access token expired, not IAM
+# token`, `是IAM Token，不是access token`): those words must not find the row.
+CLAUSE_RE = re.compile(r"[^,，;；]+[,，;；]?")
+NOT_CLAUSE_RE = re.compile(r"^\s*not\s", re.IGNORECASE)
+RATHER_THAN_RE = re.compile(r"而不是[^,，;；]*")
+NOT_IS_RE = re.compile(r"(?<!是)不是")  # 是不是 asks; it says nothing is not
+
+
+def affirmed(line: str) -> str:
+    """A phrasing without what it says the failure is not: the words after 而不是, and,
+    in a line of several clauses, a clause that starts with `not` or holds 不是 (from
+    不是 on)."""
+    line = RATHER_THAN_RE.sub(" ", line)
+    clauses = CLAUSE_RE.findall(line)
+    if len(clauses) < 2:
+        return line
+    kept = []
+    for clause in clauses:
+        if NOT_CLAUSE_RE.match(clause):
+            continue
+        kept.append(NOT_IS_RE.split(clause, maxsplit=1)[0])
+    return " ".join(kept)
+
 
 def document_text(*sections: str | list[str]) -> str:
     """Index tokens of a row in sections (message, meaning, remedy, FAQ), ` ~ ` between.
 
     A section given as a list of lines (customer phrasings) keeps ` ; ` between them, so
-    that a query can be matched against each line on its own. The databases' full-text
+    that a query can be matched against each line on its own, and leaves out what a line
+    says the failure is not (`affirmed()`). The databases' full-text
     indexes skip both marks.
     """
     return " ~ ".join(
-        LINE_MARK.join(" ".join(tokens(line)) for line in section)
+        LINE_MARK.join(" ".join(tokens(affirmed(line))) for line in section)
         if isinstance(section, list)
         else " ".join(tokens(section))
         for section in sections
