@@ -94,6 +94,11 @@ def _read_token_row_counts() -> dict[str, float]:
 _row_counts = ExpiringValue(_read_token_row_counts, lambda: STATISTICS_SECONDS)
 
 
+def forget_token_row_counts() -> None:
+    """Read the token counts afresh at the next search (after a bulk load, say)."""
+    _row_counts.forget()
+
+
 def telling_groups(groups: list[list[str]]) -> list[list[str]]:
     """The groups worth a look-up of their own, the rarest first and words before numbers
     (a log line's timestamps and addresses), at most OR_LOOKUPS of them."""
