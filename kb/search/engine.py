@@ -204,8 +204,9 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
     words = pasted.words[:40]
     prefixes = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
     if prefixes:
-        found.update((row.id, row) for row in _candidates(candidates_by_message_keys(prefixes)))
-        for *columns, alias_key in candidates_by_alias_keys(prefixes):
+        rows = candidates_by_message_keys(prefixes, CANDIDATE_LIMIT)
+        found.update((row.id, row) for row in _candidates(rows))
+        for *columns, alias_key in candidates_by_alias_keys(prefixes, CANDIDATE_LIMIT):
             row = found.setdefault(columns[0], Candidate(*columns))
             row.alias_keys += (alias_key,)
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
