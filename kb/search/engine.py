@@ -193,13 +193,16 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
         if rows:
             return rows, unknown
         unknown = query.codes
+    # The catalog a text points at when it names none: the customer's own gateway.
+    catalog = "APIGW" if query.names_shared_gateway else "APIG"
     if query.status_only:
-        return _candidates(candidates_by_status(query.http_status, CANDIDATE_LIMIT)), unknown
+        rows = candidates_by_status(query.http_status, CANDIDATE_LIMIT, catalog)
+        return _candidates(rows), unknown
 
     found: dict[int, Candidate] = {}
     if query.http_status and not query.status_implied:
         # A log line or curl output whose words say little: its status still does.
-        rows = _candidates(candidates_by_status(query.http_status, STATUS_CANDIDATE_LIMIT))
+        rows = _candidates(candidates_by_status(query.http_status, STATUS_CANDIDATE_LIMIT, catalog))
         found.update((row.id, row) for row in rows)
     words = pasted.words[:40]
     prefixes = [" ".join(words[:n]) for n in range(1, len(words) + 1)]

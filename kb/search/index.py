@@ -138,18 +138,20 @@ def candidates_by_codes(codes: list[str]) -> list[tuple]:
     return _candidates_where(f"code IN ({_placeholders(codes)})", codes)
 
 
-def candidates_by_status(status: int, limit: int) -> list[tuple]:
-    """The first `limit` rows of an HTTP status in each catalog, in the tables' order: in
-    a large catalog one table's rows of a status would otherwise leave no room for the
-    other's (the ranking then weighs which catalog the text points at)."""
+def candidates_by_status(status: int, limit: int, first_catalog: str) -> list[tuple]:
+    """The first `limit` rows of an HTTP status, `first_catalog`'s before the other's
+    (the catalog the text points at), each in the tables' order: in a large catalog one
+    table's rows of a status would otherwise leave no room for the other's."""
     branch = (
-        f"SELECT id FROM (SELECT id FROM {_table()} WHERE http_status = %s AND catalog = %s "
-        "ORDER BY sort_order LIMIT %s) AS one_catalog"
+        f"SELECT * FROM (SELECT id, catalog, sort_order FROM {_table()} "
+        "WHERE http_status = %s AND catalog = %s ORDER BY sort_order LIMIT %s) AS one_catalog"
     )
-    return _candidates_where(
-        f"id IN ({' UNION ALL '.join([branch] * len(Catalog.values))})",
-        [value for catalog in Catalog.values for value in (status, catalog, limit)],
+    first = (
+        f"SELECT id FROM ({' UNION ALL '.join([branch] * len(Catalog.values))}) AS both_catalogs "
+        "ORDER BY catalog = %s DESC, catalog, sort_order LIMIT %s"
     )
+    params = [value for catalog in Catalog.values for value in (status, catalog, limit)]
+    return _candidates_where(f"id IN ({first})", [*params, first_catalog, limit])
 
 
 # Rows that share a key (a message cut at its first colon or placeholder, kb.text.tokens)
