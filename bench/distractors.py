@@ -77,6 +77,20 @@ def distractor_rows(count: int, seed: int = 7):
         )
 
 
+TAIL_RE = re.compile(" (?:" + "|".join(map(re.escape, SERVICE_TAILS)) + r") \(\d+\)\.$")
+
+
+def is_twin(key: tuple, expected: tuple) -> bool:
+    """Whether the row `key` (catalog, code, status, message) is a distractor made from
+    the expected row: its message is the expected message's opening words followed by
+    another service's tail, the same failure said of something else."""
+    match = TAIL_RE.search(key[3])
+    if not match:
+        return False
+    head = key[3][: match.start()].split()
+    return expected[3].rstrip(".").split()[: len(head)] == head
+
+
 def load_distractors(count: int) -> int:
     """Add `count` distractor rows; returns the number added."""
     from kb.models import ErrorEntry
