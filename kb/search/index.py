@@ -190,10 +190,10 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
 
     Bounded by `limit`, unranked: ranking a large hit set in the database is what makes
     full-text search slow, so the engine ranks these few in Python. Where more rows
-    match than are kept, the first in the index's own order are, the rows the knowledge
-    base had first before rows added later: SQLite's by id; PostgreSQL's as the table
-    stores them (by id until rows are rewritten), since sorting its matches by id would
-    read every matching row.
+    match than are kept, the first by id are (the rows the knowledge base had first,
+    before rows added later): SQLite's index gives them in that order at no cost;
+    PostgreSQL must be told, or a sequential scan may start anywhere in the table
+    (synchronized scans) and keep whichever rows it meets first.
     `groups` hold index tokens only ([a-z0-9]), so nothing here can inject query syntax.
     """
     groups = [sorted(group) for group in groups if group]
@@ -215,7 +215,7 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE " + matches
     if match_all:
         sql = (
-            f"SELECT {columns} FROM {table} e WHERE e.{matches} LIMIT %s"
+            f"SELECT {columns} FROM {table} e WHERE e.{matches} ORDER BY e.id LIMIT %s"
             if postgresql
             else f"SELECT {columns} FROM {FTS_TABLE} JOIN {table} e "
             f"ON e.id = {FTS_TABLE}.rowid WHERE {matches} ORDER BY {FTS_TABLE}.rowid LIMIT %s"
@@ -227,8 +227,7 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         # would give SQLite's first rows by id, whatever they hold.
         telling = telling_groups(groups)
         alternatives = [alternatives[groups.index(group)] for group in telling]
-        in_order = "" if postgresql else " ORDER BY id"
-        branch = f"SELECT id FROM ({rows}{in_order} LIMIT %s) AS branch"
+        branch = f"SELECT id FROM ({rows} ORDER BY id LIMIT %s) AS branch"
         branches = " UNION ALL ".join([branch] * len(alternatives))
         sql = (
             f"SELECT {columns} FROM {table} e JOIN ("
