@@ -1,7 +1,8 @@
 """Distractor rows: a catalog grown to 100,000 rows with rows that look like real ones.
 
 Each distractor is built from a real row of the shipped catalog: its code is in a real
-family's shape (APIG.2000 to APIGW.9999, never a real code), its message keeps the real
+family's shape (APIG.2000 to APIGW.9999, skipping the real codes: a code names one error
+of one service, so a look-up by a real code meets only its real rows), its message keeps the real
 message's opening words and goes on like another service's error ("Request entity too
 large for the bucket policy."), and its meanings and remedies are sentences of other real
 rows, shuffled. So exact phrases of the catalog recur thousands of times, as they would in
@@ -48,18 +49,23 @@ def distractor_rows(count: int, seed: int = 7):
     def text(field: str, low: int, high: int) -> str:
         return "".join(rng.choice(pools[field]) for _ in range(rng.randint(low, high)))
 
-    # 8,000 unused numbers in each catalog, 7 rows a code: room for 112,000 rows.
-    per_code, numbers = 7, 8000
+    # Up to 8,000 unused numbers in each catalog, 7 rows a code: room for 111,000 rows.
+    per_code, taken = 7, {entry.code for entry in real}
+    codes = [
+        code
+        for catalog in ("APIG", "APIGW")
+        for code in (f"{catalog}.{number:04d}" for number in range(2000, 10000))
+        if code not in taken
+    ]
     for n in range(count):
         template = rng.choice(real)
-        family, index = divmod(n // per_code, numbers)
-        catalog = ("APIG", "APIGW")[family]
-        number = 2000 + index
+        code = codes[n // per_code]
+        catalog = code.split(".")[0]
         words = template.message_en.rstrip(".").split()
         head = " ".join(words[: rng.randint(max(1, len(words) // 2), len(words))])
         yield ErrorEntry(
             catalog=catalog,
-            code=f"{catalog}.{number:04d}",
+            code=code,
             http_status=rng.choice([template, template, rng.choice(real)]).http_status,
             message_en=f"{head} {rng.choice(SERVICE_TAILS)} ({n}).",
             category=rng.choice(categories),
@@ -69,6 +75,20 @@ def distractor_rows(count: int, seed: int = 7):
             remedy_zh=text("remedy_zh", 1, 3),
             remedy_en=text("remedy_en", 1, 3),
         )
+
+
+TAIL_RE = re.compile(" (?:" + "|".join(map(re.escape, SERVICE_TAILS)) + r") \(\d+\)\.$")
+
+
+def is_twin(key: tuple, expected: tuple) -> bool:
+    """Whether the row `key` (catalog, code, status, message) is a distractor made from
+    the expected row: its message is the expected message's opening words followed by
+    another service's tail, the same failure said of something else."""
+    match = TAIL_RE.search(key[3])
+    if not match:
+        return False
+    head = key[3][: match.start()].split()
+    return expected[3].rstrip(".").split()[: len(head)] == head
 
 
 def load_distractors(count: int) -> int:
@@ -91,9 +111,14 @@ def load_distractors(count: int) -> int:
 
 def analyze() -> None:
     """What autovacuum does soon after a bulk load on PostgreSQL: statistics for the
-    planner, and the GIN index's pending entries merged."""
+    planner, and the GIN index's pending entries merged. Then the search reads its token
+    counts afresh, as a worker does within minutes (kb.search.index.STATISTICS_SECONDS):
+    counts kept from the catalog alone would call every word rare."""
     from django.db import connection
+
+    from kb.search.index import forget_token_row_counts
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE kb_errorentry")
+    forget_token_row_counts()

@@ -11,7 +11,9 @@ result has that code (the code is authoritative: must be 100%). `sure+wrong` cou
 answers the engine presented as sure whose first row was not a right one: a sure wrong
 answer misleads more than an unsure one. With --distractors N the
 same cases run again after N distractor rows (bench/distractors.py) join the catalog, and
-the last column is the change in top-1. --gate checks the floors in GATE.
+the last column is the change in top-1; `twins first` counts the misses whose first row is
+a distractor made from the expected row (the same failure said of another service).
+--gate checks the floors in GATE.
 """
 
 import argparse
@@ -105,12 +107,18 @@ def main() -> int:
             if "/" not in name or name.endswith(("top1", "top3")):
                 print(f"{name.replace(' ', '_').replace(':', '_')}={figures[name]:.1f}")
         if args.distractors:
-            from distractors import analyze, load_distractors
+            from distractors import analyze, is_twin, load_distractors
 
             added = load_distractors(args.distractors)
             analyze()
             print(f"\nwith {added} distractor rows")
-            at_scale = score(cases, rank, show_miss)
+            twins = []
+
+            def at_scale_miss(case, keys):
+                twins.extend(keys[:1] if keys and is_twin(keys[0], tuple(case["expect"])) else [])
+                show_miss(case, keys)
+
+            at_scale = score(cases, rank, at_scale_miss)
             print_table(at_scale, baseline=totals)
             scaled = summarize(at_scale)
             for name in sorted(scaled):
@@ -118,6 +126,7 @@ def main() -> int:
                     label = name.replace(":", "_")
                     change = scaled[name] - figures[name]
                     print(f"distractors_{label}={scaled[name]:.1f} ({change:+.1f})")
+            print(f"distractors_twins_first={len(twins)}")
         failed = [
             f"{provenance} {measure} {figures.get(f'{provenance}:{measure}', 0):.1f} < {floor}"
             for (provenance, measure), floor in GATE.items()

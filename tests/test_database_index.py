@@ -44,16 +44,22 @@ def test_postgresql_answers_text_queries_from_its_gin_index(shipped_catalog):
     assert "kb_entry_vector_gin" in plan
 
 
-def test_a_long_paste_looks_up_its_rare_words_before_common_words_and_numbers(monkeypatch):
+def test_a_long_paste_looks_up_its_rare_words_then_numbers_then_common_words(monkeypatch):
     # As PostgreSQL's statistics would say of a large catalog: "error" is in 40,000 rows,
     # "request" in 5,000, "koogallery" in few.
     monkeypatch.setattr(index, "token_row_counts", lambda: {"error": 40000, "request": 5000})
     groups = [["2026"], ["error"], ["request"], ["koogalleri"], ["11"], ["quota", "use"]]
-    assert telling_groups(groups) == [["koogalleri"], ["quota", "use"], ["2026"], ["11"]]
-    # When every word is common, the rarest of them is still looked up.
-    assert telling_groups([["error"], ["request"]]) == [["request"]]
+    assert telling_groups(groups) == [
+        ["koogalleri"],
+        ["quota", "use"],
+        ["2026"],
+        ["11"],
+        ["request"],
+        ["error"],
+    ]
+    # A paste with many rare words leaves no look-up to the common ones.
     many = [[f"word{n}"] for n in range(40)]
-    assert telling_groups(many) == many[: index.OR_LOOKUPS]
+    assert telling_groups([["error"], *many]) == many[: index.OR_LOOKUPS]
 
 
 def analyzed(monkeypatch) -> dict[str, float]:
@@ -93,3 +99,43 @@ def test_a_row_with_the_rare_words_is_found_among_many_with_the_common_ones(db):
     # No row holds every word, and sixty hold the common ones: the rare word still counts.
     hits = search("widget gadget sprocket wobble").hits
     assert hits[0].entry == wanted
+
+
+def test_a_description_whose_every_word_is_common_still_finds_its_row(shipped_catalog, monkeypatch):
+    # As the counts of a catalog of 100,000 rows would say: every word here is common,
+    # and the misspelt ones are in no row at all.
+    common = {token: 50000.0 for token in tokens("app authentication information incorrect")}
+    monkeypatch.setattr(index, "token_row_counts", lambda: common)
+    best = search("Incorect app authentication informaton").hits[0].entry
+    assert (best.code, best.http_status) == ("APIG.0303", 401)
+
+
+def test_a_message_many_rows_start_alike_still_finds_the_documented_row(shipped_catalog):
+    from tests.factories import make_category, make_entry
+
+    category = make_category()
+    for n in range(60):
+        make_entry(
+            category=category,
+            message_en=f"The following protocol is supported: for the queue {n}.",
+            sort_order=1000 + n,
+        )
+    best = search("The following protocol is supported: HTTPS").hits[0].entry
+    assert best.code == "APIG.0607"
+
+
+def test_a_status_is_looked_up_in_the_catalog_the_text_points_at_first(shipped_catalog):
+    from tests.factories import make_category, make_entry
+
+    # More rows of the customer's own gateway with this status than one look-up keeps.
+    category = make_category()
+    for n in range(40):
+        make_entry(category=category, http_status=429, sort_order=1000 + n)
+    shared = ErrorEntry.objects.get(code="APIGW.0308", http_status=429)
+    own = ErrorEntry.objects.get(code="APIG.0308", http_status=429)
+
+    def found(first_catalog: str) -> set[int]:
+        return {row[0] for row in index.candidates_by_status(429, 30, first_catalog)}
+
+    assert shared.pk in found("APIGW") and own.pk in found("APIGW")
+    assert own.pk in found("APIG") and shared.pk not in found("APIG")

@@ -394,8 +394,11 @@ class ErrorEntry(ShippedContent):
             ),
             # Search by code in any spelling (`0303` looks in both catalogs).
             models.Index(fields=["code"], name="entry_code"),
-            # Search by a pasted message: its prefixes are looked up here.
-            models.Index(fields=["message_key"], name="entry_message_key"),
+            # Search by a pasted message: its prefixes are looked up here, the rows of a
+            # key in table order without reading the table (kb.search.index.KEY_ORDER).
+            models.Index(
+                fields=["message_key", "catalog", "sort_order"], name="entry_message_key_order"
+            ),
         ]
 
     def __str__(self):

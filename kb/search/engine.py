@@ -220,19 +220,23 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
         if rows:
             return rows, unknown
         unknown = query.codes
+    # The catalog a text points at when it names none: the customer's own gateway.
+    catalog = "APIGW" if query.names_shared_gateway else "APIG"
     if query.status_only:
-        return _candidates(candidates_by_status(query.http_status, CANDIDATE_LIMIT)), unknown
+        rows = candidates_by_status(query.http_status, CANDIDATE_LIMIT, catalog)
+        return _candidates(rows), unknown
 
     found: dict[int, Candidate] = {}
     if query.http_status and not query.status_implied:
         # A log line or curl output whose words say little: its status still does.
-        rows = _candidates(candidates_by_status(query.http_status, STATUS_CANDIDATE_LIMIT))
+        rows = _candidates(candidates_by_status(query.http_status, STATUS_CANDIDATE_LIMIT, catalog))
         found.update((row.id, row) for row in rows)
     words = pasted.words[:40]
     prefixes = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
     if prefixes:
-        found.update((row.id, row) for row in _candidates(candidates_by_message_keys(prefixes)))
-        for *columns, alias_key in candidates_by_alias_keys(prefixes):
+        rows = candidates_by_message_keys(prefixes, CANDIDATE_LIMIT)
+        found.update((row.id, row) for row in _candidates(rows))
+        for *columns, alias_key in candidates_by_alias_keys(prefixes, CANDIDATE_LIMIT):
             row = found.setdefault(columns[0], Candidate(*columns))
             row.alias_keys += (alias_key,)
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)

@@ -9,7 +9,7 @@ index.
 from django.db import connections
 
 from kb.expiring import ExpiringValue
-from kb.models import ErrorAlias, ErrorEntry
+from kb.models import Catalog, ErrorAlias, ErrorEntry
 from kb.pagecache import catalog_version
 
 # The full-text table on SQLite (not a model: migrations made it, 0013_search_index).
@@ -47,9 +47,11 @@ CANDIDATE_COLUMNS = (
 
 
 # Rows that need not match every group: at most this many groups are looked up (on
-# PostgreSQL one by one), and a group held by more than COMMON_ROWS rows is not looked
-# up unless no group is rarer: any few of the thousands of rows that hold it tell
-# nothing. A count, not a share: in a catalog of a few hundred rows every word counts.
+# PostgreSQL one by one). A group held by more than COMMON_ROWS rows comes after the
+# rarer ones, numbers included: the few of its thousands of rows that one look-up
+# returns are the first in the index (kb.search.index.candidates_by_full_text), and
+# a short description whose every word is common still needs them. A count, not a
+# share: in a catalog of a few hundred rows every word is rare.
 OR_LOOKUPS = 12
 COMMON_ROWS = 1000
 # How long a process trusts the token counts it read.
@@ -94,17 +96,24 @@ def _read_token_row_counts() -> dict[str, float]:
 _row_counts = ExpiringValue(_read_token_row_counts, lambda: STATISTICS_SECONDS)
 
 
+def forget_token_row_counts() -> None:
+    """Read the token counts afresh at the next search (after a bulk load, say)."""
+    _row_counts.forget()
+
+
 def telling_groups(groups: list[list[str]]) -> list[list[str]]:
-    """The groups worth a look-up of their own, the rarest first and words before numbers
-    (a log line's timestamps and addresses), at most OR_LOOKUPS of them."""
+    """The groups worth a look-up of their own, at most OR_LOOKUPS of them: rare words,
+    then numbers (a log line's timestamps and addresses), then common words, the
+    rarest first in each."""
     counts = token_row_counts()
 
     def rows(group: list[str]) -> float:
         return sum(counts.get(token, 0.0) for token in group)
 
-    ordered = sorted(groups, key=lambda group: (all(t.isdigit() for t in group), rows(group)))
-    rare = [group for group in ordered if rows(group) <= COMMON_ROWS]
-    return (rare or ordered[:1])[:OR_LOOKUPS]
+    def order(group: list[str]) -> tuple:
+        return (rows(group) > COMMON_ROWS, all(t.isdigit() for t in group), rows(group))
+
+    return sorted(groups, key=order)[:OR_LOOKUPS]
 
 
 # The look-ups below are raw SQL: bench/search_speed.py measured the ORM's equivalents
@@ -129,36 +138,62 @@ def candidates_by_codes(codes: list[str]) -> list[tuple]:
     return _candidates_where(f"code IN ({_placeholders(codes)})", codes)
 
 
-def candidates_by_status(status: int, limit: int) -> list[tuple]:
-    """The first `limit` rows of an HTTP status, in the tables' order."""
+def candidates_by_status(status: int, limit: int, first_catalog: str) -> list[tuple]:
+    """The first `limit` rows of an HTTP status, `first_catalog`'s before the other's
+    (the catalog the text points at), each in the tables' order: in a large catalog one
+    table's rows of a status would otherwise leave no room for the other's."""
+    branch = (
+        f"SELECT * FROM (SELECT id, catalog, sort_order FROM {_table()} "
+        "WHERE http_status = %s AND catalog = %s ORDER BY sort_order LIMIT %s) AS one_catalog"
+    )
+    first = (
+        f"SELECT id FROM ({' UNION ALL '.join([branch] * len(Catalog.values))}) AS both_catalogs "
+        "ORDER BY catalog = %s DESC, catalog, sort_order LIMIT %s"
+    )
+    params = [value for catalog in Catalog.values for value in (status, catalog, limit)]
+    return _candidates_where(f"id IN ({first})", [*params, first_catalog, limit])
+
+
+# Rows that share a key (a message cut at its first colon or placeholder, kb.text.tokens)
+# are ranked one by one in Python: a key that thousands of rows share in a large catalog
+# would cost milliseconds a row. The longest key a paste starts with is the likeliest,
+# and among rows of one key the catalog's order decides, as it breaks ties in the ranking.
+KEY_ORDER = "ORDER BY length(message_key) DESC, catalog, sort_order LIMIT %s"
+
+
+def candidates_by_message_keys(keys: list[str], limit: int) -> list[tuple]:
+    """Rows whose documented message's key is one of `keys` (the prefixes of a paste),
+    at most `limit` of them."""
     return _candidates_where(
-        "http_status = %s", [status, limit], "ORDER BY catalog, sort_order LIMIT %s"
+        f"id IN (SELECT id FROM {_table()} WHERE message_key IN ({_placeholders(keys)}) "
+        f"{KEY_ORDER})",
+        [*keys, limit],
     )
 
 
-def candidates_by_message_keys(keys: list[str]) -> list[tuple]:
-    """Rows whose documented message's key is one of `keys` (the prefixes of a paste)."""
-    return _candidates_where(f"message_key IN ({_placeholders(keys)})", keys)
-
-
-def candidates_by_alias_keys(keys: list[str]) -> list[tuple]:
+def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
     """Rows with an alias (another known wording) whose key is one of `keys`:
-    CANDIDATE_COLUMNS, then the alias's key."""
+    CANDIDATE_COLUMNS, then the alias's key; at most `limit` of them."""
     columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
     sql = (
         f"SELECT {columns}, a.message_key FROM {ErrorAlias._meta.db_table} a "
-        f"JOIN {_table()} e ON e.id = a.entry_id WHERE a.message_key IN ({_placeholders(keys)})"
+        f"JOIN {_table()} e ON e.id = a.entry_id WHERE a.message_key IN ({_placeholders(keys)}) "
+        f"ORDER BY length(a.message_key) DESC, e.catalog, e.sort_order LIMIT %s"
     )
     with connections["default"].cursor() as cursor:
-        cursor.execute(sql, keys)
+        cursor.execute(sql, [*keys, limit])
         return cursor.fetchall()
 
 
 def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
     """Rows whose tokens match every group (or any group), straight from the index.
 
-    Unordered and bounded by `limit`: ranking a large hit set in the database is what
-    makes full-text search slow, so the engine re-ranks these few in Python.
+    Bounded by `limit`, unranked: ranking a large hit set in the database is what makes
+    full-text search slow, so the engine ranks these few in Python. Where more rows
+    match than are kept, the first by id are (the rows the knowledge base had first,
+    before rows added later): SQLite's index gives them in that order at no cost;
+    PostgreSQL must be told, or a sequential scan may start anywhere in the table
+    (synchronized scans) and keep whichever rows it meets first.
     `groups` hold index tokens only ([a-z0-9]), so nothing here can inject query syntax.
     """
     groups = [sorted(group) for group in groups if group]
@@ -180,10 +215,10 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE " + matches
     if match_all:
         sql = (
-            f"SELECT {columns} FROM {table} e WHERE e.{matches} LIMIT %s"
+            f"SELECT {columns} FROM {table} e WHERE e.{matches} ORDER BY e.id LIMIT %s"
             if postgresql
             else f"SELECT {columns} FROM {FTS_TABLE} JOIN {table} e "
-            f"ON e.id = {FTS_TABLE}.rowid WHERE {matches} LIMIT %s"
+            f"ON e.id = {FTS_TABLE}.rowid WHERE {matches} ORDER BY {FTS_TABLE}.rowid LIMIT %s"
         )
         params = [(" & " if postgresql else " AND ").join(alternatives), limit]
     else:
@@ -192,7 +227,7 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         # would give SQLite's first rows by id, whatever they hold.
         telling = telling_groups(groups)
         alternatives = [alternatives[groups.index(group)] for group in telling]
-        branch = f"SELECT id FROM ({rows} LIMIT %s) AS branch"
+        branch = f"SELECT id FROM ({rows} ORDER BY id LIMIT %s) AS branch"
         branches = " UNION ALL ".join([branch] * len(alternatives))
         sql = (
             f"SELECT {columns} FROM {table} e JOIN ("
