@@ -113,10 +113,11 @@ class CauseDay(models.Model):
 
 
 class RowPeriodTotal(models.Model):
-    """A row's count over the closed days of a period (up to yesterday), summed once a day
-    from RowDay by the first Insight page that needs it (kb.insight.report.top_rows): the
-    most reached rows of a period are then its few thousand totals plus today's counts,
-    not a scan of every day of every row."""
+    """A row's count over the settled days of a period (up to the day before yesterday),
+    summed once a day from RowDay (kb.insight.report.sum_closed_days: by `manage.py
+    insight_totals` on a daily timer, or else by the first Insight page that needs it),
+    incrementally from the day before's totals: the most reached rows of a period are then
+    its few thousand totals plus two days of counts, not a scan of every day of every row."""
 
     as_of = models.DateField(_("last day included"))
     period = models.PositiveSmallIntegerField(_("days"))

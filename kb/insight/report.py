@@ -15,6 +15,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     Sum,
@@ -97,39 +98,95 @@ def _totals(kind: str, start: date, last: date, entries) -> dict[int, int]:
     return dict(counts.values("entry").annotate(total=Sum("count")).values_list("entry", "total"))
 
 
-def _sum_closed_days(kind: str, last: date, period: int) -> None:
-    """Store each row's total of the period's closed days (those before `last`), once a
-    day; older totals are dropped. One statement, in the database."""
-    as_of = last - timedelta(days=1)
-    totals = RowPeriodTotal.objects.filter(as_of=as_of, period=period, kind=kind)
-    if totals.exists():
-        return
-    RowPeriodTotal.objects.filter(period=period, kind=kind, as_of__lt=as_of).delete()
+# The stored totals cover the days before yesterday; yesterday and today are read from
+# RowDay itself. A worker writes its counts up to a second after they happen
+# (kb.insight.counts), so yesterday's counts may still grow just after midnight; a day
+# before yesterday never does (the buffer drops what it could not write by then), and
+# totals summed once stay exact.
+OPEN_DAYS = 2
+
+
+def totals_as_of(last: date) -> date:
+    """The last day the stored totals of a page showing `last` include."""
+    return last - timedelta(days=OPEN_DAYS)
+
+
+def _quoted_tables() -> tuple[str, str, str]:
     quote = connection.ops.quote_name
-    target, source = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(target)} (as_of, period, kind, entry_id, total) "
-            f"SELECT %s, %s, kind, entry_id, SUM({quote('count')}) FROM {quote(source)} "
-            "WHERE kind = %s AND day >= %s AND day <= %s GROUP BY kind, entry_id "
-            "ON CONFLICT DO NOTHING",
-            [as_of, period, kind, last - timedelta(days=period - 1), as_of],
+    return (
+        quote(RowPeriodTotal._meta.db_table),
+        quote(RowDay._meta.db_table),
+        quote("count"),
+    )
+
+
+def sum_closed_days(kind: str, last: date, period: int) -> str:
+    """Store each row's total of the period's settled days (up to totals_as_of(last)),
+    once a day, in one statement, and say how: "stored" (already there), "incremental"
+    or "full".
+
+    Incremental: the latest stored totals (as of a day d0) plus the days after d0, minus
+    the days that left the window since, rows that reach zero dropped; its cost follows
+    the days since d0, not the period. A full sum only with no stored totals or d0 as
+    far back as the window is long. Two processes doing it at once insert the same
+    totals (ON CONFLICT DO NOTHING); the totals before d0 are then dropped."""
+    as_of = totals_as_of(last)
+    # The settled days of a period ending on `last`: up to as_of, `span` days.
+    span = period - OPEN_DAYS
+    stored = RowPeriodTotal.objects.filter(period=period, kind=kind)
+    if stored.filter(as_of=as_of).exists():
+        return "stored"
+    base = stored.filter(as_of__lt=as_of).aggregate(latest=Max("as_of"))["latest"]
+    target, source, count = _quoted_tables()
+    insert = f"INSERT INTO {target} (as_of, period, kind, entry_id, total) "
+    if base is not None and (as_of - base).days < span:
+        how = "incremental"
+        # Days as of d0: [d0 - span + 1, d0]; as of as_of: [as_of - span + 1, as_of].
+        sql = (
+            insert + "SELECT %s, %s, %s, entry_id, SUM(n) FROM ("
+            f"SELECT entry_id, total AS n FROM {target} "
+            "WHERE as_of = %s AND period = %s AND kind = %s "
+            f"UNION ALL SELECT entry_id, {count} AS n FROM {source} "
+            "WHERE kind = %s AND day > %s AND day <= %s "
+            f"UNION ALL SELECT entry_id, -{count} AS n FROM {source} "
+            "WHERE kind = %s AND day >= %s AND day <= %s"
+            ") AS changes WHERE 1 = 1 GROUP BY entry_id HAVING SUM(n) > 0 "
+            "ON CONFLICT DO NOTHING"
         )
+        params = [
+            as_of, period, kind,
+            base, period, kind,
+            kind, base, as_of,
+            kind, base - timedelta(days=span - 1), as_of - timedelta(days=span),
+        ]  # fmt: skip
+    else:
+        how = "full"
+        sql = (
+            insert + f"SELECT %s, %s, kind, entry_id, SUM({count}) FROM {source} "
+            "WHERE kind = %s AND day >= %s AND day <= %s GROUP BY kind, entry_id "
+            "ON CONFLICT DO NOTHING"
+        )
+        params = [as_of, period, kind, as_of - timedelta(days=span - 1), as_of]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    # Keep the base one day more: a process that chose it at the same moment still reads it.
+    stored.filter(as_of__lt=base if base is not None else as_of).delete()
+    return how
 
 
 def _period_sums(kind: str, last: date, period: int, limit: int | None = None) -> dict:
     """Each row's count over the period ending on `last` (highest first, the first `limit`
-    rows): the stored totals of its closed days plus the counts of `last` itself."""
-    _sum_closed_days(kind, last, period)
-    quote = connection.ops.quote_name
-    totals, days = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
-    params = [last - timedelta(days=1), period, kind, kind, last]
+    rows): the stored totals of its settled days plus the counts of the days after."""
+    sum_closed_days(kind, last, period)
+    totals, days, count = _quoted_tables()
+    as_of = totals_as_of(last)
+    params = [as_of, period, kind, kind, as_of, last]
     sql = (
         "SELECT entry_id, SUM(n) FROM ("
-        f"SELECT entry_id, total AS n FROM {quote(totals)} "
+        f"SELECT entry_id, total AS n FROM {totals} "
         "WHERE as_of = %s AND period = %s AND kind = %s "
-        f"UNION ALL SELECT entry_id, {quote('count')} AS n FROM {quote(days)} "
-        "WHERE kind = %s AND day = %s"
+        f"UNION ALL SELECT entry_id, {count} AS n FROM {days} "
+        "WHERE kind = %s AND day > %s AND day <= %s"
         ") AS period_counts GROUP BY entry_id"
     )
     if limit is not None:
@@ -138,6 +195,15 @@ def _period_sums(kind: str, last: date, period: int, limit: int | None = None) -
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+def sum_all_closed_days(last: date) -> dict[tuple[str, int], str]:
+    """What the page will need for `last`, summed ahead (manage.py insight_totals)."""
+    return {
+        (kind, period): sum_closed_days(kind, last, period)
+        for period in PERIODS
+        for kind in RowDay.Kind.values
+    }
 
 
 def top_rows(kind: str, last: date, period: int, limit: int = TOP) -> list[RowTrend]:
