@@ -223,7 +223,10 @@ class Flusher:
                 )
             if not counts:
                 return 0
-            connection.close_if_unusable_or_obsolete()
+            if not connection.in_atomic_block:  # (a test's transaction is left alone)
+                # The thread's connection: a broken one, or one past DB_CONN_MAX_AGE, is
+                # closed here and opened afresh by the write.
+                connection.close_if_unusable_or_obsolete()
             try:
                 write(counts)
             except IntegrityError:
