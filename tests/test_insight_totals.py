@@ -105,3 +105,13 @@ def test_the_command_sums_ahead_so_the_page_finds_the_totals(editor_client):
     call_command("insight_totals", stdout=out)
     assert "search/30d=stored" in out.getvalue()
     assert entry.code in editor_client.get("/admin/insight/").content.decode()
+
+
+def test_a_row_deleted_from_the_catalog_takes_its_totals_with_it():
+    kept, gone = make_entry(), make_entry()
+    for entry in (kept, gone):
+        RowDay.objects.create(entry=entry, kind="view", day=LAST - timedelta(days=5), count=3)
+    sum_closed_days("view", LAST, 30)
+    gone.delete()
+    assert stored("view", totals_as_of(LAST), 30) == {kept.pk: 3}
+    assert [row.entry for row in top_rows("view", LAST, 30)] == [kept]
