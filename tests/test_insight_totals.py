@@ -115,3 +115,26 @@ def test_a_row_deleted_from_the_catalog_takes_its_totals_with_it():
     gone.delete()
     assert stored("view", totals_as_of(LAST), 30) == {kept.pk: 3}
     assert [row.entry for row in top_rows("view", LAST, 30)] == [kept]
+
+
+@pytest.mark.parametrize("gap", [1, 3, 20])
+def test_the_page_adds_the_days_since_older_totals_and_stores_the_new_ones_later(gap, monkeypatch):
+    from kb.insight import report
+
+    entries = [make_entry() for _ in range(4)]
+    random_counts(entries, seed=gap)
+    sum_closed_days("view", LAST - timedelta(days=gap), 30)
+    later = []
+    monkeypatch.setattr(report, "_store_later", lambda *args: later.append(args))
+    sums = report._period_sums("view", LAST, 30)
+    window = {
+        entry: sum(
+            RowDay.objects.filter(
+                entry=entry, kind="view", day__gt=LAST - timedelta(days=30), day__lte=LAST
+            ).values_list("count", flat=True)
+        )
+        for entry in entries
+    }
+    assert sums == {entry.pk: n for entry, n in window.items() if n}
+    assert later == [("view", LAST, 30)]
+    assert not RowPeriodTotal.objects.filter(as_of=totals_as_of(LAST)).exists()
