@@ -6,12 +6,14 @@ Insight page's upsert (KB_INSIGHT_PAGE_VIEWS=1 / 0), on gunicorn with production
 
 For each setting: a server (bench/server.py) on a free port of 127.0.0.1 with --workers
 workers, the page rendered once (then cached), then --requests GETs of it one after the
-other from one client (latency p50, p99) and --requests from --clients clients at once
-(throughput). Bounded by its counts; loopback only. Prints one line per setting and the
-difference.
+other from one client (latency p50, p99; and the workers' CPU time per request, which a
+busy machine does not inflate, the write of the buffered counts included) and --requests
+from --clients clients at once (throughput). Bounded by its counts; loopback only.
+Prints one line per setting and the difference.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -26,16 +28,31 @@ from server import PROXY_HEADERS, ProductionServer, database_url, fresh_database
 PAGE = "/en/codes/APIG.0201/"
 
 
-def measure(url: str, count: int, clients: int) -> dict:
+def workers_cpu_ms(server: ProductionServer) -> float:
+    """CPU time (user + system) the workers have used, in ms: what the requests cost the
+    site's own processes, whatever else the machine runs (the database's are apart)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in server.worker_pids():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total * 1000 / ticks
+
+
+def measure(server: ProductionServer, count: int, clients: int) -> dict:
+    url = server.url
     with requests.Session() as session:
         session.headers.update(PROXY_HEADERS)
         assert session.get(url + PAGE, timeout=30).status_code == 200  # now cached
+        cpu = workers_cpu_ms(server)
         latencies = []
         for _ in range(count):
             started = time.perf_counter()
             response = session.get(url + PAGE, timeout=30)
             latencies.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
+        time.sleep(1.5)  # the counts buffered are written within a second: theirs too
+        cpu = (workers_cpu_ms(server) - cpu) / count
     latencies.sort()
 
     def reader(n: int) -> int:
@@ -51,6 +68,7 @@ def measure(url: str, count: int, clients: int) -> dict:
         "p50": statistics.median(latencies),
         "p99": latencies[int(0.99 * (len(latencies) - 1))],
         "rps": served / seconds,
+        "cpu": cpu,
     }
 
 
@@ -67,15 +85,17 @@ def main() -> int:
                 workers=args.workers, database_url=url, env={"KB_INSIGHT_PAGE_VIEWS": counting}
             )
             with server:
-                results[counting] = found = measure(server.url, args.requests, args.clients)
+                results[counting] = found = measure(server, args.requests, args.clients)
         print(
             f"{server.database} KB_INSIGHT_PAGE_VIEWS={counting}: cached code page "
             f"p50={found['p50']:.2f} ms p99={found['p99']:.2f} ms "
+            f"workers' cpu={found['cpu']:.2f} ms/request "
             f"throughput={found['rps']:.0f}/s ({args.clients} clients)"
         )
     off, on = results["0"], results["1"]
     print(
-        f"counting costs p50 +{on['p50'] - off['p50']:.2f} ms, "
+        f"counting costs p50 {on['p50'] - off['p50']:+.2f} ms, "
+        f"workers' cpu {on['cpu'] - off['cpu']:+.2f} ms/request, "
         f"throughput {100 * (on['rps'] / off['rps'] - 1):+.0f}%"
     )
     return 0

@@ -186,8 +186,11 @@ SITE_URL = os.getenv("SITE_URL", "").strip().rstrip("/")
 # worker serves them all; hosts need not share, since every request checks the
 # catalog's version in the database.
 KB_PAGE_CACHE = envbool("KB_PAGE_CACHE", "1")
-# Count each code page served, for the Insight page: one upsert per view (kb.insight).
+# Count each code page served, for the Insight page (kb.insight).
 KB_INSIGHT_PAGE_VIEWS = envbool("KB_INSIGHT_PAGE_VIEWS", "1")
+# How often each process writes the Insight counts it buffered (kb.insight.counts); 0
+# writes each count at once, in the request.
+KB_INSIGHT_FLUSH_SECONDS = envfloat("KB_INSIGHT_FLUSH_SECONDS", "1")
 # How long a process trusts the catalog version it read (an edit saved on another host
 # shows within this time; on the host that saved it, at once).
 KB_PAGE_CACHE_VERSION_SECONDS = envfloat("KB_PAGE_CACHE_VERSION_SECONDS", "1")

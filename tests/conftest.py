@@ -141,6 +141,15 @@ def fresh_page_cache():
     forget_shown_rows()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def insight_counts_written_at_once():
+    # In the test process the Insight counts are written in the request, not by a thread
+    # on a connection of its own (the real servers buffer them: tests/server/).
+    from django.conf import settings
+
+    settings.KB_INSIGHT_FLUSH_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The admin tests log in many times; production keeps Django's default hashers.

@@ -1,13 +1,15 @@
 """What the Insight page shows, read from the daily counts (and from the queue and the
 catalog themselves, which are small and bounded): one function per section."""
 
+import logging
 import math
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import (
     CharField,
     Count,
@@ -15,6 +17,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     Sum,
@@ -24,6 +27,8 @@ from django.db.models.functions import Cast, Substr
 
 from kb.insight.models import CauseDay, Channel, Outcome, RowDay, RowPeriodTotal, SearchDay
 from kb.models import Cause, ErrorEntry, UnansweredSearch
+
+logger = logging.getLogger(__name__)
 
 PERIODS = (30, 90)
 TOP = 10
@@ -97,40 +102,160 @@ def _totals(kind: str, start: date, last: date, entries) -> dict[int, int]:
     return dict(counts.values("entry").annotate(total=Sum("count")).values_list("entry", "total"))
 
 
-def _sum_closed_days(kind: str, last: date, period: int) -> None:
-    """Store each row's total of the period's closed days (those before `last`), once a
-    day; older totals are dropped. One statement, in the database."""
-    as_of = last - timedelta(days=1)
-    totals = RowPeriodTotal.objects.filter(as_of=as_of, period=period, kind=kind)
-    if totals.exists():
-        return
-    RowPeriodTotal.objects.filter(period=period, kind=kind, as_of__lt=as_of).delete()
+# The stored totals cover the days before yesterday; yesterday and today are read from
+# RowDay itself. A worker writes its counts up to a second after they happen
+# (kb.insight.counts), so yesterday's counts may still grow just after midnight; a day
+# before yesterday never does (the buffer drops what it could not write by then), and
+# totals summed once stay exact.
+OPEN_DAYS = 2
+
+
+def totals_as_of(last: date) -> date:
+    """The last day the stored totals of a page showing `last` include."""
+    return last - timedelta(days=OPEN_DAYS)
+
+
+def _quoted_tables() -> tuple[str, str, str]:
     quote = connection.ops.quote_name
-    target, source = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(target)} (as_of, period, kind, entry_id, total) "
-            f"SELECT %s, %s, kind, entry_id, SUM({quote('count')}) FROM {quote(source)} "
+    return (
+        quote(RowPeriodTotal._meta.db_table),
+        quote(RowDay._meta.db_table),
+        quote("count"),
+    )
+
+
+def _latest_totals(kind: str, period: int, before: date) -> date | None:
+    """The day of the latest totals stored before `before`."""
+    stored = RowPeriodTotal.objects.filter(period=period, kind=kind, as_of__lt=before)
+    return stored.aggregate(latest=Max("as_of"))["latest"]
+
+
+def _rebased(select: str, base: date, kind: str, period: int, upto: date, drop_until: date):
+    """SQL and parameters of each row's total rebased from the totals stored as of `base`:
+    those, plus the counts of the days after `base` up to `upto`, minus the counts of the
+    days that left the window (from the first day of `base`'s window to `drop_until`);
+    rows at zero left out. `select` starts the outer SELECT (it ends with entry_id, SUM(n))."""
+    span = period - OPEN_DAYS
+    target, source, count = _quoted_tables()
+    sql = (
+        f"{select} FROM ("
+        f"SELECT entry_id, total AS n FROM {target} "
+        "WHERE as_of = %s AND period = %s AND kind = %s "
+        f"UNION ALL SELECT entry_id, {count} AS n FROM {source} "
+        "WHERE kind = %s AND day > %s AND day <= %s "
+        f"UNION ALL SELECT entry_id, -{count} AS n FROM {source} "
+        "WHERE kind = %s AND day >= %s AND day <= %s"
+        ") AS changes WHERE 1 = 1 GROUP BY entry_id HAVING SUM(n) > 0"
+    )
+    params = [
+        base, period, kind,
+        kind, base, upto,
+        kind, base - timedelta(days=span - 1), drop_until,
+    ]  # fmt: skip
+    return sql, params
+
+
+def sum_closed_days(kind: str, last: date, period: int) -> str:
+    """Store each row's total of the period's settled days (up to totals_as_of(last)),
+    once a day, in one statement, and say how: "stored" (already there), "incremental"
+    or "full".
+
+    Incremental: the latest stored totals (as of a day d0) plus the days after d0, minus
+    the days that left the window since, rows that reach zero dropped; its cost follows
+    the days since d0, not the period. A full sum only with no stored totals or d0 as
+    far back as the window is long. Two processes doing it at once insert the same
+    totals (ON CONFLICT DO NOTHING); the totals before d0 are then dropped."""
+    as_of = totals_as_of(last)
+    # The settled days of a period ending on `last`: up to as_of, `span` days.
+    span = period - OPEN_DAYS
+    stored = RowPeriodTotal.objects.filter(period=period, kind=kind)
+    if stored.filter(as_of=as_of).exists():
+        return "stored"
+    base = _latest_totals(kind, period, as_of)
+    target, source, count = _quoted_tables()
+    insert = f"INSERT INTO {target} (as_of, period, kind, entry_id, total) "
+    if base is not None and (as_of - base).days < span:
+        how = "incremental"
+        # Days as of d0: [d0 - span + 1, d0]; as of as_of: [as_of - span + 1, as_of].
+        sql, params = _rebased(
+            insert + "SELECT %s, %s, %s, entry_id, SUM(n)",
+            base, kind, period, as_of, as_of - timedelta(days=span),
+        )  # fmt: skip
+        sql += " ON CONFLICT DO NOTHING"
+        params = [as_of, period, kind, *params]
+    else:
+        how = "full"
+        sql = (
+            insert + f"SELECT %s, %s, kind, entry_id, SUM({count}) FROM {source} "
             "WHERE kind = %s AND day >= %s AND day <= %s GROUP BY kind, entry_id "
-            "ON CONFLICT DO NOTHING",
-            [as_of, period, kind, last - timedelta(days=period - 1), as_of],
+            "ON CONFLICT DO NOTHING"
         )
+        params = [as_of, period, kind, as_of - timedelta(days=span - 1), as_of]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    # Keep the base one day more: a process that chose it at the same moment still reads it.
+    stored.filter(as_of__lt=base if base is not None else as_of).delete()
+    return how
+
+
+# Totals being stored by a thread of this process, so that the page need not wait.
+_storing: dict[tuple, threading.Thread] = {}
+_storing_lock = threading.Lock()
+
+
+def _store_later(kind: str, last: date, period: int) -> None:
+    """Store the totals of `last` off the request: in a thread of this process (its own
+    connection, closed when done), once per process at a time; in the request itself when
+    KB_INSIGHT_FLUSH_SECONDS is 0 (the tests)."""
+    if settings.KB_INSIGHT_FLUSH_SECONDS <= 0:
+        sum_closed_days(kind, last, period)
+        return
+    key = (kind, last, period)
+
+    def store() -> None:
+        try:
+            sum_closed_days(kind, last, period)
+        except DatabaseError:
+            logger.warning("insight: the period totals were not stored", exc_info=True)
+        finally:
+            connection.close()
+            with _storing_lock:
+                _storing.pop(key, None)
+
+    with _storing_lock:
+        if key in _storing:
+            return
+        _storing[key] = thread = threading.Thread(target=store, name="insight-totals")
+    thread.start()
+
+
+def wait_for_stored_totals() -> None:
+    """Until the totals being stored by this process's threads are (the benchmark)."""
+    while True:
+        with _storing_lock:
+            threads = list(_storing.values())
+        if not threads:
+            return
+        for thread in threads:
+            thread.join()
 
 
 def _period_sums(kind: str, last: date, period: int, limit: int | None = None) -> dict:
     """Each row's count over the period ending on `last` (highest first, the first `limit`
-    rows): the stored totals of its closed days plus the counts of `last` itself."""
-    _sum_closed_days(kind, last, period)
-    quote = connection.ops.quote_name
-    totals, days = RowPeriodTotal._meta.db_table, RowDay._meta.db_table
-    params = [last - timedelta(days=1), period, kind, kind, last]
-    sql = (
-        "SELECT entry_id, SUM(n) FROM ("
-        f"SELECT entry_id, total AS n FROM {quote(totals)} "
-        "WHERE as_of = %s AND period = %s AND kind = %s "
-        f"UNION ALL SELECT entry_id, {quote('count')} AS n FROM {quote(days)} "
-        "WHERE kind = %s AND day = %s"
-        ") AS period_counts GROUP BY entry_id"
+    rows): the latest stored totals of its settled days plus the counts of the days after
+    (today and yesterday), minus the days that have left the period since they were
+    stored. Totals older than the day before yesterday are summed afresh by a thread
+    (kb.insight.report._store_later: the page does not wait for their insert); with none
+    to start from (a new site, or none for a whole period), the page sums them itself."""
+    as_of = totals_as_of(last)
+    base = _latest_totals(kind, period, as_of + timedelta(days=1))
+    if base is None or (as_of - base).days >= period - OPEN_DAYS:
+        sum_closed_days(kind, last, period)
+        base = as_of
+    elif base < as_of:
+        _store_later(kind, last, period)
+    sql, params = _rebased(
+        "SELECT entry_id, SUM(n)", base, kind, period, last, last - timedelta(days=period)
     )
     if limit is not None:
         sql += " ORDER BY SUM(n) DESC, entry_id LIMIT %s"
@@ -138,6 +263,15 @@ def _period_sums(kind: str, last: date, period: int, limit: int | None = None) -
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+def sum_all_closed_days(last: date) -> dict[tuple[str, int], str]:
+    """What the page will need for `last`, summed ahead (manage.py insight_totals)."""
+    return {
+        (kind, period): sum_closed_days(kind, last, period)
+        for period in PERIODS
+        for kind in RowDay.Kind.values
+    }
 
 
 def top_rows(kind: str, last: date, period: int, limit: int = TOP) -> list[RowTrend]:
