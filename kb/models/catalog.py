@@ -2,14 +2,18 @@
 rules they share (shipped values, optimistic locking, derived search fields)."""
 
 import json
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import prefetch_related_objects
 from django.db.models.functions import Cast
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -27,9 +31,32 @@ def code_page_url(code: str) -> str:
     """The page of `code`; for a code no page can be linked to (stored before codes were
     validated), the code list searched for it, so that the page showing it still renders."""
     try:
-        return reverse("kb:code", args=[code])
+        return page_url("kb:code", code)
     except NoReverseMatch:
-        return reverse("kb:code-list") + "?" + urlencode({"q": code})
+        return page_url("kb:code-list") + "?" + urlencode({"q": code})
+
+
+def page_url(viewname: str, *args: str) -> str:
+    """`reverse(viewname, args=args)`, kept per process: a search page links to the code
+    pages of its rows and to their FAQ articles, each a look-up instead of reverse()'s
+    tens of microseconds."""
+    return _reverse(viewname, args, *_url_context())
+
+
+def _url_context() -> tuple[str | None, str, str]:
+    """What `reverse()` reads besides its arguments: the language of the prefix, the
+    script prefix and the URLconf."""
+    return get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+
+
+@lru_cache(maxsize=8192)
+def _reverse(viewname: str, args: tuple[str, ...], *context) -> str:
+    return reverse(viewname, args=args)
+
+
+@lru_cache(maxsize=8192)
+def _anchor(http_status: int, message: str) -> str:
+    return f"{http_status}-{slugify(message)[:60].rstrip('-')}"
 
 
 class Catalog(models.TextChoices):
@@ -466,6 +493,20 @@ class ErrorEntry(ShippedContent):
             type(self)._base_manager.filter(pk=self.pk).update(index_tokens=index_tokens)
         self.index_tokens = index_tokens
 
+    @cached_property
+    def faq_list(self) -> list["FaqArticle"]:
+        """The row's FAQ articles, read once per object (`read_faqs()` reads those of
+        several rows in one query). A search's rows are kept per process until the catalog
+        changes (kb.search.index.load_entries): after a row's first search, its FAQ links
+        cost nothing."""
+        return list(self.faqs.all())
+
+    @classmethod
+    def read_faqs(cls, entries: list["ErrorEntry"]) -> None:
+        """The `faq_list` of those of `entries` that have not read it, in one query."""
+        unread = [entry for entry in entries if "faq_list" not in entry.__dict__]
+        prefetch_related_objects(unread, "faqs")
+
     def link_faqs(self, articles) -> None:
         """Make `articles` exactly the FAQ articles linked to this row.
 
@@ -531,7 +572,7 @@ class ErrorEntry(ShippedContent):
     @property
     def anchor(self) -> str:
         """A stable fragment for this row on its code page, e.g. `413-request-entity-too-large`."""
-        return f"{self.http_status}-{slugify(self.message_en)[:60].rstrip('-')}"
+        return _anchor(self.http_status, self.message_en)
 
 
 class FaqArticle(ShippedContent):
@@ -572,7 +613,7 @@ class FaqArticle(ShippedContent):
         return self.title_en
 
     def get_absolute_url(self):
-        return reverse("kb:faq", args=[self.slug])
+        return page_url("kb:faq", self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
+from kb.models import page_url
 from kb.search.answer import row_link
 from kb.text.script import HAN_CHARS, HAN_RE
 from kb.text.tokens import han_token, stem
@@ -24,6 +25,12 @@ def markdown_filter(text: str):
 def other_language(obj, name: str, language: str) -> str:
     """The given field of `obj` in the language that is not active."""
     return obj.localized(name, "en" if language.startswith("zh") else "zh-hans")
+
+
+@register.simple_tag(name="page_url")
+def page_url_tag(viewname: str, *args) -> str:
+    """`{% url %}` for a page every page links to, kept per process (kb.models.page_url)."""
+    return page_url(viewname, *args)
 
 
 @register.simple_tag(name="row_link")
