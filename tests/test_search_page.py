@@ -1,5 +1,6 @@
 """The search page behind the home page's box."""
 
+import re
 from urllib.parse import urlencode
 
 from kb.models import ErrorEntry, FaqArticle
@@ -159,6 +160,9 @@ def test_results_link_rows_and_faq_articles_in_the_language_of_the_page(shipped_
         assert f'href="/{language}/faq/backend-unavailable/"' in html
         assert f'id="hit-1"><a href="/{language}/codes/' in html
         assert f'href="/{other}/codes/' not in html and f'href="/{other}/faq/' not in html
+        # Each row's status is coloured by its class.
+        statuses = re.findall(r'class="status status-(\d)xx">HTTP (\d+)<', html)
+        assert statuses and all(status.startswith(kind) for kind, status in statuses)
 
 
 def test_a_faq_article_linked_to_a_row_shows_under_it_at_the_next_paste(shipped_catalog, client):

@@ -41,6 +41,12 @@ def row_link_tag(hit) -> str:
 
 
 @register.filter
+def status_class(status) -> str:
+    """The class of an HTTP status, as the stylesheet names it: 413 -> `4xx`."""
+    return f"{str(status)[:1]}xx"
+
+
+@register.filter
 def highlight(text: str, terms) -> str:
     """`text`, escaped, with the words that matched the search in <mark>."""
     text = str(text or "")
