@@ -3,7 +3,7 @@
 import re
 from urllib.parse import urlencode
 
-from kb.models import ErrorEntry, FaqArticle
+from kb.models import Cause, ErrorEntry, FaqArticle
 
 
 def test_home_box_submits_to_the_search_page(shipped_catalog, client):
@@ -172,3 +172,15 @@ def test_a_faq_article_linked_to_a_row_shows_under_it_at_the_next_paste(shipped_
     faq.entries.add(ErrorEntry.objects.get(code="APIG.0308"))
     html = client.get("/en/search/", {"q": README_PASTE + " "}).content.decode()
     assert f'<a href="{faq.get_absolute_url()}">{faq.title}</a>' in html
+
+
+def test_an_edited_cause_shows_its_new_text_to_the_next_paste(shipped_catalog, client):
+    # The causes of the rows searched are kept by the process until the catalog changes.
+    html = client.get("/en/search/", {"q": README_PASTE}).content.decode()
+    assert "Likely cause" in html
+    causes = Cause.objects.filter(entries__code="APIG.0308")
+    cause = next(cause for cause in causes if cause.explanation_en in html)
+    cause.explanation_en = "A gateway throttling policy stopped this call: see its limits."
+    cause.save()
+    html = client.get("/en/search/", {"q": README_PASTE + " "}).content.decode()
+    assert "A gateway throttling policy stopped this call: see its limits." in html
