@@ -50,6 +50,8 @@ class Parts:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self._inner: list[float] = []
+        # What the queries run now are counted as (the Insight counts' apart).
+        self.sql_part = "SQL (all queries)"
 
     def timed(self, name, function):
         """`function`, timed as part `name` (or `name(*args)`, a part per argument)."""
@@ -74,7 +76,21 @@ class Parts:
         setattr(owner, attribute, self.timed(name, getattr(owner, attribute)))
 
     def sql(self, execute, sql, params, many, context):
-        return self.timed("SQL (all queries)", execute)(sql, params, many, context)
+        return self.timed(self.sql_part, execute)(sql, params, many, context)
+
+    def counts(self, record):
+        """`record` (the Insight counts of a search), its queries counted with it."""
+        timed = self.timed("Insight counts (Python)", record)
+
+        @functools.wraps(record)
+        def wrapper(*args, **kwargs):
+            self.sql_part = "Insight counts (SQL)"
+            try:
+                return timed(*args, **kwargs)
+            finally:
+                self.sql_part = "SQL (all queries)"
+
+        return wrapper
 
     def reset(self) -> None:
         self.seconds.clear()
@@ -87,6 +103,7 @@ def instrument(parts: Parts) -> None:
     from django.contrib.messages.middleware import MessageMiddleware
     from django.contrib.sessions.middleware import SessionMiddleware
     from django.core.cache.backends.filebased import FileBasedCache
+    from django.core.handlers.base import BaseHandler
     from django.middleware.common import CommonMiddleware
     from django.middleware.csrf import CsrfViewMiddleware
     from django.middleware.locale import LocaleMiddleware
@@ -94,6 +111,7 @@ def instrument(parts: Parts) -> None:
     from django.urls.resolvers import URLResolver
 
     import kb.context_processors
+    import kb.insight.counts
     import kb.pagecache
     import kb.search.answer
     import kb.search.engine
@@ -109,6 +127,10 @@ def instrument(parts: Parts) -> None:
     parts.patch("diagnosis", engine, "attach_diagnoses")
     parts.patch("queue write (Python)", kb.search.answer, "record_unknown_error")
     parts.patch("answer (other)", kb.views, "answer")
+    # One transaction of upserts per search (kb.insight.receivers calls it by module).
+    kb.insight.counts.record_search = parts.counts(kb.insight.counts.record_search)
+    # The view's own lines and decorators, reading request.GET, the view middleware.
+    parts.patch("view (own lines, decorators, request.GET)", BaseHandler, "_get_response")
     parts.patch("client key", kb.views, "client_key")
     parts.patch("FAQ prefetch (Python)", kb.views, "search_context")
     parts.patch("rendering", kb.views, "render")
@@ -234,9 +256,9 @@ def profile(args, database: str) -> int:
     call_command("migrate", verbosity=0)
     call_command("import_catalog", stdout=io.StringIO())
     call_command("collectstatic", interactive=False, verbosity=0)
-    application = get_wsgi_application()
     parts = Parts()
-    instrument(parts)
+    instrument(parts)  # first: the handler binds its own methods when it is built
+    application = get_wsgi_application()
     languages = ["en", "zh-hans"]
 
     for n in range(args.warmup):

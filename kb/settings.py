@@ -142,7 +142,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "kb.staticfiles.StaticFilesStorage"
         )
     },
 }
@@ -196,6 +196,12 @@ KB_INSIGHT_FLUSH_SECONDS = envfloat("KB_INSIGHT_FLUSH_SECONDS", "1")
 KB_PAGE_CACHE_VERSION_SECONDS = envfloat("KB_PAGE_CACHE_VERSION_SECONDS", "1")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # What `{% cache %}` keeps (the site's navigation and footer), per process. The tag
+    # looks this name up first, and for want of it raises and catches an error each time.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+    },
     "pages": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": DATA_DIR / "page-cache",

@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -72,8 +72,8 @@ def search_page(request):
 def search_context(found) -> dict:
     context = {"query": found.text, "result": found.result, "error": found.error}
     if found.result:
-        # The FAQ articles of the rows shown, in one query.
-        prefetch_related_objects([hit.entry for hit in found.result.shown], "faqs")
+        # The FAQ articles of the rows shown, in one query (none for rows that have them).
+        ErrorEntry.read_faqs([hit.entry for hit in found.result.shown])
         if not found.hits and found.result.unknown_codes:
             context["suggestions"] = closest_codes(found.result.unknown_codes[0])
     return context

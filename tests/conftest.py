@@ -135,10 +135,12 @@ def api_answers_as_described(monkeypatch):
 def fresh_page_cache():
     # Tests change settings (page size, language) between requests for one URL.
     from kb import pagecache
+    from kb.models.catalog import forget_kept_causes
     from kb.search.index import forget_shown_rows
 
     pagecache.clear()
     forget_shown_rows()
+    forget_kept_causes()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -28,6 +28,8 @@ def test_home_shows_search_categories_and_statuses_in_each_language(
     assert "?category=authentication" in html
     assert "?http_status=429" in html
     assert f'<html lang="{lang}">' in html
+    # Each status is coloured by its class.
+    assert 'class="status status-4xx" href="/' + lang + '/codes/?http_status=429"' in html
 
 
 def test_every_row_is_on_its_code_page_in_both_languages(shipped_catalog, client):

@@ -1,8 +1,9 @@
 """The search page behind the home page's box."""
 
+import re
 from urllib.parse import urlencode
 
-from kb.models import ErrorEntry, FaqArticle
+from kb.models import Cause, ErrorEntry, FaqArticle
 
 
 def test_home_box_submits_to_the_search_page(shipped_catalog, client):
@@ -149,3 +150,37 @@ def test_an_edited_row_shows_its_new_text_to_the_next_paste(shipped_catalog, cli
     entry.save()
     html = client.get("/en/search/", {"q": README_PASTE + " "}).content.decode()
     assert "Ask support to widen your quota." in html
+
+
+def test_results_link_rows_and_faq_articles_in_the_language_of_the_page(shipped_catalog, client):
+    # The links are kept per process: a page in one language never gets another's.
+    for language, other in [("en", "zh-hans"), ("zh-hans", "en"), ("en", "zh-hans")]:
+        query = {"q": f"Backend unavailable. {language}"}
+        html = client.get(f"/{language}/search/", query).content.decode()
+        assert f'href="/{language}/faq/backend-unavailable/"' in html
+        assert f'id="hit-1"><a href="/{language}/codes/' in html
+        assert f'href="/{other}/codes/' not in html and f'href="/{other}/faq/' not in html
+        # Each row's status is coloured by its class.
+        statuses = re.findall(r'class="status status-(\d)xx">HTTP (\d+)<', html)
+        assert statuses and all(status.startswith(kind) for kind, status in statuses)
+
+
+def test_a_faq_article_linked_to_a_row_shows_under_it_at_the_next_paste(shipped_catalog, client):
+    # The rows shown, and their FAQ links, are kept by the process until the catalog changes.
+    html = client.get("/en/search/", {"q": README_PASTE}).content.decode()
+    faq = next(f for f in FaqArticle.objects.all() if f.get_absolute_url() not in html)
+    faq.entries.add(ErrorEntry.objects.get(code="APIG.0308"))
+    html = client.get("/en/search/", {"q": README_PASTE + " "}).content.decode()
+    assert f'<a href="{faq.get_absolute_url()}">{faq.title}</a>' in html
+
+
+def test_an_edited_cause_shows_its_new_text_to_the_next_paste(shipped_catalog, client):
+    # The causes of the rows searched are kept by the process until the catalog changes.
+    html = client.get("/en/search/", {"q": README_PASTE}).content.decode()
+    assert "Likely cause" in html
+    causes = Cause.objects.filter(entries__code="APIG.0308")
+    cause = next(cause for cause in causes if cause.explanation_en in html)
+    cause.explanation_en = "A gateway throttling policy stopped this call: see its limits."
+    cause.save()
+    html = client.get("/en/search/", {"q": README_PASTE + " "}).content.decode()
+    assert "A gateway throttling policy stopped this call: see its limits." in html

@@ -14,6 +14,7 @@ from kb.models.catalog import (
     FaqArticle,
     ShippedContent,
     code_page_url,
+    page_url,
     row_identity,
 )
 from kb.models.feedback import FEEDBACK_LOCK, Feedback, FeedbackByRow
@@ -37,5 +38,6 @@ __all__ = [
     "UnansweredSearch",
     "UnansweredSighting",
     "code_page_url",
+    "page_url",
     "row_identity",
 ]

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
+from kb.models import page_url
 from kb.search.answer import row_link
 from kb.text.script import HAN_CHARS, HAN_RE
 from kb.text.tokens import han_token, stem
@@ -26,11 +27,23 @@ def other_language(obj, name: str, language: str) -> str:
     return obj.localized(name, "en" if language.startswith("zh") else "zh-hans")
 
 
+@register.simple_tag(name="page_url")
+def page_url_tag(viewname: str, *args) -> str:
+    """`{% url %}` for a page every page links to, kept per process (kb.models.page_url)."""
+    return page_url(viewname, *args)
+
+
 @register.simple_tag(name="row_link")
 def row_link_tag(hit) -> str:
     """A result's row on its code page, with what that page needs to show the same
     diagnosis (kb.search.answer.row_link)."""
     return row_link(hit)
+
+
+@register.filter
+def status_class(status) -> str:
+    """The class of an HTTP status, as the stylesheet names it: 413 -> `4xx`."""
+    return f"{str(status)[:1]}xx"
 
 
 @register.filter

@@ -1,5 +1,7 @@
 """The real-server tier itself: what every other test in this folder stands on."""
 
+import re
+
 
 def test_the_server_serves_the_catalog_with_production_settings(site):
     response = site.get("/en/codes/APIG.0303/")
@@ -31,3 +33,17 @@ def test_a_missing_page_is_the_sites_404_page_in_the_readers_language(site):
     # The site's page, with its search box, not Django's bare "Not Found".
     for response in (english, chinese):
         assert 'name="q"' in response.text
+
+
+def test_pages_link_the_static_files_by_their_hashed_names_and_the_site_serves_them(site):
+    # Production keeps each static file's URL per process (kb.staticfiles): a search
+    # page, then a page in the other language, link the same files, which are served.
+    first = site.get("/en/search/", params={"q": "Backend unavailable."}).text
+    second = site.get("/zh-hans/").text
+    links = [re.findall(r'href="(/static/kb/[^"]+)"', html) for html in (first, second)]
+    assert links[0] == links[1] and len(links[0]) == 2
+    for path in links[0]:
+        assert re.fullmatch(r"/static/kb/(site|favicon)\.[0-9a-f]{12}\.(css|svg)", path)
+        response = site.get(path)
+        assert response.status_code == 200
+        assert "immutable" in response.headers["Cache-Control"]
