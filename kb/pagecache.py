@@ -67,6 +67,42 @@ def forget_catalog_version(using: str | None = None) -> None:
     transaction.on_commit(_version.forget, using=using)
 
 
+class KeptUntilCatalogChanges:
+    """Objects read by id (rows, their causes), kept by this process at one catalog
+    version and read again once it changed, as a cached page is: shared by the requests
+    of the process, so read them and never set anything on them. Bounded: past `limit`
+    ids the kept ones are dropped and read again as they are asked for.
+
+    `read(ids)` returns the objects of those ids that exist, by id.
+    """
+
+    def __init__(self, read: Callable[[list], dict], limit: int = 4096):
+        self._read = read
+        self._limit = limit
+        self._kept: dict = {}
+        self._version: str | None = None
+
+    def get(self, ids) -> dict:
+        """The objects of `ids` that exist, by id."""
+        version = catalog_version()
+        if self._version != version:
+            self._kept, self._version = {}, version
+        # Read into this call's own dict: another thread may empty the shared one meanwhile.
+        kept = self._kept
+        found = {pk: kept.get(pk) for pk in ids}
+        if missing := [pk for pk, value in found.items() if value is None]:
+            read = self._read(missing)
+            if len(kept) + len(read) > self._limit:
+                kept.clear()
+            kept.update(read)
+            found.update(read)
+        return {pk: value for pk, value in found.items() if value is not None}
+
+    def forget(self) -> None:
+        """Read everything afresh at the next request (tests: each starts a new database)."""
+        self._kept, self._version = {}, None
+
+
 def _read_catalog_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT number FROM kb_catalogversion WHERE id = 1")

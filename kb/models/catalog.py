@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kb.pagecache import catalog_version
+from kb.pagecache import KeptUntilCatalogChanges
 from kb.text.codes import catalog_of, validate_code
 from kb.text.lines import one_per_line, unify_line_breaks
 from kb.text.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
@@ -705,43 +705,17 @@ class CauseKind(models.TextChoices):
     CANONICAL_REQUEST = "canonical_request", _("signature mismatch: canonical request")
 
 
-# The causes of the rows searched, kept per process until the catalog changes (the
-# version and interval of the page cache), as the rows a search shows are
-# (kb.search.index.load_entries). Bounded: a catalog has a few thousand rows.
-CAUSES_KEPT = 4096
-_causes: dict[int, list["Cause"]] = {}
-_causes_version: list[str | None] = [None]
-
-
-def forget_kept_causes() -> None:
-    """Read every row's causes afresh at the next search (tests: each starts a new database)."""
-    _causes.clear()
-    _causes_version[0] = None
-
-
 class CauseQuerySet(SlugKeyedQuerySet):
     def by_entry(self, entry_ids) -> dict[int, list["Cause"]]:
         """The causes of each row, in the order to try them; rows without any left out.
 
         The search asks for its best rows' causes on nearly every paste: they are kept
-        per process until the catalog changes, shared by the searches (read them, never
-        set anything on them). Rows not kept yet are read in one raw query: the ORM's
-        equivalent (a filter and annotate over the link table) took 1.2 ms against 0.2 ms
-        for this one (measured on SQLite with the shipped catalog).
+        per process until the catalog changes (kb.pagecache.KeptUntilCatalogChanges),
+        shared by the searches (read them, never set anything on them). Rows not kept yet
+        are read in one raw query: the ORM's equivalent (a filter and annotate over the
+        link table) took 1.2 ms against 0.2 ms for this one (SQLite, the shipped catalog).
         """
-        version = catalog_version()
-        if _causes_version[0] != version:
-            forget_kept_causes()
-            _causes_version[0] = version
-        # Read into this call's own dict: another thread may empty the shared one meanwhile.
-        found = {pk: _causes.get(pk) for pk in entry_ids}
-        if missing := [pk for pk, causes in found.items() if causes is None]:
-            read = self._read_by_entry(missing)
-            if len(_causes) + len(read) > CAUSES_KEPT:
-                _causes.clear()
-            _causes.update(read)
-            found.update(read)
-        return {pk: causes for pk, causes in found.items() if causes}
+        return {pk: causes for pk, causes in _kept_causes.get(entry_ids).items() if causes}
 
     def _read_by_entry(self, entry_ids: list[int]) -> dict[int, list["Cause"]]:
         link = Cause.entries.field
@@ -850,3 +824,14 @@ class Cause(ShippedContent):
     @property
     def anchor(self) -> str:
         return f"cause-{self.slug}"
+
+
+# The causes of the rows searched, kept per process until the catalog changes, as the
+# rows a search shows are (kb.search.index.load_entries); a row without causes is kept
+# as such.
+_kept_causes = KeptUntilCatalogChanges(lambda ids: Cause.objects.all()._read_by_entry(ids))
+
+
+def forget_kept_causes() -> None:
+    """Read every row's causes afresh at the next search (tests: each starts a new database)."""
+    _kept_causes.forget()

@@ -10,7 +10,7 @@ from django.db import connections
 
 from kb.expiring import ExpiringValue
 from kb.models import Catalog, ErrorAlias, ErrorEntry
-from kb.pagecache import catalog_version
+from kb.pagecache import KeptUntilCatalogChanges
 
 # The full-text table on SQLite (not a model: migrations made it, 0013_search_index).
 FTS_TABLE = "kb_entry_fts"
@@ -242,13 +242,20 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         return cursor.fetchall()
 
 
+def _read_shown_rows(ids: list[int]) -> dict[int, ErrorEntry]:
+    columns = [
+        field.column
+        for field in ErrorEntry._meta.concrete_fields
+        if field.name not in ("index_tokens", "shipped")
+    ]
+    sql = f"SELECT {', '.join(columns)} FROM {_table()} WHERE id IN ({_placeholders(ids)})"
+    return {entry.pk: entry for entry in ErrorEntry.objects.raw(sql, ids)}
+
+
 # The rows searches show, kept by the process at one catalog version (kb.pagecache): a
-# row is read once, with what its page needs (its FAQ articles, prefetched by the first
-# page that shows it), and read again once the catalog changed, as a cached page is.
-# Bounded: a catalog larger than this is read afresh in parts.
-SHOWN_ROWS_KEPT = 4096
-_shown: dict[int, ErrorEntry] = {}
-_shown_version: list[str | None] = [None]
+# row is read once, with what its page needs (its FAQ articles, read by the first page
+# that shows it), and read again once the catalog changed, as a cached page is.
+_shown_rows = KeptUntilCatalogChanges(_read_shown_rows)
 
 
 def load_entries(ids: list[int]) -> dict[int, ErrorEntry]:
@@ -257,29 +264,9 @@ def load_entries(ids: list[int]) -> dict[int, ErrorEntry]:
     The objects are shared by the searches of this process until the catalog changes:
     read them, never set anything on them.
     """
-    version = catalog_version()
-    if _shown_version[0] != version:
-        forget_shown_rows()
-        _shown_version[0] = version
-    # Read into this call's own dict: another thread may empty the shared one meanwhile.
-    found = {pk: _shown.get(pk) for pk in ids}
-    missing = [pk for pk, entry in found.items() if entry is None]
-    if missing:
-        columns = [
-            field.column
-            for field in ErrorEntry._meta.concrete_fields
-            if field.name not in ("index_tokens", "shipped")
-        ]
-        sql = f"SELECT {', '.join(columns)} FROM {_table()} WHERE id IN ({_placeholders(missing)})"
-        loaded = {entry.pk: entry for entry in ErrorEntry.objects.raw(sql, missing)}
-        if len(_shown) + len(loaded) > SHOWN_ROWS_KEPT:
-            _shown.clear()
-        _shown.update(loaded)
-        found.update(loaded)
-    return {pk: entry for pk, entry in found.items() if entry is not None}
+    return _shown_rows.get(ids)
 
 
 def forget_shown_rows() -> None:
     """Read every row afresh at the next search (tests: each starts a new database)."""
-    _shown.clear()
-    _shown_version[0] = None
+    _shown_rows.forget()
