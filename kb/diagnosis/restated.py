@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
-from kb.text.patterns import PLACEHOLDER_RE
+from kb.text.patterns import PASTED_PLACEHOLDER_RE
 from kb.text.tokens import tokens
 
 # A statement restates a cause when this share of its words is in the cause's explanation.
@@ -65,7 +65,7 @@ def restated_cause(statement: str, causes: Sequence[C], ignored: str = "") -> C 
 
 def _content(text: str) -> set[str]:
     """The words of a statement that may say something: no values, no placeholders."""
-    return {word for word in _words(PLACEHOLDER_RE.sub(" ", text)) if not _is_value(word)}
+    return {word for word in _words(PASTED_PLACEHOLDER_RE.sub(" ", text)) if not _is_value(word)}
 
 
 def _is_value(word: str) -> bool:

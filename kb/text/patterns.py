@@ -25,8 +25,9 @@ MATCH_TIMEOUT_SECONDS = 0.05
 WORD_RE = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 # A value written as a template rather than given: `{x-sdk-date}`, `${AK}`, `<ak>`, `%s`,
 # `%(limit)s`, `XX`, `xxx`, `***`, `...`. Documentation and redacted logs print these
-# where the gateway printed a value.
-PLACEHOLDER_RE = re.compile(
+# where the gateway printed a value. (The catalog's own `{xxx}` in a documented message is
+# kb.text.tokens.PLACEHOLDER_RE.)
+PASTED_PLACEHOLDER_RE = re.compile(
     r"\$?\{[^{}\s]{0,40}\}|<[^<>\s]{1,40}>|%(?:\([a-z_]{1,30}\))?[sd]|x{2,}|\*{2,}|\.{3}|…",
     re.IGNORECASE,
 )
@@ -93,7 +94,7 @@ def words_before_cut(pattern: str, text: str) -> int:
 
 def is_placeholder(value: str) -> bool:
     """Whether `value` is a template's placeholder (or a mask), not a value."""
-    return bool(PLACEHOLDER_RE.fullmatch((value or "").strip().strip("\"'").strip()))
+    return bool(PASTED_PLACEHOLDER_RE.fullmatch((value or "").strip().strip("\"'").strip()))
 
 
 def detail_of(message: str, key: str) -> str:
