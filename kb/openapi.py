@@ -54,6 +54,12 @@ _UNAVAILABLE = {
     "headers": {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds."}},
     "content": {"text/html": {"schema": {"type": "string"}}},
 }
+# gunicorn answers a request line over 4,094 bytes (gunicorn.conf.py) itself, before the
+# application: on every path, whatever the method, with its own HTML page.
+_URI_TOO_LONG = {
+    "description": "The URL is longer than the server takes (4,094 bytes of request line).",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def _error(**extra: dict) -> dict:
@@ -289,10 +295,7 @@ OPENAPI = {
                     "200": _json(_ref("SearchAnswer"), "Ranked rows."),
                     "400": _bad_request("No q, or an unknown lang."),
                     "413": _json(_error(limit=_LIMIT), "q is longer than the limit."),
-                    "414": {
-                        "description": "The URL is longer than the server takes: POST the text.",
-                        "content": {"text/html": {"schema": {"type": "string"}}},
-                    },
+                    "414": {**_URI_TOO_LONG, "description": "The URL is too long: POST the text."},
                 },
             },
             "post": {
@@ -307,6 +310,7 @@ OPENAPI = {
                 },
                 "responses": {
                     "503": _UNAVAILABLE,
+                    "414": _URI_TOO_LONG,
                     "200": _json(_ref("SearchAnswer"), "Ranked rows."),
                     "400": _bad_request("No q, a body that is not JSON, or an unknown lang."),
                     "413": _json(
@@ -324,6 +328,7 @@ OPENAPI = {
                 ],
                 "responses": {
                     "503": _UNAVAILABLE,
+                    "414": _URI_TOO_LONG,
                     "200": _json(_CODE_ROWS, "The code's rows in table order."),
                     "404": _json(_NO_SUCH_CODE, "No such code; the closest codes are suggested."),
                     "400": _bad_request("An unknown lang."),
@@ -361,6 +366,7 @@ OPENAPI = {
                 },
                 "responses": {
                     "503": _UNAVAILABLE,
+                    "414": _URI_TOO_LONG,
                     "200": _json(_ref("TriageReport"), "The report."),
                     "400": _bad_request(
                         "An empty or binary log, a broken gzip file, or an unknown lang.",
