@@ -3,7 +3,6 @@ import re
 import secrets
 
 from django import template
-from django.template import Context
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -104,7 +103,15 @@ class Holes:
 
 
 RESULT_TEMPLATE = "kb/includes/result.html"
-MARKED_TEXTS = ("message", "meaning", "remedy")
+
+
+def marked_texts(entry) -> dict[str, Markable]:
+    """The texts of a row a result shows with the matched words marked, by hole name."""
+    return {
+        "message": Markable(entry.message_en),
+        "meaning": Markable(entry.meaning),
+        "remedy": Markable(entry.remedy),
+    }
 
 
 class ResultParts:
@@ -113,24 +120,20 @@ class ResultParts:
     the hit's own values (`hit_values()`), and the row's texts ready to be marked."""
 
     def __init__(self, entry, match: str, first: bool):
-        self.texts = {
-            "message": Markable(entry.message_en),
-            "meaning": Markable(entry.meaning),
-            "remedy": Markable(entry.remedy),
-        }
+        self.texts = marked_texts(entry)
         context = {"entry": entry, "match": match, "first": first}
         self.holes = Holes(RESULT_TEMPLATE, context, ["number", "link", "diagnosis", *self.texts])
 
 
-def hit_values(context: Context, hit, number: int, texts: dict[str, Markable]) -> dict[str, str]:
+def hit_values(hit, number: int, texts: dict[str, Markable]) -> dict[str, str]:
     """A hit's own values in its result, escaped: its place, its link, its row's `texts`
     with the words it matched marked, its diagnosis."""
     values = {name: text.highlight(hit.terms) for name, text in texts.items()}
     values.update(number=str(number), link=escape(row_link(hit)), diagnosis="")
     if hit.diagnosis:
-        template = context.template.engine.get_template("kb/includes/diagnosis.html")
-        with context.push(diagnosis=hit.diagnosis):
-            values["diagnosis"] = template.render(context)
+        values["diagnosis"] = render_to_string(
+            "kb/includes/diagnosis.html", {"diagnosis": hit.diagnosis}
+        )
     return values
 
 
@@ -141,13 +144,13 @@ _result_parts = KeptUntilCatalogChanges(
 )
 
 
-@register.simple_tag(takes_context=True)
-def result(context: Context, hit, number: int) -> str:
+@register.simple_tag
+def result(hit, number: int) -> str:
     """The search page's result `number` (from 1): kb/includes/result.html, its parts
     common to every search that shows the row kept, the hit's own filled in."""
     key = (hit.entry, get_language(), hit.match, number == 1)
     parts = _result_parts.get([key])[key]
-    return parts.holes.fill(hit_values(context, hit, number, parts.texts))
+    return parts.holes.fill(hit_values(hit, number, parts.texts))
 
 
 def forget_result_parts() -> None:
