@@ -60,9 +60,13 @@ class Markable:
                     self.words.append((start, start + 1, han_token(word)))
             else:
                 self.words.append((start, match.end(), stem(word.lower())))
+        self.tokens = frozenset(token for _start, _end, token in self.words)
+        self.escaped = escape(text)
 
     def highlight(self, terms) -> str:
         """The text, escaped, with the words that matched the search (`terms`) in <mark>."""
+        if self.tokens.isdisjoint(terms):
+            return self.escaped
         spans: list[list[int]] = []  # marked stretches, in order, touching ones joined
         for start, end, token in self.words:
             if token not in terms:
