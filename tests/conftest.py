@@ -137,10 +137,12 @@ def fresh_page_cache():
     from kb import pagecache
     from kb.models.catalog import forget_kept_causes
     from kb.search.index import forget_shown_rows
+    from kb.templatetags.kb_tags import forget_result_parts
 
     pagecache.clear()
     forget_shown_rows()
     forget_kept_causes()
+    forget_result_parts()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -184,3 +184,59 @@ def test_an_edited_cause_shows_its_new_text_to_the_next_paste(shipped_catalog, c
     cause.save()
     html = client.get("/en/search/", {"q": README_PASTE + " "}).content.decode()
     assert "A gateway throttling policy stopped this call: see its limits." in html
+
+
+# Pastes whose results differ in kind: a code with its diagnosis and request ID, a message,
+# words alone, Chinese words, a status.
+RESULT_PASTES = [
+    README_PASTE,
+    '{"error_msg":"Backend unavailable","error_code":"APIG.0201","request_id":"0a1b2c3d"}',
+    "Request entity to large",
+    "the gateway says my signature does not match",
+    "签名 校验 失败",
+    "HTTP 429 too many requests from the gateway",
+]
+
+
+def test_each_result_is_its_template_rendered_as_it_stands(shipped_catalog, client):
+    # A result's parts common to every search that shows its row are kept per process;
+    # the page shows what kb/includes/result.html renders with the hit's own values.
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from kb.search.answer import answer
+    from kb.templatetags.kb_tags import RESULT_TEMPLATE, hit_values, marked_texts
+
+    for language in ("en", "zh-hans"):
+        for paste in RESULT_PASTES:
+            for visit in ("rendered", "kept"):
+                html = client.get(f"/{language}/search/", {"q": paste}).content.decode()
+                with translation.override(language):
+                    shown = answer(paste, language=language, record=False).result.shown
+                    assert html.count('<li class="result') == len(shown) > 0, (paste, visit)
+                    for number, hit in enumerate(shown, 1):
+                        straight = render_to_string(
+                            RESULT_TEMPLATE,
+                            {
+                                "entry": hit.entry,
+                                "match": hit.match,
+                                "first": number == 1,
+                                **hit_values(hit, number, marked_texts(hit.entry)),
+                            },
+                        )
+                        assert straight in html, (language, paste, visit, number)
+
+
+def test_row_text_with_markup_shows_as_text_with_the_matched_words_marked(db, client):
+    from tests.factories import make_entry
+
+    make_entry(
+        code="APIG.0931",
+        message_en="Header <X-Gadget> & 'token' rejected.",
+        remedy_en="Remove <script>alert(1)</script> from the gadget header.",
+    )
+    for _visit in range(2):  # the row's parts rendered, then kept
+        html = client.get("/en/search/", {"q": "gadget header rejected"}).content.decode()
+        assert "<X-Gadget>" not in html and "<script>alert(1)" not in html
+        assert "<mark>Header</mark> &lt;X-<mark>Gadget</mark>&gt; &amp; &#x27;token&#x27; " in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; from the <mark>gadget</mark>" in html
