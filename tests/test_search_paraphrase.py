@@ -149,3 +149,34 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
     assert [hit.entry for hit in search("小部件故障").hits] == [gizmo]
     assert not search("螺丝松动").hits
     assert search("sprocket stuck").hits[0].entry.message_en == "Sprocket jammed."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sprocket refused by the gateway, not by the backend",
+        "sprocket refused at the gateway, never configured any backend",
+        "齿轮调用被网关拒绝，不是后端拒绝的",
+    ],
+)
+def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
+    make_entry(
+        message_en="The backend refused the sprocket.",
+        meaning_zh="后端拒绝了齿轮调用",
+        meaning_en="The backend refused the sprocket call.",
+    )
+    gateway = make_entry(
+        message_en="The gateway refused the sprocket.",
+        meaning_zh="网关拒绝了齿轮调用",
+        meaning_en="The gateway refused the sprocket call.",
+    )
+
+    assert search(text).hits[0].entry == gateway
+
+
+def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
+    # One clause that says "not" describes the failure; only a clause beside others that
+    # denies something is left out.
+    assert search("应用不是从受信任的IP地址访问的").hits[0].entry.code == "APIG.0405"
+    assert search("the app is not from a trusted IP address").hits[0].entry.code == "APIG.0405"

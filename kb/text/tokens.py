@@ -141,6 +141,25 @@ def affirmed(line: str) -> str:
     return " ".join(kept)
 
 
+# What a description says the failure is not, or what was never set up, is no word of the
+# failure: `500 from the gateway, not by our backend`, `网关返回500，不是后端返回的`,
+# `返回403，没有配过IP访问控制`. Only in a text of several clauses: alone, `应用不是从受信任的IP
+# 访问的` is the failure itself.
+DENIED_RE = re.compile(
+    r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
+    r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
+)
+
+
+def undenied(text: str) -> str:
+    """A query without what it says the failure is not: in a text of several clauses, each
+    clause from its denial (`not by`, `never configured`, 不是, 没有配过) on."""
+    clauses = CLAUSE_RE.findall(text)
+    if len(clauses) < 2:
+        return text
+    return " ".join(DENIED_RE.split(clause, maxsplit=1)[0] for clause in clauses)
+
+
 def document_text(*sections: str | list[str]) -> str:
     """Index tokens of a row in sections (message, meaning, remedy, FAQ), ` ~ ` between.
 
