@@ -180,3 +180,43 @@ def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
     # denies something is left out.
     assert search("应用不是从受信任的IP地址访问的").hits[0].entry.code == "APIG.0405"
     assert search("the app is not from a trusted IP address").hits[0].entry.code == "APIG.0405"
+
+
+def test_chinese_function_words_make_no_pieces_across_words():
+    # 就, 都, 还, 说 between two words would make pieces of neither (端就, 说请) that a row
+    # may hold by chance.
+    assert query_groups("后端就超时") == query_groups("后端 超时")
+    assert query_groups("调用都返回500") == query_groups("调用 返回500")
+    assert query_groups("网关说请求不合法") == query_groups("网关 请求不合法")
+    assert query_groups("还是后端超时") == query_groups("后端超时")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the gateway refuses my sprocket",
+        "sprocket refused",
+        "齿轮被网关拦了",
+    ],
+)
+def test_refused_and_blocked_find_a_row_that_says_rejected(text):
+    make_entry(message_en="Sprocket accepted late.", meaning_zh="网关延迟接受齿轮")
+    rejected = make_entry(
+        message_en="Sprocket rejected.", meaning_zh="齿轮被拦截", meaning_en="Rejected."
+    )
+
+    assert search(text).hits[0].entry == rejected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["custom domain returns 404", "自定义域名返回404"])
+def test_a_custom_domain_is_an_independent_domain_name(text):
+    make_entry(message_en="Custom header missing.", http_status=404, meaning_zh="自定义请求头缺失")
+    wanted = make_entry(
+        message_en="Independent domain name unbound.",
+        http_status=404,
+        meaning_zh="独立域名未绑定",
+    )
+
+    assert search(text).hits[0].entry == wanted

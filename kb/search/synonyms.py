@@ -65,6 +65,17 @@ SYNONYMS: dict[str, str] = {
     "no healthy": "no | healthy available",
     "unhealthy": "unhealthy unavailable",
     "malformed": "invalid malformed",
+    # Refused and rejected say one thing.
+    "refuse": "refuse reject",
+    "refused": "refuse reject",
+    "refusing": "refuse reject",
+    "reject": "refuse reject",
+    "rejected": "refuse reject",
+    "rejecting": "refuse reject",
+    # A domain name of the customer's own is, in the catalog's words, independent.
+    "custom domain": "independent | domain",
+    "own domain": "independent | domain",
+    "debug domain": "debugging | domain",
     # Abbreviations people type.
     "auth": "auth authentication",
     "sig": "signature",
@@ -155,6 +166,11 @@ SYNONYMS: dict[str, str] = {
     "后端不通": "后端不可用",
     "连不上后端": "后端不可用",
     "证书错误": "证书校验失败",
+    "拦下": "拦截 拒绝",
+    "拦了": "拦截 拒绝",
+    "拦住": "拦截 拒绝",
+    "挡了": "拦截 拒绝",
+    "自定义域名": "独立域名",
     "次数用完": "调用次数用完",
     # Expired, in the catalog's words.
     "到期": "过期 expired",
@@ -218,7 +234,7 @@ FILLER_RE = re.compile(
 # that they do not make pieces across a word boundary (`超时了吗` -> 超时; `我的后端`).
 FILLER_HAN_RE = re.compile(
     "为什么|怎么办|怎么回事|怎么|什么|请问|一下|一直|总是|老是|突然|现在|我们|你们|"
-    "自己的|我的|一个|[了的吗呢吧啊呀嘛哦]"
+    "自己的|我的|一个|还是|就是|都是|也是|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
 
 Term = str | tuple[str, ...]
