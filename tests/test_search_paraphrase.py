@@ -220,3 +220,27 @@ def test_a_custom_domain_is_an_independent_domain_name(text):
     )
 
     assert search(text).hits[0].entry == wanted
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # Which access control denies an IP: the credential's, or the API's.
+        ("the credential's access control policy denies my IP, 403", "APIG.0405"),
+        ("凭据的访问控制策略拒绝了我的IP，返回403", "APIG.0405"),
+        ("the API's access control policy denies our IP", "APIG.0402"),
+        ("API绑定了访问控制策略，我们的IP被拒绝", "APIG.0402"),
+        # A backend port is set on the load balance channel.
+        ("load balance channel servers have the wrong port, 500", "APIG.0611"),
+        ("负载通道服务器的端口填错了，返回500", "APIG.0611"),
+        # A credential is authorized for an API per environment.
+        (
+            "the credential has authorization in RELEASE only, 403 in the other environment",
+            "APIG.0304",
+        ),
+        # An independent domain name must be bound before it serves the API.
+        ("独立域名调API返回404，调试域名能调通", "APIG.0101"),
+    ],
+)
+def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
+    assert search(text).hits[0].entry.code == code
