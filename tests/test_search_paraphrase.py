@@ -240,7 +240,36 @@ def test_a_custom_domain_is_an_independent_domain_name(text):
         ),
         # An independent domain name must be bound before it serves the API.
         ("独立域名调API返回404，调试域名能调通", "APIG.0101"),
+        # An IAM token that is wrong, not stale, is incorrect IAM authentication.
+        ("my IAM token is invalid on my own API, 401", "APIG.0301"),
+        ("我们的IAM Token无效，调用自己的API返回401", "APIG.0301"),
+        ("the OBS API does not take our IAM token, 401", "APIGW.0301"),
     ],
 )
 def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
     assert search(text).hits[0].entry.code == code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, wanted, other",
+    [
+        # A typo, whatever the verb.
+        ("域名写错了", "域名拼错", "域名解析超时"),
+        ("域名填错", "域名拼错", "域名解析超时"),
+        # Does not match, in the catalog's words.
+        ("签名对不上", "签名不一致", "签名过期"),
+        ("参数不对", "参数格式不合法", "参数缺失"),
+        ("the key is not valid", "Key invalid.", "Key missing."),
+    ],
+)
+def test_everyday_words_find_the_catalogs_word(text, wanted, other):
+    make_entry(message_en="Other failure.", meaning_zh=other, meaning_en=other)
+    row = make_entry(message_en="Wanted failure.", meaning_zh=wanted, meaning_en=wanted)
+
+    assert search(text).hits[0].entry == row
+
+
+def test_chinese_time_words_make_no_pieces_across_words():
+    assert query_groups("改了配置之后超时") == query_groups("改 配置 超时")
+    assert query_groups("换了密钥以后签名失败") == query_groups("换 密钥 签名失败")

@@ -65,6 +65,9 @@ SYNONYMS: dict[str, str] = {
     "no healthy": "no | healthy available",
     "unhealthy": "unhealthy unavailable",
     "malformed": "invalid malformed",
+    "misspelled": "typo misspelled",
+    "not valid": "invalid",
+    "isn't valid": "invalid",
     # Refused and rejected say one thing.
     "refuse": "refuse reject",
     "refused": "refuse reject",
@@ -171,6 +174,13 @@ SYNONYMS: dict[str, str] = {
     "拦住": "拦截 拒绝",
     "挡了": "拦截 拒绝",
     "自定义域名": "独立域名",
+    # Written wrong: a typo, whatever the verb.
+    "写错": "写错 拼错 填错 错误",
+    "拼错": "写错 拼错 填错 错误",
+    "填错": "写错 拼错 填错 错误",
+    "打错": "写错 拼错 填错 错误",
+    "对不上": "对不上 不一致 不匹配 mismatch",
+    "不对": "不对 错误 不合法 不正确",
     "次数用完": "调用次数用完",
     # Expired, in the catalog's words.
     "到期": "过期 expired",
@@ -234,7 +244,7 @@ FILLER_RE = re.compile(
 # that they do not make pieces across a word boundary (`超时了吗` -> 超时; `我的后端`).
 FILLER_HAN_RE = re.compile(
     "为什么|怎么办|怎么回事|怎么|什么|请问|一下|一直|总是|老是|突然|现在|我们|你们|"
-    "自己的|我的|一个|还是|就是|都是|也是|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
+    "自己的|我的|一个|之后|以后|然后|还是|就是|都是|也是|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
 
 Term = str | tuple[str, ...]
