@@ -273,3 +273,22 @@ def test_everyday_words_find_the_catalogs_word(text, wanted, other):
 def test_chinese_time_words_make_no_pieces_across_words():
     assert query_groups("改了配置之后超时") == query_groups("改 配置 超时")
     assert query_groups("换了密钥以后签名失败") == query_groups("换 密钥 签名失败")
+
+
+def test_a_quantity_written_in_chinese_is_the_same_kind_as_in_english():
+    assert tokens("等了30秒") == tokens("等了70 seconds") == tokens("等了5分钟")
+    assert tokens("token用了24小时") == tokens("token用了1 hour")
+    assert tokens("上传12兆") == tokens("上传15MB") == tokens("上传20M")
+    assert tokens("请求头超过32K") == tokens("请求头超过32 KB")
+    # Without digits it says no number.
+    assert "unittime" not in tokens("过了几个小时") + tokens("每天")
+
+
+@pytest.mark.django_db
+def test_a_duration_in_chinese_finds_the_row_that_states_one():
+    make_entry(message_en="Sprocket slow.", meaning_zh="齿轮调用很慢")
+    wanted = make_entry(
+        message_en="Sprocket timeout.", meaning_zh="齿轮调用超过60 seconds", meaning_en="Over 60 s."
+    )
+
+    assert search("齿轮调用等了30秒").hits[0].entry == wanted

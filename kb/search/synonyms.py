@@ -11,7 +11,7 @@ held: `调用次数用完` is not matched by a row that only says 调用.
 import re
 from functools import lru_cache
 
-from kb.text.tokens import fold_width_and_case, tokens, undenied
+from kb.text.tokens import fold_width_and_case, han_quantities, tokens, undenied
 
 SYNONYMS: dict[str, str] = {
     # English
@@ -255,7 +255,8 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     """The query as groups of alternative terms; a row matches a group with any one. A
     term is an index token, or a tuple of tokens that are all needed (one word of a
     synonym that is several tokens)."""
-    text = undenied(fold_width_and_case(text))
+    # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
+    text = han_quantities(undenied(fold_width_and_case(text)))
     groups: list[frozenset[Term]] = []
     for phrase, pattern in _PATTERNS:
         text, found = pattern.subn(" ", text)

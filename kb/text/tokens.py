@@ -34,6 +34,13 @@ TIME_UNITS = {
 }  # fmt: skip
 QUANTITY_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 SIZE_TOKEN, TIME_TOKEN = "unitsize", "unittime"
+# A quantity written in Chinese (`24小时`, `30秒`, `12兆`, `20M`) is the same kind as in English;
+# read as a number with a unit the pattern above knows. Only with digits: `几个小时` (a few
+# hours) says no number, and is left as words.
+HAN_QUANTITY_RE = re.compile(
+    r"[0-9]+ ?个?(?:(毫秒|秒钟?|分钟|小时|天|周)|(字节|兆|千字节|[KMG]B?(?![A-Za-z])))",
+    re.IGNORECASE,
+)
 # Unit words that say a quantity even apart from a number (`KB`); the others, such as
 # `second` ("the second call") or `m`, only right after a number (`5s`, `1 minute`).
 UNIT_WORDS = {
@@ -67,7 +74,8 @@ def tokens(text: str) -> list[str]:
     """Index tokens of `text`, in order, repeats kept."""
     out: list[str] = []
     after_number = False
-    for match in WORD_RE.finditer(PLACEHOLDER_RE.sub(" ", fold_width_and_case(text))):
+    text = han_quantities(PLACEHOLDER_RE.sub(" ", fold_width_and_case(text)))
+    for match in WORD_RE.finditer(text):
         word = match.group()
         unit = UNIT_WORDS.get(word) or (_unit(word) if after_number else None)
         if unit and after_number:
@@ -92,6 +100,11 @@ def tokens(text: str) -> list[str]:
         elif word not in STOPWORDS:
             out.append(stem(word))
     return out
+
+
+def han_quantities(text: str) -> str:
+    """`24小时` as `1s`, `十几兆` as `1mb`: what `tokens()` reads as a duration or a size."""
+    return HAN_QUANTITY_RE.sub(lambda match: " 1s " if match.group(1) else " 1mb ", text)
 
 
 def _unit(suffix: str) -> str | None:
