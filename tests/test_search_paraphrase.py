@@ -244,6 +244,10 @@ def test_a_custom_domain_is_an_independent_domain_name(text):
         ("my IAM token is invalid on my own API, 401", "APIG.0301"),
         ("我们的IAM Token无效，调用自己的API返回401", "APIG.0301"),
         ("the OBS API does not take our IAM token, 401", "APIGW.0301"),
+        # A region named by its ID.
+        ("IAM user forbidden in la-south-2 calling the OBS API", "APIGW.0802"),
+        # A security group that keeps the gateway out leaves the backend unavailable.
+        ("security group blocks the gateway from reaching my backend, 502", "APIG.0201"),
     ],
 )
 def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
@@ -292,3 +296,11 @@ def test_a_duration_in_chinese_finds_the_row_that_states_one():
     )
 
     assert search("齿轮调用等了30秒").hits[0].entry == wanted
+
+
+@pytest.mark.django_db
+def test_a_region_named_by_its_id_is_a_region():
+    make_entry(message_en="User missing.", meaning_zh="用户不存在")
+    wanted = make_entry(message_en="User barred from the region.", meaning_zh="用户在区域内被禁")
+
+    assert search("user cannot work in cn-north-4").hits[0].entry == wanted

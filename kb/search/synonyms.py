@@ -247,6 +247,9 @@ FILLER_HAN_RE = re.compile(
     "自己的|我的|一个|之后|以后|然后|还是|就是|都是|也是|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
 
+# A region named by its ID (`cn-north-4`, `ap-southeast-1`) is, in the catalog's words, a region.
+REGION_RE = re.compile(r"(?<![a-z0-9-])(?:[a-z]{2}-)+[a-z]+-\d{1,2}(?![a-z0-9-])")
+
 Term = str | tuple[str, ...]
 
 
@@ -258,6 +261,9 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
     text = han_quantities(undenied(fold_width_and_case(text)))
     groups: list[frozenset[Term]] = []
+    text, found = REGION_RE.subn(" ", text)
+    if found:
+        groups.append(_alternatives("region 区域"))
     for phrase, pattern in _PATTERNS:
         text, found = pattern.subn(" ", text)
         if found:
