@@ -149,3 +149,158 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
     assert [hit.entry for hit in search("小部件故障").hits] == [gizmo]
     assert not search("螺丝松动").hits
     assert search("sprocket stuck").hits[0].entry.message_en == "Sprocket jammed."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sprocket refused by the gateway, not by the backend",
+        "sprocket refused at the gateway, never configured any backend",
+        "齿轮调用被网关拒绝，不是后端拒绝的",
+    ],
+)
+def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
+    make_entry(
+        message_en="The backend refused the sprocket.",
+        meaning_zh="后端拒绝了齿轮调用",
+        meaning_en="The backend refused the sprocket call.",
+    )
+    gateway = make_entry(
+        message_en="The gateway refused the sprocket.",
+        meaning_zh="网关拒绝了齿轮调用",
+        meaning_en="The gateway refused the sprocket call.",
+    )
+
+    assert search(text).hits[0].entry == gateway
+
+
+def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
+    # One clause that says "not" describes the failure; only a clause beside others that
+    # denies something is left out.
+    assert search("应用不是从受信任的IP地址访问的").hits[0].entry.code == "APIG.0405"
+    assert search("the app is not from a trusted IP address").hits[0].entry.code == "APIG.0405"
+
+
+def test_chinese_function_words_make_no_pieces_across_words():
+    # 就, 都, 还, 说 between two words would make pieces of neither (端就, 说请) that a row
+    # may hold by chance.
+    assert query_groups("后端就超时") == query_groups("后端 超时")
+    assert query_groups("调用都返回500") == query_groups("调用 返回500")
+    assert query_groups("网关说请求不合法") == query_groups("网关 请求不合法")
+    assert query_groups("还是后端超时") == query_groups("后端超时")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the gateway refuses my sprocket",
+        "sprocket refused",
+        "齿轮被网关拦了",
+    ],
+)
+def test_refused_and_blocked_find_a_row_that_says_rejected(text):
+    make_entry(message_en="Sprocket accepted late.", meaning_zh="网关延迟接受齿轮")
+    rejected = make_entry(
+        message_en="Sprocket rejected.", meaning_zh="齿轮被拦截", meaning_en="Rejected."
+    )
+
+    assert search(text).hits[0].entry == rejected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["custom domain returns 404", "自定义域名返回404"])
+def test_a_custom_domain_is_an_independent_domain_name(text):
+    make_entry(message_en="Custom header missing.", http_status=404, meaning_zh="自定义请求头缺失")
+    wanted = make_entry(
+        message_en="Independent domain name unbound.",
+        http_status=404,
+        meaning_zh="独立域名未绑定",
+    )
+
+    assert search(text).hits[0].entry == wanted
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # Which access control denies an IP: the credential's, or the API's.
+        ("the credential's access control policy denies my IP, 403", "APIG.0405"),
+        ("凭据的访问控制策略拒绝了我的IP，返回403", "APIG.0405"),
+        ("the API's access control policy denies our IP", "APIG.0402"),
+        ("API绑定了访问控制策略，我们的IP被拒绝", "APIG.0402"),
+        # A backend port is set on the load balance channel.
+        ("load balance channel servers have the wrong port, 500", "APIG.0611"),
+        ("负载通道服务器的端口填错了，返回500", "APIG.0611"),
+        # A credential is authorized for an API per environment.
+        (
+            "the credential has authorization in RELEASE only, 403 in the other environment",
+            "APIG.0304",
+        ),
+        # An independent domain name must be bound before it serves the API.
+        ("独立域名调API返回404，调试域名能调通", "APIG.0101"),
+        # An IAM token that is wrong, not stale, is incorrect IAM authentication.
+        ("my IAM token is invalid on my own API, 401", "APIG.0301"),
+        ("我们的IAM Token无效，调用自己的API返回401", "APIG.0301"),
+        ("the OBS API does not take our IAM token, 401", "APIGW.0301"),
+        # A region named by its ID.
+        ("IAM user forbidden in la-south-2 calling the OBS API", "APIGW.0802"),
+        # A security group that keeps the gateway out leaves the backend unavailable.
+        ("security group blocks the gateway from reaching my backend, 502", "APIG.0201"),
+    ],
+)
+def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
+    assert search(text).hits[0].entry.code == code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, wanted, other",
+    [
+        # A typo, whatever the verb.
+        ("域名写错了", "域名拼错", "域名解析超时"),
+        ("域名填错", "域名拼错", "域名解析超时"),
+        # Does not match, in the catalog's words.
+        ("签名对不上", "签名不一致", "签名过期"),
+        ("参数不对", "参数格式不合法", "参数缺失"),
+        ("the key is not valid", "Key invalid.", "Key missing."),
+    ],
+)
+def test_everyday_words_find_the_catalogs_word(text, wanted, other):
+    make_entry(message_en="Other failure.", meaning_zh=other, meaning_en=other)
+    row = make_entry(message_en="Wanted failure.", meaning_zh=wanted, meaning_en=wanted)
+
+    assert search(text).hits[0].entry == row
+
+
+def test_chinese_time_words_make_no_pieces_across_words():
+    assert query_groups("改了配置之后超时") == query_groups("改 配置 超时")
+    assert query_groups("换了密钥以后签名失败") == query_groups("换 密钥 签名失败")
+
+
+def test_a_quantity_written_in_chinese_is_the_same_kind_as_in_english():
+    assert tokens("等了30秒") == tokens("等了70 seconds") == tokens("等了5分钟")
+    assert tokens("token用了24小时") == tokens("token用了1 hour")
+    assert tokens("上传12兆") == tokens("上传15MB") == tokens("上传20M")
+    assert tokens("请求头超过32K") == tokens("请求头超过32 KB")
+    # Without digits it says no number.
+    assert "unittime" not in tokens("过了几个小时") + tokens("每天")
+
+
+@pytest.mark.django_db
+def test_a_duration_in_chinese_finds_the_row_that_states_one():
+    make_entry(message_en="Sprocket slow.", meaning_zh="齿轮调用很慢")
+    wanted = make_entry(
+        message_en="Sprocket timeout.", meaning_zh="齿轮调用超过60 seconds", meaning_en="Over 60 s."
+    )
+
+    assert search("齿轮调用等了30秒").hits[0].entry == wanted
+
+
+@pytest.mark.django_db
+def test_a_region_named_by_its_id_is_a_region():
+    make_entry(message_en="User missing.", meaning_zh="用户不存在")
+    wanted = make_entry(message_en="User barred from the region.", meaning_zh="用户在区域内被禁")
+
+    assert search("user cannot work in cn-north-4").hits[0].entry == wanted

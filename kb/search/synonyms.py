@@ -11,7 +11,7 @@ held: `调用次数用完` is not matched by a row that only says 调用.
 import re
 from functools import lru_cache
 
-from kb.text.tokens import fold_width_and_case, tokens
+from kb.text.tokens import fold_width_and_case, han_quantities, tokens, undenied
 
 SYNONYMS: dict[str, str] = {
     # English
@@ -65,6 +65,20 @@ SYNONYMS: dict[str, str] = {
     "no healthy": "no | healthy available",
     "unhealthy": "unhealthy unavailable",
     "malformed": "invalid malformed",
+    "misspelled": "typo misspelled",
+    "not valid": "invalid",
+    "isn't valid": "invalid",
+    # Refused and rejected say one thing.
+    "refuse": "refuse reject",
+    "refused": "refuse reject",
+    "refusing": "refuse reject",
+    "reject": "refuse reject",
+    "rejected": "refuse reject",
+    "rejecting": "refuse reject",
+    # A domain name of the customer's own is, in the catalog's words, independent.
+    "custom domain": "independent | domain",
+    "own domain": "independent | domain",
+    "debug domain": "debugging | domain",
     # Abbreviations people type.
     "auth": "auth authentication",
     "sig": "signature",
@@ -155,6 +169,18 @@ SYNONYMS: dict[str, str] = {
     "后端不通": "后端不可用",
     "连不上后端": "后端不可用",
     "证书错误": "证书校验失败",
+    "拦下": "拦截 拒绝",
+    "拦了": "拦截 拒绝",
+    "拦住": "拦截 拒绝",
+    "挡了": "拦截 拒绝",
+    "自定义域名": "独立域名",
+    # Written wrong: a typo, whatever the verb.
+    "写错": "写错 拼错 填错 错误",
+    "拼错": "写错 拼错 填错 错误",
+    "填错": "写错 拼错 填错 错误",
+    "打错": "写错 拼错 填错 错误",
+    "对不上": "对不上 不一致 不匹配 mismatch",
+    "不对": "不对 错误 不合法 不正确",
     "次数用完": "调用次数用完",
     # Expired, in the catalog's words.
     "到期": "过期 expired",
@@ -218,8 +244,11 @@ FILLER_RE = re.compile(
 # that they do not make pieces across a word boundary (`超时了吗` -> 超时; `我的后端`).
 FILLER_HAN_RE = re.compile(
     "为什么|怎么办|怎么回事|怎么|什么|请问|一下|一直|总是|老是|突然|现在|我们|你们|"
-    "自己的|我的|一个|[了的吗呢吧啊呀嘛哦]"
+    "自己的|我的|一个|之后|以后|然后|还是|就是|都是|也是|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
+
+# A region named by its ID (`cn-north-4`, `ap-southeast-1`) is, in the catalog's words, a region.
+REGION_RE = re.compile(r"(?<![a-z0-9-])(?:[a-z]{2}-)+[a-z]+-\d{1,2}(?![a-z0-9-])")
 
 Term = str | tuple[str, ...]
 
@@ -229,8 +258,12 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     """The query as groups of alternative terms; a row matches a group with any one. A
     term is an index token, or a tuple of tokens that are all needed (one word of a
     synonym that is several tokens)."""
-    text = fold_width_and_case(text)
+    # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
+    text = han_quantities(undenied(fold_width_and_case(text)))
     groups: list[frozenset[Term]] = []
+    text, found = REGION_RE.subn(" ", text)
+    if found:
+        groups.append(_alternatives("region 区域"))
     for phrase, pattern in _PATTERNS:
         text, found = pattern.subn(" ", text)
         if found:

@@ -34,6 +34,13 @@ TIME_UNITS = {
 }  # fmt: skip
 QUANTITY_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 SIZE_TOKEN, TIME_TOKEN = "unitsize", "unittime"
+# A quantity written in Chinese (`24小时`, `30秒`, `12兆`, `20M`) is the same kind as in English;
+# read as a number with a unit the pattern above knows. Only with digits: `几个小时` (a few
+# hours) says no number, and is left as words.
+HAN_QUANTITY_RE = re.compile(
+    r"[0-9]+ ?个?(?:(毫秒|秒钟?|分钟|小时|天|周)|(字节|兆|千字节|[KMG]B?(?![A-Za-z])))",
+    re.IGNORECASE,
+)
 # Unit words that say a quantity even apart from a number (`KB`); the others, such as
 # `second` ("the second call") or `m`, only right after a number (`5s`, `1 minute`).
 UNIT_WORDS = {
@@ -67,7 +74,8 @@ def tokens(text: str) -> list[str]:
     """Index tokens of `text`, in order, repeats kept."""
     out: list[str] = []
     after_number = False
-    for match in WORD_RE.finditer(PLACEHOLDER_RE.sub(" ", fold_width_and_case(text))):
+    text = han_quantities(PLACEHOLDER_RE.sub(" ", fold_width_and_case(text)))
+    for match in WORD_RE.finditer(text):
         word = match.group()
         unit = UNIT_WORDS.get(word) or (_unit(word) if after_number else None)
         if unit and after_number:
@@ -92,6 +100,11 @@ def tokens(text: str) -> list[str]:
         elif word not in STOPWORDS:
             out.append(stem(word))
     return out
+
+
+def han_quantities(text: str) -> str:
+    """`24小时` as `1s`, `十几兆` as `1mb`: what `tokens()` reads as a duration or a size."""
+    return HAN_QUANTITY_RE.sub(lambda match: " 1s " if match.group(1) else " 1mb ", text)
 
 
 def _unit(suffix: str) -> str | None:
@@ -139,6 +152,25 @@ def affirmed(line: str) -> str:
             continue
         kept.append(NOT_IS_RE.split(clause, maxsplit=1)[0])
     return " ".join(kept)
+
+
+# What a description says the failure is not, or what was never set up, is no word of the
+# failure: `500 from the gateway, not by our backend`, `网关返回500，不是后端返回的`,
+# `返回403，没有配过IP访问控制`. Only in a text of several clauses: alone, `应用不是从受信任的IP
+# 访问的` is the failure itself.
+DENIED_RE = re.compile(
+    r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
+    r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
+)
+
+
+def undenied(text: str) -> str:
+    """A query without what it says the failure is not: in a text of several clauses, each
+    clause from its denial (`not by`, `never configured`, 不是, 没有配过) on."""
+    clauses = CLAUSE_RE.findall(text)
+    if len(clauses) < 2:
+        return text
+    return " ".join(DENIED_RE.split(clause, maxsplit=1)[0] for clause in clauses)
 
 
 def document_text(*sections: str | list[str]) -> str:
