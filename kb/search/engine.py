@@ -34,10 +34,6 @@ __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
 CANDIDATE_LIMIT = 40
 STATUS_CANDIDATE_LIMIT = 30
-FEW_CANDIDATES = 10
-# A paste with more words than this (a log line, a stack trace) is never worth looking
-# up as rows holding every one of its words: straight to rows holding some.
-ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
 # The same failure is often in both catalogs; unless the text points at the shared
 # gateway of cloud services, the customer's own gateway (APIG) is the likelier one, and
@@ -241,15 +237,15 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
             row.alias_keys += (alias_key,)
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
-        rows = []
         # The index is asked for tokens only; the ranking checks the words.
         counts = token_row_counts() if _word_groups(groups) else {}
         asked = [lookup_tokens(group, counts) for group in groups]
-        if len(groups) <= ALL_WORDS_GROUPS:
-            rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=True)
-        if len(rows) < FEW_CANDIDATES and len(groups) > 1:
-            # Few rows have every word: widen to rows with any, the ranking sorts them.
-            rows += candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=False)
+        # The rows its most telling words found (kb.search.index.telling_groups), not rows
+        # that hold every word: in a large catalog thousands of rows hold every common word
+        # of a description, the first of them by id filled the candidates, the rows that
+        # hold its rare words were never asked for, and the words' weights among the
+        # candidates (`_weigh`) went flat. Rows found by most words come first either way.
+        rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=len(groups) == 1)
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown
