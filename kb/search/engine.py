@@ -34,6 +34,12 @@ __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
 CANDIDATE_LIMIT = 40
 STATUS_CANDIDATE_LIMIT = 30
+# Without the index's word counts (a small catalog, PostgreSQL before its first ANALYZE)
+# the telling words are unknown: rows holding every word are looked up first, and rows
+# holding some only when fewer than FEW_CANDIDATES do; a paste with more words than
+# ALL_WORDS_GROUPS (a log line, a stack trace) goes straight to rows holding some.
+FEW_CANDIDATES = 10
+ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
 # The same failure is often in both catalogs; unless the text points at the shared
 # gateway of cloud services, the customer's own gateway (APIG) is the likelier one, and
@@ -238,14 +244,21 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
         # The index is asked for tokens only; the ranking checks the words.
-        counts = token_row_counts() if _word_groups(groups) else {}
+        counts = token_row_counts()
         asked = [lookup_tokens(group, counts) for group in groups]
-        # The rows its most telling words found (kb.search.index.telling_groups), not rows
-        # that hold every word: in a large catalog thousands of rows hold every common word
-        # of a description, the first of them by id filled the candidates, the rows that
-        # hold its rare words were never asked for, and the words' weights among the
-        # candidates (`_weigh`) went flat. Rows found by most words come first either way.
-        rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=len(groups) == 1)
+        if counts or len(groups) == 1:
+            # The rows its most telling words found (kb.search.index.telling_groups), not
+            # rows that hold every word: in a large catalog thousands of rows hold every
+            # common word of a description, the first of them by id filled the candidates,
+            # the rows that hold its rare words were never asked for, and the words'
+            # weights among the candidates (`_weigh`) went flat.
+            rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=len(groups) == 1)
+        else:
+            rows = []
+            if len(groups) <= ALL_WORDS_GROUPS:
+                rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=True)
+            if len(rows) < FEW_CANDIDATES:
+                rows += candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=False)
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown
