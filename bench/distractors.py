@@ -91,6 +91,17 @@ def is_twin(key: tuple, expected: tuple) -> bool:
     return expected[3].rstrip(".").split()[: len(head)] == head
 
 
+def first_place(keys: list[tuple], expected: tuple, real: set[tuple]) -> str:
+    """What came first in a ranking (`keys`, rows by natural key) that missed `expected`:
+    a `twin` of it (is_twin), another `distractor`, another `real_row` (one of `real`,
+    the catalog's own rows), or `nothing`."""
+    if not keys:
+        return "nothing"
+    if keys[0] in real:
+        return "real_row"
+    return "twin" if is_twin(keys[0], expected) else "distractor"
+
+
 def load_distractors(count: int) -> int:
     """Add `count` distractor rows; returns the number added."""
     from kb.models import ErrorEntry

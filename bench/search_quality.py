@@ -11,8 +11,11 @@ result has that code (the code is authoritative: must be 100%). `sure+wrong` cou
 answers the engine presented as sure whose first row was not a right one: a sure wrong
 answer misleads more than an unsure one. With --distractors N the
 same cases run again after N distractor rows (bench/distractors.py) join the catalog, and
-the last column is the change in top-1; `twins first` counts the misses whose first row is
-a distractor made from the expected row (the same failure said of another service).
+the last column is the change in top-1; `distractors_lost` counts the cases right on the
+catalog alone and wrong among the distractors, by what came first: a twin (a distractor
+made from the expected row, the same failure said of another service), another
+distractor, another row of the real catalog (the words' weights moved: kb.search.engine
+weighs a word by its rarity among the candidates), or nothing.
 --gate checks the floors in GATE.
 """
 
@@ -99,7 +102,13 @@ def main() -> int:
         from django.db import connection
 
         call_command("import_catalog", stdout=StringIO())
-        totals = score(cases, rank, show_miss)
+        missed_alone = set()
+
+        def alone_miss(case, keys):
+            missed_alone.add(case["query"])
+            show_miss(case, keys)
+
+        totals = score(cases, rank, alone_miss)
         print(f"database={connection.vendor} cases={len(cases)}")
         print_table(totals)
         figures = summarize(totals)
@@ -107,15 +116,19 @@ def main() -> int:
             if "/" not in name or name.endswith(("top1", "top3")):
                 print(f"{name.replace(' ', '_').replace(':', '_')}={figures[name]:.1f}")
         if args.distractors:
-            from distractors import analyze, is_twin, load_distractors
+            from distractors import analyze, first_place, load_distractors
 
+            from kb.models import ErrorEntry
+
+            real = {tuple(entry.natural_key()) for entry in ErrorEntry.objects.all()}
             added = load_distractors(args.distractors)
             analyze()
             print(f"\nwith {added} distractor rows")
-            twins = []
+            lost = dict.fromkeys(("twin", "distractor", "real_row", "nothing"), 0)
 
             def at_scale_miss(case, keys):
-                twins.extend(keys[:1] if keys and is_twin(keys[0], tuple(case["expect"])) else [])
+                if case["query"] not in missed_alone:
+                    lost[first_place(keys, tuple(case["expect"]), real)] += 1
                 show_miss(case, keys)
 
             at_scale = score(cases, rank, at_scale_miss)
@@ -126,7 +139,10 @@ def main() -> int:
                     label = name.replace(":", "_")
                     change = scaled[name] - figures[name]
                     print(f"distractors_{label}={scaled[name]:.1f} ({change:+.1f})")
-            print(f"distractors_twins_first={len(twins)}")
+            print(
+                f"distractors_lost={sum(lost.values())} "
+                + " ".join(f"first_{name}={count}" for name, count in lost.items())
+            )
         failed = [
             f"{provenance} {measure} {figures.get(f'{provenance}:{measure}', 0):.1f} < {floor}"
             for (provenance, measure), floor in GATE.items()

@@ -32,7 +32,7 @@ from collections import defaultdict
 from io import StringIO
 
 from _django import setup_throwaway_database
-from distractors import analyze, is_twin, load_distractors
+from distractors import analyze, first_place, load_distractors
 from evaluation import load_cases, right_keys
 
 REQUEST_ID_RE = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
@@ -85,13 +85,7 @@ def report_changes(cases, alone, at_scale, real: set[tuple], verbose: bool) -> N
     for number, case in enumerate(cases):
         if not right_first(case, alone[number]) or right_first(case, at_scale[number]):
             continue
-        first = at_scale[number][0] if at_scale[number] else None
-        if first is None:
-            changed["nothing"] += 1
-        elif first in real:
-            changed["real_row"] += 1
-        else:
-            changed["twin" if is_twin(first, tuple(case["expect"])) else "distractor"] += 1
+        changed[first_place(at_scale[number], tuple(case["expect"]), real)] += 1
         if verbose and case.get("split") != "heldout":
             print(f"CHANGED [{case['kind']}] {case['query'][:100]!r}")
             print(f"     expected {case['expect']}, got {at_scale[number][:2]}")

@@ -133,16 +133,18 @@ def api_answers_as_described(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def fresh_page_cache():
-    # Tests change settings (page size, language) between requests for one URL.
+    # Tests change settings (page size, language) between requests for one URL; each
+    # test's database has its own rows and token counts.
     from kb import pagecache
     from kb.models.catalog import forget_kept_causes
-    from kb.search.index import forget_shown_rows
+    from kb.search.index import forget_shown_rows, forget_token_row_counts
     from kb.templatetags.kb_tags import forget_result_parts
 
     pagecache.clear()
     forget_shown_rows()
     forget_kept_causes()
     forget_result_parts()
+    forget_token_row_counts()
 
 
 @pytest.fixture(autouse=True, scope="session")

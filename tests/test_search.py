@@ -211,3 +211,29 @@ def test_threads_of_one_worker_stem_at_the_same_time_without_mixing_words():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(stem_all, range(8)))
     assert all(result == alone for result in results)
+
+
+def test_rows_holding_every_common_word_do_not_hide_the_row_its_rare_words_find(db):
+    """A large catalog has many rows that hold every common word of a description (other
+    services' rows with the same remedies): they must not crowd out the row that the
+    description's telling words find, nor change which row comes first."""
+    from kb.search.index import forget_token_row_counts, refresh_index
+
+    region = make_entry(
+        http_status=403,
+        message_en="The IAM user is forbidden in the currently selected region.",
+        meaning_en="This user may not call APIs of the gateway in this region.",
+    )
+    make_entry(http_status=403, message_en="The app is not authorized to access the API.")
+    query = "the IAM user is forbidden in the current selected region"
+    found_before = first(query)
+    assert found_before == region
+    for n in range(60):
+        make_entry(
+            http_status=403,
+            message_en=f"Quota of the object storage bucket exceeded ({n}).",
+            remedy_en="Make sure the IAM user is authorized in the currently selected region.",
+        )
+    refresh_index()  # the index's word counts, as a worker reads them after a bulk load
+    forget_token_row_counts()
+    assert first(query) == found_before

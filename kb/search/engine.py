@@ -34,9 +34,11 @@ __all__ = ["Hit", "QueryError", "SearchResult", "search"]
 
 CANDIDATE_LIMIT = 40
 STATUS_CANDIDATE_LIMIT = 30
+# Without the index's word counts (a small catalog, PostgreSQL before its first ANALYZE)
+# the telling words are unknown: rows holding every word are looked up first, and rows
+# holding some only when fewer than FEW_CANDIDATES do; a paste with more words than
+# ALL_WORDS_GROUPS (a log line, a stack trace) goes straight to rows holding some.
 FEW_CANDIDATES = 10
-# A paste with more words than this (a log line, a stack trace) is never worth looking
-# up as rows holding every one of its words: straight to rows holding some.
 ALL_WORDS_GROUPS = 12
 RESULT_LIMIT = 10
 # The same failure is often in both catalogs; unless the text points at the shared
@@ -241,15 +243,22 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
             row.alias_keys += (alias_key,)
     documented = any(pasted.starts_with(key) for row in found.values() for key in row.keys)
     if groups and not documented:
-        rows = []
         # The index is asked for tokens only; the ranking checks the words.
-        counts = token_row_counts() if _word_groups(groups) else {}
+        counts = token_row_counts()
         asked = [lookup_tokens(group, counts) for group in groups]
-        if len(groups) <= ALL_WORDS_GROUPS:
-            rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=True)
-        if len(rows) < FEW_CANDIDATES and len(groups) > 1:
-            # Few rows have every word: widen to rows with any, the ranking sorts them.
-            rows += candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=False)
+        if counts or len(groups) == 1:
+            # The rows its most telling words found (kb.search.index.telling_groups), not
+            # rows that hold every word: in a large catalog thousands of rows hold every
+            # common word of a description, the first of them by id filled the candidates,
+            # the rows that hold its rare words were never asked for, and the words'
+            # weights among the candidates (`_weigh`) went flat.
+            rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=len(groups) == 1)
+        else:
+            rows = []
+            if len(groups) <= ALL_WORDS_GROUPS:
+                rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=True)
+            if len(rows) < FEW_CANDIDATES:
+                rows += candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=False)
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown
