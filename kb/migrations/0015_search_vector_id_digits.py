@@ -6,10 +6,9 @@ The search keeps the first rows by id that hold every word (kb.search.index
 .candidates_by_full_text). Sorting all the matching rows by id meant reading each from the
 table: a phrase that thousands of rows hold cost milliseconds. With the digits in the
 index it asks for the matches among the ids of up to three digits first, then four, and
-so on, and stops once it has enough, reading from the table only the matches of the windows
-it asked. A
-condition on the id itself would not do: PostgreSQL combines it with the index only when
-it expects many matches, and for several common words it expects few.
+so on, and stops once it has enough, reading from the table only the matches of the
+windows it asked. A condition on the id itself would not do: PostgreSQL combines it with
+the index only when it expects many matches, and for several common words it expects few.
 
 `~` never starts a token of ours (kb.text.tokens gives [a-z0-9]), so no query meets these
 lexemes by chance. SQLite's FTS5 index gives its rows in id order already: unchanged.
