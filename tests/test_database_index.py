@@ -139,3 +139,28 @@ def test_a_status_is_looked_up_in_the_catalog_the_text_points_at_first(shipped_c
 
     assert shared.pk in found("APIGW") and own.pk in found("APIGW")
     assert own.pk in found("APIG") and shared.pk not in found("APIG")
+
+
+def test_the_first_rows_by_id_that_hold_every_word_are_kept_however_far_apart(db, monkeypatch):
+    from tests.factories import make_category, make_entry
+
+    # Ids of one to six digits: on PostgreSQL each number of digits is a window of the
+    # look-up (kb/migrations/0015_search_vector_id_digits.py), asked in turn.
+    category = make_category()
+    ids = [7, 420, 4200, 42000, 420000]
+    for number in reversed(ids):
+        make_entry(id=number, category=category, message_en="Okapi lemur refused.")
+    make_entry(id=43, category=category, message_en="Okapi alone refused.")
+    # As the counts of a large catalog say: common enough to be looked up window by window.
+    common = {token: 50000.0 for token in tokens("okapi lemur")}
+    monkeypatch.setattr(index, "token_row_counts", lambda: common)
+    words = [set(tokens("okapi")), set(tokens("lemur"))]
+
+    def first(limit: int) -> list[int]:
+        return [row[0] for row in candidates_by_full_text(words, limit, match_all=True)]
+
+    assert first(1) == [7]
+    assert first(2) == [7, 420]
+    assert first(3) == [7, 420, 4200]
+    assert first(4) == [7, 420, 4200, 42000]
+    assert first(40) == ids

@@ -1,5 +1,6 @@
 """The search index is schema: `migrate` alone builds it, with the definitions the
-migrations give, on SQLite and on PostgreSQL (kb/migrations/0013_search_index.py)."""
+migrations give, on SQLite and on PostgreSQL (kb/migrations/0013_search_index.py; on
+PostgreSQL the vector holds the id's number of digits too, 0015_search_vector_id_digits)."""
 
 import pytest
 from django.db import connection
@@ -48,7 +49,8 @@ def assert_index_as_migrations_define_it():
         assert schema["column"] == (
             "tsvector",
             "s",  # stored generated column
-            "to_tsvector('simple'::regconfig, index_tokens)",
+            "(to_tsvector('simple'::regconfig, index_tokens) || "
+            "array_to_tsvector(ARRAY[('~'::text || length((id)::text))]))",
             1000,
         )
         assert schema["indexes"] == {

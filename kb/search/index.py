@@ -101,17 +101,20 @@ def forget_token_row_counts() -> None:
     _row_counts.forget()
 
 
+def _rows(group: list[str]) -> float:
+    """About how many rows hold a token of `group` (0 for rare tokens)."""
+    counts = token_row_counts()
+    return sum(counts.get(token, 0.0) for token in group)
+
+
 def telling_groups(groups: list[list[str]]) -> list[list[str]]:
     """The groups worth a look-up of their own, at most OR_LOOKUPS of them: rare words,
     then numbers (a log line's timestamps and addresses), then common words, the
     rarest first in each."""
-    counts = token_row_counts()
-
-    def rows(group: list[str]) -> float:
-        return sum(counts.get(token, 0.0) for token in group)
 
     def order(group: list[str]) -> tuple:
-        return (rows(group) > COMMON_ROWS, all(t.isdigit() for t in group), rows(group))
+        rows = _rows(group)
+        return (rows > COMMON_ROWS, all(t.isdigit() for t in group), rows)
 
     return sorted(groups, key=order)[:OR_LOOKUPS]
 
@@ -185,6 +188,46 @@ def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
         return cursor.fetchall()
 
 
+# PostgreSQL's look-up of the first rows by id that hold every group goes window by window
+# over the ids, each window only when the ones before it found too few: the ids of up to
+# three digits, then of four, of five, then longer. Without windows it read every matching
+# row from the table to sort them by id (the GIN index knows which rows match, never their
+# ids): a phrase of the catalog that thousands of the 100,000 rows of
+# bench/search_speed.py hold took 3 to 5 ms, and over 20 on a busy machine. The number of
+# digits of each row's id is a lexeme of its search vector (`~5`,
+# kb/migrations/0015_search_vector_id_digits.py), so the index alone finds a window's
+# matches, and only those are read. A look-up whose rarest group is in at most
+# WINDOWED_ROWS rows (as the token counts tell) is made in one go: each window costs a
+# look-up in the index and a few lines of plan.
+ID_DIGIT_WINDOWS = ((1, 2, 3), (4,), (5,), tuple(range(6, 20)))
+WINDOWED_ROWS = 300
+
+
+def _first_by_id(name: str, words: str, limit: int) -> tuple[list, list, str]:
+    """Common table expressions for the ids of the first `limit` rows by id that match the
+    tsquery `words`, window by window (ID_DIGIT_WINDOWS): their definitions, their
+    parameters, and a query of the ids."""
+    table = connections["default"].ops.quote_name(_table())
+    matches = "search_vector @@ (to_tsquery('simple'::regconfig, %s) && %s::tsquery)"
+    ctes, params, names = [], [], []
+    for number, digits in enumerate(ID_DIGIT_WINDOWS):
+        window = f"{name}{number}"
+        where, where_params = [matches], [words, " | ".join(f"'~{d}'" for d in digits)]
+        if names:
+            # Evaluated once, before the scan: a window the ones before it filled is skipped.
+            found = " + ".join(f"(SELECT count(*) FROM {earlier})" for earlier in names)
+            where.insert(0, f"{found} < %s")
+            where_params.insert(0, limit)
+        ctes.append(
+            f"{window} AS MATERIALIZED (SELECT id FROM {table} "
+            f"WHERE {' AND '.join(where)} ORDER BY id LIMIT %s)"
+        )
+        params += [*where_params, limit]
+        names.append(window)
+    ids = " UNION ALL ".join(f"SELECT id FROM {window}" for window in names)
+    return ctes, params, f"SELECT id FROM ({ids}) AS {name} ORDER BY id LIMIT {int(limit)}"
+
+
 def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
     """Rows whose tokens match every group (or any group), straight from the index.
 
@@ -193,7 +236,8 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
     match than are kept, the first by id are (the rows the knowledge base had first,
     before rows added later): SQLite's index gives them in that order at no cost;
     PostgreSQL must be told, or a sequential scan may start anywhere in the table
-    (synchronized scans) and keep whichever rows it meets first.
+    (synchronized scans) and keep whichever rows it meets first, and is told window by
+    window (ID_DIGIT_WINDOWS).
     `groups` hold index tokens only ([a-z0-9]), so nothing here can inject query syntax.
     """
     groups = [sorted(group) for group in groups if group]
@@ -214,13 +258,21 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         matches = f"{FTS_TABLE} MATCH %s"
         rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE " + matches
     if match_all:
-        sql = (
-            f"SELECT {columns} FROM {table} e WHERE e.{matches} ORDER BY e.id LIMIT %s"
-            if postgresql
-            else f"SELECT {columns} FROM {FTS_TABLE} JOIN {table} e "
-            f"ON e.id = {FTS_TABLE}.rowid WHERE {matches} ORDER BY {FTS_TABLE}.rowid LIMIT %s"
-        )
         params = [(" & " if postgresql else " AND ").join(alternatives), limit]
+        # No more rows hold every group than hold its rarest.
+        if postgresql and min(_rows(group) for group in groups) > WINDOWED_ROWS:
+            ctes, params, ids = _first_by_id("w", params[0], limit)
+            sql = (
+                f"WITH {', '.join(ctes)} SELECT {columns} FROM {table} e "
+                f"WHERE e.id IN ({ids}) ORDER BY e.id"
+            )
+        elif postgresql:
+            sql = f"SELECT {columns} FROM {table} e WHERE e.{matches} ORDER BY e.id LIMIT %s"
+        else:
+            sql = (
+                f"SELECT {columns} FROM {FTS_TABLE} JOIN {table} e "
+                f"ON e.id = {FTS_TABLE}.rowid WHERE {matches} ORDER BY {FTS_TABLE}.rowid LIMIT %s"
+            )
     else:
         # One bounded look-up per telling group, then the rows most groups found. A single
         # OR query would make PostgreSQL scan the table when one word is common, and
