@@ -103,7 +103,8 @@ def tokens(text: str) -> list[str]:
 
 
 def han_quantities(text: str) -> str:
-    """`24小时` as `1s`, `十几兆` as `1mb`: what `tokens()` reads as a duration or a size."""
+    """`24小时` as `1s`, `12兆` as `1mb`: what `tokens()` reads as a duration or a size
+    (digits only: `十几兆` says no number and stays words)."""
     return HAN_QUANTITY_RE.sub(lambda match: " 1s " if match.group(1) else " 1mb ", text)
 
 
