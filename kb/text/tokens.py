@@ -131,34 +131,33 @@ def message_key(message: str) -> str:
 
 LINE_MARK = " ; "
 
-# A customer phrasing may say what the failure is not (`access token expired, not IAM
-# token`, `是IAM Token，不是access token`): those words must not find the row.
+# A text may say what the failure is not: those words must not find a row. Only in a text
+# of several clauses: alone, `应用不是从受信任的IP访问的` is the failure itself.
 CLAUSE_RE = re.compile(r"[^,，;；]+[,，;；]?")
-NOT_CLAUSE_RE = re.compile(r"^\s*not\s", re.IGNORECASE)
+
+
+def _before_denials(text: str, denial: re.Pattern) -> str:
+    """`text` with each of its clauses cut at its first `denial`, when it has several."""
+    clauses = CLAUSE_RE.findall(text)
+    if len(clauses) < 2:
+        return text
+    return " ".join(denial.split(clause, maxsplit=1)[0] for clause in clauses)
+
+
+# A customer phrasing: `access token expired, not IAM token`, `是IAM Token，不是access token`.
 RATHER_THAN_RE = re.compile(r"而不是[^,，;；]*")
-NOT_IS_RE = re.compile(r"(?<!是)不是")  # 是不是 asks; it says nothing is not
+PHRASING_DENIAL_RE = re.compile(r"^\s*not\s|(?<!是)不是", re.IGNORECASE)  # 是不是 asks
 
 
 def affirmed(line: str) -> str:
     """A phrasing without what it says the failure is not: the words after 而不是, and,
-    in a line of several clauses, a clause that starts with `not` or holds 不是 (from
-    不是 on)."""
-    line = RATHER_THAN_RE.sub(" ", line)
-    clauses = CLAUSE_RE.findall(line)
-    if len(clauses) < 2:
-        return line
-    kept = []
-    for clause in clauses:
-        if NOT_CLAUSE_RE.match(clause):
-            continue
-        kept.append(NOT_IS_RE.split(clause, maxsplit=1)[0])
-    return " ".join(kept)
+    in a line of several clauses, a clause that starts with `not`, and a clause's words
+    from 不是 on."""
+    return _before_denials(RATHER_THAN_RE.sub(" ", line), PHRASING_DENIAL_RE)
 
 
-# What a description says the failure is not, or what was never set up, is no word of the
-# failure: `500 from the gateway, not by our backend`, `网关返回500，不是后端返回的`,
-# `返回403，没有配过IP访问控制`. Only in a text of several clauses: alone, `应用不是从受信任的IP
-# 访问的` is the failure itself.
+# A query: `500 from the gateway, not by our backend`, `网关返回500，不是后端返回的`, and what
+# was never set up, `返回403，没有配过IP访问控制`.
 DENIED_RE = re.compile(
     r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
@@ -168,10 +167,7 @@ DENIED_RE = re.compile(
 def undenied(text: str) -> str:
     """A query without what it says the failure is not: in a text of several clauses, each
     clause from its denial (`not by`, `never configured`, 不是, 没有配过) on."""
-    clauses = CLAUSE_RE.findall(text)
-    if len(clauses) < 2:
-        return text
-    return " ".join(DENIED_RE.split(clause, maxsplit=1)[0] for clause in clauses)
+    return _before_denials(text, DENIED_RE)
 
 
 def document_text(*sections: str | list[str]) -> str:
