@@ -237,3 +237,26 @@ def test_rows_holding_every_common_word_do_not_hide_the_row_its_rare_words_find(
     refresh_index()  # the index's word counts, as a worker reads them after a bulk load
     forget_token_row_counts()
     assert first(query) == found_before
+
+
+def test_a_word_common_in_a_large_catalog_still_tells_among_the_rows_a_query_may_mean(
+    shipped_catalog,
+):
+    """In a large catalog every word of a description is in more rows than one look-up
+    returns, so each look-up comes back full of rows that hold its word because it was
+    asked for it. Those rows must not make the description's telling word (`project`)
+    look as common as `api` or `call`, and hand first place to a row about calls."""
+    from kb.search.index import forget_token_row_counts, refresh_index
+
+    query = "the project can't be used any more when we call our API"
+    found_before = first(query)
+    assert found_before == row("APIG.0310")
+    for n in range(60):
+        make_entry(
+            http_status=404,
+            message_en=f"The bucket of the object storage service was deleted ({n}).",
+            remedy_en="Check the project of the bucket, and create it again in the console.",
+        )
+    refresh_index()  # the index's word counts, as a worker reads them after a bulk load
+    forget_token_row_counts()
+    assert first(query) == found_before

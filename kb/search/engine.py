@@ -79,6 +79,10 @@ class Candidate:
     message_key: str
     index_tokens: str
     sort_order: int
+    # The query group whose look-up alone found the row, when that look-up came back full
+    # (kb.search.index.candidates_by_full_text): the row holds that group because it was
+    # asked for it.
+    asked_for: int | None = None
     # Keys of the row's aliases that the pasted message starts with.
     alias_keys: tuple[str, ...] = ()
 
@@ -301,7 +305,10 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     """How much each query group counts, and which groups each candidate holds.
 
     Rare terms among the candidates count most; a group no candidate has (a typo,
-    a junk two-character piece of a Chinese phrase) counts for nothing.
+    a junk two-character piece of a Chinese phrase) counts for nothing. A group is
+    weighed by the candidates found otherwise than by asking for it alone: in a large
+    catalog the look-up of a common word comes back full of rows that hold it, and
+    counting them would make every word of the query look as common as the next.
     """
     present = []
     words = _word_groups(groups)
@@ -312,9 +319,17 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
             found = sorted({*found, *(g for g in words if held_terms(groups[g], held))})
         present.append(found)
     frequency = Counter(g for found in present for g in found)
-    total = len(candidates) + 1
+    asked = Counter(candidate.asked_for for candidate in candidates)
+    sampled = Counter(
+        g
+        for candidate, found in zip(candidates, present, strict=True)
+        for g in found
+        if g != candidate.asked_for
+    )
     weights = [
-        math.log(total / (frequency[g] + 0.5)) + 0.2 if frequency[g] else 0.0
+        math.log((len(candidates) - asked[g] + 1) / (sampled[g] + 0.5)) + 0.2
+        if frequency[g]
+        else 0.0
         for g in range(len(groups))
     ]
     return weights, present

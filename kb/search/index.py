@@ -240,6 +240,7 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
     window (ID_DIGIT_WINDOWS).
     `groups` hold index tokens only ([a-z0-9]), so nothing here can inject query syntax.
     """
+    numbers = [number for number, group in enumerate(groups) if group]
     groups = [sorted(group) for group in groups if group]
     if not groups:
         return []
@@ -277,18 +278,29 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         # One bounded look-up per telling group, then the rows most groups found. A single
         # OR query would make PostgreSQL scan the table when one word is common, and
         # would give SQLite's first rows by id, whatever they hold.
-        telling = telling_groups(groups)
-        alternatives = [alternatives[groups.index(group)] for group in telling]
-        branch = f"SELECT id FROM ({rows} ORDER BY id LIMIT %s) AS branch"
-        branches = " UNION ALL ".join([branch] * len(alternatives))
+        per_group = max(10, limit // 3)
+        telling = [groups.index(group) for group in telling_groups(groups)]
+        # A look-up that came back full (its group is in more rows than it returns), the
+        # only one that found a row: the row is there because the group was asked for.
+        branches = " UNION ALL ".join(
+            f"SELECT id, {number if _rows(groups[number]) > per_group else -1} AS full_lookup"
+            f" FROM ({rows} ORDER BY id LIMIT %s) AS branch"
+            for number in telling
+        )
         sql = (
-            f"SELECT {columns} FROM {table} e JOIN ("
-            f"SELECT id, count(*) AS found FROM ({branches})"
-            " AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
+            f"SELECT {columns}, best.asked_for FROM {table} e JOIN ("
+            "SELECT id, count(*) AS found,"
+            " CASE WHEN count(*) = 1 THEN max(full_lookup) END AS asked_for"
+            f" FROM ({branches}) AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
             ") best ON best.id = e.id"
         )
-        per_group = max(10, limit // 3)
-        params = [value for group in alternatives for value in (group, per_group)] + [limit]
+        params = [value for number in telling for value in (alternatives[number], per_group)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [
+                (*row, None if asked is None or asked < 0 else numbers[asked])
+                for *row, asked in cursor.fetchall()
+            ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
