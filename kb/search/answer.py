@@ -131,10 +131,11 @@ def _redirect(result: SearchResult) -> str:
     return code_page_url(codes.pop())
 
 
-def row_link(hit: Hit) -> str:
-    """The hit's row on its code page; with its diagnosis' detail and the request's time
-    when they fit in a URL, so that the page shows the same diagnosis."""
-    url = hit.entry.get_absolute_url()
+def row_link(hit: Hit, url: str = "") -> str:
+    """The hit's row on its code page (`url`, when the caller has it already); with its
+    diagnosis' detail and the request's time when they fit in a URL, so that the page
+    shows the same diagnosis."""
+    url = url or hit.entry.get_absolute_url()
     diagnosis = hit.diagnosis
     if not diagnosis:
         return url
