@@ -56,8 +56,6 @@ class Answer:
     queued: bool = False
     # The response may be kept in the page cache: it echoes nothing that was pasted.
     cacheable: bool = False
-    # The query fits in a shareable GET URL.
-    shareable: bool = False
 
     @property
     def hits(self) -> list[Hit]:
@@ -95,7 +93,7 @@ def answer(
     count; `channel` ("page" or "api") is where the Insight counts put the search."""
     # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
     text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
-    found = Answer(text=text, shareable=fits_in_url(q=text))
+    found = Answer(text=text)
     if not text.strip():
         found.status, found.error = 400, _("Give the text to search, e.g. APIG.0303.")
         return found
