@@ -15,18 +15,19 @@ def language_links(request):
     and, for search engines, its absolute canonical address and hreflang alternates
     (x-default is the address without a language, which sends readers to theirs)."""
     current = get_language()
+    full_path = request.get_full_path()
     links = [
         {
             "code": code,
             "name": name,
-            "url": in_language(request.get_full_path(), current, code),
+            "url": in_language(full_path, current, code),
             "active": code == current,
         }
         for code, name in settings.LANGUAGES
     ]
     match = request.resolver_match
     if match and match.url_name in QUERY_PAGES:
-        path = request.get_full_path()
+        path = full_path
     else:
         path = escape_uri_path(request.path)
     origin = site_origin(request)

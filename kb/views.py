@@ -55,7 +55,7 @@ def search_page(request):
     # below): recorded there, so that one search counts once.
     shared = request.method == "POST" and fits_in_url(q=text.replace("\r\n", "\n"))
     found = answer(text, language=get_language(), client=client_key(request), record=not shared)
-    if request.method == "POST" and found.shareable and found.status == 200:
+    if shared and found.status == 200:
         response = redirect(f"{reverse('kb:search')}?{urlencode({'q': text})}")
         response.status_code = 303
         return response

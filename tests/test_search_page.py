@@ -221,7 +221,7 @@ def test_each_result_is_its_template_rendered_as_it_stands(shipped_catalog, clie
                                 "entry": hit.entry,
                                 "match": hit.match,
                                 "first": number == 1,
-                                **hit_values(hit, number, marked_texts(hit.entry)),
+                                **hit_values(hit, number, marked_texts(hit.entry), ""),
                             },
                         )
                         assert straight in html, (language, paste, visit, number)

@@ -56,8 +56,6 @@ class Answer:
     queued: bool = False
     # The response may be kept in the page cache: it echoes nothing that was pasted.
     cacheable: bool = False
-    # The query fits in a shareable GET URL.
-    shareable: bool = False
 
     @property
     def hits(self) -> list[Hit]:
@@ -95,7 +93,7 @@ def answer(
     count; `channel` ("page" or "api") is where the Insight counts put the search."""
     # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
     text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
-    found = Answer(text=text, shareable=fits_in_url(q=text))
+    found = Answer(text=text)
     if not text.strip():
         found.status, found.error = 400, _("Give the text to search, e.g. APIG.0303.")
         return found
@@ -131,10 +129,11 @@ def _redirect(result: SearchResult) -> str:
     return code_page_url(codes.pop())
 
 
-def row_link(hit: Hit) -> str:
-    """The hit's row on its code page; with its diagnosis' detail and the request's time
-    when they fit in a URL, so that the page shows the same diagnosis."""
-    url = hit.entry.get_absolute_url()
+def row_link(hit: Hit, url: str = "") -> str:
+    """The hit's row on its code page (`url`, when the caller has it already); with its
+    diagnosis' detail and the request's time when they fit in a URL, so that the page
+    shows the same diagnosis."""
+    url = url or hit.entry.get_absolute_url()
     diagnosis = hit.diagnosis
     if not diagnosis:
         return url

@@ -121,19 +121,21 @@ def marked_texts(entry) -> dict[str, Markable]:
 class ResultParts:
     """What every result that shows one row, in one language, for one kind of match, in
     first place or not, has in common: kb/includes/result.html rendered with holes for
-    the hit's own values (`hit_values()`), and the row's texts ready to be marked."""
+    the hit's own values (`hit_values()`), the row's texts ready to be marked, and the
+    address of the row on its code page."""
 
     def __init__(self, entry, match: str, first: bool):
         self.texts = marked_texts(entry)
+        self.url = entry.get_absolute_url()
         context = {"entry": entry, "match": match, "first": first}
         self.holes = Holes(RESULT_TEMPLATE, context, ["number", "link", "diagnosis", *self.texts])
 
 
-def hit_values(hit, number: int, texts: dict[str, Markable]) -> dict[str, str]:
-    """A hit's own values in its result, escaped: its place, its link, its row's `texts`
-    with the words it matched marked, its diagnosis."""
+def hit_values(hit, number: int, texts: dict[str, Markable], url: str) -> dict[str, str]:
+    """A hit's own values in its result, escaped: its place, its link (to `url`, its row
+    on the code page), its row's `texts` with the words it matched marked, its diagnosis."""
     values = {name: text.highlight(hit.terms) for name, text in texts.items()}
-    values.update(number=str(number), link=escape(row_link(hit)), diagnosis="")
+    values.update(number=str(number), link=escape(row_link(hit, url)), diagnosis="")
     if hit.diagnosis:
         values["diagnosis"] = render_to_string(
             "kb/includes/diagnosis.html", {"diagnosis": hit.diagnosis}
@@ -154,7 +156,7 @@ def result(hit, number: int) -> str:
     common to every search that shows the row kept, the hit's own filled in."""
     key = (hit.entry, get_language(), hit.match, number == 1)
     parts = _result_parts.get([key])[key]
-    return parts.holes.fill(hit_values(hit, number, parts.texts))
+    return parts.holes.fill(hit_values(hit, number, parts.texts, parts.url))
 
 
 def forget_result_parts() -> None:
