@@ -88,6 +88,13 @@ SYNONYMS: dict[str, str] = {
     "config": "configuration",
     "req": "request",
     "resp": "response",
+    "info": "info information",
+    # A sub-user (sub-account) of an account is, in the catalog's words, an IAM user.
+    "sub-user": "iam | user",
+    "subuser": "iam | user",
+    "sub user": "iam | user",
+    "sub-account": "iam | user",
+    "sub account": "iam | user",
     "mtls": "client certificate",
     "ssl": "ssl tls protocol",
     "tls": "ssl tls protocol",
@@ -174,6 +181,9 @@ SYNONYMS: dict[str, str] = {
     "拦住": "拦截 拒绝",
     "挡了": "拦截 拒绝",
     "自定义域名": "独立域名",
+    "子用户": "iam | 用户",
+    "子账号": "iam | 用户",
+    "子帐号": "iam | 用户",
     # Written wrong: a typo, whatever the verb.
     "写错": "写错 拼错 填错 错误",
     "拼错": "写错 拼错 填错 错误",
