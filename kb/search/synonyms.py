@@ -181,6 +181,8 @@ SYNONYMS: dict[str, str] = {
     "拦住": "拦截 拒绝",
     "挡了": "拦截 拒绝",
     "自定义域名": "独立域名",
+    # An interface (接口) is, in the catalog's words, an API.
+    "接口": "接口 api",
     "子用户": "iam | 用户",
     "子账号": "iam | 用户",
     "子帐号": "iam | 用户",
