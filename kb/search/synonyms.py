@@ -184,6 +184,7 @@ SYNONYMS: dict[str, str] = {
     "自定义域名": "独立域名",
     # An interface (接口) is, in the catalog's words, an API.
     "接口": "接口 api",
+    # A sub-user (子用户, 子账号) is an IAM user.
     "子用户": "iam | 用户",
     "子账号": "iam | 用户",
     "子帐号": "iam | 用户",
