@@ -248,6 +248,13 @@ def test_a_custom_domain_is_an_independent_domain_name(text):
         ("IAM user forbidden in la-south-2 calling the OBS API", "APIGW.0802"),
         # A security group that keeps the gateway out leaves the backend unavailable.
         ("security group blocks the gateway from reaching my backend, 502", "APIG.0201"),
+        # A cloud service API's permissions come from IAM policies.
+        ("the IAM policy gives my AK/SK no permission for the VPC API, 403", "APIGW.0306"),
+        # An OAuth client's id and secret are the credential's AppKey and AppSecret.
+        (
+            "the client secret (our AppSecret) is rejected in the client credentials token request",
+            "APIG.2201",
+        ),
     ],
 )
 def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
@@ -265,6 +272,12 @@ def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text
         ("签名对不上", "签名不一致", "签名过期"),
         ("参数不对", "参数格式不合法", "参数缺失"),
         ("the key is not valid", "Key invalid.", "Key missing."),
+        # Short and everyday words for the catalog's.
+        ("sprocket info is wrong", "Sprocket information is wrong.", "Sprocket version is wrong."),
+        ("sub-user refused with 403", "IAM refused.", "Sub-project refused."),
+        ("子账号访问返回403", "IAM用户访问被禁止", "凭据访问被禁止"),
+        ("调用齿轮接口失败", "调用齿轮API失败", "调用齿轮插件失败"),
+        ("齿轮没权限", "不允许访问齿轮", "齿轮权限超时"),
     ],
 )
 def test_everyday_words_find_the_catalogs_word(text, wanted, other):
