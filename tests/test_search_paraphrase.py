@@ -189,6 +189,12 @@ def test_chinese_function_words_make_no_pieces_across_words():
     assert query_groups("调用都返回500") == query_groups("调用 返回500")
     assert query_groups("网关说请求不合法") == query_groups("网关 请求不合法")
     assert query_groups("还是后端超时") == query_groups("后端超时")
+    # How often, when and where a customer says it happens (经常, 今天, 那边, 在哪) is no
+    # word of the failure, as `always` and `today` are none.
+    assert query_groups("接口经常超时") == query_groups("接口 超时")
+    assert query_groups("今天好像后端不可用") == query_groups("后端不可用")
+    assert query_groups("IAM那边有问题") == query_groups("IAM 有问题")
+    assert query_groups("超时时间在哪里改") == query_groups("超时时间 改")
 
 
 @pytest.mark.django_db

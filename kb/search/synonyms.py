@@ -258,7 +258,8 @@ FILLER_RE = re.compile(
 # that they do not make pieces across a word boundary (`超时了吗` -> 超时; `我的后端`).
 FILLER_HAN_RE = re.compile(
     "为什么|怎么办|怎么回事|怎么|什么|请问|一下|一直|总是|老是|突然|现在|我们|你们|"
-    "自己的|我的|一个|之后|以后|然后|还是|就是|都是|也是|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
+    "自己的|我的|一个|之后|以后|然后|还是|就是|都是|也是|经常|好像|似乎|今天|昨天|那边|这边|"
+    "在哪里?|哪里|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
 
 # A region named by its ID (`cn-north-4`, `ap-southeast-1`) is, in the catalog's words, a region.
