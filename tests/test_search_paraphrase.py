@@ -261,6 +261,19 @@ def test_a_custom_domain_is_an_independent_domain_name(text):
             "the client secret (our AppSecret) is rejected in the client credentials token request",
             "APIG.2201",
         ),
+        # A newly published API the gateway has not loaded yet.
+        (
+            "the API was published a minute ago but the gateway has not loaded its configuration",
+            "APIG.0606",
+        ),
+        # A cloud service API that fails while IAM has problems.
+        ("IAM is having problems and the OBS API fails", "APIGW.0613"),
+        ("IAM出了问题，OBS接口调用失败", "APIGW.0613"),
+        # A script that calls a cloud service API over and over is throttled.
+        ("my script calls the ECS API over and over and now it fails", "APIGW.0308"),
+        ("脚本反复调ECS的API，现在调不通了", "APIGW.0308"),
+        # The debugging domain name takes a limited number of calls a day.
+        ("调试域名每天能调用的次数有限", "APIG.0308"),
     ],
 )
 def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
