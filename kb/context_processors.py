@@ -2,59 +2,28 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.encoding import escape_uri_path
-from django.utils.translation import get_language
 
 # Pages whose query string chooses what they show (a search, a filtered or later page of
 # the list): their canonical address keeps it. Any other page's is its path alone.
 QUERY_PAGES = {"search", "code-list"}
 
 
-def language_links(request):
-    """The page being viewed in each language: relative links for the language switch,
-    and, for search engines, its absolute canonical address and hreflang alternates
-    (x-default is the address without a language, which sends readers to theirs)."""
-    current = get_language()
-    full_path = request.get_full_path()
-    links = [
-        {
-            "code": code,
-            "name": name,
-            "url": in_language(full_path, current, code),
-            "active": code == current,
-        }
-        for code, name in settings.LANGUAGES
-    ]
+def site_name(request):
+    return {"site_name": settings.SITE_NAME}
+
+
+def page_address(request) -> tuple[str, str, bool]:
+    """The page's path and its query string (with its `?`, or ''), as get_full_path()
+    writes them, and whether its canonical address keeps the query string."""
+    path, mark, query = request.get_full_path().partition("?")
     match = request.resolver_match
-    if match and match.url_name in QUERY_PAGES:
-        path = full_path
-    else:
-        path = escape_uri_path(request.path)
-    origin = site_origin(request)
-    alternates = [
-        {"code": code, "url": origin + in_language(path, current, code)}
-        for code, _name in settings.LANGUAGES
-    ]
-    prefix = f"/{current}/"
-    if path.startswith(prefix):
-        alternates.append({"code": "x-default", "url": origin + path[len(prefix) - 1 :]})
-    return {
-        "language_links": links,
-        "alternate_links": alternates,
-        "canonical_url": origin + path,
-        "site_name": settings.SITE_NAME,
-    }
-
-
-def in_language(path: str, current: str, code: str) -> str:
-    # The query string goes along unchanged: the path alone is translated, once per process
-    # (a search's every query string is new, its path is the same).
-    path, mark, query = path.partition("?")
-    return _path_in_language(path, current, code) + mark + query
+    return path, mark + query, bool(match and match.url_name in QUERY_PAGES)
 
 
 @lru_cache(maxsize=1024)
-def _path_in_language(path: str, current: str, code: str) -> str:
+def path_in_language(path: str, current: str, code: str) -> str:
+    """The path of the page in language `code`, once per process (a search's every query
+    string is new, its path is the same)."""
     url = translate_url(path, code)
     if url == path and code != current and path.startswith(f"/{current}/"):
         url = f"/{code}/" + path[len(current) + 2 :]
