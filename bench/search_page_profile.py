@@ -136,7 +136,7 @@ def instrument(parts: Parts) -> None:
     parts.patch("rendering", kb.views, "render")
     # Each template's own nodes (what its includes and the tags timed apart cost aside).
     parts.patch(lambda template, *_: f"rendering: {template.name}", Template, "_render")
-    parts.patch("rendering: language links", kb_tags, "language_links")
+    parts.patch("rendering: language links", kb.context_processors, "language_links")
     # A result: its row's common parts kept, the hit's own values put in (kb_tags.result).
     parts.patch("rendering: results (hit's own values)", kb_tags, "hit_values")
     parts.patch("rendering: filling in kept parts", kb_tags.Holes, "fill")

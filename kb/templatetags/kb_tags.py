@@ -1,17 +1,14 @@
 import html
 import re
-import secrets
-from functools import lru_cache
 
 from django import template
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from kb.context_processors import page_address, path_in_language, site_origin
 from kb.feedback import FeedbackForm
+from kb.holes import Holes
 from kb.markdown import render_markdown
 from kb.models import page_url
 from kb.pagecache import KeptUntilCatalogChanges
@@ -85,87 +82,6 @@ class Markable:
             position = end
         out.append(html.escape(text[position:]))
         return mark_safe("".join(out))
-
-
-# What a template rendered with holes leaves open: a mark no catalog text holds (a NUL
-# and a word chosen per process), the hole's name, a NUL.
-_HOLE = f"\x00{secrets.token_hex(8)}:"
-_HOLE_RE = re.compile(re.escape(_HOLE) + r"(\w+)\x00")
-
-
-class Holes:
-    """A template rendered once, with holes for the values that change between uses
-    (`names`); `fill(values)` puts those in, escaped by the caller."""
-
-    def __init__(self, template_name: str, context: dict, names: list[str]):
-        holes = {name: mark_safe(f"{_HOLE}{name}\x00") for name in names}
-        pieces = _HOLE_RE.split(render_to_string(template_name, {**context, **holes}))
-        self.texts, self.names = pieces[0::2], pieces[1::2]
-
-    def fill(self, values: dict[str, str]) -> str:
-        out = [self.texts[0]]
-        for name, text in zip(self.names, self.texts[1:], strict=True):
-            out += (values[name], text)
-        return mark_safe("".join(out))
-
-
-class LanguageLinks:
-    """The page being viewed in each language, for one path, active language and origin:
-    relative links for the language switch, and, for search engines, its absolute
-    canonical address and hreflang alternates (x-default is the address without a
-    language, which sends readers to theirs). Rendered once, with a hole for the query
-    string, which every link carries as it is."""
-
-    def __init__(self, path: str, current: str, origin: str):
-        links = [
-            {
-                "code": code,
-                "name": name,
-                "url": path_in_language(path, current, code),
-                "active": code == current,
-            }
-            for code, name in settings.LANGUAGES
-        ]
-        alternates = [{"code": link["code"], "url": origin + link["url"]} for link in links]
-        prefix = f"/{current}/"
-        if path.startswith(prefix):
-            alternates.append({"code": "x-default", "url": origin + path[len(prefix) - 1 :]})
-        self.head = Holes(
-            "kb/includes/head_links.html",
-            {"canonical_url": origin + path, "alternate_links": alternates},
-            ["query"],
-        )
-        self.switch = Holes(
-            "kb/includes/language_switch.html", {"language_links": links}, ["query"]
-        )
-
-
-@lru_cache(maxsize=1024)
-def _language_links(path: str, current: str, origin: str) -> LanguageLinks:
-    return LanguageLinks(path, current, origin)
-
-
-def language_links(request, part: str) -> str:
-    """The `part` of the page's language links ("head" or "switch"), its query string
-    escaped and put in: the switch's links keep it, and the head's those of a search and
-    a list (QUERY_PAGES); any other page's canonical address is its path alone."""
-    path, query, keeps_query = page_address(request)
-    links = _language_links(path, get_language(), site_origin(request))
-    if part == "head" and not keeps_query:
-        query = ""
-    return getattr(links, part).fill({"query": escape(query)})
-
-
-@register.simple_tag(takes_context=True)
-def head_links(context) -> str:
-    """The page's canonical address and its hreflang alternates."""
-    return language_links(context["request"], "head")
-
-
-@register.simple_tag(takes_context=True)
-def language_switch(context) -> str:
-    """The language switch: the page in each language."""
-    return language_links(context["request"], "switch")
 
 
 RESULT_TEMPLATE = "kb/includes/result.html"
