@@ -111,6 +111,7 @@ def instrument(parts: Parts) -> None:
     from django.urls.resolvers import URLResolver
 
     import kb.context_processors
+    import kb.holes
     import kb.insight.counts
     import kb.pagecache
     import kb.search.answer
@@ -139,7 +140,7 @@ def instrument(parts: Parts) -> None:
     parts.patch("rendering: language links", kb.context_processors, "language_links")
     # A result: its row's common parts kept, the hit's own values put in (kb_tags.result).
     parts.patch("rendering: results (hit's own values)", kb_tags, "hit_values")
-    parts.patch("rendering: results (filling in)", kb_tags.Holes, "fill")
+    parts.patch("rendering: filling in kept parts", kb.holes.Holes, "fill")
     parts.patch("rendering: results (marked words)", kb_tags.Markable, "highlight")
     parts.patch("rendering: results (row link)", kb_tags, "row_link")
     parts.patch("page cache check", kb.pagecache, "cacheable")

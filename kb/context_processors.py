@@ -2,8 +2,10 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.encoding import escape_uri_path
+from django.utils.html import escape
 from django.utils.translation import get_language
+
+from kb.holes import Holes
 
 # Pages whose query string chooses what they show (a search, a filtered or later page of
 # the list): their canonical address keeps it. Any other page's is its path alone.
@@ -11,46 +13,52 @@ QUERY_PAGES = {"search", "code-list"}
 
 
 def language_links(request):
-    """The page being viewed in each language: relative links for the language switch,
+    """The page being viewed in each language: the language switch (`language_switch`),
     and, for search engines, its absolute canonical address and hreflang alternates
-    (x-default is the address without a language, which sends readers to theirs)."""
-    current = get_language()
-    full_path = request.get_full_path()
-    links = [
-        {
-            "code": code,
-            "name": name,
-            "url": in_language(full_path, current, code),
-            "active": code == current,
-        }
-        for code, name in settings.LANGUAGES
-    ]
+    (`head_links`). Both are kept per path, language and origin (`LanguageLinks`); the
+    query string, which each link carries as it is, is escaped once and put in."""
+    path, mark, query = request.get_full_path().partition("?")
+    links = _language_links(path, get_language(), site_origin(request))
+    query = escape(mark + query)
     match = request.resolver_match
-    if match and match.url_name in QUERY_PAGES:
-        path = full_path
-    else:
-        path = escape_uri_path(request.path)
-    origin = site_origin(request)
-    alternates = [
-        {"code": code, "url": origin + in_language(path, current, code)}
-        for code, _name in settings.LANGUAGES
-    ]
-    prefix = f"/{current}/"
-    if path.startswith(prefix):
-        alternates.append({"code": "x-default", "url": origin + path[len(prefix) - 1 :]})
+    keeps_query = match and match.url_name in QUERY_PAGES
     return {
-        "language_links": links,
-        "alternate_links": alternates,
-        "canonical_url": origin + path,
+        "head_links": links.head.fill({"query": query if keeps_query else ""}),
+        "language_switch": links.switch.fill({"query": query}),
         "site_name": settings.SITE_NAME,
     }
 
 
-def in_language(path: str, current: str, code: str) -> str:
-    # The query string goes along unchanged: the path alone is translated, once per process
-    # (a search's every query string is new, its path is the same).
-    path, mark, query = path.partition("?")
-    return _path_in_language(path, current, code) + mark + query
+class LanguageLinks:
+    """The links of one path in each language, for one active language and origin,
+    rendered with a hole for the query string: the language switch's, relative, and the
+    head's canonical address and hreflang alternates, absolute (x-default is the address
+    without a language, which sends readers to theirs)."""
+
+    def __init__(self, path: str, current: str, origin: str):
+        links = [
+            {
+                "code": code,
+                "name": name,
+                "url": _path_in_language(path, current, code),
+                "active": code == current,
+            }
+            for code, name in settings.LANGUAGES
+        ]
+        alternates = [{"code": link["code"], "url": origin + link["url"]} for link in links]
+        prefix = f"/{current}/"
+        if path.startswith(prefix):
+            alternates.append({"code": "x-default", "url": origin + path[len(prefix) - 1 :]})
+        head = {"canonical_url": origin + path, "alternate_links": alternates}
+        self.head = Holes("kb/includes/head_links.html", head, ["query"])
+        self.switch = Holes(
+            "kb/includes/language_switch.html", {"language_links": links}, ["query"]
+        )
+
+
+@lru_cache(maxsize=1024)
+def _language_links(path: str, current: str, origin: str) -> LanguageLinks:
+    return LanguageLinks(path, current, origin)
 
 
 @lru_cache(maxsize=1024)

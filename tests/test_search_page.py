@@ -96,6 +96,22 @@ def test_search_text_is_escaped(shipped_catalog, client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 签名</textarea>" in html
 
 
+def test_each_search_links_its_own_text_in_each_language_escaped(shipped_catalog, client):
+    # The links' common parts are kept per path and language; each page's text goes in,
+    # as the address has it (its quote and ampersand as they are), escaped.
+    for query, escaped in [
+        ("?q=timeout+'504'&x=1", "?q=timeout+&#x27;504&#x27;&amp;x=1"),
+        ("?q=%E7%AD%BE%E5%90%8D+'403'", "?q=%E7%AD%BE%E5%90%8D+&#x27;403&#x27;"),
+    ]:
+        html = client.get("/en/search/" + query).content.decode()
+        assert f'<link rel="canonical" href="http://testserver/en/search/{escaped}">' in html
+        for code, path in [("zh-hans", "/zh-hans"), ("en", "/en"), ("x-default", "")]:
+            href = f"http://testserver{path}/search/{escaped}"
+            assert f'<link rel="alternate" hreflang="{code}" href="{href}">' in html
+        assert f'<a href="/zh-hans/search/{escaped}" hreflang="zh-hans"' in html
+        assert f'<a href="/en/search/{escaped}" hreflang="en"' in html
+
+
 def test_too_long_text_is_a_413_with_a_message(shipped_catalog, client):
     response = client.post("/en/search/", {"q": "x" * 20000})
     assert response.status_code == 413
