@@ -213,12 +213,21 @@ def test_threads_of_one_worker_stem_at_the_same_time_without_mixing_words():
     assert all(result == alone for result in results)
 
 
+def grow_catalog(status: int, message: str, remedy: str, rows: int = 60) -> None:
+    """Add `rows` rows of other services (`message` with `{n}` numbered), then read the
+    index's word counts as a worker does after a bulk load."""
+    from kb.search.index import forget_token_row_counts, refresh_index
+
+    for n in range(rows):
+        make_entry(http_status=status, message_en=message.format(n=n), remedy_en=remedy)
+    refresh_index()
+    forget_token_row_counts()
+
+
 def test_rows_holding_every_common_word_do_not_hide_the_row_its_rare_words_find(db):
     """A large catalog has many rows that hold every common word of a description (other
     services' rows with the same remedies): they must not crowd out the row that the
     description's telling words find, nor change which row comes first."""
-    from kb.search.index import forget_token_row_counts, refresh_index
-
     region = make_entry(
         http_status=403,
         message_en="The IAM user is forbidden in the currently selected region.",
@@ -228,14 +237,11 @@ def test_rows_holding_every_common_word_do_not_hide_the_row_its_rare_words_find(
     query = "the IAM user is forbidden in the current selected region"
     found_before = first(query)
     assert found_before == region
-    for n in range(60):
-        make_entry(
-            http_status=403,
-            message_en=f"Quota of the object storage bucket exceeded ({n}).",
-            remedy_en="Make sure the IAM user is authorized in the currently selected region.",
-        )
-    refresh_index()  # the index's word counts, as a worker reads them after a bulk load
-    forget_token_row_counts()
+    grow_catalog(
+        403,
+        "Quota of the object storage bucket exceeded ({n}).",
+        "Make sure the IAM user is authorized in the currently selected region.",
+    )
     assert first(query) == found_before
 
 
@@ -246,17 +252,12 @@ def test_a_word_common_in_a_large_catalog_still_tells_among_the_rows_a_query_may
     returns, so each look-up comes back full of rows that hold its word because it was
     asked for it. Those rows must not make the description's telling word (`project`)
     look as common as `api` or `call`, and hand first place to a row about calls."""
-    from kb.search.index import forget_token_row_counts, refresh_index
-
     query = "the project can't be used any more when we call our API"
     found_before = first(query)
     assert found_before == row("APIG.0310")
-    for n in range(60):
-        make_entry(
-            http_status=404,
-            message_en=f"The bucket of the object storage service was deleted ({n}).",
-            remedy_en="Check the project of the bucket, and create it again in the console.",
-        )
-    refresh_index()  # the index's word counts, as a worker reads them after a bulk load
-    forget_token_row_counts()
+    grow_catalog(
+        404,
+        "The bucket of the object storage service was deleted ({n}).",
+        "Check the project of the bucket, and create it again in the console.",
+    )
     assert first(query) == found_before
