@@ -18,6 +18,9 @@ Cases live in bench/cases/, one file per provenance:
   by another blind writer (how: `set4-making/README.md`) and frozen before any use. They
   are all split `tune4`: a development set that the engine had not been fitted to when it
   was frozen, reported apart from the first set's `tune` and `heldout` halves.
+- `independent_set5.json`: 260 more paraphrases (130 per language), written blind by two
+  more writers, one per language (how: `set5-making/README.md`), frozen before any use;
+  all split `tune5`, a development set like set 4.
 
 A case passes at rank k when its expected row, or one listed as equally right (`also`),
 is among the first k results. Rows are named by natural key: [catalog, code, status, message].
@@ -33,7 +36,7 @@ PROVENANCES = ("derived", "engine-written", "independent")
 FILES = {
     "derived": ("derived.json",),
     "engine-written": ("engine_written.json",),
-    "independent": ("independent.json", "independent_set4.json"),
+    "independent": ("independent.json", "independent_set4.json", "independent_set5.json"),
 }
 
 
