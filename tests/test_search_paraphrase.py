@@ -100,6 +100,20 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("my IAM-auth API on my own gateway returns 401", False),
         ("IAM认证的API返回401", False),
         ("DNS resolution of my backend fails", False),
+        # A few words between the service and its API still name the service's API...
+        ("the VPC create security group API answers 400", True),
+        ("调VPC的查询接口返回404", True),
+        ("调用EVS云硬盘接口报404", True),
+        ("ECS查询云服务器列表接口找不到", True),
+        # ... but not words that make the API the customer's own.
+        ("the ECS server behind our API returns 502", False),
+        ("ECS上部署的后端接口返回502", False),
+        ("VPC channel API returns 502", False),
+        ("our VPC通道的API返回502", False),
+        ("an IAM sub-user can call APIs in one region only", False),
+        ("IAM用户调用API被拒", False),
+        # A cloud server (云服务器) in a VPC channel is the customer's backend.
+        ("负载通道里的云服务器全部关机了，API调不通", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):

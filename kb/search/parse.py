@@ -78,11 +78,27 @@ CLOUD_SERVICES = (
     "cbr|dcs|dms|dds|dws|mrs|dli|swr|cdn|waf|scm|tms|eps|bss|ocr|nlp|modelarts|functiongraph|"
     "gaussdb|vpcep"
 )
+# A few words may stand between a service and its API (`VPC create security group API`,
+# `VPC的查询接口`, `EVS云硬盘接口`), but none that makes the API the customer's own: one
+# behind, on or in the service (`ECS server behind our API`, `ECS上的接口`), a VPC channel
+# (`VPC通道`), the gateway's own IAM authentication (`IAM认证的API`) or an IAM user's call
+# (`IAM user API`).
+_NOT_BETWEEN = (
+    r"(?:our|my|your|their|its|the|a|an|behind|for|from|to|in|on|of|at|with|via|through|"
+    r"and|or|as|that|which|is|are|was|backend|backends|hosted|deployed|running|channel|"
+    r"channels|(?:sub-?)?users?|(?:sub-?)?accounts?|auth\w*|can|cannot|could|will|would|"
+    r"may|must|should|not|no|do|does|did|calls?|calling|called|uses?|using)"
+)
+_WORD_BETWEEN = rf"[ \t]+(?!{_NOT_BETWEEN}\b)[a-z][a-z0-9-]*"
+_HAN_NOT_BETWEEN = r"认证|鉴权|授权|通道|后端|部署|用户|账号|调用|自己|我们|[上里中内]"
+_HAN_BETWEEN = rf"(?:(?!{_HAN_NOT_BETWEEN})[\u4e00-\u9fff]){{1,8}}?"
 SHARED_GATEWAY_RE = re.compile(
     r"\bapigw\b|cloud[ -]?service|huawei ?cloud|api explorer|shared gateway|"
-    r"service(?:'s)? endpoint|云服务|华为云|共享版|API Explorer|"
+    r"service(?:'s)? endpoint|云服务(?!器)|华为云|共享版|API Explorer|"
     rf"(?<![a-z0-9])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES}))*"
-    r"(?:(?:\s*(?:service|服务))?\s*(?:(?:open)?apis?\b|endpoints?\b|calls?\b)|的?(?:服务)?(?:API|接口))",
+    rf"(?:(?:\s*(?:service|服务))?"
+    rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)|\s*calls?\b)"
+    rf"|的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:API|接口))",
     re.IGNORECASE,
 )
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
