@@ -58,6 +58,12 @@ def adversarial_inputs() -> dict[str, str]:
         "email-ish": "a@" * (SIZE // 2),
         "ipv6-ish": "1:" * (SIZE // 2),
         "deep JSON": deep,
+        # Cloud services named one after another (`OBS/ECS calls`), and words between a
+        # service and an API: what tells whether a text points at the shared gateway.
+        "services obs/obs/...": "obs/" * (SIZE // 4),
+        "services iam/vpcep/...": "iam/vpcep/" * (SIZE // 10),
+        "service words ecs ecs ...": "ecs " * (SIZE // 4),
+        "service Chinese VPC查询...": ("VPC查询云服务器列表" * SIZE)[:SIZE],
         # Objects copied out of JSON strings, and responses wrapped as strings in others.
         "escaped objects": '{\\"a\\":\\"b\\"}' * (SIZE // 16),
         "wrapped strings": _wrapped(SIZE),

@@ -89,13 +89,13 @@ _NOT_BETWEEN = (
     r"channels|(?:sub-?)?users?|(?:sub-?)?accounts?|auth\w*|can|cannot|could|will|would|"
     r"may|must|should|not|no|do|does|did|calls?|calling|called|uses?|using)"
 )
-_WORD_BETWEEN = rf"[ \t]+(?!{_NOT_BETWEEN}\b)[a-z][a-z0-9-]*"
+_WORD_BETWEEN = rf"[ \t]+(?!{_NOT_BETWEEN}\b)[a-z][a-z0-9-]*(?![a-z0-9-])"
 _HAN_NOT_BETWEEN = r"认证|鉴权|授权|通道|后端|部署|用户|账号|调用|自己|我们|[上里中内]"
 _HAN_BETWEEN = rf"(?:(?!{_HAN_NOT_BETWEEN})[\u4e00-\u9fff]){{1,8}}?"
 SHARED_GATEWAY_RE = re.compile(
     r"\bapigw\b|cloud[ -]?service|huawei ?cloud|api explorer|shared gateway|"
     r"service(?:'s)? endpoint|云服务(?!器)|华为云|共享版|API Explorer|"
-    rf"(?<![a-z0-9])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES}))*"
+    rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     rf"(?:(?:\s*(?:service|服务))?"
     rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)|\s*calls?\b)"
     rf"|的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:API|接口))",
