@@ -174,6 +174,8 @@ SYNONYMS: dict[str, str] = {
     "black-list": "ip access control",
     "ip blocked": "ip address access control",
     "dns": "domain name resolution",
+    # The API of the cloud DNS service is no failure to resolve a name.
+    "dns api": "api",
     "balance": "frozen balance",
     "arrears": "frozen balance",
     "recursion": "call itself",
