@@ -91,6 +91,8 @@ SYNONYMS: dict[str, str] = {
     "custom domain": "independent | domain",
     "own domain": "independent | domain",
     "debug domain": "debugging | domain",
+    "debug subdomain": "debugging | domain",
+    "subdomain": "domain subdomain",
     # Abbreviations people type.
     "auth": "auth authentication",
     "sig": "signature",
