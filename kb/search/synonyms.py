@@ -40,12 +40,8 @@ SYNONYMS: dict[str, str] = {
     "doesn't exist": "exist",
     "does not exist": "exist",
     "missing": "exist lack",
-    # What the gateway cannot find or locate does not exist, in the catalog's words.
-    "cannot find": "exist find",
-    "can't find": "exist find",
-    "couldn't find": "exist find",
-    "could not find": "exist find",
-    "unable to find": "exist find",
+    # What the gateway cannot locate does not exist, in the catalog's words (and it
+    # cannot find it, as the phrasings say).
     "cannot locate": "exist find",
     "can't locate": "exist find",
     "couldn't locate": "exist find",
