@@ -61,6 +61,12 @@ SYNONYMS: dict[str, str] = {
     "needs a refresh": "updated",
     "needs to be renewed": "updated",
     "needs renewing": "updated",
+    # What could not be loaded failed to load, in the catalog's words.
+    "couldn't load": "load | failed",
+    "could not load": "load | failed",
+    "can't load": "load | failed",
+    "cannot load": "load | failed",
+    "unable to load": "load | failed",
     # A backend the gateway cannot connect to is unavailable.
     "unreachable": "unavailable unreachable",
     "not reachable": "unavailable unreachable",
