@@ -132,11 +132,11 @@ SYNONYMS: dict[str, str] = {
     "405": "405 method",
     "http method": "request | method",
     "http verb": "request | method",
-    # An app (credential) unbound from an API is no longer authorized for it.
-    "unbound": "bound bind authorized",
-    "unbind": "bound bind authorized",
-    "unbinding": "bound bind authorized",
-    "unbinded": "bound bind authorized",
+    # A credential unbound from an API: the catalog says what is (not) bound to it.
+    "unbound": "unbound bound bind",
+    "unbind": "unbound bound bind",
+    "unbinding": "unbound bound bind",
+    "unbinded": "unbound bound bind",
     # A media (MIME) type is, in the catalog's words, the Content-Type.
     "content type": "contenttype",
     "media type": "contenttype",
