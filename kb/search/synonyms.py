@@ -97,7 +97,7 @@ SYNONYMS: dict[str, str] = {
     "own domain": "independent | domain",
     "debug domain": "debugging | domain",
     "debug subdomain": "debugging | domain",
-    "subdomain": "domain subdomain",
+    "subdomain": "domain",
     # Abbreviations people type.
     "auth": "auth authentication",
     "sig": "signature",
