@@ -294,6 +294,60 @@ def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text
     assert search(text).hits[0].entry.code == code
 
 
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # What the gateway cannot locate does not exist.
+        ("gateway unable to locate the backend port after an edit", "APIG.0611"),
+        # A credential unbound from an API is no longer bound to it.
+        ("we unbound the credential and the API now refuses it", "APIG.0304"),
+        ("the app was unbound from the API and the caller now gets 403", "APIG.0304"),
+        # A media (MIME) type is the Content-Type.
+        ("sending multipart/form-data to get a token fails with 400", "APIG.2204"),
+        ("application/json body for the token request is refused", "APIG.2204"),
+        # IPs are IP addresses, though too short for the stemmer.
+        (
+            "our credential calls the API from IPs the credential's policy does not allow",
+            "APIG.0405",
+        ),
+        # The DNS service's API is no failure to resolve a domain name.
+        ("the DNS API fails with 502", "APIGW.0201"),
+        # Customers' own words for a row.
+        ("another account's API refuses our calls with 403", "APIG.0306"),
+        ("ECS backends behind the VPC channel are all unhealthy", "APIG.0610"),
+        ("VPC channel port changed, backend port cannot be found now", "APIG.0611"),
+    ],
+)
+def test_customer_words_for_the_catalogs_find_its_row(shipped_catalog, text, code):
+    assert search(text).hits[0].entry.code == code
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # 405 is HTTP's status for a wrong method; the gateway answers one with 404.
+        (
+            "our client gets 404 rather than 405 for the wrong verb",
+            "The API does not exist.",
+        ),
+        # Imported APIs still have to be published.
+        (
+            "imported API definitions from swagger, nothing is reachable",
+            "The API does not exist or has not been published in the environment.",
+        ),
+    ],
+)
+def test_which_row_of_a_code_a_description_finds(shipped_catalog, text, message):
+    assert search(text).hits[0].entry.message_en == message
+
+
+def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
+    assert set(query_groups("gateway couldn't load the API config")) == set(
+        query_groups("gateway failed to load the API config")
+    )
+    assert frozenset({"exist", "find"}) in query_groups("the gateway cannot locate the plug-in")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "text, wanted, other",
