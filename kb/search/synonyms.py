@@ -184,7 +184,7 @@ SYNONYMS: dict[str, str] = {
     "失败多次": "多次 暴力 爆力",
     "失败很多次": "多次 暴力 爆力",
     "暴力": "暴力 爆力",
-    "自定义认证": "custom | authorizer frontend",
+    "自定义认证": "custom | frontend 自定义认证",
     "请求方法不对": "请求方法",
     "方法不对": "请求方法",
     "签名错误": "签名 校验",
@@ -221,6 +221,8 @@ SYNONYMS: dict[str, str] = {
     "填错": "写错 拼错 填错 错误",
     "打错": "写错 拼错 填错 错误",
     "对不上": "对不上 不一致 不匹配 mismatch",
+    "不一样": "不一样 不一致 不匹配 mismatch",
+    "不相同": "不一样 不一致 不匹配 mismatch",
     "不对": "不对 错误 不合法 不正确",
     "不正确": "不对 错误 不正确",
     # An error reported is a failure; alone it tells no row from another.
