@@ -208,6 +208,7 @@ SYNONYMS: dict[str, str] = {
     "拦了": "拦截 拒绝 被拒",
     "拦住": "拦截 拒绝 被拒",
     "挡了": "拦截 拒绝 被拒",
+    "被拒": "拦截 拒绝 被拒",
     "自定义域名": "独立域名",
     # An interface (接口) is, in the catalog's words, an API.
     "接口": "接口 api",
@@ -294,8 +295,13 @@ FILLER_HAN_RE = re.compile(
     "在哪里?|哪里|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
 
-# A region named by its ID (`cn-north-4`, `ap-southeast-1`) is, in the catalog's words, a region.
-REGION_RE = re.compile(r"(?<![a-z0-9-])(?:[a-z]{2}-)+[a-z]+-\d{1,2}(?![a-z0-9-])")
+# A region named by its ID (`cn-north-4`, `ap-southeast-1`) or by its Chinese name, an area
+# and a city (`华北-北京四`, `亚太-新加坡`: the area is enough to tell) is, in the catalog's
+# words, a region.
+REGION_RE = re.compile(
+    r"(?<![a-z0-9-])(?:[a-z]{2}-)+[a-z]+-\d{1,2}(?![a-z0-9-])"
+    r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
+)
 
 Term = str | tuple[str, ...]
 
