@@ -174,6 +174,9 @@ SYNONYMS: dict[str, str] = {
     "签名校验失败": "签名 signature | 匹配 mismatch 过期",
     "签名校验": "签名 signature | 匹配 mismatch 过期",
     "验签失败": "签名 signature | 匹配 mismatch 过期",
+    # APP authentication is one word: many rows say app (a credential, an app not authorized)
+    # and only the app authentication rows say both.
+    "app认证": "app认证 | 认证",
     "认证失败": "认证信息错误 认证失败",
     "认证不通过": "认证信息错误 认证失败",
     "认证没通过": "认证信息错误 认证失败",
