@@ -277,6 +277,8 @@ def test_a_custom_domain_is_an_independent_domain_name(text):
         # Query parameters signed otherwise than sent, under IAM authentication.
         ("AK/SK签名用的查询参数和发出去的请求不一致，401", "APIG.0301"),
         ("IAM认证签名里的查询参数和真正发出的不一样", "APIG.0301"),
+        # A refresh token not sent is missing, not invalid.
+        ("刷新的时候忘了带那个refresh token", "APIG.2213"),
         # A clock that is off under APP authentication, not IAM's.
         ("APP认证的API用curl调，X-Sdk-Date填的是本地时间，401", "APIG.0303"),
         ("拿Postman测APP认证的API，本机时钟慢了半小时，401", "APIG.0303"),
@@ -326,6 +328,9 @@ def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text
         ("齿轮服务器全部关机", "齿轮服务器不可用", "齿轮服务器超时"),
         ("齿轮后端全挂了", "没有可连接的齿轮后端", "齿轮后端超时"),
         ("齿轮后端不健康", "齿轮后端不可用", "齿轮后端不存在"),
+        # Not sent is missing.
+        ("请求里漏传齿轮参数", "缺少齿轮参数", "齿轮参数超时"),
+        ("齿轮忘了带", "齿轮缺失", "齿轮过期"),
         # Port 443 is HTTPS.
         ("齿轮后端只开了443端口", "齿轮后端要求https", "齿轮后端要求签名"),
         ("齿轮签名跟请求两边不一样", "齿轮签名与请求不匹配", "齿轮签名与请求过期"),

@@ -232,6 +232,15 @@ SYNONYMS: dict[str, str] = {
     # An error reported is a failure; alone it tells no row from another.
     "报错": "报错 失败 错误",
     "次数用完": "调用次数用完",
+    "额度": "配额 额度",
+    # Not sent, in the catalog's words, is missing.
+    "没带": "缺少 缺失 没带 没传",
+    "没传": "缺少 缺失 没带 没传",
+    "没有传": "缺少 缺失 没带 没传",
+    "漏传": "缺少 缺失 没带 没传",
+    "忘了传": "缺少 缺失 没带 没传",
+    "忘记传": "缺少 缺失 没带 没传",
+    "忘了带": "缺少 缺失 没带 没传",
     # Expired, in the catalog's words.
     "到期": "过期 expired",
     # A signing algorithm named by its name.
