@@ -142,8 +142,9 @@ SYNONYMS: dict[str, str] = {
     "调用太频繁": "流控",
     "太频繁": "流控",
     "超时了": "超时",
-    # A call the gateway cut off while the backend was still working timed out.
-    "断开": "超时 断开",
+    # A connection cut off: by the gateway that stopped waiting (a timeout) or by a backend
+    # gone (unavailable). A backend still at work says it timed out.
+    "断开": "超时 不可用 断开",
     "还在处理": "超时 还在处理",
     "仍在处理": "超时 还在处理",
     "欠费": "余额不足 冻结",
