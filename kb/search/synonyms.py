@@ -182,12 +182,14 @@ SYNONYMS: dict[str, str] = {
     "认证不通过": "认证信息错误 认证失败",
     "认证没通过": "认证信息错误 认证失败",
     "认证没过": "认证信息错误 认证失败",
-    # Many failed attempts in a row are what brute-force blocking counts.
+    # Many failed attempts in a row are what brute-force blocking counts (防爆力拦截, as the
+    # official table writes it).
     "连续失败": "多次 暴力 爆力",
     "多次失败": "多次 暴力 爆力",
     "失败多次": "多次 暴力 爆力",
     "失败很多次": "多次 暴力 爆力",
     "暴力": "暴力 爆力",
+    # Not `authorizer`: its stem is that of `authorized`, which every not-authorized row says.
     "自定义认证": "custom | frontend 自定义认证",
     "请求方法不对": "请求方法",
     "方法不对": "请求方法",
