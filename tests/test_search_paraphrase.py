@@ -288,6 +288,18 @@ def test_a_custom_domain_is_an_independent_domain_name(text):
         ("脚本反复调ECS的API，现在调不通了", "APIGW.0308"),
         # The debugging domain name takes a limited number of calls a day.
         ("调试域名每天能调用的次数有限", "APIG.0308"),
+        # Query parameters signed otherwise than sent, under IAM authentication.
+        ("AK/SK签名用的查询参数和发出去的请求不一致，401", "APIG.0301"),
+        ("IAM认证签名里的查询参数和真正发出的不一样", "APIG.0301"),
+        # A refresh token not sent is missing, not invalid.
+        ("刷新的时候忘了带那个refresh token", "APIG.2213"),
+        # A clock that is off under APP authentication, not IAM's.
+        ("APP认证的API用curl调，X-Sdk-Date填的是本地时间，401", "APIG.0303"),
+        ("拿Postman测APP认证的API，本机时钟慢了半小时，401", "APIG.0303"),
+        # An API's own access control that lets only some addresses through.
+        ("API的访问控制策略只放行了部分网段，403", "APIG.0402"),
+        # A region named in Chinese.
+        ("调用华东-上海一的某云服务API返回403，服务用不了", "APIGW.0801"),
     ],
 )
 def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
@@ -365,6 +377,31 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("子账号访问返回403", "IAM用户访问被禁止", "凭据访问被禁止"),
         ("调用齿轮接口失败", "调用齿轮API失败", "调用齿轮插件失败"),
         ("齿轮没权限", "不允许访问齿轮", "齿轮权限超时"),
+        ("齿轮没有访问权限", "不允许访问齿轮", "齿轮权限超时"),
+        # Gone or lost: what the gateway no longer has does not exist.
+        ("齿轮配置丢了", "齿轮配置不存在", "齿轮配置超时"),
+        ("齿轮配置没了", "齿轮配置不存在", "齿轮配置超时"),
+        # Cut off while the backend still works: a timeout.
+        ("网关断开了齿轮调用，后端还在处理", "齿轮调用超时", "齿轮调用失败"),
+        # Authentication that does not pass has failed; a wrong value is an error.
+        ("齿轮认证不通过", "齿轮认证信息错误", "齿轮认证参数缺失"),
+        ("齿轮参数不正确", "齿轮参数错误", "齿轮参数缺失"),
+        ("齿轮报错", "齿轮调用失败", "齿轮配置超时"),
+        # Many failures in a row are what brute-force blocking counts.
+        ("齿轮连续失败之后被拦", "齿轮防暴力破解拦截", "齿轮IP拦截"),
+        # What an access control policy lets through, and what it refuses.
+        ("只放行了办公网的齿轮", "齿轮访问控制", "齿轮流控"),
+        ("齿轮IP被拒", "齿轮IP拦截", "齿轮IP超时"),
+        # Servers switched off, all down or unhealthy: no backend available.
+        ("齿轮服务器全部关机", "齿轮服务器不可用", "齿轮服务器超时"),
+        ("齿轮后端全挂了", "没有可连接的齿轮后端", "齿轮后端超时"),
+        ("齿轮后端不健康", "齿轮后端不可用", "齿轮后端不存在"),
+        # Not sent is missing.
+        ("请求里漏传齿轮参数", "缺少齿轮参数", "齿轮参数超时"),
+        ("齿轮忘了带", "齿轮缺失", "齿轮过期"),
+        # Port 443 is HTTPS.
+        ("齿轮后端只开了443端口", "齿轮后端要求https", "齿轮后端要求签名"),
+        ("齿轮签名跟请求两边不一样", "齿轮签名与请求不匹配", "齿轮签名与请求过期"),
     ],
 )
 def test_everyday_words_find_the_catalogs_word(text, wanted, other):
@@ -399,8 +436,19 @@ def test_a_duration_in_chinese_finds_the_row_that_states_one():
 
 
 @pytest.mark.django_db
-def test_a_region_named_by_its_id_is_a_region():
+@pytest.mark.parametrize("text", ["user cannot work in cn-north-4", "华南-广州的用户用不了"])
+def test_a_region_named_by_its_id_or_chinese_name_is_a_region(text):
     make_entry(message_en="User missing.", meaning_zh="用户不存在")
     wanted = make_entry(message_en="User barred from the region.", meaning_zh="用户在区域内被禁")
 
-    assert search("user cannot work in cn-north-4").hits[0].entry == wanted
+    assert search(text).hits[0].entry == wanted
+
+
+@pytest.mark.django_db
+def test_a_custom_authorizer_in_chinese_is_not_a_row_that_says_authorized():
+    # `authorized` and `authorizer` share a stem: the English word would find every row
+    # of an unauthorized caller.
+    make_entry(message_en="The sprocket is not authorized.", meaning_zh="齿轮被拦截")
+    wanted = make_entry(message_en="Sprocket check failed.", meaning_zh="齿轮的自定义认证拦截")
+
+    assert search("自定义认证把齿轮拦了").hits[0].entry == wanted

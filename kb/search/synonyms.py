@@ -196,11 +196,18 @@ SYNONYMS: dict[str, str] = {
     "调用太频繁": "流控",
     "太频繁": "流控",
     "超时了": "超时",
+    # A connection cut off: by the gateway that stopped waiting (a timeout) or by a backend
+    # gone (unavailable). A backend still at work says it timed out.
+    "断开": "超时 不可用 断开",
+    "还在处理": "超时 还在处理",
+    "仍在处理": "超时 还在处理",
     "欠费": "余额不足 冻结",
     "没钱": "余额不足 冻结",
     "余额": "余额不足 冻结",
     "白名单": "黑白名单 访问控制",
     "黑名单": "黑白名单 访问控制",
+    # What an access control policy lets through, it allows.
+    "放行": "放行 黑白名单 访问控制",
     "太大": "过大",
     "过长": "过大",
     "太长": "过大",
@@ -211,13 +218,33 @@ SYNONYMS: dict[str, str] = {
     "无权限": "不允许访问",
     "没有权限": "不允许访问",
     "没权限": "不允许访问",
-    "找不到": "不存在 无法找到",
-    "没找到": "不存在 无法找到",
+    "没有访问权限": "不允许访问",
+    "无访问权限": "不允许访问",
+    "找不到": "不存在 无法找到 找不到",
+    "没找到": "不存在 无法找到 找不到",
+    # Gone, lost: what the gateway no longer has does not exist.
+    "丢了": "不存在 无法找到 找不到 丢失",
+    "没了": "不存在 无法找到 找不到 丢失 没了",
+    "不见了": "不存在 无法找到 找不到 丢失",
     "签名校验失败": "签名 signature | 匹配 mismatch 过期",
     "签名校验": "签名 signature | 匹配 mismatch 过期",
     "验签失败": "签名 signature | 匹配 mismatch 过期",
+    # APP authentication is one word: many rows say app (a credential, an app not authorized)
+    # and only the app authentication rows say both.
+    "app认证": "app认证 | 认证",
     "认证失败": "认证信息错误 认证失败",
-    "自定义认证": "custom | authorizer frontend",
+    "认证不通过": "认证信息错误 认证失败",
+    "认证没通过": "认证信息错误 认证失败",
+    "认证没过": "认证信息错误 认证失败",
+    # Many failed attempts in a row are what brute-force blocking counts (防爆力拦截, as the
+    # official table writes it).
+    "连续失败": "多次 暴力 爆力",
+    "多次失败": "多次 暴力 爆力",
+    "失败多次": "多次 暴力 爆力",
+    "失败很多次": "多次 暴力 爆力",
+    "暴力": "暴力 爆力",
+    # Not `authorizer`: its stem is that of `authorized`, which every not-authorized row says.
+    "自定义认证": "custom | frontend 自定义认证",
     "请求方法不对": "请求方法",
     "方法不对": "请求方法",
     "签名错误": "签名 校验",
@@ -229,12 +256,19 @@ SYNONYMS: dict[str, str] = {
     "后端服务": "后端",
     "后端挂了": "后端不可用",
     "后端不通": "后端不可用",
+    "关机": "宕机 不可用",
+    "全挂": "全挂 没有可连接 不可用",
+    "都挂": "全挂 没有可连接 不可用",
+    "不健康": "健康 不可用",
+    # Port 443 is HTTPS.
+    "443端口": "https",
     "连不上后端": "后端不可用",
     "证书错误": "证书校验失败",
     "拦下": "拦截 拒绝 被拒",
     "拦了": "拦截 拒绝 被拒",
     "拦住": "拦截 拒绝 被拒",
     "挡了": "拦截 拒绝 被拒",
+    "被拒": "拦截 拒绝 被拒",
     "自定义域名": "独立域名",
     # An interface (接口) is, in the catalog's words, an API.
     "接口": "接口 api",
@@ -248,8 +282,22 @@ SYNONYMS: dict[str, str] = {
     "填错": "写错 拼错 填错 错误",
     "打错": "写错 拼错 填错 错误",
     "对不上": "对不上 不一致 不匹配 mismatch",
+    "不一样": "不一样 不一致 不匹配 mismatch",
+    "不相同": "不一样 不一致 不匹配 mismatch",
     "不对": "不对 错误 不合法 不正确",
+    "不正确": "不对 错误 不正确",
+    # An error reported is a failure; alone it tells no row from another.
+    "报错": "报错 失败 错误",
     "次数用完": "调用次数用完",
+    "额度": "配额 额度",
+    # Not sent, in the catalog's words, is missing.
+    "没带": "缺少 缺失 没带 没传",
+    "没传": "缺少 缺失 没带 没传",
+    "没有传": "缺少 缺失 没带 没传",
+    "漏传": "缺少 缺失 没带 没传",
+    "忘了传": "缺少 缺失 没带 没传",
+    "忘记传": "缺少 缺失 没带 没传",
+    "忘了带": "缺少 缺失 没带 没传",
     # Expired, in the catalog's words.
     "到期": "过期 expired",
     # A signing algorithm named by its name.
@@ -316,8 +364,13 @@ FILLER_HAN_RE = re.compile(
     "在哪里?|哪里|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
 
-# A region named by its ID (`cn-north-4`, `ap-southeast-1`) is, in the catalog's words, a region.
-REGION_RE = re.compile(r"(?<![a-z0-9-])(?:[a-z]{2}-)+[a-z]+-\d{1,2}(?![a-z0-9-])")
+# A region named by its ID (`cn-north-4`, `ap-southeast-1`) or by its Chinese name, an area
+# and a city (`华北-北京四`, `亚太-新加坡`: the area is enough to tell) is, in the catalog's
+# words, a region.
+REGION_RE = re.compile(
+    r"(?<![a-z0-9-])(?:[a-z]{2}-)+[a-z]+-\d{1,2}(?![a-z0-9-])"
+    r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
+)
 
 Term = str | tuple[str, ...]
 
