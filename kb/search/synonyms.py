@@ -131,8 +131,12 @@ SYNONYMS: dict[str, str] = {
     "wrong http method": "request | method",
     "wrong method": "request | method",
     "method not allowed": "request | method",
-    # HTTP's own status for a wrong method; the gateway answers one with 404.
-    "405": "405 method",
+    # A 404 where HTTP would answer 405 is a wrong method; a 405 the gateway answers
+    # itself is a quota or a frozen app, so the status alone says nothing of a method.
+    "instead of 405": "request | method",
+    "rather than 405": "request | method",
+    "not 405": "request | method",
+    "wrong verb": "request | method",
     "http method": "request | method",
     "http verb": "request | method",
     # A credential unbound from an API: the catalog says what is (not) bound to it.
