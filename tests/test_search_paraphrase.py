@@ -452,3 +452,19 @@ def test_a_custom_authorizer_in_chinese_is_not_a_row_that_says_authorized():
     wanted = make_entry(message_en="Sprocket check failed.", meaning_zh="齿轮的自定义认证拦截")
 
     assert search("自定义认证把齿轮拦了").hits[0].entry == wanted
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # An IP list or policy said to be the API's own is the API-level access control...
+        ("our new office range is missing from the whitelist of this API", "APIG.0402"),
+        ("the API's allow list lacks the partner's addresses, they get 403", "APIG.0402"),
+        ("这个API的白名单里没有合作方的出口IP", "APIG.0402"),
+        # ... an instance's or a credential's is not.
+        ("the instance whitelist lacks our office range, every API 403", "APIG.0403"),
+        ("the credential's whitelist lacks our new server", "APIG.0405"),
+    ],
+)
+def test_an_ip_list_said_to_be_the_apis_own_is_the_api_level_one(shipped_catalog, text, code):
+    assert search(text).hits[0].entry.code == code

@@ -376,6 +376,19 @@ REGION_RE = re.compile(
     r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
 )
 
+# An IP list or access control policy said to be an API's own (`the API's whitelist`,
+# `access control on this API`, `API的白名单`) is the API-level one, not the instance's or a
+# credential's: `api` alone, which nearly every row says, cannot tell them apart.
+_IP_LIST = (
+    r"(?:ip )?(?:(?:white|black|allow|deny)[ -]?list(?:ed)?|access[ -]control(?: polic(?:y|ies))?)"
+)
+API_LEVEL_RE = re.compile(
+    rf"(?<![a-z0-9_-])apis?(?:['’]s)? {_IP_LIST}(?![a-z0-9_-])"
+    rf"|(?<![a-z0-9_-]){_IP_LIST} (?:on|of|for|in) (?:(?:the|this|that|our|my|each|every) )?apis?"
+    r"(?![a-z0-9_-])"
+    r"|api的?(?:ip)?(?:白名单|黑名单|访问控制)"
+)
+
 Term = str | tuple[str, ...]
 
 
@@ -390,6 +403,8 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     text, found = REGION_RE.subn(" ", text)
     if found:
         groups.append(_alternatives("region 区域"))
+    if "api" in text and API_LEVEL_RE.search(text):
+        groups.append(_alternatives("api-level api级别"))
     for phrase, pattern in _PATTERNS:
         # The patterns look for whole words, a regex each: most phrases are not in the
         # text at all, which a substring test says at a small part of the cost.
