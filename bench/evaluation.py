@@ -21,6 +21,8 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set5.json`: 260 more paraphrases (130 per language), written blind by two
   more writers, one per language (how: `set5-making/README.md`), frozen before any use;
   all split `tune5`, a development set like set 4.
+- `independent_set6.json`: 259 more (130 English, 129 Chinese), written the same way by
+  two more writers with a mix of personas (`set6-making/README.md`); all split `tune6`.
 
 A case passes at rank k when its expected row, or one listed as equally right (`also`),
 is among the first k results. Rows are named by natural key: [catalog, code, status, message].
@@ -36,7 +38,12 @@ PROVENANCES = ("derived", "engine-written", "independent")
 FILES = {
     "derived": ("derived.json",),
     "engine-written": ("engine_written.json",),
-    "independent": ("independent.json", "independent_set4.json", "independent_set5.json"),
+    "independent": (
+        "independent.json",
+        "independent_set4.json",
+        "independent_set5.json",
+        "independent_set6.json",
+    ),
 }
 
 
