@@ -27,6 +27,19 @@ def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
 
 
 @pytest.mark.parametrize(
+    "text, status",
+    [
+        ("a PATCH gives 404 instead of 405", 404),
+        ("the gateway says not found rather than 405", None),
+        ("返回404而不是405", 404),
+        ("we get 502, not 504", 502),
+    ],
+)
+def test_a_status_the_call_did_not_get_is_not_its_status(text, status):
+    assert parse(text).http_status == status
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "we send 500 requests a second",
@@ -114,6 +127,17 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("IAM用户调用API被拒", False),
         # A cloud server (云服务器) in a VPC channel is the customer's backend.
         ("负载通道里的云服务器全部关机了，API调不通", False),
+        # A service called by name, or its OpenAPI, is its API...
+        ("our sync job calls ECS every minute and gets 429", True),
+        ("用脚本调ECS，返回401", True),
+        ("调用OBS的OpenAPI返回403", True),
+        ("the VPC list subnets call is rejected", True),
+        # ... but not IAM authentication, a server on the service, a machine that calls,
+        # or a Huawei Cloud account.
+        ("调IAM认证的API返回401", False),
+        ("调用ECS上的服务返回502", False),
+        ("our ECS instance calls the API and gets 502", False),
+        ("users of another Huawei Cloud account get 403 on our API", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):

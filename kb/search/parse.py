@@ -66,6 +66,11 @@ PROSE_STATUS_RE = re.compile(
     r"(?!\s*(?:次|个|条|毫秒|秒|分钟|小时|字节|字符))",
     re.IGNORECASE,
 )
+# A status the text says the call did not get: `404 instead of 405`, `expected 200`.
+NOT_THE_STATUS_RE = re.compile(
+    r"(?:instead of|rather than|expect(?:ed|ing)?|not(?: an?)?|而不是|不是|应该是|本应是?)\s*$",
+    re.IGNORECASE,
+)
 HTTP_STATUSES = frozenset(
     [400, 401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414, 415, 429, 431, 494]
     + [500, 501, 502, 503, 504, 505]
@@ -90,15 +95,29 @@ _NOT_BETWEEN = (
     r"may|must|should|not|no|do|does|did|calls?|calling|called|uses?|using)"
 )
 _WORD_BETWEEN = rf"[ \t]+(?!{_NOT_BETWEEN}\b)[a-z][a-z0-9-]*(?![a-z0-9-])"
+# Before `call`, not a machine on the service either: `our ECS instance calls the API`.
+_WORD_BEFORE_CALL = (
+    rf"[ \t]+(?!(?:{_NOT_BETWEEN}|(?:instance|server|host|vm|node|machine)s?)\b)"
+    r"[a-z][a-z0-9-]*(?![a-z0-9-])"
+)
 _HAN_NOT_BETWEEN = r"认证|鉴权|授权|通道|后端|部署|用户|账号|调用|自己|我们|[上里中内]"
 _HAN_BETWEEN = rf"(?:(?!{_HAN_NOT_BETWEEN})[\u4e00-\u9fff]){{1,8}}?"
+# A service called by name (`calling ECS`, `调ECS`), unless it is IAM authentication or
+# a server on the service (`调用ECS上的服务`).
+_CALLED = (
+    rf"(?:\bcall(?:s|ed|ing)?\s+(?:the\s+)?|(?:调用?|请求)\s*(?:华为云)?\s*)(?:{CLOUD_SERVICES})"
+    r"(?![a-z0-9-])(?!\s*(?:auth|认证|鉴权|上|里|中|内))"
+)
 SHARED_GATEWAY_RE = re.compile(
-    r"\bapigw\b|cloud[ -]?service|huawei ?cloud|api explorer|shared gateway|"
-    r"service(?:'s)? endpoint|云服务(?!器)|华为云|共享版|API Explorer|"
+    r"\bapigw\b|cloud[ -]?service|api explorer|shared gateway|service(?:'s)? endpoint|"
+    r"huawei ?cloud(?:['’]s)?\s+(?:services?\b|(?:open)?apis?\b|endpoints?\b)|"
+    r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api|接口)|共享版|"
+    rf"{_CALLED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     rf"(?:(?:\s*(?:service|服务))?"
-    rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)|\s*calls?\b)"
-    rf"|的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:API|接口))",
+    rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)"
+    rf"|(?:{_WORD_BEFORE_CALL}){{0,3}}\s*calls?\b)"
+    rf"|的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口))",
     re.IGNORECASE,
 )
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
@@ -322,7 +341,11 @@ def parse(raw: str) -> ParsedQuery:
                 query.http_status = int(match.group(1))
                 break
     if query.http_status is None and not objects:
-        stated = [int(m.group(1)) for m in PROSE_STATUS_RE.finditer(text)]
+        stated = [
+            int(m.group(1))
+            for m in PROSE_STATUS_RE.finditer(text)
+            if not NOT_THE_STATUS_RE.search(text, max(0, m.start() - 16), m.start())
+        ]
         stated = [status for status in stated if status in HTTP_STATUSES]
         if len(set(stated)) == 1:
             query.http_status = stated[0]
