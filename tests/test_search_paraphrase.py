@@ -492,3 +492,15 @@ def test_a_custom_authorizer_in_chinese_is_not_a_row_that_says_authorized():
 )
 def test_an_ip_list_said_to_be_the_apis_own_is_the_api_level_one(shipped_catalog, text, code):
     assert search(text).hits[0].entry.code == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "our nightly export job against the RDS API dies with gateway timeout",
+        "调用OBS接口偶尔报Gateway Timeout",
+    ],
+)
+def test_a_reason_phrase_finds_the_shared_gateways_row_of_its_status(shipped_catalog, text):
+    # The status a reason phrase stands for brings its rows, the shared gateway's too.
+    assert search(text).hits[0].entry.code == "APIGW.0201"

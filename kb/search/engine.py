@@ -233,8 +233,10 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
         return _candidates(rows), unknown
 
     found: dict[int, Candidate] = {}
-    if query.http_status and not query.status_implied:
-        # A log line or curl output whose words say little: its status still does.
+    if query.http_status:
+        # A log line or curl output whose words say little: its status still does. So does
+        # a reason phrase (`gateway timeout`): the look-ups by its words keep the first rows
+        # by id, the customer gateway's, and would leave out the shared gateway's.
         rows = _candidates(candidates_by_status(query.http_status, STATUS_CANDIDATE_LIMIT, catalog))
         found.update((row.id, row) for row in rows)
     words = pasted.words[:40]
