@@ -236,6 +236,10 @@ SYNONYMS: dict[str, str] = {
     # APP authentication is one word: many rows say app (a credential, an app not authorized)
     # and only the app authentication rows say both.
     "app认证": "app认证 | 认证",
+    # An external authentication service is, in the catalog's words, a third-party one
+    # (before 认证失败, of the same length: `外部认证失败`).
+    "外部认证": "第三方认证 外部认证",
+    "外部鉴权": "第三方鉴权 第三方认证 外部鉴权",
     "认证失败": "认证信息错误 认证失败",
     "认证不通过": "认证信息错误 认证失败",
     "认证没通过": "认证信息错误 认证失败",
@@ -260,12 +264,12 @@ SYNONYMS: dict[str, str] = {
     "后端服务": "后端",
     "后端挂了": "后端不可用",
     "后端不通": "后端不可用",
-    # Down (挂了), whatever is down, is unavailable.
-    "挂了": "挂了 不可用",
-    "挂掉": "挂了 不可用",
     "关机": "宕机 不可用",
     "全挂": "全挂 没有可连接 不可用",
     "都挂": "全挂 没有可连接 不可用",
+    # Down (挂了), whatever is down, is unavailable (after 全挂 and 都挂: `全挂了`).
+    "挂了": "挂了 不可用",
+    "挂掉": "挂了 不可用",
     "不健康": "健康 不可用",
     # Port 443 is HTTPS.
     "443端口": "https",
@@ -331,9 +335,6 @@ SYNONYMS: dict[str, str] = {
     "调用自己": "调用自身",
     # Calls nested in calls are, in the catalog's word, recursive.
     "嵌套": "嵌套 递归",
-    # An external authentication service is, in the catalog's words, a third-party one.
-    "外部认证": "第三方认证 外部认证",
-    "外部鉴权": "第三方鉴权 第三方认证 外部鉴权",
     # What a service sends back (回包) is its response.
     "回包": "响应 回包",
     # Garbled text cannot be parsed.
