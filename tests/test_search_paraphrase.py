@@ -337,6 +337,8 @@ def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text
         ("鉴权服务回包异常，500", "APIG.0617"),
         ("API互相嵌套调用", "APIG.0612"),
         ("IAM服务挂了", "APIG.0613"),
+        # A long batch operation of a cloud service's API times out there.
+        ("调用IMS批量导入镜像的接口返回gateway timeout", "APIGW.0201"),
     ],
 )
 def test_customer_words_for_the_catalogs_find_its_row(shipped_catalog, text, code):
