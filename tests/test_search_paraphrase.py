@@ -339,6 +339,7 @@ def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text
         ("IAM服务挂了", "APIG.0613"),
         # A long batch operation of a cloud service's API times out there.
         ("调用IMS批量导入镜像的接口返回gateway timeout", "APIGW.0201"),
+        ("调华为云的接口时IAM出故障", "APIGW.0613"),
     ],
 )
 def test_customer_words_for_the_catalogs_find_its_row(shipped_catalog, text, code):
