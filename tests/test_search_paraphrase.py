@@ -233,6 +233,8 @@ def test_chinese_function_words_make_no_pieces_across_words():
     assert query_groups("今天好像后端不可用") == query_groups("后端不可用")
     assert query_groups("IAM那边有问题") == query_groups("IAM 有问题")
     assert query_groups("超时时间在哪里改") == query_groups("超时时间 改")
+    # 是不是 (is it that...) asks; it says nothing of the failure.
+    assert query_groups("是不是后端超时") == query_groups("后端超时")
 
 
 @pytest.mark.django_db
@@ -352,6 +354,16 @@ def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text
         ("another account's API refuses our calls with 403", "APIG.0306"),
         ("ECS backends behind the VPC channel are all unhealthy", "APIG.0610"),
         ("VPC channel port changed, backend port cannot be found now", "APIG.0611"),
+        ("调其他账号的API，人家没授权给我们，返回403", "APIG.0306"),
+        ("用户名密码对不上，第三方认证失败", "APIG.0312"),
+        ("刷新时refresh token不合法，400", "APIG.2202"),
+        # Customers' own words for the catalog's.
+        ("鉴权服务回包异常，500", "APIG.0617"),
+        ("API互相嵌套调用", "APIG.0612"),
+        ("IAM服务挂了", "APIG.0613"),
+        # A long batch operation of a cloud service's API times out there.
+        ("调用IMS批量导入镜像的接口返回gateway timeout", "APIGW.0201"),
+        ("调华为云的接口时IAM出故障", "APIGW.0613"),
     ],
 )
 def test_customer_words_for_the_catalogs_find_its_row(shipped_catalog, text, code):
@@ -426,6 +438,20 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         # Port 443 is HTTPS.
         ("齿轮后端只开了443端口", "齿轮后端要求https", "齿轮后端要求签名"),
         ("齿轮签名跟请求两边不一样", "齿轮签名与请求不匹配", "齿轮签名与请求过期"),
+        # An external authentication service is a third-party one.
+        ("齿轮外部认证失败", "齿轮第三方认证失败", "齿轮IAM认证失败"),
+        ("齿轮外部鉴权拒绝了调用", "齿轮第三方鉴权拒绝了调用", "齿轮IAM鉴权拒绝了调用"),
+        # What a service sends back is its response; garbled, it cannot be parsed.
+        ("齿轮服务的回包为空", "齿轮服务的响应为空", "齿轮服务的请求为空"),
+        ("齿轮返回的全是乱码", "齿轮响应无法解析", "齿轮响应超时"),
+        # A value cut short is truncated; wrong is an error.
+        ("齿轮token少了一截", "齿轮token被截断", "齿轮token过期"),
+        ("齿轮签名有误", "齿轮签名错误", "齿轮签名过期"),
+        # Calls nested in calls are recursive, ten levels are 10.
+        ("齿轮嵌套调用", "齿轮递归调用", "齿轮超时调用"),
+        ("齿轮调用超过十层", "齿轮调用不能超过10层", "齿轮调用不能超过10秒"),
+        # Down is unavailable.
+        ("齿轮服务挂了", "齿轮服务不可用", "齿轮服务超时"),
     ],
 )
 def test_everyday_words_find_the_catalogs_word(text, wanted, other):

@@ -236,6 +236,10 @@ SYNONYMS: dict[str, str] = {
     # APP authentication is one word: many rows say app (a credential, an app not authorized)
     # and only the app authentication rows say both.
     "app认证": "app认证 | 认证",
+    # An external authentication service is, in the catalog's words, a third-party one
+    # (before 认证失败, of the same length: `外部认证失败`).
+    "外部认证": "第三方认证 外部认证",
+    "外部鉴权": "第三方鉴权 第三方认证 外部鉴权",
     "认证失败": "认证信息错误 认证失败",
     "认证不通过": "认证信息错误 认证失败",
     "认证没通过": "认证信息错误 认证失败",
@@ -263,6 +267,9 @@ SYNONYMS: dict[str, str] = {
     "关机": "宕机 不可用",
     "全挂": "全挂 没有可连接 不可用",
     "都挂": "全挂 没有可连接 不可用",
+    # Down (挂了), whatever is down, is unavailable (after 全挂 and 都挂: `全挂了`).
+    "挂了": "挂了 不可用",
+    "挂掉": "挂了 不可用",
     "不健康": "健康 不可用",
     # Port 443 is HTTPS.
     "443端口": "https",
@@ -326,6 +333,20 @@ SYNONYMS: dict[str, str] = {
     "需刷新": "需要更新",
     "自己调用自己": "调用自身",
     "调用自己": "调用自身",
+    # Calls nested in calls are, in the catalog's word, recursive.
+    "嵌套": "嵌套 递归",
+    # What a service sends back (回包) is its response.
+    "回包": "响应 回包",
+    # Garbled text cannot be parsed.
+    "乱码": "乱码 无法解析 格式不对",
+    # A value cut short (少了一截) is, in the catalog's word, truncated.
+    "少了一截": "截断 不完整",
+    "少一截": "截断 不完整",
+    "缺了一截": "截断 不完整",
+    # Wrong (有误), in the catalog's word.
+    "有误": "有误 错误",
+    # Ten levels, in the catalog's figure (递归调用层数不能超过10层).
+    "十层": "10 | 层",
 }
 
 # English phrases match whole words only ("sign" is not in "signature"), in the plural too
@@ -363,7 +384,7 @@ FILLER_RE = re.compile(
 # Chinese particles and fillers, taken out of a Han run before it is cut into pieces, so
 # that they do not make pieces across a word boundary (`超时了吗` -> 超时; `我的后端`).
 FILLER_HAN_RE = re.compile(
-    "为什么|怎么办|怎么回事|怎么|什么|请问|一下|一直|总是|老是|突然|现在|我们|你们|"
+    "为什么|怎么办|怎么回事|怎么|什么|请问|是不是|一下|一直|总是|老是|突然|现在|我们|你们|"
     "自己的|我的|一个|之后|以后|然后|还是|就是|都是|也是|经常|好像|似乎|今天|昨天|那边|这边|"
     "在哪里?|哪里|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
