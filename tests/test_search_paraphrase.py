@@ -489,6 +489,8 @@ def test_an_ip_list_said_to_be_the_apis_own_is_the_api_level_one(shipped_catalog
             "the access token was working, now every call is 401, do we fetch a new one?",
             "APIG.1002",
         ),
+        # Authentication passed and the API still refuses: access to it is not allowed.
+        ("authenticated fine, still 403 access denied on this API", "APIG.0306"),
     ],
 )
 def test_everyday_words_for_tokens_timeouts_and_proxies_find_the_row(shipped_catalog, text, code):
