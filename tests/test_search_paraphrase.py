@@ -530,3 +530,30 @@ def test_an_ip_list_said_to_be_the_apis_own_is_the_api_level_one(shipped_catalog
 def test_a_reason_phrase_finds_the_shared_gateways_row_of_its_status(shipped_catalog, text):
     # The status a reason phrase stands for brings its rows, the shared gateway's too.
     assert search(text).hits[0].entry.code == "APIGW.0201"
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # HTTP's name for 504 finds the timeout, whatever else the text names.
+        ("the EVS attach volume API call now and then ends with gateway timeout", "APIGW.0201"),
+        # What the gateway cannot figure out, it cannot identify.
+        ("the gateway cannot figure out which address the caller has", "APIG.0401"),
+        # A proxy that rewrites what was signed changes it.
+        (
+            "our reverse proxy rewrites the query string after the app signature is computed",
+            "APIG.0303",
+        ),
+        # Older than its lifetime is too old, whatever `than` says.
+        ("the refresh token we kept is older than its lifetime, refreshing fails", "APIG.1001"),
+        # An access token that worked for a while has expired: not the IAM token's row.
+        (
+            "the access token was working, now every call is 401, do we fetch a new one?",
+            "APIG.1002",
+        ),
+        # Authentication passed and the API still refuses: access to it is not allowed.
+        ("authenticated fine, still 403 access denied on this API", "APIG.0306"),
+    ],
+)
+def test_everyday_words_for_tokens_timeouts_and_proxies_find_the_row(shipped_catalog, text, code):
+    assert search(text).hits[0].entry.code == code

@@ -22,7 +22,6 @@ SYNONYMS: dict[str, str] = {
     "ratelimit": "throttling",
     "throttled": "throttling",
     "flow control": "throttling",
-    "gateway timeout": "backend timeout",
     "timed out": "timeout",
     "time out": "timeout",
     "took too long": "timeout",
@@ -55,6 +54,19 @@ SYNONYMS: dict[str, str] = {
     "out of quota": "quota used up",
     "used up": "quota used up",
     "cert": "certificate",
+    # What a proxy rewrites (a path, a header) it has, in the catalog's words, modified or
+    # changed since it was signed.
+    "rewrite": "modified changed",
+    "rewrites": "modified changed",
+    "rewritten": "modified changed",
+    "rewriting": "modified changed",
+    # `older` is not stemmed to `old`: a token older than its lifetime is a token too old.
+    "older": "old older",
+    # What the gateway cannot figure out, it cannot identify.
+    "figure out": "identify figure",
+    # HTTP's name for 504; the timeout is the telling word (`backend` is in half the rows,
+    # and made the rows that hold it crowd out the timeout's).
+    "gateway timeout": "timeout",
     # What must be renewed is, in the catalog's words, updated.
     "needs to be refreshed": "updated",
     "need to be refreshed": "updated",
@@ -373,7 +385,7 @@ FILLER_WORDS = frozenset(
     "else even hadn hasn haven shouldn wouldn "
     "ever everything get gets getting got hello help hey hi happen happened happening "
     "happens isn just keep keeps kept know like me nothing now please really "
-    "seem seemed seems some someone something still suddenly thanks thing things today "
+    "seem seemed seems some someone something still suddenly than thanks thing things today "
     "us very wasn weren why won yesterday yet".split()
 )
 FILLER_RE = re.compile(
