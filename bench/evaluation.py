@@ -23,6 +23,12 @@ Cases live in bench/cases/, one file per provenance:
   all split `tune5`, a development set like set 4.
 - `independent_set6.json`: 259 more (130 English, 129 Chinese), written the same way by
   two more writers with a mix of personas (`set6-making/README.md`); all split `tune6`.
+- `independent_set7.json`: 259 more (130 English, 129 Chinese), written the same way by
+  two more writers, half of them short search-box queries (`set7-making/README.md`); all
+  split `heldout7`: a second held-out set, frozen after sets 5 and 6 had guided changes
+  and never used to tune. Its figures are what a fresh set of phrasings scores.
+
+No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
 A case passes at rank k when its expected row, or one listed as equally right (`also`),
 is among the first k results. Rows are named by natural key: [catalog, code, status, message].
@@ -43,6 +49,7 @@ FILES = {
         "independent_set4.json",
         "independent_set5.json",
         "independent_set6.json",
+        "independent_set7.json",
     ),
 }
 
@@ -56,6 +63,11 @@ def load_cases(*provenances: str) -> list[dict]:
             if path.exists():
                 cases += json.loads(path.read_text(encoding="utf-8"))
     return cases
+
+
+def held_out(case: dict) -> bool:
+    """A case never used to tune: its misses are never listed, only counted."""
+    return case.get("split", "").startswith("heldout")
 
 
 def group_of(case: dict) -> tuple[str, str, str]:

@@ -33,7 +33,7 @@ from io import StringIO
 
 from _django import setup_throwaway_database
 from distractors import analyze, first_place, load_distractors
-from evaluation import load_cases, right_keys
+from evaluation import held_out, load_cases, right_keys
 
 REQUEST_ID_RE = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 NO_MATCH = ["xylophone quartz", "APIG.9999 xylophone", "嗯嗯嗯嗯", "zzzz qqqq", "bcdfgh jklmn"]
@@ -86,7 +86,7 @@ def report_changes(cases, alone, at_scale, real: set[tuple], verbose: bool) -> N
         if not right_first(case, alone[number]) or right_first(case, at_scale[number]):
             continue
         changed[first_place(at_scale[number], tuple(case["expect"]), real)] += 1
-        if verbose and case.get("split") != "heldout":
+        if verbose and not held_out(case):
             print(f"CHANGED [{case['kind']}] {case['query'][:100]!r}")
             print(f"     expected {case['expect']}, got {at_scale[number][:2]}")
     print(
