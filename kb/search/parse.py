@@ -94,12 +94,16 @@ _NOT_BETWEEN = (
     r"channels|(?:sub-?)?users?|(?:sub-?)?accounts?|auth\w*|can|cannot|could|will|would|"
     r"may|must|should|not|no|do|does|did|calls?|calling|called|uses?|using)"
 )
-_WORD_BETWEEN = rf"[ \t]+(?!{_NOT_BETWEEN}\b)[a-z][a-z0-9-]*(?![a-z0-9-])"
+
+
+def _word_but(excluded: str) -> str:
+    """A pattern for one more word, none of `excluded` (an alternation)."""
+    return rf"[ \t]+(?!(?:{excluded})\b)[a-z][a-z0-9-]*(?![a-z0-9-])"
+
+
+_WORD_BETWEEN = _word_but(_NOT_BETWEEN)
 # Before `call`, not a machine on the service either: `our ECS instance calls the API`.
-_WORD_BEFORE_CALL = (
-    rf"[ \t]+(?!(?:{_NOT_BETWEEN}|(?:instance|server|host|vm|node|machine)s?)\b)"
-    r"[a-z][a-z0-9-]*(?![a-z0-9-])"
-)
+_WORD_BEFORE_CALL = _word_but(rf"{_NOT_BETWEEN}|(?:instance|server|host|vm|node|machine)s?")
 _HAN_NOT_BETWEEN = r"认证|鉴权|授权|通道|后端|部署|用户|账号|调用|自己|我们|[上里中内]"
 _HAN_BETWEEN = rf"(?:(?!{_HAN_NOT_BETWEEN})[\u4e00-\u9fff]){{1,8}}?"
 # A service called by name (`calling ECS`, `调ECS`), unless it is IAM authentication or
