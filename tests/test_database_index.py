@@ -57,32 +57,9 @@ def test_a_long_paste_looks_up_its_rare_words_then_numbers_then_common_words(mon
         ["request"],
         ["error"],
     ]
-    # A paste with many rare words leaves the common ones only the few look-ups kept for
-    # them, the rarest first.
+    # A paste with many rare words leaves no look-up to the common ones.
     many = [[f"word{n}"] for n in range(40)]
-    crowded = telling_groups([["error"], *many, ["request"]])
-    assert crowded == [*many[: index.OR_LOOKUPS], ["request"], ["error"]]
-    monkeypatch.setattr(index, "CROWDED_OUT_LOOKUPS", 1)
-    assert telling_groups([["error"], *many, ["request"]])[index.OR_LOOKUPS :] == [["request"]]
-
-
-def test_a_chinese_description_finds_its_row_when_pieces_across_its_words_are_in_no_row(
-    db, monkeypatch
-):
-    from tests.factories import make_category, make_entry
-
-    category = make_category()
-    meaning = "流控：调用次数已超过阈值，网关拦截了后续请求。"
-    wanted = make_entry(category=category, meaning_zh=meaning)
-    for n in range(30):
-        make_entry(category=category, meaning_zh=f"流控策略的说明{n}。")
-    # As the counts of a large catalog say: the words that tell what failed are common,
-    # and the pieces that stand across two words (发流, 被拦, 数一...) are in no row.
-    common = {token: 5000.0 for token in tokens("流控 拦截 请求 次数 阈值")}
-    monkeypatch.setattr(index, "token_row_counts", lambda: common)
-    when = "周五晚高峰下单接口突然触发流控，"
-    text = when + "被拦截的请求次数一多，活动页面的用户就一直转圈加载不出来"
-    assert search(text).hits[0].entry == wanted
+    assert telling_groups([["error"], *many]) == many[: index.OR_LOOKUPS]
 
 
 def analyzed(monkeypatch) -> dict[str, float]:

@@ -54,12 +54,6 @@ CANDIDATE_COLUMNS = (
 # share: in a catalog of a few hundred rows every word is rare.
 OR_LOOKUPS = 12
 COMMON_ROWS = 1000
-# Common words the rarer groups left no room for still get this many look-ups of their
-# own, the rarest first. In a large catalog a Chinese description's pieces that stand
-# across two words (`控拦` of `流控拦截`) are in no row, so they count as rare and can
-# take every place, while the words that say what failed (`流控`, `拦截`) are common:
-# the look-up of a common word returns its first rows by id, the catalog's own.
-CROWDED_OUT_LOOKUPS = 4
 # How long a process trusts the token counts it read.
 STATISTICS_SECONDS = 300.0
 # Tokens held by fewer rows than this are left out of SQLite's counts: rare all the same.
@@ -114,17 +108,15 @@ def _rows(group: list[str]) -> float:
 
 
 def telling_groups(groups: list[list[str]]) -> list[list[str]]:
-    """The groups worth a look-up of their own: at most OR_LOOKUPS of rare words, then
-    numbers (a log line's timestamps and addresses), then common words, the rarest
-    first in each; and the first CROWDED_OUT_LOOKUPS common ones left out of those."""
+    """The groups worth a look-up of their own, at most OR_LOOKUPS of them: rare words,
+    then numbers (a log line's timestamps and addresses), then common words, the
+    rarest first in each."""
 
     def order(group: list[str]) -> tuple:
         rows = _rows(group)
         return (rows > COMMON_ROWS, all(t.isdigit() for t in group), rows)
 
-    ordered = sorted(groups, key=order)
-    crowded_out = [group for group in ordered[OR_LOOKUPS:] if _rows(group) > COMMON_ROWS]
-    return ordered[:OR_LOOKUPS] + crowded_out[:CROWDED_OUT_LOOKUPS]
+    return sorted(groups, key=order)[:OR_LOOKUPS]
 
 
 # The look-ups below are raw SQL: bench/search_speed.py measured the ORM's equivalents
