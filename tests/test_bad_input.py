@@ -5,11 +5,9 @@ goes through each test below.
 """
 
 from html.parser import HTMLParser
-from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -17,7 +15,6 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.catalog import CATALOG_MODELS
 from kb.models import ErrorEntry, FaqArticle
 from tests.adminforms import change_url, form_data
 
@@ -58,18 +55,6 @@ SQL_INJECTION = [
     "%_%",
 ]
 HOSTILE = XSS + TEMPLATE_INJECTION + SQL_INJECTION
-
-
-@pytest.fixture(scope="module")
-def shipped_catalog(django_db_setup, django_db_blocker):
-    """The shipped catalog, imported once for this module's many read-only requests;
-    tests that change it run in a transaction that is rolled back."""
-    with django_db_blocker.unblock():
-        call_command("import_catalog", stdout=StringIO())
-    yield
-    with django_db_blocker.unblock():
-        for model in reversed(CATALOG_MODELS):
-            model.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)
