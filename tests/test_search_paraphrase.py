@@ -138,6 +138,9 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("调用ECS上的服务返回502", False),
         ("our ECS instance calls the API and gets 502", False),
         ("users of another Huawei Cloud account get 403 on our API", False),
+        # A cloud service's endpoint is its API; a published API's own domain is not.
+        ("GET https://vpc.cn-north-4.myhuaweicloud.com/v1/subnets gives 404", True),
+        ("POST https://api.example.com/v1/orders gives 404 from the gateway", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):

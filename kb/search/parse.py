@@ -114,6 +114,9 @@ _CALLED = (
 )
 SHARED_GATEWAY_RE = re.compile(
     r"\bapigw\b|cloud[ -]?service|api explorer|shared gateway|service(?:'s)? endpoint|"
+    # A cloud service's endpoint (`ecs.cn-north-4.myhuaweicloud.com`, `iam.myhuaweicloud.com`);
+    # the APIs published on a customer's gateway answer on its own or debug domains.
+    r"\.myhuaweicloud\.com\b|"
     r"huawei ?cloud(?:['’]s)?\s+(?:services?\b|(?:open)?apis?\b|endpoints?\b)|"
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api|接口)|共享版|"
     rf"{_CALLED}|"
