@@ -27,6 +27,10 @@ Cases live in bench/cases/, one file per provenance:
   two more writers, half of them short search-box queries (`set7-making/README.md`); all
   split `heldout7`: a second held-out set, frozen after sets 5 and 6 had guided changes
   and never used to tune. Its figures are what a fresh set of phrasings scores.
+- `independent_set8.json`: 257 more (129 English, 128 Chinese), written the same way by two
+  more writers in four registers: chat messages, support tickets, question bodies and
+  search-box queries (`set8-making/README.md`); all split `heldout8`, a third held-out
+  set, frozen after a decision had read set 7's figure among the distractors.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -50,6 +54,7 @@ FILES = {
         "independent_set5.json",
         "independent_set6.json",
         "independent_set7.json",
+        "independent_set8.json",
     ),
 }
 
