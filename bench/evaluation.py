@@ -31,6 +31,9 @@ Cases live in bench/cases/, one file per provenance:
   more writers in four registers: chat messages, support tickets, question bodies and
   search-box queries (`set8-making/README.md`); all split `heldout8`, a third held-out
   set, frozen after a decision had read set 7's figure among the distractors.
+- `independent_set9.json`: 260 more (130 per language), longer texts with their context
+  (chat messages, tickets, question bodies), written the same way by two more writers
+  (`set9-making/README.md`); all split `tune9`, a development set like set 6.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -55,6 +58,7 @@ FILES = {
         "independent_set6.json",
         "independent_set7.json",
         "independent_set8.json",
+        "independent_set9.json",
     ),
 }
 
