@@ -141,6 +141,11 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         # A cloud service's endpoint is its API; a published API's own domain is not.
         ("GET https://vpc.cn-north-4.myhuaweicloud.com/v1/subnets gives 404", True),
         ("POST https://api.example.com/v1/orders gives 404 from the gateway", False),
+        # Huawei Cloud's APIs are the services'; its API Gateway is where customers publish.
+        ("Huawei Cloud APIs answer 401 to my script", True),
+        ("华为云的API返回401", True),
+        ("our API on Huawei Cloud API Gateway returns 401", False),
+        ("华为云API网关上我们发布的接口返回401", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):
