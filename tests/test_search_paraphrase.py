@@ -440,6 +440,16 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         # Not sent is missing.
         ("请求里漏传齿轮参数", "缺少齿轮参数", "齿轮参数超时"),
         ("齿轮忘了带", "齿轮缺失", "齿轮过期"),
+        ("齿轮请求少了参数", "齿轮请求缺少参数", "齿轮请求参数超时"),
+        (
+            "the sprocket request omitted a field",
+            "Lack of sprocket field.",
+            "Sprocket field timeout.",
+        ),
+        # A token is 令牌: a refresh token, an access token.
+        ("齿轮令牌无效", "齿轮token不合法", "齿轮签名不合法"),
+        ("齿轮刷新令牌无效", "齿轮refresh token不合法", "齿轮access token不合法"),
+        ("齿轮访问令牌无效", "齿轮access token不合法", "齿轮refresh token不合法"),
         # Port 443 is HTTPS.
         ("齿轮后端只开了443端口", "齿轮后端要求https", "齿轮后端要求签名"),
         ("齿轮签名跟请求两边不一样", "齿轮签名与请求不匹配", "齿轮签名与请求过期"),

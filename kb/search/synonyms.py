@@ -39,6 +39,9 @@ SYNONYMS: dict[str, str] = {
     "doesn't exist": "exist",
     "does not exist": "exist",
     "missing": "exist lack",
+    "omitted": "lack",
+    "omits": "lack",
+    "left out": "lack",
     # What the gateway cannot locate does not exist, in the catalog's words (and it
     # cannot find it, as the phrasings say).
     "cannot locate": "exist find",
@@ -321,6 +324,11 @@ SYNONYMS: dict[str, str] = {
     "忘了传": "缺少 缺失 没带 没传",
     "忘记传": "缺少 缺失 没带 没传",
     "忘了带": "缺少 缺失 没带 没传",
+    "少了": "缺少 缺失 没带 没传",
+    # A token is 令牌 in Chinese; the catalog writes token, refresh token, access token.
+    "令牌": "token",
+    "刷新令牌": "refresh | token",
+    "访问令牌": "access | token",
     # Expired, in the catalog's words.
     "到期": "过期 expired",
     # A signing algorithm named by its name.
