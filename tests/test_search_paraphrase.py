@@ -414,6 +414,7 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("the key is not valid", "Key invalid.", "Key missing."),
         # Short and everyday words for the catalog's.
         ("sprocket info is wrong", "Sprocket information is wrong.", "Sprocket version is wrong."),
+        ("the sprocket key is wrong", "Incorrect sprocket key.", "Sprocket key timeout."),
         ("sub-user refused with 403", "IAM refused.", "Sub-project refused."),
         ("子账号访问返回403", "IAM用户访问被禁止", "凭据访问被禁止"),
         ("调用齿轮接口失败", "调用齿轮API失败", "调用齿轮插件失败"),

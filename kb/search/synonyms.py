@@ -100,6 +100,8 @@ SYNONYMS: dict[str, str] = {
     "misspelled": "typo misspelled",
     "not valid": "invalid",
     "isn't valid": "invalid",
+    # Wrong, in the catalog's words, is incorrect (its messages) or wrong (its phrasings).
+    "wrong": "wrong incorrect",
     # Refused and rejected say one thing.
     "refuse": "refuse reject",
     "refused": "refuse reject",
