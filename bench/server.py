@@ -4,8 +4,9 @@ real-server tests (tests/server/).
 `ProductionServer` starts gunicorn with the repository's gunicorn.conf.py and DEBUG=0 on a
 free port of 127.0.0.1. Its database is a fresh SQLite file in its own DATA_DIR, or, when
 DATABASE_URL names a PostgreSQL server on this machine, that database (`fresh_database()`
-makes a new one beside it, for tests). Unless told otherwise it migrates, loads the catalog
-and collects the static files first. Clients speak plain HTTP and send
+makes a new one beside it, for tests). Unless told otherwise it migrates and loads the
+catalog first (on SQLite, a copy of the database the process's first server set up) and
+serves the static files the process's first server collected. Clients speak plain HTTP and send
 X-Forwarded-Proto: https, as the TLS-terminating proxy would.
 """
 
@@ -13,6 +14,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +31,26 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1", ""}
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+# Made by the first server of this process that needs them, for every later one: the
+# static files (they depend on the repository alone, as a release's do) and, on SQLite,
+# a database migrated with the catalog loaded, which each server copies into its
+# DATA_DIR. The real-server tests start some twenty servers.
+_prepared: dict[str, Path] = {}
+_prepared_dir: tempfile.TemporaryDirectory | None = None
+
+
+def prepared(name: str, make) -> Path:
+    """The file or folder `name`, made once per process by `make(path)`."""
+    global _prepared_dir
+    if name not in _prepared:
+        if _prepared_dir is None:
+            _prepared_dir = tempfile.TemporaryDirectory(prefix="kb-prepared-")
+        path = Path(_prepared_dir.name) / name
+        make(path)
+        _prepared[name] = path
+    return _prepared[name]
 
 
 def free_port() -> int:
@@ -121,12 +143,13 @@ class ProductionServer:
         self.database = "PostgreSQL" if database_url else "SQLite"
         self.process: subprocess.Popen | None = None
 
-    def manage(self, *args: str) -> str:
-        """Run `manage.py` with this server's settings and database; its standard output."""
+    def manage(self, *args: str, **env: str) -> str:
+        """Run `manage.py` with this server's settings and database (and `env` added);
+        its standard output."""
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **env},
             capture_output=True,
             text=True,
             timeout=300,
@@ -136,12 +159,22 @@ class ProductionServer:
         return result.stdout
 
     def __enter__(self) -> "ProductionServer":
-        if self.setup:
-            self.manage("migrate", "--no-input", "--verbosity", "0")
-            self.manage("import_catalog")
-        self.manage("collectstatic", "--no-input", "--verbosity", "0")
+        self.env["STATIC_ROOT"] = str(prepared("static", self._collect_static))
+        if self.setup and self.database == "SQLite":
+            shutil.copyfile(prepared("kb.sqlite3", self._set_up), self.data_dir / "kb.sqlite3")
+        elif self.setup:
+            self._set_up()
         self.start()
         return self
+
+    def _collect_static(self, root: Path) -> None:
+        self.manage("collectstatic", "--no-input", "--verbosity", "0", STATIC_ROOT=str(root))
+
+    def _set_up(self, sqlite_file: Path | None = None) -> None:
+        """Migrate and load the catalog: into this server's database, or a SQLite file."""
+        env = {"DATABASE_URL": f"sqlite:///{sqlite_file}"} if sqlite_file else {}
+        self.manage("migrate", "--no-input", "--verbosity", "0", **env)
+        self.manage("import_catalog", **env)
 
     def start(self) -> None:
         log = open(self.log_path, "a")  # noqa: SIM115

@@ -13,11 +13,9 @@ Tests here are marked `browser`; tests/conftest.py turns their skips into failur
 when CI=true, so CI cannot pass without the browser.
 """
 
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -53,8 +51,9 @@ def page(browser):
 
 
 @pytest.fixture
-def live_url(live_server, transactional_db) -> str:
-    call_command("import_catalog", stdout=StringIO())
+def live_url(live_server, transactional_db, write_shipped_catalog) -> str:
+    """The live server's address, the shipped catalog loaded."""
+    write_shipped_catalog()
     return live_server.url
 
 

@@ -14,8 +14,8 @@ NEW_REMEDY_ZH = "等待一分钟后重试;如需提高流控策略的阈值,请�
 
 
 @pytest.fixture
-def support_editor(transactional_db):
-    call_command("import_catalog", stdout=StringIO())
+def support_editor(live_url):
+    """A support editor, on the live server's database with the catalog loaded."""
     call_command("support_editor", "mei", stdout=StringIO())
     user = User.objects.get(username="mei")
     user.set_password("pw-for-the-browser-1")

@@ -12,8 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def support_editor(transactional_db):
-    call_command("import_catalog", stdout=StringIO())
+def support_editor(live_url):
+    """A support editor, on the live server's database with the catalog loaded."""
     call_command("insight_demo", "--force", stdout=StringIO())
     call_command("support_editor", "lin", stdout=StringIO())
     user = User.objects.get(username="lin")
