@@ -20,6 +20,9 @@ from tests.factories import make_entry
         ("414 when the query string has like 40k chars of ids", 414),
         ("took the API offline yesterday, now clients get 404 from the gateway", 404),
         ("调用接口一直返回429", 429),
+        # A count of things beside it is no second status.
+        ("a filter of 500 names in the query string gets 414", 414),
+        ("uploading 400 files in one request gives 413", 413),
     ],
 )
 def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):

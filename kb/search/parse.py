@@ -62,7 +62,9 @@ REASON_PHRASES = {
 PROSE_STATUS_RE = re.compile(
     r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(?![A-Za-z0-9_.:/%-])"
     r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|[kmg]i?b|bytes?|requests?|reqs?|"
-    r"calls?|times|rows|items|chars|characters|users|records|entries|ids?|qps|tps)\b)"
+    r"calls?|times|rows|items|chars|characters|users|records|entries|ids?|qps|tps|names|"
+    r"files|fields|params|parameters|headers|keys|values|objects|lines|servers|instances|"
+    r"apis|messages|tokens|clients|devices|connections|threads|workers|tasks|jobs|orders)\b)"
     r"(?!\s*(?:次|个|条|毫秒|秒|分钟|小时|字节|字符))",
     re.IGNORECASE,
 )
