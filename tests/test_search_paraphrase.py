@@ -426,6 +426,7 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         # Gone or lost: what the gateway no longer has does not exist.
         ("齿轮配置丢了", "齿轮配置不存在", "齿轮配置超时"),
         ("齿轮配置没了", "齿轮配置不存在", "齿轮配置超时"),
+        ("齿轮配置找不着", "齿轮配置不存在", "齿轮配置超时"),
         # Cut off while the backend still works: a timeout.
         ("网关断开了齿轮调用，后端还在处理", "齿轮调用超时", "齿轮调用失败"),
         # Authentication that does not pass has failed; a wrong value is an error.

@@ -243,6 +243,7 @@ SYNONYMS: dict[str, str] = {
     "无访问权限": "不允许访问",
     "找不到": "不存在 无法找到 找不到",
     "没找到": "不存在 无法找到 找不到",
+    "找不着": "不存在 无法找到 找不到",
     # Gone, lost: what the gateway no longer has does not exist.
     "丢了": "不存在 无法找到 找不到 丢失",
     "没了": "不存在 无法找到 找不到 丢失 没了",
