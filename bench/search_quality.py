@@ -27,11 +27,12 @@ from _django import setup_throwaway_database
 from evaluation import group_of, held_out, load_cases, rate, score
 
 # Floors that fail CI (--gate): the derived cases must all pass; the independent cases a
-# little under what was measured, so that a regression fails and noise does not.
+# little under what was measured, so that a regression fails and noise does not (91.2 and
+# 97.1 on SQLite, 91.1 and 96.9 on PostgreSQL once sets 8 and 9, longer texts, joined).
 GATE = {
     ("derived", "top1"): 100.0,
-    ("independent", "top1"): 93.0,
-    ("independent", "top3"): 96.5,
+    ("independent", "top1"): 90.5,
+    ("independent", "top3"): 96.0,
     ("any", "code kept"): 100.0,
 }
 
