@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kb.redact import redact
+from kb.redact import PLACEHOLDERS, redact
 
 AK = "HPUA7XQ2R5T8Y1K3M6N9"
 SK = "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0"
@@ -135,6 +135,9 @@ def test_a_bare_secret_in_any_text_never_survives(before, sep1, secret, sep2, af
 def test_a_named_secret_in_any_text_never_survives(before, named, after):
     template, value = named
     assume(value not in before + after + template)
+    # A value that is part of a placeholder (`signatur` of `<signature>`) cannot be told
+    # from it by looking for it in the text.
+    assume(not any(value in placeholder for placeholder in PLACEHOLDERS))
     redacted = redact(before + "\n" + template.format(value) + "\n" + after)
     assert value not in redacted
 
