@@ -6,8 +6,8 @@ free port of 127.0.0.1. Its database is a fresh SQLite file in its own DATA_DIR,
 DATABASE_URL names a PostgreSQL server on this machine, that database (`fresh_database()`
 makes a new one beside it, for tests). Unless told otherwise it migrates and loads the
 catalog first (on SQLite, a copy of the database the process's first server set up) and
-serves the static files the process's first server collected. Clients speak plain HTTP and send
-X-Forwarded-Proto: https, as the TLS-terminating proxy would.
+serves the static files collected once per process (`collected_static()`). Clients speak
+plain HTTP and send X-Forwarded-Proto: https, as the TLS-terminating proxy would.
 """
 
 import contextlib
@@ -51,6 +51,31 @@ def prepared(name: str, make) -> Path:
         make(path)
         _prepared[name] = path
     return _prepared[name]
+
+
+def collected_static(env: dict[str, str]) -> Path:
+    """The static files, collected once per process with the settings `env` gives."""
+    return prepared(
+        "static",
+        lambda root: manage(
+            env, "collectstatic", "--no-input", "--verbosity", "0", STATIC_ROOT=str(root)
+        ),
+    )
+
+
+def manage(env: dict[str, str], *args: str, **more_env: str) -> str:
+    """Run `manage.py` with the settings `env` (and `more_env`) gives; its standard output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**env, **more_env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
 
 
 def free_port() -> int:
@@ -146,29 +171,16 @@ class ProductionServer:
     def manage(self, *args: str, **env: str) -> str:
         """Run `manage.py` with this server's settings and database (and `env` added);
         its standard output."""
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env={**self.env, **env},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-        return result.stdout
+        return manage(self.env, *args, **env)
 
     def __enter__(self) -> "ProductionServer":
-        self.env["STATIC_ROOT"] = str(prepared("static", self._collect_static))
+        self.env["STATIC_ROOT"] = str(collected_static(self.env))
         if self.setup and self.database == "SQLite":
             shutil.copyfile(prepared("kb.sqlite3", self._set_up), self.data_dir / "kb.sqlite3")
         elif self.setup:
             self._set_up()
         self.start()
         return self
-
-    def _collect_static(self, root: Path) -> None:
-        self.manage("collectstatic", "--no-input", "--verbosity", "0", STATIC_ROOT=str(root))
 
     def _set_up(self, sqlite_file: Path | None = None) -> None:
         """Migrate and load the catalog: into this server's database, or a SQLite file."""

@@ -112,7 +112,10 @@ def production_env(tmp_path_factory):
         "DATA_DIR": str(data_dir),
         "PYTHONPATH": str(ROOT),
     }
-    manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
+    # The static files the real servers of this run serve too (bench/server.py).
+    from bench.server import collected_static
+
+    env["STATIC_ROOT"] = str(collected_static(env))
     return env
 
 

@@ -451,6 +451,16 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
             "Lack of sprocket field.",
             "Sprocket field timeout.",
         ),
+        (
+            "the sprocket request omits a field",
+            "Lack of sprocket field.",
+            "Sprocket field timeout.",
+        ),
+        (
+            "a field is left out of the sprocket",
+            "Lack of sprocket field.",
+            "Sprocket field timeout.",
+        ),
         # A token is 令牌: a refresh token, an access token.
         ("齿轮令牌无效", "齿轮token不合法", "齿轮签名不合法"),
         ("齿轮刷新令牌无效", "齿轮refresh token不合法", "齿轮access token不合法"),
