@@ -57,9 +57,28 @@ def test_a_long_paste_looks_up_its_rare_words_then_numbers_then_common_words(mon
         ["request"],
         ["error"],
     ]
-    # A paste with many rare words leaves no look-up to the common ones.
+    # A paste with many rare words (rows hold each of them) leaves no look-up to the
+    # common ones.
     many = [[f"word{n}"] for n in range(40)]
+    monkeypatch.setattr(index, "held_tokens", lambda tokens: tokens)
     assert telling_groups([["error"], *many]) == many[: index.OR_LOOKUPS]
+
+
+def test_a_long_text_asks_for_the_words_rows_hold_not_its_pieces_no_row_holds(shipped_catalog):
+    # Pieces across word boundaries (`上公` of `晚上公司`) are in no row; the words that
+    # say what failed come last, after more pieces than there are look-ups.
+    nowhere = [[f"zq{n}"] for n in range(index.OR_LOOKUPS + 3)]
+    (throttling,) = tokens("throttling")
+    assert telling_groups([*nowhere, [throttling]]) == [[throttling]]
+
+
+def test_the_failure_a_long_chinese_text_describes_last_is_found(shipped_catalog):
+    text = (
+        "昨天晚上公司年会结束回家路上顺便看了眼监控大盘，"
+        "早晨同事反馈说客户端调用接口时网关提示请求次数超过流控阈值"
+    )
+    best = search(text).hits[0].entry
+    assert (best.code, best.http_status) == ("APIG.0308", 429)
 
 
 def analyzed(monkeypatch) -> dict[str, float]:
