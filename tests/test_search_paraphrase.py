@@ -8,7 +8,7 @@ from django.core.management import call_command
 from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
-from kb.search.synonyms import query_groups
+from kb.search.synonyms import group_tokens, query_groups
 from kb.text.tokens import tokens
 from tests.factories import make_entry
 
@@ -418,6 +418,7 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         # Short and everyday words for the catalog's.
         ("sprocket info is wrong", "Sprocket information is wrong.", "Sprocket version is wrong."),
         ("the sprocket key is wrong", "Incorrect sprocket key.", "Sprocket key timeout."),
+        ("the sprocket token is bad", "Sprocket token is invalid.", "Sprocket token timeout."),
         ("sub-user refused with 403", "IAM refused.", "Sub-project refused."),
         ("子账号访问返回403", "IAM用户访问被禁止", "凭据访问被禁止"),
         ("调用齿轮接口失败", "调用齿轮API失败", "调用齿轮插件失败"),
@@ -592,3 +593,12 @@ def test_everyday_words_for_tokens_timeouts_and_proxies_find_the_row(shipped_cat
 def test_the_dns_services_api_is_no_failure_to_resolve_a_domain_name(shipped_catalog):
     hits = search("the DNS API fails with 502").hits
     assert all(hit.entry.message_en != "Domain name resolution failed." for hit in hits[:3])
+
+
+def test_bad_is_invalid_but_a_bad_request_is_only_its_reason_phrase():
+    def said(text):
+        return {token for group in query_groups(text) for token in group_tokens(group)}
+
+    (invalid,) = tokens("invalid")
+    assert invalid in said("the refresh token is bad")
+    assert invalid not in said("POST /v1/orders 400 bad request")

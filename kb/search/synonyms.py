@@ -102,6 +102,10 @@ SYNONYMS: dict[str, str] = {
     "isn't valid": "invalid",
     # Wrong, in the catalog's words, is incorrect (its messages) or wrong (its phrasings).
     "wrong": "wrong incorrect",
+    # Bad is invalid (the catalog's messages), but a "400 Bad Request" is its reason
+    # phrase, nothing more.
+    "bad": "bad invalid incorrect",
+    "bad request": "bad | request",
     # Refused and rejected say one thing.
     "refuse": "refuse reject",
     "refused": "refuse reject",
