@@ -72,6 +72,16 @@ def test_a_long_text_asks_for_the_words_rows_hold_not_its_pieces_no_row_holds(sh
     assert telling_groups([*nowhere, [throttling]]) == [[throttling]]
 
 
+def test_a_word_an_edit_adds_is_asked_for_at_the_next_search(shipped_catalog):
+    # More words no row holds than there are look-ups, then the one word that matters.
+    text = " ".join(f"blorp{n}" for n in range(index.OR_LOOKUPS + 3)) + " zebrafish"
+    assert search(text).hits == []
+    row = ErrorEntry.objects.get(code="APIG.0308")
+    row.remedy_en = "Ask the zebrafish team to raise the limit."
+    row.save()
+    assert search(text).hits[0].entry == row
+
+
 def test_the_failure_a_long_chinese_text_describes_last_is_found(shipped_catalog):
     text = (
         "昨天晚上公司年会结束回家路上顺便看了眼监控大盘，"

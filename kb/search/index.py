@@ -110,48 +110,61 @@ def _rows(group: list[str]) -> float:
 def telling_groups(groups: list[list[str]]) -> list[list[str]]:
     """The groups worth a look-up of their own, at most OR_LOOKUPS of them: rare words,
     then numbers (a log line's timestamps and addresses), then common words, the
-    rarest first in each.
+    rarest first in each; of a text with more groups than that, only groups some row
+    holds.
 
-    When there are more groups than look-ups, those no row holds are left out first: a
-    few sentences of Chinese split into dozens of two-character pieces, most of them
-    across a word boundary (`据配` of `凭据配了`) and in no row, and below the counts'
-    floor the rare ones are in the text's order, so the pieces of its first sentence
-    took every look-up and the words of the later ones were never asked for.
+    A few sentences of Chinese split into dozens of two-character pieces, most of them
+    across a word boundary (`据配` of `凭据配了`) and in no row; below the counts' floor
+    the rare ones are in the text's order, so the pieces of its first sentence took every
+    look-up and the words of the later ones were never asked for.
     """
 
     def order(group: list[str]) -> tuple:
         rows = _rows(group)
         return (rows > COMMON_ROWS, all(t.isdigit() for t in group), rows)
 
-    if len(groups) > OR_LOOKUPS:
-        counts = token_row_counts()
-        held = held_tokens({t for group in groups for t in group if t not in counts})
-        groups = [
-            group for group in groups if any(t in counts or t in held for t in group)
-        ] or groups
-    return sorted(groups, key=order)[:OR_LOOKUPS]
+    ordered = sorted(groups, key=order)
+    if len(ordered) <= OR_LOOKUPS:
+        return ordered
+    counts = token_row_counts()
+    chosen: list[list[str]] = []
+    # Asked in turn, a few look-ups' worth at a time, until there are enough.
+    for start in range(0, len(ordered), 2 * OR_LOOKUPS):
+        some = ordered[start : start + 2 * OR_LOOKUPS]
+        held = held_tokens({token for group in some for token in group if token not in counts})
+        chosen += [group for group in some if any(t in counts or t in held for t in group)]
+        if len(chosen) >= OR_LOOKUPS:
+            break
+    return chosen[:OR_LOOKUPS] or ordered[:OR_LOOKUPS]
 
 
 def held_tokens(tokens: set[str]) -> set[str]:
-    """The ones of `tokens` that some row holds, as the index tells: one look-up each in
-    its terms (SQLite) or in its GIN index (PostgreSQL), at about 30 microseconds a token
-    in a catalog of 100,000 rows (bench/search_speed.py)."""
+    """The ones of `tokens` that some row holds, as the index tells (its terms on SQLite,
+    its GIN index on PostgreSQL); kept by the process until the catalog changes, both
+    the tokens rows hold and those none does."""
     if not tokens:
         return set()
-    values = sorted(tokens)
+    return {token for token, held in _held.get(sorted(tokens)).items() if held}
+
+
+def _read_held_tokens(tokens: list[str]) -> dict[str, bool]:
     if connections["default"].vendor == "sqlite":
-        sql = f"SELECT term FROM {FTS_TERMS_TABLE} WHERE term IN ({_placeholders(values)})"
-        params = values
+        sql = f"SELECT term FROM {FTS_TERMS_TABLE} WHERE term IN ({_placeholders(tokens)})"
+        params = tokens
     else:
         sql = (
             "SELECT token FROM unnest(%s::text[]) AS token WHERE EXISTS (SELECT 1 FROM "
             f"{connections['default'].ops.quote_name(_table())} WHERE search_vector @@ "
             "to_tsquery('simple'::regconfig, token))"
         )
-        params = [values]
+        params = [tokens]
     with connections["default"].cursor() as cursor:
         cursor.execute(sql, params)
-        return {token for (token,) in cursor.fetchall()}
+        held = {token for (token,) in cursor.fetchall()}
+    return {token: token in held for token in tokens}
+
+
+_held = KeptUntilCatalogChanges(_read_held_tokens, limit=50000)
 
 
 # The look-ups below are raw SQL: bench/search_speed.py measured the ORM's equivalents
@@ -369,3 +382,8 @@ def load_entries(ids: list[int]) -> dict[int, ErrorEntry]:
 def forget_shown_rows() -> None:
     """Read every row afresh at the next search (tests: each starts a new database)."""
     _shown_rows.forget()
+
+
+def forget_held_tokens() -> None:
+    """Ask the index afresh which tokens rows hold (tests: each starts a new database)."""
+    _held.forget()
