@@ -31,6 +31,9 @@ SERVICE_TAILS = [
 ]
 
 
+SENTENCE_ENDS = ("。", ".", "；", ";", "！", "？", "!", "?")
+
+
 def _sentences(text: str) -> list[str]:
     return [part for part in re.split(r"(?<=[。.；;])\s*", text) if part.strip()]
 
@@ -47,7 +50,12 @@ def distractor_rows(count: int, seed: int = 7):
     }
 
     def text(field: str, low: int, high: int) -> str:
-        return "".join(rng.choice(pools[field]) for _ in range(rng.randint(low, high)))
+        chosen = [rng.choice(pools[field]) for _ in range(rng.randint(low, high))]
+        if field.endswith("_zh"):
+            # Each sentence ends as written: `后端不可用` then `项目不可使用` run together
+            # would make a piece (`用项`) that no text written by a person holds.
+            return "".join(s if s.endswith(SENTENCE_ENDS) else s + "。" for s in chosen)
+        return " ".join(s if s.endswith(SENTENCE_ENDS) else s + "." for s in chosen)
 
     # Up to 8,000 unused numbers in each catalog, 7 rows a code: room for 111,000 rows.
     per_code, taken = 7, {entry.code for entry in real}
