@@ -72,6 +72,15 @@ def test_a_long_text_asks_for_the_words_rows_hold_not_its_pieces_no_row_holds(sh
     assert telling_groups([*nowhere, [throttling]]) == [[throttling]]
 
 
+def test_a_paste_of_thousands_of_pieces_asks_the_index_a_few_times(db, monkeypatch):
+    # A few thousand random Chinese characters hold no word of any row: checking them
+    # all, a look-up's worth at a time, cost a search 84 reads of the index.
+    asked = []
+    monkeypatch.setattr(index, "held_tokens", lambda tokens: asked.append(tokens) or set())
+    telling_groups([[f"zq{n}"] for n in range(3000)])
+    assert len(asked) == index.HELD_ROUNDS
+
+
 def test_a_word_an_edit_adds_is_asked_for_at_the_next_search(shipped_catalog):
     # More words no row holds than there are look-ups, then the one word that matters.
     text = " ".join(f"blorp{n}" for n in range(index.OR_LOOKUPS + 3)) + " zebrafish"
