@@ -53,8 +53,9 @@ CANDIDATE_COLUMNS = (
 # a short description whose every word is common still needs them. A count, not a
 # share: in a catalog of a few hundred rows every word is rare.
 OR_LOOKUPS = 12
-# How many times a long text's groups are checked against the index (OR_LOOKUPS twice
-# over each time) for the ones some row holds (telling_groups).
+# A long text's groups are checked against the index for the ones some row holds
+# (telling_groups) HELD_BATCH at a time, at most HELD_ROUNDS times.
+HELD_BATCH = 2 * OR_LOOKUPS
 HELD_ROUNDS = 3
 COMMON_ROWS = 1000
 # How long a process trusts the token counts it read.
@@ -133,8 +134,8 @@ def telling_groups(groups: list[list[str]]) -> list[list[str]]:
     chosen: list[list[str]] = []
     # Asked in turn, a few look-ups' worth at a time, until there are enough; at most
     # HELD_ROUNDS times, so that a paste of thousands of pieces costs a few look-ups.
-    for start in range(0, min(len(ordered), HELD_ROUNDS * 2 * OR_LOOKUPS), 2 * OR_LOOKUPS):
-        some = ordered[start : start + 2 * OR_LOOKUPS]
+    for start in range(0, min(len(ordered), HELD_ROUNDS * HELD_BATCH), HELD_BATCH):
+        some = ordered[start : start + HELD_BATCH]
         held = held_tokens({token for group in some for token in group if token not in counts})
         chosen += [group for group in some if any(t in counts or t in held for t in group)]
         if len(chosen) >= OR_LOOKUPS:
