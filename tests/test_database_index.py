@@ -202,3 +202,22 @@ def test_the_first_rows_by_id_that_hold_every_word_are_kept_however_far_apart(db
     assert first(3) == [7, 420, 4200]
     assert first(4) == [7, 420, 4200, 42000]
     assert first(40) == ids
+
+
+def test_rows_found_by_as_many_words_are_kept_first_by_id_on_either_database(db):
+    from tests.factories import make_category, make_entry
+
+    # More rows hold one word of the text than the candidates keep. Which of them are kept
+    # decides what the ranking weighs the words against; before, SQLite and PostgreSQL
+    # each kept their own choice, so one text could rank differently on each.
+    category = make_category()
+    okapi = [3, 11, 17, 26, 31, 40, 52, 67]
+    lemur = [5, 8, 14, 22, 38, 45, 59, 71]
+    for number in okapi:
+        make_entry(id=number, category=category, message_en=f"Okapi refused {number}.")
+    for number in lemur:
+        make_entry(id=number, category=category, message_en=f"Lemur refused {number}.")
+    words = [set(tokens("okapi")), set(tokens("lemur"))]
+
+    kept = {row[0] for row in candidates_by_full_text(words, 10, match_all=False)}
+    assert kept == set(sorted(okapi + lemur)[:10])

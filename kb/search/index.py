@@ -335,6 +335,8 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         telling = [groups.index(group) for group in telling_groups(groups)]
         # A look-up that came back full (its group is in more rows than it returns), the
         # only one that found a row: the row is there because the group was asked for.
+        # Rows found by as many groups are kept first by id, as each look-up keeps them:
+        # the same candidates on either database, whatever order its sort leaves ties in.
         branches = " UNION ALL ".join(
             f"SELECT id, {number if _rows(groups[number]) > per_group else -1} AS full_lookup"
             f" FROM ({rows} ORDER BY id LIMIT %s) AS branch"
@@ -344,7 +346,7 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
             f"SELECT {columns}, best.asked_for FROM {table} e JOIN ("
             "SELECT id, count(*) AS found,"
             " CASE WHEN count(*) = 1 THEN max(full_lookup) END AS asked_for"
-            f" FROM ({branches}) AS hits GROUP BY id ORDER BY found DESC LIMIT %s"
+            f" FROM ({branches}) AS hits GROUP BY id ORDER BY found DESC, id LIMIT %s"
             ") best ON best.id = e.id"
         )
         params = [value for number in telling for value in (alternatives[number], per_group)]
