@@ -402,10 +402,19 @@ def _held_weight(held: dict[str, float], term) -> float:
     return held[term] if isinstance(term, str) else min(held[token] for token in term)
 
 
+@lru_cache(maxsize=1024)
+def _asked_tokens(groups) -> frozenset[str]:
+    """Every index token of the query's groups, its words' tokens taken apart."""
+    return frozenset(token for group in groups for token in group_tokens(group))
+
+
 def _best_line_share(lines, groups, weights, present, total) -> float:
     best = 0.0
     words = _word_groups(groups)
+    asked = _asked_tokens(groups)
     for line in lines:
+        if line.isdisjoint(asked):
+            continue
         share = sum(
             weights[g]
             for g in present
