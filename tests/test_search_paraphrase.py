@@ -36,6 +36,12 @@ def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
         ("the gateway says not found rather than 405", None),
         ("返回404而不是405", 404),
         ("we get 502, not 504", 502),
+        # A status the call answered before and answers no more.
+        ("new credential: signing works now (no more 401) but i get 403", 403),
+        ("it used to return 401, now it returns 403", 403),
+        ("no longer 502 since the fix, now 504", 504),
+        ("不再返回401了，现在返回403", 403),
+        ("之前是401，现在变成403了", 403),
     ],
 )
 def test_a_status_the_call_did_not_get_is_not_its_status(text, status):

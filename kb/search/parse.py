@@ -70,7 +70,10 @@ PROSE_STATUS_RE = re.compile(
 )
 # A status the text says the call did not get: `404 instead of 405`, `expected 200`.
 NOT_THE_STATUS_RE = re.compile(
-    r"(?:instead of|rather than|expect(?:ed|ing)?|not(?: an?)?|而不是|不是|应该是|本应是?)\s*$",
+    r"(?:instead of|rather than|expect(?:ed|ing)?|not(?: an?)?|而不是|不是|应该是|本应是?"
+    # A status the call no longer answers: `no more 401, now 403`, `之前是401`.
+    r"|no (?:more|longer)(?: an?| the| get(?:ting)?| a)?|used to (?:get|return|be|see)"
+    r"|previously|不再(?:返回|报|是)?|之前(?:是|返回|报)?|以前(?:是|返回|报)?|原来(?:是|返回|报)?)\s*$",
     re.IGNORECASE,
 )
 HTTP_STATUSES = frozenset(
