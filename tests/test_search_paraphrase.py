@@ -155,6 +155,10 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("华为云的API返回401", True),
         ("our API on Huawei Cloud API Gateway returns 401", False),
         ("华为云API网关上我们发布的接口返回401", False),
+        ("listing servers with a long filter gets 414 from the huawei api", True),
+        ("Huawei's APIs throttle our terraform runs", True),
+        ("our API on the Huawei API Gateway returns 401", False),
+        ("Huawei APIG returns 401 for our API", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):

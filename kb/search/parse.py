@@ -124,6 +124,7 @@ SHARED_GATEWAY_RE = re.compile(
     r"\.myhuaweicloud\.com\b|"
     # Huawei Cloud's APIs, but not its API Gateway (APIG itself, where customers publish).
     r"huawei ?cloud(?:['’]s)?\s+(?:services?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
+    r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口)|共享版|"
     rf"{_CALLED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
