@@ -612,3 +612,20 @@ def test_bad_is_invalid_but_a_bad_request_is_only_its_reason_phrase():
     (invalid,) = tokens("invalid")
     assert invalid in said("the refresh token is bad")
     assert invalid not in said("POST /v1/orders 400 bad request")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        (
+            "an IAM user in another region calls our API and the gateway says the backend"
+            " does not exist",
+            "APIG.0103",
+        ),
+        ("IAM用户在另一个区域调用我们的API，网关提示找不到后端", "APIG.0103"),
+    ],
+)
+def test_what_the_gateway_said_weighs_more_than_the_story_around_it(shipped_catalog, text, code):
+    # The story (an IAM user, another region) is another row's failure; what the gateway
+    # said is this one's, and it stays among the first answers.
+    assert code in [hit.entry.code for hit in search(text).hits[:3]]

@@ -27,7 +27,7 @@ from kb.search.index import (
     token_row_counts,
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
-from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups
+from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups, said_groups
 from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
 
 __all__ = ["Hit", "QueryError", "SearchResult", "search"]
@@ -49,6 +49,9 @@ SHARED_GATEWAY_PENALTY = 3.0
 NAMED_GATEWAY_PENALTY = 10.0
 # How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
+# A word of what the description says the gateway said (`says the backend does not
+# exist`, `提示找不到后端`) counts this many times: the rest of a long text tells its story.
+SAID_WEIGHT = 2.0
 # A pasted message this alike to a row's documented one quotes it (with drift).
 QUOTED_SIMILARITY = 85
 # A row found by its words is a sure answer when it holds this share of them.
@@ -481,6 +484,11 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     weights, present = (
         _weigh(groups, candidates, describes) if groups else ([], [[]] * len(candidates))
     )
+    if describes and groups:
+        said = said_groups(words[:2000], groups)
+        weights = [
+            weight * SAID_WEIGHT if g in said else weight for g, weight in enumerate(weights)
+        ]
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
         hit = _rank(query, groups, weights, held, similarity, describes, candidate, names)

@@ -504,3 +504,22 @@ def held_terms(group: frozenset[Term], held) -> list[Term]:
         for term in group
         if (term in held if isinstance(term, str) else all(token in held for token in term))
     ]
+
+
+# Where a description quotes or retells what the gateway said: the words after `says`,
+# `error:`, 提示 or 报错, up to the end of the sentence.
+SAID_RE = re.compile(
+    r"(?:\b(?:say(?:s|ing)?|said|complain(?:s|ing)?(?: about)?|tells? (?:me|us)"
+    r"|error(?: message)?(?: is| was)?|message(?: is| was)?)\b"
+    r"|提示|报错|显示|错误信息是?|信息是|说)"
+    r"[\s:：,，\"'“”‘’「」]*(?P<said>[^.;!?。；！？\n]{2,120})"
+)
+
+
+def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int]:
+    """The groups (by index) of what the text says the gateway said."""
+    folded = fold_width_and_case(text)
+    said: set[frozenset[Term]] = set()
+    for match in SAID_RE.finditer(folded):
+        said.update(query_groups(match.group("said")))
+    return frozenset(g for g, group in enumerate(groups) if group in said)
