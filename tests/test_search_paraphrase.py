@@ -8,7 +8,7 @@ from django.core.management import call_command
 from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
-from kb.search.synonyms import group_tokens, query_groups
+from kb.search.synonyms import group_tokens, query_groups, said_groups
 from kb.text.tokens import tokens
 from tests.factories import make_entry
 
@@ -629,3 +629,11 @@ def test_what_the_gateway_said_weighs_more_than_the_story_around_it(shipped_cata
     # The story (an IAM user, another region) is another row's failure; what the gateway
     # said is this one's, and it stays among the first answers.
     assert code in [hit.entry.code for hit in search(text).hits[:3]]
+
+
+def test_an_exception_line_or_an_address_is_not_what_the_gateway_said():
+    line = "HTTPError: 429 Client Error: Too Many Requests for url: https://a.example.com/v1"
+    assert not said_groups(line, query_groups(line))
+    told = "we get 429 and the error message is: too many requests https://a.example.com/v1"
+    said = {query_groups(told)[g] for g in said_groups(told, query_groups(told))}
+    assert said == set(query_groups("too many requests"))
