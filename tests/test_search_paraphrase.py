@@ -637,3 +637,9 @@ def test_an_exception_line_or_an_address_is_not_what_the_gateway_said():
     told = "we get 429 and the error message is: too many requests https://a.example.com/v1"
     said = {query_groups(told)[g] for g in said_groups(told, query_groups(told))}
     assert said == set(query_groups("too many requests"))
+
+
+def test_what_the_gateway_said_ends_with_its_clause():
+    text = "API returns 500 saying configs couldn't be loaded, gateway instance just upgraded"
+    said = {query_groups(text)[g] for g in said_groups(text, query_groups(text))}
+    assert said == set(query_groups("configs couldn't be loaded"))
