@@ -221,3 +221,17 @@ def test_rows_found_by_as_many_words_are_kept_first_by_id_on_either_database(db)
 
     kept = {row[0] for row in candidates_by_full_text(words, 10, match_all=False)}
     assert kept == set(sorted(okapi + lemur)[:10])
+
+
+def test_an_identifier_a_long_text_names_is_looked_up_whatever_its_count(
+    shipped_catalog, monkeypatch
+):
+    # As in a large catalog where hundreds of rows name through_data: counted, so below
+    # every rare word of a long text in the order of look-ups; the identifier the customer
+    # names goes first all the same.
+    named = tokens("through_data")[-1]
+    monkeypatch.setattr(index, "token_row_counts", lambda: {named: 300.0})
+    monkeypatch.setattr(index, "held_tokens", lambda tokens: tokens)
+    story = " ".join(f"qz{n}word" for n in range(index.OR_LOOKUPS + 4))
+    best = search(f"{story} we put a profile in through_data and the call fails").hits[0].entry
+    assert best.code == "APIG.2208"

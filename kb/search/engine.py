@@ -221,7 +221,9 @@ def _candidates(rows: list[tuple]) -> list[Candidate]:
     return [Candidate(*row) for row in rows]
 
 
-def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, list[str]]:
+def _gather(
+    query: ParsedQuery, groups, pasted: "PastedMessage", names: frozenset[str] = frozenset()
+) -> tuple[list, list[str]]:
     """Candidates from the indexes; a known code, when the query has one, is authoritative."""
     unknown: list[str] = []
     if query.codes:
@@ -261,13 +263,17 @@ def _gather(query: ParsedQuery, groups, pasted: "PastedMessage") -> tuple[list, 
             # common word of a description, the first of them by id filled the candidates,
             # the rows that hold its rare words were never asked for, and the words'
             # weights among the candidates (`_weigh`) went flat.
-            rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=len(groups) == 1)
+            rows = candidates_by_full_text(
+                asked, CANDIDATE_LIMIT, match_all=len(groups) == 1, named=names
+            )
         else:
             rows = []
             if len(groups) <= ALL_WORDS_GROUPS:
                 rows = candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=True)
             if len(rows) < FEW_CANDIDATES:
-                rows += candidates_by_full_text(asked, CANDIDATE_LIMIT, match_all=False)
+                rows += candidates_by_full_text(
+                    asked, CANDIDATE_LIMIT, match_all=False, named=names
+                )
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     return list(found.values()), unknown
@@ -473,8 +479,8 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     words = message or ("" if query.code_only else query.free_text)
     groups = query_groups(words[:2000]) if words and not query.status_only else ()
     pasted = PastedMessage(message)
-    candidates, result.unknown_codes = _gather(query, groups, pasted)
     names = identifiers(words[:2000]) if groups else frozenset()
+    candidates, result.unknown_codes = _gather(query, groups, pasted, names)
 
     similarities = [max(pasted.similarity(key) for key in c.keys) for c in candidates]
     # Customer phrasings count for a description; a text that quotes a documented message

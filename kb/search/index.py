@@ -111,11 +111,11 @@ def _rows(group: list[str]) -> float:
     return sum(counts.get(token, 0.0) for token in group)
 
 
-def telling_groups(groups: list[list[str]]) -> list[list[str]]:
-    """The groups worth a look-up of their own, at most OR_LOOKUPS of them: rare words,
-    then numbers (a log line's timestamps and addresses), then common words, the
-    rarest first in each; of a text with more groups than that, only groups some row
-    holds.
+def telling_groups(groups: list[list[str]], named: frozenset[str] = frozenset()) -> list[list[str]]:
+    """The groups worth a look-up of their own, at most OR_LOOKUPS of them: an identifier
+    the text names (`named`: `through_data`, however many rows hold it), rare words, then
+    numbers (a log line's timestamps and addresses), then common words, the rarest first
+    in each; of a text with more groups than that, only groups some row holds.
 
     A few sentences of Chinese split into dozens of two-character pieces, most of them
     across a word boundary (`据配` of `凭据配了`) and in no row; below the counts' floor
@@ -125,7 +125,7 @@ def telling_groups(groups: list[list[str]]) -> list[list[str]]:
 
     def order(group: list[str]) -> tuple:
         rows = _rows(group)
-        return (rows > COMMON_ROWS, all(t.isdigit() for t in group), rows)
+        return (named.isdisjoint(group), rows > COMMON_ROWS, all(t.isdigit() for t in group), rows)
 
     ordered = sorted(groups, key=order)
     if len(ordered) <= OR_LOOKUPS:
@@ -281,7 +281,9 @@ def _first_by_id(name: str, words: str, limit: int) -> tuple[list, list, str]:
     return ctes, params, f"SELECT id FROM ({ids}) AS {name} ORDER BY id LIMIT {int(limit)}"
 
 
-def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bool) -> list[tuple]:
+def candidates_by_full_text(
+    groups: list[set[str]], limit: int, *, match_all: bool, named: frozenset[str] = frozenset()
+) -> list[tuple]:
     """Rows whose tokens match every group (or any group), straight from the index.
 
     Bounded by `limit`, unranked: ranking a large hit set in the database is what makes
@@ -332,7 +334,7 @@ def candidates_by_full_text(groups: list[set[str]], limit: int, *, match_all: bo
         # OR query would make PostgreSQL scan the table when one word is common, and
         # would give SQLite's first rows by id, whatever they hold.
         per_group = max(10, limit // 3)
-        telling = [groups.index(group) for group in telling_groups(groups)]
+        telling = [groups.index(group) for group in telling_groups(groups, named)]
         # A look-up that came back full (its group is in more rows than it returns), the
         # only one that found a row: the row is there because the group was asked for.
         # Rows found by as many groups are kept first by id, as each look-up keeps them:
