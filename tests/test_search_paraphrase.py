@@ -615,20 +615,21 @@ def test_bad_is_invalid_but_a_bad_request_is_only_its_reason_phrase():
 
 
 @pytest.mark.parametrize(
-    "text, code",
+    "text, places",
     [
         (
             "an IAM user in another region calls our API and the gateway says the backend"
             " does not exist",
-            "APIG.0103",
+            3,
         ),
-        ("IAM用户在另一个区域调用我们的API，网关提示找不到后端", "APIG.0103"),
+        ("IAM用户在另一个区域调用我们的API，网关提示后端不存在", 1),
     ],
 )
-def test_what_the_gateway_said_weighs_more_than_the_story_around_it(shipped_catalog, text, code):
-    # The story (an IAM user, another region) is another row's failure; what the gateway
-    # said is this one's, and it stays among the first answers.
-    assert code in [hit.entry.code for hit in search(text).hits[:3]]
+def test_what_the_gateway_said_weighs_more_than_the_story_around_it(shipped_catalog, text, places):
+    # The story (an IAM user, another region) is another row's failure (APIG.0802); what
+    # the gateway said is this one's: it came after the story's rows (fourth in English,
+    # second in Chinese) and is among the first answers now.
+    assert "APIG.0103" in [hit.entry.code for hit in search(text).hits[:places]]
 
 
 def test_an_exception_line_or_an_address_is_not_what_the_gateway_said():
