@@ -627,7 +627,7 @@ def test_bad_is_invalid_but_a_bad_request_is_only_its_reason_phrase():
 )
 def test_what_the_gateway_said_weighs_more_than_the_story_around_it(shipped_catalog, text, places):
     # The story (an IAM user, another region) is another row's failure (APIG.0802); what
-    # the gateway said is this one's: it came after the story's rows (fourth in English,
+    # the gateway said is this one's: it came after the story's rows (fifth in English,
     # second in Chinese) and is among the first answers now.
     assert "APIG.0103" in [hit.entry.code for hit in search(text).hits[:places]]
 
