@@ -159,6 +159,10 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("Huawei's APIs throttle our terraform runs", True),
         ("our API on the Huawei API Gateway returns 401", False),
         ("Huawei APIG returns 401 for our API", False),
+        # Huawei Cloud's SDKs call the services' APIs.
+        ("Huawei Cloud SDK throws 429 when listing volumes", True),
+        ("用华为云SDK查询云硬盘列表返回429", True),
+        ("our API's own SDK from API Gateway gets 401", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):

@@ -195,19 +195,25 @@ def candidates_by_codes(codes: list[str]) -> list[tuple]:
 
 
 def candidates_by_status(status: int, limit: int, first_catalog: str) -> list[tuple]:
-    """The first `limit` rows of an HTTP status, `first_catalog`'s before the other's
-    (the catalog the text points at), each in the tables' order: in a large catalog one
-    table's rows of a status would otherwise leave no room for the other's."""
+    """The first `limit` rows of an HTTP status, each table's in its order: up to half of
+    them the first rows of the catalog the text does not point at, the rest the first
+    rows of `first_catalog`, the catalog it points at (and the other's, when the first
+    has too few). In a large catalog thousands of one table's rows share a status: they
+    would otherwise leave no room for the other's row of that status, and a text is not
+    always right about which gateway answered it."""
     branch = (
         f"SELECT * FROM (SELECT id, catalog, sort_order FROM {_table()} "
         "WHERE http_status = %s AND catalog = %s ORDER BY sort_order LIMIT %s) AS one_catalog"
     )
     first = (
-        f"SELECT id FROM ({' UNION ALL '.join([branch] * len(Catalog.values))}) AS both_catalogs "
-        "ORDER BY catalog = %s DESC, catalog, sort_order LIMIT %s"
+        "SELECT id FROM (SELECT id, catalog, sort_order, ROW_NUMBER() OVER "
+        "(PARTITION BY catalog ORDER BY sort_order) AS place "
+        f"FROM ({' UNION ALL '.join([branch] * len(Catalog.values))}) AS each_catalog) "
+        "AS both_catalogs ORDER BY CASE WHEN catalog = %s THEN 1 WHEN place <= %s THEN 0 "
+        "ELSE 2 END, catalog, sort_order LIMIT %s"
     )
     params = [value for catalog in Catalog.values for value in (status, catalog, limit)]
-    return _candidates_where(f"id IN ({first})", [*params, first_catalog, limit])
+    return _candidates_where(f"id IN ({first})", [*params, first_catalog, limit // 2, limit])
 
 
 # Rows that share a key (a message cut at its first colon or placeholder, kb.text.tokens)

@@ -122,10 +122,12 @@ SHARED_GATEWAY_RE = re.compile(
     # A cloud service's endpoint (`ecs.cn-north-4.myhuaweicloud.com`, `iam.myhuaweicloud.com`);
     # the APIs published on a customer's gateway answer on its own or debug domains.
     r"\.myhuaweicloud\.com\b|"
-    # Huawei Cloud's APIs, but not its API Gateway (APIG itself, where customers publish).
-    r"huawei ?cloud(?:['’]s)?\s+(?:services?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
+    # Huawei Cloud's APIs and SDKs, but not its API Gateway (APIG itself, where customers
+    # publish their own APIs).
+    r"huawei ?cloud(?:['’]s)?\s+"
+    r"(?:services?\b|sdks?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
     r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
-    r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口)|共享版|"
+    r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|共享版|"
     rf"{_CALLED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     rf"(?:(?:\s*(?:service|服务))?"
