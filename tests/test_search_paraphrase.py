@@ -87,6 +87,30 @@ def test_customer_phrasings_find_their_row():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text", ["sprocket allow list blocks our new host", "齿轮白名单拦住新主机"]
+)
+def test_a_phrasing_that_says_much_the_query_does_not_ranks_below_one_that_says_it(text):
+    # Both phrasings hold every word of the query; the first row's also says what the
+    # query does not (another part, another place), and comes first in the catalog.
+    elsewhere = make_entry(
+        message_en="Widget refused at the depot.",
+        phrasings_en="the gizmo credential's own sprocket allow list blocks our new host "
+        "from the warehouse region",
+        phrasings_zh="仓库区域里小部件凭据自己的齿轮白名单拦住了新主机",
+        sort_order=1,
+    )
+    wanted = make_entry(
+        message_en="Widget refused at the gate.",
+        phrasings_en="sprocket allow list blocks our new host",
+        phrasings_zh="齿轮白名单拦住了新主机",
+        sort_order=2,
+    )
+
+    assert [hit.entry for hit in search(text).hits[:2]] == [wanted, elsewhere]
+
+
+@pytest.mark.django_db
 def test_phrasings_are_stored_one_per_line():
     entry = make_entry(phrasings_en="  first way\r\n\r\n second way  \n")
     entry.refresh_from_db()

@@ -49,6 +49,11 @@ SHARED_GATEWAY_PENALTY = 3.0
 NAMED_GATEWAY_PENALTY = 10.0
 # How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
+# How much of that hangs on the share of the phrasing's own words the query says: a
+# phrasing that says much else (`凭据绑定的访问控制策略没有放行新服务器的IP`, of the
+# credential's access control) describes another failure than a query that holds some of
+# its words (`API绑定的访问控制没有放行新服务器`, of the API's).
+PHRASING_OWN_WORDS = 0.7
 # A word of what the description says the gateway said (`says the backend does not
 # exist`, `提示找不到后端`) counts this many times: the rest of a long text tells its story.
 SAID_WEIGHT = 2.0
@@ -418,6 +423,9 @@ def _asked_tokens(groups) -> frozenset[str]:
 
 
 def _best_line_share(lines, groups, weights, present, total) -> float:
+    """How well the best phrasing line and the query say the same: the share of the
+    query's words (by weight) the line holds, less where the query leaves out much of
+    the line (PHRASING_OWN_WORDS)."""
     best = 0.0
     words = _word_groups(groups)
     asked = _asked_tokens(groups)
@@ -429,6 +437,7 @@ def _best_line_share(lines, groups, weights, present, total) -> float:
             for g in present
             if not line.isdisjoint(groups[g]) or (g in words and held_terms(groups[g], line))
         )
+        share *= 1 - PHRASING_OWN_WORDS + PHRASING_OWN_WORDS * len(line & asked) / len(line)
         best = max(best, share)
     return best / total
 
