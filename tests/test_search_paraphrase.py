@@ -663,9 +663,29 @@ def test_what_the_gateway_said_weighs_more_than_the_story_around_it(shipped_cata
 def test_an_exception_line_or_an_address_is_not_what_the_gateway_said():
     line = "HTTPError: 429 Client Error: Too Many Requests for url: https://a.example.com/v1"
     assert not said_groups(line, query_groups(line))
-    told = "we get 429 and the error message is: too many requests https://a.example.com/v1"
+    told = "we get 429 and the error message is: throttled by the gateway https://a.example.com/v1"
     said = {query_groups(told)[g] for g in said_groups(told, query_groups(told))}
-    assert said == set(query_groups("too many requests"))
+    assert said == set(query_groups("throttled by the gateway"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IAM user gets 403 from another region, says forbidden",
+        "calls from the other region fail and the gateway says: 403 Forbidden.",
+        "我们的IAM子用户换了个region调用API，提示Forbidden",
+        "the error message is: 429 too many requests",
+    ],
+)
+def test_a_status_or_its_reason_phrase_said_is_not_what_failed(text):
+    # They say the status again; the status counts once, as a status.
+    assert not said_groups(text, query_groups(text))
+
+
+def test_a_reason_phrase_in_what_the_gateway_said_is_part_of_it():
+    text = "calls from the other region fail, the gateway says backend not found"
+    said = {query_groups(text)[g] for g in said_groups(text, query_groups(text))}
+    assert said == set(query_groups("backend not found"))
 
 
 def test_what_the_gateway_said_ends_with_its_clause():

@@ -10,6 +10,7 @@ held: `调用次数用完` is not matched by a row that only says 调用.
 
 import re
 from functools import lru_cache
+from http import HTTPStatus
 
 from kb.text.tokens import fold_width_and_case, han_quantities, tokens, undenied
 
@@ -517,10 +518,20 @@ SAID_RE = re.compile(
 )
 
 
+# What says no more than the status (`says forbidden`, `says 403 Forbidden`), not what
+# failed: an HTTP status and its reason phrase, nothing else.
+REASON_PHRASE_RE = re.compile(
+    r"\W*(?:[45]\d\d\W*)?(?:"
+    + "|".join(re.escape(status.phrase.lower()) for status in HTTPStatus if status >= 400)
+    + r")?\W*"
+)
+
+
 def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int]:
     """The groups (by index) of what the text says the gateway said."""
     folded = fold_width_and_case(text)
     said: set[frozenset[Term]] = set()
     for match in SAID_RE.finditer(folded):
-        said.update(query_groups(match.group("said")))
+        if not REASON_PHRASE_RE.fullmatch(match.group("said")):
+            said.update(query_groups(match.group("said")))
     return frozenset(g for g, group in enumerate(groups) if group in said)
