@@ -437,8 +437,9 @@ def _best_line_share(lines, groups, weights, present, total) -> float:
             for g in present
             if not line.isdisjoint(groups[g]) or (g in words and held_terms(groups[g], line))
         )
-        share *= 1 - PHRASING_OWN_WORDS + PHRASING_OWN_WORDS * len(line & asked) / len(line)
-        best = max(best, share)
+        if share > best:  # else no line's own words can raise it above the best
+            share *= 1 - PHRASING_OWN_WORDS + PHRASING_OWN_WORDS * len(line & asked) / len(line)
+            best = max(best, share)
     return best / total
 
 
