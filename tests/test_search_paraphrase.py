@@ -580,6 +580,9 @@ def test_a_custom_authorizer_in_chinese_is_not_a_row_that_says_authorized():
         ("our new office range is missing from the whitelist of this API", "APIG.0402"),
         ("the API's allow list lacks the partner's addresses, they get 403", "APIG.0402"),
         ("这个API的白名单里没有合作方的出口IP", "APIG.0402"),
+        # ... and so is one bound to it.
+        ("API上绑了IP白名单，合作方调用返回403", "APIG.0402"),
+        ("API绑定的IP白名单里没有合作方的地址", "APIG.0402"),
         # ... an instance's or a credential's is not.
         ("the instance whitelist lacks our office range, every API 403", "APIG.0403"),
         ("the credential's whitelist lacks our new server", "APIG.0405"),
@@ -587,6 +590,25 @@ def test_a_custom_authorizer_in_chinese_is_not_a_row_that_says_authorized():
 )
 def test_an_ip_list_said_to_be_the_apis_own_is_the_api_level_one(shipped_catalog, text, code):
     assert search(text).hits[0].entry.code == code
+
+
+@pytest.mark.parametrize(
+    "text, api_level",
+    [
+        ("we attached an access control policy to a single API", True),
+        ("an IP blacklist is bound to this API", True),
+        ("the whitelist applied to our API", True),
+        ("给单个API绑了个IP黑名单", True),
+        ("API上配置了访问控制", True),
+        # Bound to a credential, or the gateway's own: not an API's.
+        ("an access control policy bound to the credential", False),
+        ("API网关的访问控制", False),
+        ("凭据绑定的访问控制", False),
+    ],
+)
+def test_an_ip_list_bound_to_an_api_is_the_api_level_one(text, api_level):
+    api_level_group = query_groups("the API's whitelist")[0]
+    assert (api_level_group in query_groups(text)) is api_level
 
 
 @pytest.mark.parametrize(

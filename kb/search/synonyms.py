@@ -425,17 +425,20 @@ REGION_RE = re.compile(
     r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
 )
 
-# An IP list or access control policy said to be an API's own (`the API's whitelist`,
-# `access control on this API`, `API的白名单`) is the API-level one, not the instance's or a
+# An IP list or access control policy said to be an API's own or bound to it (`the API's
+# whitelist`, `access control on this API`, `a policy attached to a single API`,
+# `API的白名单`) is the API-level one, not the instance's or a
 # credential's: `api` alone, which nearly every row says, cannot tell them apart.
 _IP_LIST = (
     r"(?:ip )?(?:(?:white|black|allow|deny)[ -]?list(?:ed)?|access[ -]control(?: polic(?:y|ies))?)"
 )
 API_LEVEL_RE = re.compile(
     rf"(?<![a-z0-9_-])apis?(?:['’]s)? {_IP_LIST}(?![a-z0-9_-])"
-    rf"|(?<![a-z0-9_-]){_IP_LIST} (?:on|of|for|in) (?:(?:the|this|that|our|my|each|every) )?apis?"
+    rf"|(?<![a-z0-9_-]){_IP_LIST} (?:(?:is |was )?(?:bound|attached|applied|added) )?"
+    r"(?:on|of|for|in|to) (?:(?:the|this|that|our|my|each|every|an?|one|single) ){0,2}apis?"
     r"(?![a-z0-9_-])"
-    r"|api的?(?:ip)?(?:白名单|黑名单|访问控制)"
+    # API的白名单, and one bound to it: API绑定了访问控制, 给单个API绑了个IP黑名单.
+    r"|api(?:上|里)?(?:(?:绑定?|加|挂|配置?)了?(?:个|一个)?)?的?(?:ip)?(?:白名单|黑名单|访问控制)"
 )
 
 Term = str | tuple[str, ...]
