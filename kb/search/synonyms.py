@@ -522,8 +522,9 @@ SAID_RE = re.compile(
 
 
 # What says no more than the status (`says forbidden`, `says 403 Forbidden`), not what
-# failed: an HTTP status and its reason phrase, nothing else.
-REASON_PHRASE_RE = re.compile(
+# failed: an HTTP status and its reason phrase, nothing else. (Unlike the few reason
+# phrases kb.search.parse reads as a status, every 4xx and 5xx phrase.)
+STATUS_ALONE_RE = re.compile(
     r"\W*(?:[45]\d\d\W*)?(?:"
     + "|".join(re.escape(status.phrase.lower()) for status in HTTPStatus if status >= 400)
     + r")?\W*"
@@ -535,6 +536,7 @@ def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int
     folded = fold_width_and_case(text)
     said: set[frozenset[Term]] = set()
     for match in SAID_RE.finditer(folded):
-        if not REASON_PHRASE_RE.fullmatch(match.group("said")):
-            said.update(query_groups(match.group("said")))
+        words = match.group("said")
+        if not STATUS_ALONE_RE.fullmatch(words):
+            said.update(query_groups(words))
     return frozenset(g for g, group in enumerate(groups) if group in said)
