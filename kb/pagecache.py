@@ -68,15 +68,16 @@ def forget_catalog_version(using: str | None = None) -> None:
 
 
 class KeptUntilCatalogChanges:
-    """Objects read by id (rows, their causes), kept by this process at one catalog
-    version and read again once it changed, as a cached page is: shared by the requests
-    of the process, so read them and never set anything on them. Bounded: past `limit`
-    ids the kept ones are dropped and read again as they are asked for.
+    """Objects read by id (rows, their causes) or computed from the catalog (a query's
+    ranking), kept by this process at one catalog version and read again once it
+    changed, as a cached page is: shared by the requests of the process, so read them
+    and never set anything on them. Bounded: past `limit` keys the kept ones are dropped
+    and read again as they are asked for.
 
-    `read(ids)` returns the objects of those ids that exist, by id.
+    `read(ids)` returns the objects of those ids that exist, by id (for `get()`).
     """
 
-    def __init__(self, read: Callable[[list], dict], limit: int = 4096):
+    def __init__(self, read: Callable[[list], dict] | None = None, limit: int = 4096):
         self._read = read
         self._limit = limit
         self._kept: dict = {}
@@ -84,23 +85,40 @@ class KeptUntilCatalogChanges:
 
     def get(self, ids) -> dict:
         """The objects of `ids` that exist, by id."""
-        version = catalog_version()
-        if self._version != version:
-            self._kept, self._version = {}, version
         # Read into this call's own dict: another thread may empty the shared one meanwhile.
-        kept = self._kept
+        kept = self._at_this_version()
         found = {pk: kept.get(pk) for pk in ids}
         if missing := [pk for pk, value in found.items() if value is None]:
             read = self._read(missing)
-            if len(kept) + len(read) > self._limit:
-                kept.clear()
-            kept.update(read)
+            self._keep(kept, read)
             found.update(read)
         return {pk: value for pk, value in found.items() if value is not None}
+
+    def one(self, key, compute: Callable[[], object]):
+        """The object kept for `key`, or `compute()`'s, then kept. The catalog version is
+        read before computing: what is kept under it was computed from that catalog or
+        a later one, never from an earlier one."""
+        kept = self._at_this_version()
+        value = kept.get(key)
+        if value is None:
+            value = compute()
+            self._keep(kept, {key: value})
+        return value
 
     def forget(self) -> None:
         """Read everything afresh at the next request (tests: each starts a new database)."""
         self._kept, self._version = {}, None
+
+    def _at_this_version(self) -> dict:
+        version = catalog_version()
+        if self._version != version:
+            self._kept, self._version = {}, version
+        return self._kept
+
+    def _keep(self, kept: dict, values: dict) -> None:
+        if len(kept) + len(values) > self._limit:
+            kept.clear()
+        kept.update(values)
 
 
 def _read_catalog_version() -> str:

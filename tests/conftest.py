@@ -181,6 +181,7 @@ def fresh_page_cache():
     # test's database has its own rows and token counts.
     from kb import pagecache
     from kb.models.catalog import forget_kept_causes
+    from kb.search.engine import forget_rankings
     from kb.search.index import forget_held_tokens, forget_shown_rows, forget_token_row_counts
     from kb.templatetags.kb_tags import forget_result_parts
 
@@ -190,6 +191,7 @@ def fresh_page_cache():
     forget_result_parts()
     forget_token_row_counts()
     forget_held_tokens()
+    forget_rankings()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kb.pagecache import KeptUntilCatalogChanges
+from kb.pagecache import KeptUntilCatalogChanges, forget_catalog_version
 from kb.text.codes import catalog_of, validate_code
 from kb.text.lines import one_per_line, unify_line_breaks
 from kb.text.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern, pattern_matches
@@ -226,6 +226,8 @@ class ErrorEntryQuerySet(models.QuerySet):
                 changed.append(entry)
         fields = ["message_key", "index_tokens", "phrasings_zh", "phrasings_en"]
         self.model._base_manager.bulk_update(changed, fields, batch_size=batch_size)
+        if changed:
+            forget_catalog_version(self.db)  # what this process keeps was ranked on the old
         return len(changed)
 
     def for_list(self):

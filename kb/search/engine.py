@@ -7,16 +7,18 @@ few rows shown -> diagnose the best of them from the detail the paste carries
 `search()` and only format its answer.
 """
 
+import hashlib
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
 from kb.diagnosis.causes import Diagnosis, attach_diagnoses, no_diagnosis_json
 from kb.models import ErrorEntry
+from kb.pagecache import KeptUntilCatalogChanges
 from kb.search.index import (
     candidates_by_alias_keys,
     candidates_by_codes,
@@ -30,7 +32,7 @@ from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups, said_groups
 from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
 
-__all__ = ["Hit", "QueryError", "SearchResult", "search"]
+__all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
 
 CANDIDATE_LIMIT = 40
 STATUS_CANDIDATE_LIMIT = 30
@@ -485,12 +487,28 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     result = SearchResult(query=query)
     if not query.text:
         return result
+    # A text asked again (the address a search box post is sent on to, a shared link, a
+    # common complaint) is not ranked again until the catalog changes.
+    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), limit)
+    ranked, unknown_codes = _rankings.one(key, lambda: _ranking(query, limit))
+    result.unknown_codes = list(unknown_codes)
+    entries = load_entries([row_id for row_id, _hit in ranked])
+    result.hits = [
+        replace(hit, entry=entries[row_id]) for row_id, hit in ranked if row_id in entries
+    ]
+    attach_diagnoses(result.hits, text=query.text, message=query.message, free_text=query.free_text)
+    return result
+
+
+def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...], tuple[str, ...]]:
+    """The ids of the best `limit` rows for the query, each with its hit (without its row),
+    and the codes the query names that the catalog does not have."""
     message = query.message if query.message else ("" if query.code_only else query.free_text)
     words = message or ("" if query.code_only else query.free_text)
     groups = query_groups(words[:2000]) if words and not query.status_only else ()
     pasted = PastedMessage(message)
     names = identifiers(words[:2000]) if groups else frozenset()
-    candidates, result.unknown_codes = _gather(query, groups, pasted, names)
+    candidates, unknown_codes = _gather(query, groups, pasted, names)
 
     similarities = [max(pasted.similarity(key) for key in c.keys) for c in candidates]
     # Customer phrasings count for a description; a text that quotes a documented message
@@ -521,12 +539,14 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
         )
     )
     _mark_contested(ranked)
-    ranked = ranked[:limit]
+    return tuple((candidate.id, hit) for candidate, hit in ranked[:limit]), tuple(unknown_codes)
 
-    entries = load_entries([candidate.id for candidate, _hit in ranked])
-    for candidate, hit in ranked:
-        if candidate.id in entries:
-            hit.entry = entries[candidate.id]
-            result.hits.append(hit)
-    attach_diagnoses(result.hits, text=query.text, message=query.message, free_text=query.free_text)
-    return result
+
+# The rankings of the texts searched lately, by a digest of the text (the text itself is
+# not kept): each about 2 KB.
+_rankings = KeptUntilCatalogChanges(limit=2048)
+
+
+def forget_rankings() -> None:
+    """Rank every text afresh at the next search (tests: each starts a new database)."""
+    _rankings.forget()

@@ -92,7 +92,8 @@ def best_status(html: str) -> str:
 def test_an_alias_added_on_host_a_shows_on_host_b_within_the_delay(hosts):
     a, b = hosts
     reader = Site(b.url)
-    assert best_status(reader.get(PASTE).text) == "502"
+    for _ in range(8):  # every worker of host B has ranked the text and keeps its ranking
+        assert best_status(reader.get(PASTE).text) == "502"
 
     # A customer's search on host A finds no sure answer and joins the queue; an editor
     # answers it there with the 500 row: the wording becomes an alias of that row (the

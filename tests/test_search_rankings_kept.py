@@ -1,0 +1,45 @@
+"""A text searched again is not ranked again, yet follows every change to the catalog.
+
+The real path (two gunicorn hosts on one database, an edit on one shown by the other's
+searches within the documented second) is tests/server/test_several_hosts.py.
+"""
+
+import pytest
+
+from kb.search.engine import search
+from tests.factories import make_entry
+
+TEXT = "the sprocket gizmo jammed during calibration"
+
+
+def first_row(text: str = TEXT, **kwargs):
+    return search(text, **kwargs).hits[0].entry
+
+
+@pytest.mark.django_db
+def test_a_text_searched_again_after_an_edit_is_ranked_on_the_edited_catalog():
+    jammed = make_entry(message_en="Sprocket gizmo jammed.", http_status=500)
+    calibration = make_entry(message_en="Calibration failed.", http_status=500)
+    assert first_row() == jammed
+    assert first_row() == jammed  # asked again: the same answer
+
+    calibration.phrasings_en = "the sprocket gizmo jammed during calibration"
+    calibration.save()
+
+    assert first_row() == calibration
+
+
+@pytest.mark.django_db
+def test_a_row_added_since_a_text_was_searched_is_found_when_it_is_searched_again():
+    assert not search("flux capacitor overheated").hits
+    added = make_entry(message_en="Flux capacitor overheated.", http_status=503)
+    assert first_row("flux capacitor overheated") == added
+
+
+@pytest.mark.django_db
+def test_a_repeated_text_gets_as_many_rows_as_it_asks_for():
+    for n in range(5):
+        make_entry(message_en=f"Sprocket gizmo failure number {n}.", http_status=500)
+    assert len(search("sprocket gizmo failure", limit=2).hits) == 2
+    assert len(search("sprocket gizmo failure", limit=5).hits) == 5
+    assert len(search("sprocket gizmo failure", limit=2).hits) == 2
