@@ -51,14 +51,13 @@ def search_page(request):
     text = (request.POST if request.method == "POST" else request.GET).get("q", "")
     if not text.strip():
         return render(request, "kb/search.html", {"query": text, "result": None})
-    # A post that fits in a URL is answered again at its shareable address (the 303
-    # below): recorded there, so that one search counts once.
-    shared = request.method == "POST" and fits_in_url(q=text.replace("\r\n", "\n"))
-    found = answer(text, language=get_language(), client=client_key(request), record=not shared)
-    if shared and found.status == 200:
+    # A post that fits in a URL is searched at its shareable address (recorded there, so
+    # that one search counts once), not here as well: such a text is never too long.
+    if request.method == "POST" and fits_in_url(q=text.replace("\r\n", "\n")):
         response = redirect(f"{reverse('kb:search')}?{urlencode({'q': text})}")
         response.status_code = 303
         return response
+    found = answer(text, language=get_language(), client=client_key(request))
     if found.redirect:
         response = redirect(found.redirect)
     else:
