@@ -15,6 +15,9 @@ class ExpiringValue(Generic[T]):
         self._read = read
         self._seconds = seconds
         self._value: tuple[float, T] | None = None  # (time.monotonic() of the read, value)
+        # How many times the value was read: what was made from one read can be told
+        # from what was made from another.
+        self.reads = 0
 
     def get(self) -> T:
         if self._value is not None:
@@ -23,6 +26,7 @@ class ExpiringValue(Generic[T]):
                 return value
         value = self._read()
         self._value = (time.monotonic(), value)
+        self.reads += 1
         return value
 
     def forget(self) -> None:

@@ -43,3 +43,28 @@ def test_a_repeated_text_gets_as_many_rows_as_it_asks_for():
     assert len(search("sprocket gizmo failure", limit=2).hits) == 2
     assert len(search("sprocket gizmo failure", limit=5).hits) == 5
     assert len(search("sprocket gizmo failure", limit=2).hits) == 2
+
+
+@pytest.mark.django_db
+def test_a_text_is_ranked_again_once_the_word_counts_are_read_afresh(monkeypatch):
+    # The counts of rows per word steer which rows are looked up; PostgreSQL's come from
+    # its statistics, read afresh every few minutes (after a bulk load, the first ANALYZE).
+    from kb.search import engine
+    from kb.search.index import forget_token_row_counts
+
+    make_entry(message_en="Sprocket gizmo jammed.", http_status=500)
+    gathered = []
+
+    def gather(*args, **kwargs):
+        gathered.append(args[0].text)
+        return real_gather(*args, **kwargs)
+
+    real_gather = engine._gather
+    monkeypatch.setattr(engine, "_gather", gather)
+    first_row()
+    first_row()
+    assert len(gathered) == 1
+
+    forget_token_row_counts()  # as STATISTICS_SECONDS passing does
+    first_row()
+    assert len(gathered) == 2

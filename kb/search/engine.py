@@ -27,6 +27,7 @@ from kb.search.index import (
     candidates_by_status,
     load_entries,
     token_row_counts,
+    token_row_counts_read,
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups, said_groups
@@ -487,9 +488,11 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
     result = SearchResult(query=query)
     if not query.text:
         return result
-    # A text asked again (the address a search box post is sent on to, a shared link, a
-    # common complaint) is not ranked again until the catalog changes.
-    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), limit)
+    # A text asked again (the same page reloaded or in the other language, a shared link,
+    # a common complaint) is not ranked again until the catalog or the counts of its words
+    # (read afresh every few minutes: PostgreSQL's statistics) change.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    key = (digest, limit, token_row_counts_read())
     ranked, unknown_codes = _rankings.one(key, lambda: _ranking(query, limit))
     result.unknown_codes = list(unknown_codes)
     entries = load_entries([row_id for row_id, _hit in ranked])

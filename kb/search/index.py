@@ -74,6 +74,13 @@ def token_row_counts() -> dict[str, float]:
     return _row_counts.get()
 
 
+def token_row_counts_read() -> int:
+    """Which read of the token counts this process holds (they are read again every
+    STATISTICS_SECONDS): a ranking made with other counts is made again."""
+    _row_counts.get()
+    return _row_counts.reads
+
+
 def _read_token_row_counts() -> dict[str, float]:
     if connections["default"].vendor == "sqlite":
         with connections["default"].cursor() as cursor:
