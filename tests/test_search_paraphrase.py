@@ -187,6 +187,12 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("Huawei Cloud SDK throws 429 when listing volumes", True),
         ("用华为云SDK查询云硬盘列表返回429", True),
         ("our API's own SDK from API Gateway gets 401", False),
+        # The cloud's API is a service's; an API the customer runs in the cloud is not.
+        ("a script lists servers in a tight loop and the cloud API starts returning 429", True),
+        ("the cloud APIs reject our token", True),
+        ("our cloud API returns 502 since the release", False),
+        ("my cloud-API project gets 401 from the gateway", False),
+        ("we publish it on the cloud API gateway and get 404", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):

@@ -119,6 +119,8 @@ _CALLED = (
 )
 SHARED_GATEWAY_RE = re.compile(
     r"\bapigw\b|cloud[ -]?service|api explorer|shared gateway|service(?:'s)? endpoint|"
+    # `the cloud API` (a cloud's, not one the customer runs in the cloud: `our cloud API`).
+    r"(?<!our )(?<!my )\bcloud[ -]?apis?\b(?!\s*gateway)|"
     # A cloud service's endpoint (`ecs.cn-north-4.myhuaweicloud.com`, `iam.myhuaweicloud.com`);
     # the APIs published on a customer's gateway answer on its own or debug domains.
     r"\.myhuaweicloud\.com\b|"
