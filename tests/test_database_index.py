@@ -254,3 +254,24 @@ def test_an_identifier_a_long_text_names_is_looked_up_whatever_its_count(
     story = " ".join(f"qz{n}word" for n in range(index.OR_LOOKUPS + 4))
     best = search(f"{story} we put a profile in through_data and the call fails").hits[0].entry
     assert best.code == "APIG.2208"
+
+
+def test_the_counts_are_read_again_once_they_may_have_changed(shipped_catalog, monkeypatch):
+    # SQLite's counts come from its index, written with the rows: past their time they are
+    # read again only once the catalog changed (a read reads the whole index). PostgreSQL's
+    # come from ANALYZE, whenever it runs: past their time they are read again.
+    monkeypatch.setattr(index, "STATISTICS_SECONDS", 0.0)
+    index.forget_token_row_counts()
+    (token,) = tokens("request")
+    before = index.token_row_counts().get(token, 0.0)
+    reads = index._row_counts.reads
+    index.token_row_counts()
+    assert index._row_counts.reads == reads + (connection.vendor == "postgresql")
+
+    row = next(row for row in ErrorEntry.objects.all() if token not in row.index_tokens.split())
+    row.remedy_en += " Send the request again."
+    row.save()
+    counts = index.token_row_counts()
+    assert index._row_counts.reads > reads
+    if connection.vendor == "sqlite":
+        assert counts[token] == before + 1
