@@ -490,7 +490,7 @@ def search(text: str, limit: int = RESULT_LIMIT) -> SearchResult:
         return result
     # A text asked again (the same page reloaded or in the other language, a shared link,
     # a common complaint) is not ranked again until the catalog or the counts of its words
-    # (read afresh every few minutes: PostgreSQL's statistics) change.
+    # this process holds (kb.search.index.token_row_counts) change.
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
     key = (digest, limit, token_row_counts_read())
     ranked, unknown_codes = _rankings.one(key, lambda: _ranking(query, limit))

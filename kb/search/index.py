@@ -79,8 +79,8 @@ def token_row_counts() -> dict[str, float]:
 
 
 def token_row_counts_read() -> int:
-    """Which read of the token counts this process holds (they are read again every
-    STATISTICS_SECONDS): a ranking made with other counts is made again."""
+    """Which read of the token counts this process holds (see `token_row_counts()` for
+    when they are read again): a ranking made with other counts is made again."""
     _row_counts.get()
     return _row_counts.reads
 
