@@ -116,8 +116,9 @@ def instrument(parts: Parts) -> None:
     import kb.pagecache
     import kb.search.answer
     import kb.search.engine
+    import kb.search_page
     import kb.views
-    from kb.templatetags import kb_tags
+    from kb.models import ErrorEntry
 
     engine = kb.search.engine
     parts.patch("parse", engine, "parse")
@@ -133,16 +134,20 @@ def instrument(parts: Parts) -> None:
     # The view's own lines and decorators, reading request.GET, the view middleware.
     parts.patch("view (own lines, decorators, request.GET)", BaseHandler, "_get_response")
     parts.patch("client key", kb.views, "client_key")
-    parts.patch("FAQ prefetch (Python)", kb.views, "search_context")
-    parts.patch("rendering", kb.views, "render")
+    parts.patch("FAQ prefetch (Python)", ErrorEntry, "read_faqs")
+    # The page: its kept parts filled in, or the template rendered (no rows, an error).
+    parts.patch("rendering", kb.views, "render_search_page")
+    parts.patch("rendering", kb.search_page, "render")
+    parts.patch("rendering: the page's own values", kb.search_page, "search_context")
     # Each template's own nodes (what its includes and the tags timed apart cost aside).
     parts.patch(lambda template, *_: f"rendering: {template.name}", Template, "_render")
     parts.patch("rendering: language links", kb.context_processors, "language_links")
-    # A result: its row's common parts kept, the hit's own values put in (kb_tags.result).
-    parts.patch("rendering: results (hit's own values)", kb_tags, "hit_values")
+    parts.patch("rendering: language links", kb.search_page, "language_links")
+    # A result: its row's common parts kept, the hit's own values put in.
+    parts.patch("rendering: results (hit's own values)", kb.search_page, "hit_values")
     parts.patch("rendering: filling in kept parts", kb.holes.Holes, "fill")
-    parts.patch("rendering: results (marked words)", kb_tags.Markable, "highlight")
-    parts.patch("rendering: results (row link)", kb_tags, "row_link")
+    parts.patch("rendering: results (marked words)", kb.search_page.Markable, "highlight")
+    parts.patch("rendering: results (row link)", kb.search_page, "row_link")
     parts.patch("page cache check", kb.pagecache, "cacheable")
     parts.patch("page cache check", kb.pagecache, "page_key")
     parts.patch("page cache check", FileBasedCache, "get")

@@ -14,11 +14,13 @@ _HOLE_RE = re.compile(re.escape(_HOLE) + r"(\w+)\x00")
 
 class Holes:
     """A template rendered once, with holes for the values that change between uses
-    (`names`); `fill(values)` puts those in, escaped by the caller."""
+    (`names`); `fill(values)` puts those in, escaped by the caller. With a `request`, the
+    context processors run, and a hole named as one of their values takes its place."""
 
-    def __init__(self, template_name: str, context: dict, names: list[str]):
+    def __init__(self, template_name: str, context: dict, names: list[str], request=None):
         holes = {name: mark_safe(f"{_HOLE}{name}\x00") for name in names}
-        pieces = _HOLE_RE.split(render_to_string(template_name, {**context, **holes}))
+        text = render_to_string(template_name, {**context, **holes}, request=request)
+        pieces = _HOLE_RE.split(text)
         self.texts, self.names = pieces[0::2], pieces[1::2]
 
     def fill(self, values: dict[str, str]) -> str:

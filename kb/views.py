@@ -22,7 +22,8 @@ from kb.feedback import FeedbackForm, from_this_site
 from kb.filters import ErrorEntryFilter
 from kb.models import Category, ErrorEntry, FaqArticle, Feedback
 from kb.pagecache import cache_public_page
-from kb.search.answer import answer, diagnose_rows, fits_in_url
+from kb.search.answer import Answer, answer, diagnose_rows, fits_in_url
+from kb.search_page import render_search_page
 from kb.signature_form import SignatureCheckForm
 from kb.suggest import closest_codes
 from kb.text.codes import canonical_code
@@ -50,7 +51,7 @@ def search_page(request):
     a query that fits in a URL is redirected to a shareable GET address."""
     text = (request.POST if request.method == "POST" else request.GET).get("q", "")
     if not text.strip():
-        return render(request, "kb/search.html", {"query": text, "result": None})
+        return render_search_page(request, Answer(text=text))
     # A post that fits in a URL is searched at its shareable address (recorded there, so
     # that one search counts once), not here as well: such a text is never too long.
     if request.method == "POST" and fits_in_url(q=text.replace("\r\n", "\n")):
@@ -61,21 +62,11 @@ def search_page(request):
     if found.redirect:
         response = redirect(found.redirect)
     else:
-        response = render(request, "kb/search.html", search_context(found), status=found.status)
+        response = render_search_page(request, found)
     response.kb_public = found.cacheable
     if not found.cacheable:
         add_never_cache_headers(response)  # it shows what was pasted
     return response
-
-
-def search_context(found) -> dict:
-    context = {"query": found.text, "result": found.result, "error": found.error}
-    if found.result:
-        # The FAQ articles of the rows shown, in one query (none for rows that have them).
-        ErrorEntry.read_faqs([hit.entry for hit in found.result.shown])
-        if not found.hits and found.result.unknown_codes:
-            context["suggestions"] = closest_codes(found.result.unknown_codes[0])
-    return context
 
 
 @method_decorator(cache_public_page, name="dispatch")

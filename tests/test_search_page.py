@@ -221,7 +221,7 @@ def test_each_result_is_its_template_rendered_as_it_stands(shipped_catalog, clie
     from django.utils import translation
 
     from kb.search.answer import answer
-    from kb.templatetags.kb_tags import RESULT_TEMPLATE, hit_values, marked_texts
+    from kb.search_page import RESULT_TEMPLATE, hit_values, marked_texts
 
     for language in ("en", "zh-hans"):
         for paste in RESULT_PASTES:
@@ -241,6 +241,27 @@ def test_each_result_is_its_template_rendered_as_it_stands(shipped_catalog, clie
                             },
                         )
                         assert straight in html, (language, paste, visit, number)
+
+
+def test_each_search_page_is_its_template_rendered_as_it_stands(shipped_catalog, client):
+    # The parts of the page every search of one shape shows are kept per process, so the
+    # first paste of a shape leaves its holes to the next: each page must be what
+    # kb/search.html renders with its own values, the header's links to its own address.
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from kb.search.answer import answer
+    from kb.search_page import SEARCH_TEMPLATE, search_context
+
+    pastes = [*RESULT_PASTES, "<b>APIG.0303</b> & 'quotes'", "APIG.0303 签名错误 request_id x1"]
+    for language in ("en", "zh-hans"):
+        for paste in pastes:
+            response = client.get(f"/{language}/search/", {"q": paste})
+            with translation.override(language):
+                context = search_context(answer(paste, language=language, record=False))
+                assert context["shown_count"], paste
+                straight = render_to_string(SEARCH_TEMPLATE, context, response.wsgi_request)
+            assert response.content.decode() == straight, (language, paste)
 
 
 def test_row_text_with_markup_shows_as_text_with_the_matched_words_marked(db, client):

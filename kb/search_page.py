@@ -1,0 +1,187 @@
+"""The search page: kb/search.html and its results, with what every search of one shape
+shows rendered once per process and each search's own values put in.
+
+A unique paste is the search page's common case, so no page cache can answer it, and the
+page's template nodes cost more than its search (README, "Where an uncached search page's
+time goes"). What two such pages of one shape share (language, number of results, whether
+the paste carries a request ID) is rendered once with holes (kb.holes.Holes); each page
+puts in its paste, its request ID, its results and its language links. A result, in turn,
+keeps what every search that shows its row has in common (`ResultParts`).
+"""
+
+import html
+import re
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.defaultfilters import truncatechars
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from kb.context_processors import language_links
+from kb.holes import Holes
+from kb.models import ErrorEntry
+from kb.pagecache import KeptUntilCatalogChanges
+from kb.search.answer import row_link
+from kb.suggest import closest_codes
+from kb.text.script import HAN_CHARS, HAN_RE
+from kb.text.tokens import han_token, stem
+
+SEARCH_TEMPLATE = "kb/search.html"
+RESULT_TEMPLATE = "kb/includes/result.html"
+WORD_OR_HAN_RE = re.compile(f"[A-Za-z0-9]+|[{HAN_CHARS}]+")
+# How the results follow one another in the page's list.
+RESULT_SEPARATOR = "\n      "
+
+
+class Markable:
+    """A text and the words of it a search may mark, found once: `highlight()` then only
+    looks its words up in the search's terms."""
+
+    def __init__(self, text: str):
+        self.text = text
+        # (start, end, token) of each stretch that may be marked, in the text's order.
+        self.words: list[tuple[int, int, str]] = []
+        for match in WORD_OR_HAN_RE.finditer(text):
+            word, start = match.group(), match.start()
+            if HAN_RE.match(word):
+                for i in range(len(word) - 1):
+                    self.words.append((start + i, start + i + 2, han_token(word[i : i + 2])))
+                if len(word) == 1:
+                    self.words.append((start, start + 1, han_token(word)))
+            else:
+                self.words.append((start, match.end(), stem(word.lower())))
+        self.tokens = frozenset(token for _start, _end, token in self.words)
+        self.escaped = escape(text)
+
+    def highlight(self, terms) -> str:
+        """The text, escaped, with the words that matched the search (`terms`) in <mark>."""
+        if self.tokens.isdisjoint(terms):
+            return self.escaped
+        spans: list[list[int]] = []  # marked stretches, in order, touching ones joined
+        for start, end, token in self.words:
+            if token not in terms:
+                continue
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        text, out, position = self.text, [], 0
+        for start, end in spans:
+            out.append(html.escape(text[position:start]))
+            out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+            position = end
+        out.append(html.escape(text[position:]))
+        return mark_safe("".join(out))
+
+
+def marked_texts(entry) -> dict[str, Markable]:
+    """The texts of a row a result shows with the matched words marked, by hole name."""
+    return {
+        "message": Markable(entry.message_en),
+        "meaning": Markable(entry.meaning),
+        "remedy": Markable(entry.remedy),
+    }
+
+
+class ResultParts:
+    """What every result that shows one row, in one language, for one kind of match, in
+    first place or not, has in common: kb/includes/result.html rendered with holes for
+    the hit's own values (`hit_values()`), the row's texts ready to be marked, and the
+    address of the row on its code page."""
+
+    def __init__(self, entry, match: str, first: bool):
+        self.texts = marked_texts(entry)
+        self.url = entry.get_absolute_url()
+        context = {"entry": entry, "match": match, "first": first}
+        self.holes = Holes(RESULT_TEMPLATE, context, ["number", "link", "diagnosis", *self.texts])
+
+
+def hit_values(hit, number: int, texts: dict[str, Markable], url: str) -> dict[str, str]:
+    """A hit's own values in its result, escaped: its place, its link (to `url`, its row
+    on the code page), its row's `texts` with the words it matched marked, its diagnosis."""
+    values = {name: text.highlight(hit.terms) for name, text in texts.items()}
+    values.update(number=str(number), link=escape(row_link(hit, url)), diagnosis="")
+    if hit.diagnosis:
+        values["diagnosis"] = render_to_string(
+            "kb/includes/diagnosis.html", {"diagnosis": hit.diagnosis}
+        )
+    return values
+
+
+# By (row, language, kind of match, first place), until the catalog changes. The rows are
+# the ones kept by kb.search.index.load_entries, with their FAQ articles read.
+_result_parts = KeptUntilCatalogChanges(
+    lambda keys: {key: ResultParts(key[0], *key[2:]) for key in keys}
+)
+
+
+def result_html(hit, number: int) -> str:
+    """Result `number` (from 1) of the page: kb/includes/result.html, its parts common to
+    every search that shows the row kept, the hit's own filled in."""
+    key = (hit.entry, get_language(), hit.match, number == 1)
+    parts = _result_parts.get([key])[key]
+    return parts.holes.fill(hit_values(hit, number, parts.texts, parts.url))
+
+
+def forget_result_parts() -> None:
+    """Render every result's common parts afresh (tests: each starts a new database)."""
+    _result_parts.forget()
+
+
+def search_context(found) -> dict:
+    """What kb/search.html shows of an answer (kb.search.answer.Answer)."""
+    result = found.result
+    context = {
+        "query": found.text,
+        "query_title": truncatechars(found.text, 60),
+        "error": found.error,
+        "result": bool(result),
+        "request_id": "",
+        "shown_count": 0,
+        "results": "",
+    }
+    if result:
+        shown = result.shown
+        # The FAQ articles of the rows shown, in one query (none for rows that have them).
+        ErrorEntry.read_faqs([hit.entry for hit in shown])
+        context.update(
+            request_id=result.query.request_id or "",
+            shown_count=len(shown),
+            results=mark_safe(
+                RESULT_SEPARATOR.join(result_html(hit, n) for n, hit in enumerate(shown, 1))
+            ),
+        )
+        if not shown and result.unknown_codes:
+            context["unknown_code"] = result.unknown_codes[0]
+            context["suggestions"] = closest_codes(result.unknown_codes[0])
+    return context
+
+
+# What differs between two search pages of one shape: each is a hole. None may be shown
+# inside a {% cache %} fragment, which would keep the hole for every page that shows it.
+PAGE_HOLES = ["query", "query_title", "results", "head_links", "language_switch"]
+
+
+def render_search_page(request, found) -> HttpResponse:
+    """The page of an answer that shows no redirect: kept parts with this search's own
+    filled in when it found rows (the common case), else kb/search.html rendered."""
+    context = search_context(found)
+    if not context["shown_count"] or context["error"]:
+        return render(request, SEARCH_TEMPLATE, context, status=found.status)
+    shows_request_id = bool(context["request_id"])
+    holes = [*PAGE_HOLES, "request_id"] if shows_request_id else PAGE_HOLES
+    key = (get_language(), context["shown_count"], shows_request_id)
+    if (page := _pages.get(key)) is None:
+        # Rendered with this request: the context processors' values are holes as well.
+        page = _pages[key] = Holes(SEARCH_TEMPLATE, context, holes, request=request)
+    values = {**context, **language_links(request)}
+    filled = page.fill({name: conditional_escape(values[name]) for name in holes})
+    return HttpResponse(filled, status=found.status)
+
+
+# By (language, number of results, whether a request ID is shown): a few dozen at most.
+# Templates and settings do not change while a process runs.
+_pages: dict[tuple, Holes] = {}
