@@ -126,9 +126,11 @@ def result_html(hit, number: int) -> str:
     return parts.holes.fill(hit_values(hit, number, parts.texts, parts.url))
 
 
-def forget_result_parts() -> None:
-    """Render every result's common parts afresh (tests: each starts a new database)."""
+def forget_kept_parts() -> None:
+    """Render every page's and result's common parts afresh (tests: each starts a new
+    database, and may change what a page shows)."""
     _result_parts.forget()
+    _pages.clear()
 
 
 def search_context(found) -> dict:
@@ -183,5 +185,7 @@ def render_search_page(request, found) -> HttpResponse:
 
 
 # By (language, number of results, whether a request ID is shown): a few dozen at most.
-# Templates and settings do not change while a process runs.
+# Templates and settings do not change while a process runs. A page is rendered with the
+# first request of its shape, so nothing in kb/search.html may depend on who asks (the
+# user, the session): a test checks that a staff member's search leaves nothing of theirs.
 _pages: dict[tuple, Holes] = {}

@@ -183,12 +183,12 @@ def fresh_page_cache():
     from kb.models.catalog import forget_kept_causes
     from kb.search.engine import forget_rankings
     from kb.search.index import forget_held_tokens, forget_shown_rows, forget_token_row_counts
-    from kb.search_page import forget_result_parts
+    from kb.search_page import forget_kept_parts
 
     pagecache.clear()
     forget_shown_rows()
     forget_kept_causes()
-    forget_result_parts()
+    forget_kept_parts()
     forget_token_row_counts()
     forget_held_tokens()
     forget_rankings()

@@ -264,6 +264,27 @@ def test_each_search_page_is_its_template_rendered_as_it_stands(shipped_catalog,
             assert response.content.decode() == straight, (language, paste)
 
 
+def test_a_staff_members_search_leaves_nothing_of_theirs_in_the_next_page(
+    shipped_catalog, editor_client
+):
+    # The first search of a shape renders the page kept for every later one: whoever
+    # asked first, the next reader sees the page as the template renders it for them.
+    from django.template.loader import render_to_string
+    from django.test import Client
+    from django.utils import translation
+
+    from kb.search.answer import answer
+    from kb.search_page import SEARCH_TEMPLATE, search_context
+
+    paste = RESULT_PASTES[1]
+    editor_client.get("/en/search/", {"q": paste})
+    reader = Client().get("/en/search/", {"q": paste})
+    with translation.override("en"):
+        context = search_context(answer(paste, language="en", record=False))
+        straight = render_to_string(SEARCH_TEMPLATE, context, reader.wsgi_request)
+    assert reader.content.decode() == straight
+
+
 def test_row_text_with_markup_shows_as_text_with_the_matched_words_marked(db, client):
     from tests.factories import make_entry
 
