@@ -213,3 +213,27 @@ def test_pasted_secrets_reach_neither_the_disk_nor_the_logs(production_server, s
         assert secret.encode() not in stored, secret
         assert not any(secret in text for text in queue), secret
         assert secret not in log, secret
+
+
+def test_each_customers_page_shows_their_own_paste_and_no_one_elses(site):
+    # Pages of one shape share the parts kept in each worker: one after another, pastes
+    # with the same code and a request ID each come back with their own and no other.
+    ids = [f"5f3c1d7e9a2b4c6d8e0f{n:012d}" for n in range(6)]
+    pastes = [
+        json.dumps(
+            {
+                "error_msg": f"Incorrect app authentication information: client {n} <b>",
+                "error_code": "APIG.0303",
+                "request_id": request_id,
+            }
+        )
+        for n, request_id in enumerate(ids)
+    ]
+    for language in ("en", "zh-hans"):
+        for n, paste in enumerate(pastes):
+            page = site.get(f"/{language}/search/", params={"q": paste})
+            assert page.status_code == 200
+            assert f"<code>{ids[n]}</code>" in page.text
+            assert f"client {n} &lt;b&gt;" in page.text and "<b>" not in page.text
+            others = [text for m, text in enumerate(ids) if m != n]
+            assert not any(other in page.text for other in others), (language, n)
