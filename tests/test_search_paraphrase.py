@@ -720,3 +720,49 @@ def test_what_the_gateway_said_ends_with_its_clause():
     text = "API returns 500 saying configs couldn't be loaded, gateway instance just upgraded"
     said = {query_groups(text)[g] for g in said_groups(text, query_groups(text))}
     assert said == set(query_groups("configs couldn't be loaded"))
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        # IAM named, nothing of an app: the row that names the app is not it...
+        (
+            "our gateway API uses IAM auth; the body gets modified after signing and we get 401",
+            ["APIG.0301"],
+        ),
+        # ... and an app's way named, not IAM: the row that names IAM is not it.
+        (
+            "app authentication: token in X-Auth-Token rejected with 401",
+            ["APIG.0303", "APIGW.0303"],
+        ),
+    ],
+)
+def test_a_text_that_names_one_way_of_signing_in_is_not_about_a_row_of_the_other(
+    shipped_catalog, text, first
+):
+    assert [hit.entry.code for hit in search(text).hits[: len(first)]] == first
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("IAM token expired", "iam"),
+        ("以IAM认证方式开放的API", "iam"),
+        ("app authentication fails", "app"),
+        ("APP认证的API", "app"),
+        ("signed with the AppKey and AppSecret", "app"),
+        # `app` alone is the customer's own application; a word of an app or a credential
+        # beside IAM may be of an app's way: neither names one way alone.
+        ("our mobile app gets 401", None),
+        ("my app uses an IAM token", None),
+        ("the IAM user's credential", None),
+        ("IAM用户的凭据", None),
+        ("IAM and app authentication both fail", None),
+    ],
+)
+def test_which_way_of_signing_in_a_text_names(text, named):
+    from kb.search.engine import APP_TOKENS, IAM_TOKENS, _sign_in_named
+
+    ways = {"iam": (IAM_TOKENS, APP_TOKENS), "app": (APP_TOKENS, IAM_TOKENS), None: None}
+    asked = frozenset(token for group in query_groups(text) for token in group_tokens(group))
+    assert _sign_in_named(asked, text) == ways[named]

@@ -77,6 +77,20 @@ SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6, 0.8)
 # How much an identifier the query names (`grant_type`) counts when the row's message
 # names it too: the message is about that very field.
 IDENTIFIER_WEIGHT = 8.0
+# A caller signs in with IAM or with an app's key and secret. A text that names one way
+# and not the other is not about a row whose message names only the other (`IAM token`:
+# not `Incorrect app authentication information`); it loses this much.
+OTHER_SIGN_IN_PENALTY = 8.0
+# The tokens by which a row's message names each way.
+IAM_TOKENS = frozenset(["iam"])
+APP_TOKENS = frozenset(["app", "appkey", "appsecret"])
+# A text names IAM by the word; an app's way only by saying so (`app authentication`,
+# `AppKey`, APP认证): `app` alone is as often the customer's own application. Any word
+# of an app or a credential is enough to leave IAM's rule out.
+MAY_NAME_APP = frozenset(tokens("app appkey appsecret credential 凭据 应用"))
+APP_SIGN_IN_RE = re.compile(
+    r"(?<![a-z0-9])app[ -]?(?:auth\w*|key|secret|code|sign\w*|认证|签名)|appkey|appsecret"
+)
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PHRASINGS = 4  # the index of the customer phrasings' section
 
@@ -354,7 +368,9 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     return weights, present
 
 
-def _rank(query, groups, weights, present, similarity, describes, candidate, names=()) -> Hit:
+def _rank(
+    query, groups, weights, present, similarity, describes, candidate, names=(), sign_in=None
+) -> Hit:
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -368,6 +384,11 @@ def _rank(query, groups, weights, present, similarity, describes, candidate, nam
     if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
         # The catalog the text does not point at (APIG unless it names a cloud service's API).
         score -= NAMED_GATEWAY_PENALTY if query.names_shared_gateway else SHARED_GATEWAY_PENALTY
+    if sign_in and match != "code":
+        named, other = sign_in
+        message = message_tokens(candidate.index_tokens)
+        if not message.isdisjoint(other) and message.isdisjoint(named):
+            score -= OTHER_SIGN_IN_PENALTY
     if similarity >= 80:
         score += similarity - 60
         if match == "text" and similarity >= QUOTED_SIMILARITY:
@@ -406,6 +427,16 @@ def _rank(query, groups, weights, present, similarity, describes, candidate, nam
         coverage=round(coverage, 3),
         held_share=round(len(present) / len(groups), 3) if groups else 0.0,
     )
+
+
+def _sign_in_named(asked: frozenset[str], text: str):
+    """(the tokens of the way of signing in the text names, of the other way), when it
+    names one way and not the other; else None."""
+    if not asked.isdisjoint(IAM_TOKENS):
+        return (IAM_TOKENS, APP_TOKENS) if asked.isdisjoint(MAY_NAME_APP) else None
+    if APP_SIGN_IN_RE.search(fold_width_and_case(text[:2000])):
+        return (APP_TOKENS, IAM_TOKENS)
+    return None
 
 
 @lru_cache(maxsize=1024)
@@ -526,9 +557,10 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         weights = [
             weight * SAID_WEIGHT if g in said else weight for g, weight in enumerate(weights)
         ]
+    sign_in = _sign_in_named(_asked_tokens(groups), words) if groups else None
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
-        hit = _rank(query, groups, weights, held, similarity, describes, candidate, names)
+        hit = _rank(query, groups, weights, held, similarity, describes, candidate, names, sign_in)
         if hit.score > 0:
             ranked.append((candidate, hit))
     primary = "APIGW" if query.names_shared_gateway else "APIG"
