@@ -735,6 +735,8 @@ def test_what_the_gateway_said_ends_with_its_clause():
             "app authentication: token in X-Auth-Token rejected with 401",
             ["APIG.0303", "APIGW.0303"],
         ),
+        # The OIDC plug-in named, its token in the JWT format: not the JWT plug-in's row.
+        ("OIDC插件校验token失败，token是JWT格式的", ["APIG.0316"]),
     ],
 )
 def test_a_text_that_names_one_way_of_signing_in_is_not_about_a_row_of_the_other(
@@ -751,18 +753,31 @@ def test_a_text_that_names_one_way_of_signing_in_is_not_about_a_row_of_the_other
         ("app authentication fails", "app"),
         ("APP认证的API", "app"),
         ("signed with the AppKey and AppSecret", "app"),
+        ("the OIDC plugin rejects the JWT", "oidc"),
+        ("JWT认证插件校验失败", "jwt"),
+        ("the jwt plug-in cannot verify the token", "jwt"),
+        ("第三方认证插件拒绝了请求", "third-party"),
         # `app` alone is the customer's own application; a word of an app or a credential
-        # beside IAM may be of an app's way: neither names one way alone.
+        # beside IAM may be of an app's way; two ways named name none alone.
         ("our mobile app gets 401", None),
+        ("a JWT in the Authorization header", None),
         ("my app uses an IAM token", None),
         ("the IAM user's credential", None),
         ("IAM用户的凭据", None),
         ("IAM and app authentication both fail", None),
+        ("JWT plugin cannot verify the token from our OIDC provider", None),
     ],
 )
 def test_which_way_of_signing_in_a_text_names(text, named):
-    from kb.search.engine import APP_TOKENS, IAM_TOKENS, _sign_in_named
+    from kb.search.engine import SIGN_IN_WAYS, _sign_in_named
 
-    ways = {"iam": (IAM_TOKENS, APP_TOKENS), "app": (APP_TOKENS, IAM_TOKENS), None: None}
     asked = frozenset(token for group in query_groups(text) for token in group_tokens(group))
-    assert _sign_in_named(asked, text) == ways[named]
+    found = _sign_in_named(asked, text)
+    if named is None:
+        assert found is None
+    else:
+        own = SIGN_IN_WAYS[named][0]
+        others = {
+            token for way, (tokens, _) in SIGN_IN_WAYS.items() if way != named for token in tokens
+        }
+        assert found == (own, others)

@@ -77,20 +77,31 @@ SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6, 0.8)
 # How much an identifier the query names (`grant_type`) counts when the row's message
 # names it too: the message is about that very field.
 IDENTIFIER_WEIGHT = 8.0
-# A caller signs in with IAM or with an app's key and secret. A text that names one way
-# and not the other is not about a row whose message names only the other (`IAM token`:
-# not `Incorrect app authentication information`); it loses this much.
+# The ways a caller proves who it is, each by the tokens with which a row's message names
+# it and by what names it in a text. A text that names one way and no other is not
+# about a row whose message names only others (`IAM token`: not `Incorrect app
+# authentication information`; `the OIDC plugin`: not `The JWT authentication plug-in
+# ...`); such a row loses OTHER_SIGN_IN_PENALTY.
+SIGN_IN_WAYS = {
+    # IAM, by the word.
+    "iam": (frozenset(["iam"]), re.compile(r"(?<![a-z0-9])iam(?![a-z])")),
+    # An app's key and secret only by saying so (`app authentication`, `AppKey`, APP认证):
+    # `app` alone is as often the customer's own application.
+    "app": (
+        frozenset(["app", "appkey", "appsecret"]),
+        re.compile(
+            r"(?<![a-z0-9])app[ -]?(?:auth\w*|key|secret|code|sign\w*|认证|签名)"
+            r"|appkey|appsecret"
+        ),
+    ),
+    "oidc": (frozenset(["oidc"]), re.compile("oidc")),
+    # The JWT plug-in, not a token in the JWT format (which OIDC's are as well).
+    "jwt": (frozenset(["jwt"]), re.compile(r"jwt[ -]?(?:auth\w*|plug[ -]?in|认证|插件)")),
+    "third-party": (frozenset(["third"]), re.compile(r"third[ -]party|第三方")),
+}
 OTHER_SIGN_IN_PENALTY = 8.0
-# The tokens by which a row's message names each way.
-IAM_TOKENS = frozenset(["iam"])
-APP_TOKENS = frozenset(["app", "appkey", "appsecret"])
-# A text names IAM by the word; an app's way only by saying so (`app authentication`,
-# `AppKey`, APP认证): `app` alone is as often the customer's own application. Any word
-# of an app or a credential is enough to leave IAM's rule out.
+# Beside IAM, any word of an app or a credential may be of an app's way after all.
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret credential 凭据 应用"))
-APP_SIGN_IN_RE = re.compile(
-    r"(?<![a-z0-9])app[ -]?(?:auth\w*|key|secret|code|sign\w*|认证|签名)|appkey|appsecret"
-)
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PHRASINGS = 4  # the index of the customer phrasings' section
 
@@ -430,13 +441,14 @@ def _rank(
 
 
 def _sign_in_named(asked: frozenset[str], text: str):
-    """(the tokens of the way of signing in the text names, of the other way), when it
-    names one way and not the other; else None."""
-    if not asked.isdisjoint(IAM_TOKENS):
-        return (IAM_TOKENS, APP_TOKENS) if asked.isdisjoint(MAY_NAME_APP) else None
-    if APP_SIGN_IN_RE.search(fold_width_and_case(text[:2000])):
-        return (APP_TOKENS, IAM_TOKENS)
-    return None
+    """(the tokens by which a row's message names the way of signing in the text names,
+    the tokens of every other way), when the text names one way and no other; else None."""
+    folded = fold_width_and_case(text[:2000])
+    named = [way for way, (_, pattern) in SIGN_IN_WAYS.items() if pattern.search(folded)]
+    if len(named) != 1 or (named == ["iam"] and not asked.isdisjoint(MAY_NAME_APP)):
+        return None
+    own = SIGN_IN_WAYS[named[0]][0]
+    return own, frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values())) - own
 
 
 @lru_cache(maxsize=1024)
