@@ -30,7 +30,14 @@ from kb.search.index import (
     token_row_counts_read,
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
-from kb.search.synonyms import group_tokens, held_terms, lookup_tokens, query_groups, said_groups
+from kb.search.synonyms import (
+    Term,
+    group_tokens,
+    held_terms,
+    lookup_tokens,
+    query_groups,
+    said_groups,
+)
 from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
@@ -379,9 +386,35 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     return weights, present
 
 
-def _rank(
-    query, groups, weights, present, similarity, describes, candidate, names=(), sign_in=None
-) -> Hit:
+@dataclass(frozen=True)
+class Asked:
+    """What one ranking asks of every candidate, worked out once: the parsed query, its
+    groups and how much each counts, whether it describes a failure (else it quotes a
+    documented message or carries a code), the identifiers it names, and the way of
+    signing in it names alone (`_sign_in_named`)."""
+
+    query: ParsedQuery
+    groups: tuple[frozenset[Term], ...] = ()
+    weights: tuple[float, ...] = ()
+    describes: bool = False
+    names: frozenset[str] = frozenset()
+    sign_in: tuple[frozenset[str], frozenset[str]] | None = None
+
+    @cached_property
+    def total(self) -> float:
+        return sum(self.weights)
+
+    @cached_property
+    def known(self) -> float:
+        """The share of the groups some candidate holds: words that match nothing at all
+        make every row a weaker answer."""
+        return sum(1 for weight in self.weights if weight) / len(self.weights)
+
+
+def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit:
+    """How well `candidate` answers: its score, how it matched, the query's tokens it
+    holds; `present` are the groups it holds, `similarity` its message's to the pasted one."""
+    query, groups, weights = asked.query, asked.groups, asked.weights
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -395,8 +428,8 @@ def _rank(
     if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
         # The catalog the text does not point at (APIG unless it names a cloud service's API).
         score -= NAMED_GATEWAY_PENALTY if query.names_shared_gateway else SHARED_GATEWAY_PENALTY
-    if sign_in and match != "code":
-        named, other = sign_in
+    if asked.sign_in and match != "code":
+        named, other = asked.sign_in
         message = message_tokens(candidate.index_tokens)
         if not message.isdisjoint(other) and message.isdisjoint(named):
             score -= OTHER_SIGN_IN_PENALTY
@@ -406,27 +439,26 @@ def _rank(
             match = "message"
     terms: set[str] = set()
     coverage = 0.0
-    total = sum(weights)
+    total = asked.total
     if total:
-        held = candidate.weights_for(describes)
+        held = candidate.weights_for(asked.describes)
         covered = 0.0
         for g in present:
             found = held_terms(groups[g], held)
             if found:
                 terms.update(group_tokens(frozenset(found)))
                 covered += max(_held_weight(held, term) for term in found) * weights[g]
-        # Words that match nothing at all make every row a weaker answer.
-        known = sum(1 for weight in weights if weight) / len(weights)
-        coverage = covered / total * (0.5 + 0.5 * known)
+        coverage = covered / total * (0.5 + 0.5 * asked.known)
         # For a known code the words only break ties between its rows.
         score += coverage * (20.0 if match == "code" else 45.0)
-        if describes:
+        if asked.describes:
             # One customer phrasing that says most of what the query says: a description
             # of this very failure, not words scattered over the row's texts.
             score += PHRASING_WEIGHT * _best_line_share(
                 phrasing_lines(candidate.index_tokens), groups, weights, present, total
             )
             # An identifier the query names (`grant_type`) that the row's message names.
+            names = asked.names
             if names and not names.isdisjoint(message_tokens(candidate.index_tokens)):
                 score += IDENTIFIER_WEIGHT
     return Hit(
@@ -569,10 +601,17 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         weights = [
             weight * SAID_WEIGHT if g in said else weight for g, weight in enumerate(weights)
         ]
-    sign_in = _sign_in_named(_asked_tokens(groups), words) if groups else None
+    asked = Asked(
+        query,
+        groups,
+        tuple(weights),
+        describes,
+        names,
+        _sign_in_named(_asked_tokens(groups), words) if groups else None,
+    )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
-        hit = _rank(query, groups, weights, held, similarity, describes, candidate, names, sign_in)
+        hit = _rank(asked, candidate, held, similarity)
         if hit.score > 0:
             ranked.append((candidate, hit))
     primary = "APIGW" if query.names_shared_gateway else "APIG"
