@@ -164,8 +164,8 @@ def best_status(html: str) -> str:
 
 def in_page_cache(response) -> bool:
     """Whether the page cache keeps the page `response` answered."""
-    path = f"{response.request['PATH_INFO']}?{response.request['QUERY_STRING']}"
-    return caches["pages"].get(pagecache.page_key(path)) is not None
+    key = pagecache.page_key(response.wsgi_request.get_full_path())
+    return caches["pages"].get(key) is not None
 
 
 def test_a_sure_search_page_shows_a_new_alias_at_the_next_request(shipped_catalog, client):

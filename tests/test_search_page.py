@@ -243,25 +243,33 @@ def test_each_result_is_its_template_rendered_as_it_stands(shipped_catalog, clie
                         assert straight in html, (language, paste, visit, number)
 
 
-def test_each_search_page_is_its_template_rendered_as_it_stands(shipped_catalog, client):
-    # The parts of the page every search of one shape shows are kept per process, so the
-    # first paste of a shape leaves its holes to the next: each page must be what
-    # kb/search.html renders with its own values, the header's links to its own address.
+def straight_page(response, paste: str, language: str) -> str:
+    """kb/search.html rendered as it stands for `paste`'s answer, for the request that
+    `response` answered: what the kept page must equal."""
     from django.template.loader import render_to_string
     from django.utils import translation
 
     from kb.search.answer import answer
     from kb.search_page import SEARCH_TEMPLATE, search_context
 
+    with translation.override(language):
+        context = search_context(answer(paste, language=language, record=False))
+        assert context["shown_count"], paste
+        return render_to_string(SEARCH_TEMPLATE, context, response.wsgi_request)
+
+
+def test_each_search_page_is_its_template_rendered_as_it_stands(shipped_catalog, client):
+    # The parts of the page every search of one shape shows are kept per process, so the
+    # first paste of a shape leaves its holes to the next: each page must be what
+    # kb/search.html renders with its own values, the header's links to its own address.
     pastes = [*RESULT_PASTES, "<b>APIG.0303</b> & 'quotes'", "APIG.0303 签名错误 request_id x1"]
     for language in ("en", "zh-hans"):
         for paste in pastes:
             response = client.get(f"/{language}/search/", {"q": paste})
-            with translation.override(language):
-                context = search_context(answer(paste, language=language, record=False))
-                assert context["shown_count"], paste
-                straight = render_to_string(SEARCH_TEMPLATE, context, response.wsgi_request)
-            assert response.content.decode() == straight, (language, paste)
+            assert response.content.decode() == straight_page(response, paste, language), (
+                language,
+                paste,
+            )
 
 
 def test_a_staff_members_search_leaves_nothing_of_theirs_in_the_next_page(
@@ -269,20 +277,12 @@ def test_a_staff_members_search_leaves_nothing_of_theirs_in_the_next_page(
 ):
     # The first search of a shape renders the page kept for every later one: whoever
     # asked first, the next reader sees the page as the template renders it for them.
-    from django.template.loader import render_to_string
     from django.test import Client
-    from django.utils import translation
-
-    from kb.search.answer import answer
-    from kb.search_page import SEARCH_TEMPLATE, search_context
 
     paste = RESULT_PASTES[1]
     editor_client.get("/en/search/", {"q": paste})
     reader = Client().get("/en/search/", {"q": paste})
-    with translation.override("en"):
-        context = search_context(answer(paste, language="en", record=False))
-        straight = render_to_string(SEARCH_TEMPLATE, context, reader.wsgi_request)
-    assert reader.content.decode() == straight
+    assert reader.content.decode() == straight_page(reader, paste, "en")
 
 
 def test_row_text_with_markup_shows_as_text_with_the_matched_words_marked(db, client):

@@ -769,10 +769,9 @@ def test_a_text_that_names_one_way_of_signing_in_is_not_about_a_row_of_the_other
     ],
 )
 def test_which_way_of_signing_in_a_text_names(text, named):
-    from kb.search.engine import SIGN_IN_WAYS, _sign_in_named
+    from kb.search.engine import SIGN_IN_WAYS, _asked_tokens, _sign_in_named
 
-    asked = frozenset(token for group in query_groups(text) for token in group_tokens(group))
-    found = _sign_in_named(asked, text)
+    found = _sign_in_named(_asked_tokens(query_groups(text)), text)
     if named is None:
         assert found is None
     else:

@@ -107,6 +107,8 @@ SIGN_IN_WAYS = {
     "third-party": (frozenset(["third"]), re.compile(r"third[ -]party|第三方")),
 }
 OTHER_SIGN_IN_PENALTY = 8.0
+# The tokens of every way: a way's others are these less its own.
+SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values()))
 # Beside IAM, any word of an app or a credential may be of an app's way after all.
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret credential 凭据 应用"))
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
@@ -472,7 +474,9 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
     )
 
 
-def _sign_in_named(asked: frozenset[str], text: str):
+def _sign_in_named(
+    asked: frozenset[str], text: str
+) -> tuple[frozenset[str], frozenset[str]] | None:
     """(the tokens by which a row's message names the way of signing in the text names,
     the tokens of every other way), when the text names one way and no other; else None."""
     folded = fold_width_and_case(text[:2000])
@@ -480,7 +484,7 @@ def _sign_in_named(asked: frozenset[str], text: str):
     if len(named) != 1 or (named == ["iam"] and not asked.isdisjoint(MAY_NAME_APP)):
         return None
     own = SIGN_IN_WAYS[named[0]][0]
-    return own, frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values())) - own
+    return own, SIGN_IN_TOKENS - own
 
 
 @lru_cache(maxsize=1024)
