@@ -34,6 +34,11 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set9.json`: 260 more (130 per language), longer texts with their context
   (chat messages, tickets, question bodies), written the same way by two more writers
   (`set9-making/README.md`); all split `tune9`, a development set like set 6.
+- `independent_set10.json`: 320 more (160 per language) in registers no earlier set had
+  (non-native English, Chinese mixed with English words, colloquial Chinese with typos,
+  on-call notes and alerts, search-box queries), written the same way by two more writers
+  (`set10-making/README.md`); half split `tune10`, half `heldout10` (drawn by a hash of
+  the query within each language and register when the set was frozen).
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -59,6 +64,7 @@ FILES = {
         "independent_set7.json",
         "independent_set8.json",
         "independent_set9.json",
+        "independent_set10.json",
     ),
 }
 
