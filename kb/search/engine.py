@@ -445,8 +445,12 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
     if total:
         held = candidate.weights_for(asked.describes)
         covered = 0.0
+        words = _word_groups(groups)
         for g in present:
-            found = held_terms(groups[g], held)
+            if g not in words:  # a group of tokens alone, as most are: each is a term
+                found = [term for term in groups[g] if term in held]
+            else:
+                found = held_terms(groups[g], held)
             if found:
                 terms.update(group_tokens(frozenset(found)))
                 covered += max(_held_weight(held, term) for term in found) * weights[g]
