@@ -780,3 +780,79 @@ def test_which_way_of_signing_in_a_text_names(text, named):
             token for way, (tokens, _) in SIGN_IN_WAYS.items() if way != named for token in tokens
         }
         assert found == (own, others)
+
+
+def test_an_address_or_a_moment_in_a_text_is_no_word_of_it():
+    words = {
+        token
+        for group in query_groups("since 14:05:33 on 2026-12-01 the backend at 10.8.1.1 times out")
+        for token in group_tokens(group)
+    }
+    assert words.isdisjoint({"14", "05", "33", "2026", "12", "01", "10", "8", "1"})
+    assert {"backend", "sinc"} <= words
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        # The numbers of an address found the row that names TLS 1.1.
+        (
+            "the gateway will not call our backend at 192.168.1.1, the address is refused",
+            ("APIG.0404", "Access to the backend IP address has been denied."),
+        ),
+        # Two methods named: the request's method is wrong.
+        (
+            "前端用 PUT 调用，网关上只定义了 GET，返回404",
+            ("APIG.0101", "The API does not exist."),
+        ),
+        (
+            "the frontend calls PUT, the gateway only defines GET, 404",
+            ("APIG.0101", "The API does not exist."),
+        ),
+        # How the caller signs in, not the request's method.
+        ("申请token的请求说认证方法不对", ("APIG.2206", "Auth method invalid.")),
+        ("token接口说内容类型不对", ("APIG.2204", "ContentType invalid.")),
+        # A cloud service's own API is called with IAM's credentials.
+        (
+            "calling the ECS API returns 401 since our server's clock drifted by ten minutes",
+            ("APIGW.0301", "Incorrect IAM authentication information."),
+        ),
+    ],
+)
+def test_what_a_description_names_besides_its_words(shipped_catalog, text, first):
+    top = search(text).hits[0].entry
+    assert (top.code, top.message_en) == first
+
+
+@pytest.mark.parametrize(
+    "text, method",
+    [
+        ("calls it with GET but the API only has POST", True),
+        ("用get请求调用，接口要求post请求", True),
+        ("i get 404 when i post the form", False),
+        ("a GET returns 404", False),
+        ("GET and GET again", False),
+    ],
+)
+def test_a_text_that_names_two_http_methods_is_about_the_request_method(text, method):
+    assert (frozenset(["method", *tokens("方法")]) in query_groups(text)) is method
+
+
+@pytest.mark.parametrize(
+    "text, iam",
+    [
+        ("the ECS API returns 401", True),
+        ("调VPC的接口返回401", True),
+        # The shared gateway named as such may carry the customer's own API.
+        ("our API on the shared gateway returns 401", False),
+        ("共享版上我们的API返回401", False),
+        # A word of an app or a credential may be of an app's way.
+        ("the ECS API rejects our app's credential", False),
+    ],
+)
+def test_a_text_about_a_cloud_services_api_names_iam(text, iam):
+    from kb.search.engine import SIGN_IN_WAYS, _asked_tokens, _sign_in_named
+
+    query = parse(text)
+    found = _sign_in_named(_asked_tokens(query_groups(text)), text, query.names_cloud_service)
+    assert (found is not None and found[0] == SIGN_IN_WAYS["iam"][0]) is iam

@@ -479,12 +479,17 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
 
 
 def _sign_in_named(
-    asked: frozenset[str], text: str
+    asked: frozenset[str], text: str, cloud_service: bool = False
 ) -> tuple[frozenset[str], frozenset[str]] | None:
     """(the tokens by which a row's message names the way of signing in the text names,
-    the tokens of every other way), when the text names one way and no other; else None."""
+    the tokens of every other way), when the text names one way and no other; else None.
+    A text about a cloud service's own API (`cloud_service`) that names none names IAM's:
+    the services' APIs are called with an IAM token or an IAM user's keys, unless a word of
+    an app or a credential says otherwise."""
     folded = fold_width_and_case(text[:2000])
     named = [way for way, (_, pattern) in SIGN_IN_WAYS.items() if pattern.search(folded)]
+    if not named and cloud_service and asked.isdisjoint(MAY_NAME_APP):
+        named = ["iam"]
     if len(named) != 1 or (named == ["iam"] and not asked.isdisjoint(MAY_NAME_APP)):
         return None
     own = SIGN_IN_WAYS[named[0]][0]
@@ -615,7 +620,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         tuple(weights),
         describes,
         names,
-        _sign_in_named(_asked_tokens(groups), words) if groups else None,
+        _sign_in_named(_asked_tokens(groups), words, query.names_cloud_service) if groups else None,
     )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):

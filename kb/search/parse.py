@@ -117,8 +117,11 @@ _CALLED = (
     rf"(?:\bcall(?:s|ed|ing)?\s+(?:the\s+)?|(?:调用?|请求)\s*(?:华为云)?\s*)(?:{CLOUD_SERVICES})"
     r"(?![a-z0-9-])(?!\s*(?:auth|认证|鉴权|上|里|中|内))"
 )
-SHARED_GATEWAY_RE = re.compile(
-    r"\bapigw\b|cloud[ -]?service|api explorer|shared gateway|service(?:'s)? endpoint|"
+# The shared gateway named as such: a customer's own API may be published on it too.
+SHARED_EDITION_RE = re.compile(r"\bapigw\b|shared gateway|共享版", re.IGNORECASE)
+# A cloud service's own API, whose callers sign in with IAM.
+CLOUD_SERVICE_API_RE = re.compile(
+    r"cloud[ -]?service|api explorer|service(?:'s)? endpoint|"
     # `the cloud API` (a cloud's, not one the customer runs in the cloud: `our cloud API`).
     r"(?<!our )(?<!my )\bcloud[ -]?apis?\b(?!\s*gateway)|"
     # A cloud service's endpoint (`ecs.cn-north-4.myhuaweicloud.com`, `iam.myhuaweicloud.com`);
@@ -129,7 +132,7 @@ SHARED_GATEWAY_RE = re.compile(
     r"huawei ?cloud(?:['’]s)?\s+"
     r"(?:services?\b|sdks?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
     r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
-    r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|共享版|"
+    r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|"
     rf"{_CALLED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     rf"(?:(?:\s*(?:service|服务))?"
@@ -159,6 +162,8 @@ class ParsedQuery:
     code_only: bool = False
     # The text points at the shared gateway of cloud services (APIGW), by code or words.
     names_shared_gateway: bool = False
+    # ... by naming a cloud service's own API, which is called with IAM's credentials.
+    names_cloud_service: bool = False
 
 
 # What is read of the JSON objects (or Python dict literals) in a paste. The search reads
@@ -325,7 +330,8 @@ def parse(raw: str) -> ParsedQuery:
     query = ParsedQuery(text=text)
     if not text:
         return query
-    query.names_shared_gateway = bool(SHARED_GATEWAY_RE.search(text))
+    query.names_cloud_service = bool(CLOUD_SERVICE_API_RE.search(text))
+    query.names_shared_gateway = query.names_cloud_service or bool(SHARED_EDITION_RE.search(text))
 
     if match := STATUS_ONLY_RE.match(text):
         query.http_status = int(match.group(1))

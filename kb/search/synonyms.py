@@ -276,8 +276,12 @@ SYNONYMS: dict[str, str] = {
     "暴力": "暴力 爆力",
     # Not `authorizer`: its stem is that of `authorized`, which every not-authorized row says.
     "自定义认证": "custom | frontend 自定义认证",
+    "内容类型": "content-type contenttype 内容类型",
     "请求方法不对": "请求方法",
     "方法不对": "请求方法",
+    # Not the request's method: how the caller signs in (`认证方法不对`, `认证方式不对`).
+    "认证方法不对": "认证方法 认证方式 | 不合法",
+    "认证方式不对": "认证方法 认证方式 | 不合法",
     "签名错误": "签名 校验",
     "签名失败": "签名 校验",
     "签名不对": "签名 校验",
@@ -425,6 +429,23 @@ REGION_RE = re.compile(
     r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
 )
 
+# What names a machine or a moment, not a failure, is no word of one: an IPv4 address
+# (`127.0.0.1`: its numbers would find a row that names TLS 1.1), a time of day (`14:05`,
+# `10:12:33`, in on-call notes and alerts) and a date (`2026-12-01`).
+ADDRESS_OR_MOMENT_RE = re.compile(
+    r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9]|\.[0-9])"
+    r"|(?<![0-9:])[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9:])"
+    r"|(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])"
+)
+
+# A text that names two HTTP methods (`calls it with GET, the API only has POST`, `DELETE
+# 调用失败，只定义了 POST`) is about the request method, in the catalog's words: written in
+# capitals, or any case before 请求 or 方法 (`get请求`); `get` and `post` alone are words.
+HTTP_METHOD_RE = re.compile(
+    r"(?<![A-Za-z])(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)(?![A-Za-z])"
+    r"|(?i:(?<![a-z])(get|post|put|delete|patch|head|options)(?=\s?(?:请求|方法)))"
+)
+
 # An IP list or access control policy said to be an API's own or bound to it (`the API's
 # whitelist`, `access control on this API`, `a policy attached to a single API`,
 # `API的白名单`) is the API-level one, not the instance's or a
@@ -449,9 +470,16 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     """The query as groups of alternative terms; a row matches a group with any one. A
     term is an index token, or a tuple of tokens that are all needed (one word of a
     synonym that is several tokens)."""
+    said = text
     # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
     text = han_quantities(undenied(fold_width_and_case(text)))
     groups: list[frozenset[Term]] = []
+    if (
+        len({method.upper() for pair in HTTP_METHOD_RE.findall(said) for method in pair if method})
+        > 1
+    ):
+        groups.append(_alternatives("method 方法"))
+    text = ADDRESS_OR_MOMENT_RE.sub(" ", text)
     text, found = REGION_RE.subn(" ", text)
     if found:
         groups.append(_alternatives("region 区域"))
