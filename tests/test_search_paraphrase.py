@@ -809,6 +809,11 @@ def test_an_address_or_a_moment_in_a_text_is_no_word_of_it():
             "the frontend calls PUT, the gateway only defines GET, 404",
             ("APIG.0101", "The API does not exist."),
         ),
+        # `forbidden` is the catalog's own word as well as `denied` and `not authorized`.
+        (
+            "our IAM user is fine in one region, in another the gateway says user forbidden, 403",
+            ("APIG.0802", "The IAM user is forbidden in the currently selected region."),
+        ),
         # How the caller signs in, not the request's method.
         ("申请token的请求说认证方法不对", ("APIG.2206", "Auth method invalid.")),
         ("token接口说内容类型不对", ("APIG.2204", "ContentType invalid.")),

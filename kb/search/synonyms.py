@@ -30,7 +30,7 @@ SYNONYMS: dict[str, str] = {
     "upstream": "backend",
     "connection refused": "backend unavailable",
     "service unavailable": "unavailable | service",
-    "forbidden": "denied not authorized",
+    "forbidden": "forbidden denied not authorized",
     "not allowed": "denied not authorized",
     "no permission": "denied not authorized",
     "permission denied": "denied not authorized",
