@@ -861,3 +861,15 @@ def test_a_text_about_a_cloud_services_api_names_iam(text, iam):
     query = parse(text)
     found = _sign_in_named(_asked_tokens(query_groups(text)), text, query.names_cloud_service)
     assert (found is not None and found[0] == SIGN_IN_WAYS["iam"][0]) is iam
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the Authorization header we send is empty, the gateway returns 401",
+        "请求里的认证头是空的，网关返回401",
+    ],
+)
+def test_a_wrong_authentication_header_of_no_named_way_is_the_generic_row(shipped_catalog, text):
+    top = search(text).hits[0].entry
+    assert (top.code, top.message_en) == ("APIG.0305", "Incorrect authentication information.")
