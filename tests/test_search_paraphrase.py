@@ -873,3 +873,23 @@ def test_a_text_about_a_cloud_services_api_names_iam(text, iam):
 def test_a_wrong_authentication_header_of_no_named_way_is_the_generic_row(shipped_catalog, text):
     top = search(text).hits[0].entry
     assert (top.code, top.message_en) == ("APIG.0305", "Incorrect authentication information.")
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        # No app nor credential named: an IP list of the API or the instance, not the
+        # credential's trusted addresses.
+        ("新加的服务器被IP白名单挡了，返回403", {"APIG.0402", "APIG.0403"}),
+        ("the IP whitelist blocks our new server, 403", {"APIG.0402", "APIG.0403"}),
+        # Named, the credential's.
+        ("凭据设置了可信IP，新机房调用403", {"APIG.0405"}),
+        (
+            "our app's calls from the new office are refused, 403, the credential only "
+            "trusts some IPs",
+            {"APIG.0405"},
+        ),
+    ],
+)
+def test_a_row_about_an_app_answers_a_text_that_names_an_app(shipped_catalog, text, first):
+    assert search(text).hits[0].entry.code in first

@@ -109,8 +109,13 @@ SIGN_IN_WAYS = {
 OTHER_SIGN_IN_PENALTY = 8.0
 # The tokens of every way: a way's others are these less its own.
 SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values()))
-# Beside IAM, any word of an app or a credential may be of an app's way after all.
-MAY_NAME_APP = frozenset(tokens("app appkey appsecret credential 凭据 应用"))
+# Beside IAM, any word of an app or a credential may be of an app's way after all (an
+# SDK too: API Gateway's signs with an app's key and secret).
+MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
+# A text that names no app nor credential (MAY_NAME_APP) is rarely about a row whose
+# message is about an app (`The app is not accessed from a trusted IP address.`): such a
+# row loses this much (an IP list of the API's own, not the credential's).
+APP_UNNAMED_PENALTY = 4.0
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PHRASINGS = 4  # the index of the customer phrasings' section
 
@@ -392,8 +397,9 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
 class Asked:
     """What one ranking asks of every candidate, worked out once: the parsed query, its
     groups and how much each counts, whether it describes a failure (else it quotes a
-    documented message or carries a code), the identifiers it names, and the way of
-    signing in it names alone (`_sign_in_named`)."""
+    documented message or carries a code), the identifiers it names, the way of
+    signing in it names alone (`_sign_in_named`), and whether it names no app nor
+    credential (APP_UNNAMED_PENALTY)."""
 
     query: ParsedQuery
     groups: tuple[frozenset[Term], ...] = ()
@@ -401,6 +407,7 @@ class Asked:
     describes: bool = False
     names: frozenset[str] = frozenset()
     sign_in: tuple[frozenset[str], frozenset[str]] | None = None
+    names_no_app: bool = False
 
     @cached_property
     def total(self) -> float:
@@ -430,6 +437,8 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
     if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
         # The catalog the text does not point at (APIG unless it names a cloud service's API).
         score -= NAMED_GATEWAY_PENALTY if query.names_shared_gateway else SHARED_GATEWAY_PENALTY
+    if asked.names_no_app and match != "code" and "app" in message_tokens(candidate.index_tokens):
+        score -= APP_UNNAMED_PENALTY
     if asked.sign_in and match != "code":
         named, other = asked.sign_in
         message = message_tokens(candidate.index_tokens)
@@ -621,6 +630,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         describes,
         names,
         _sign_in_named(_asked_tokens(groups), words, query.names_cloud_service) if groups else None,
+        bool(groups) and _asked_tokens(groups).isdisjoint(MAY_NAME_APP),
     )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
