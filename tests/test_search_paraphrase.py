@@ -782,14 +782,14 @@ def test_which_way_of_signing_in_a_text_names(text, named):
         assert found == (own, others)
 
 
-def test_an_address_or_a_moment_in_a_text_is_no_word_of_it():
+def test_an_address_in_a_text_is_an_ip_and_a_moment_no_word_of_it():
     words = {
         token
         for group in query_groups("since 14:05:33 on 2026-12-01 the backend at 10.8.1.1 times out")
         for token in group_tokens(group)
     }
     assert words.isdisjoint({"14", "05", "33", "2026", "12", "01", "10", "8", "1"})
-    assert {"backend", "sinc"} <= words
+    assert {"backend", "sinc", "ip"} <= words
 
 
 @pytest.mark.parametrize(
@@ -878,6 +878,13 @@ def test_a_wrong_authentication_header_of_no_named_way_is_the_generic_row(shippe
 @pytest.mark.parametrize(
     "text, first",
     [
+        # No IP named: throttling, not an unknown client IP.
+        ("告警：APIG流控拦截次数突增，促销页刷不出来", {"APIG.0308"}),
+        # An address is an IP named.
+        (
+            "the backend of our API is 10.0.0.5 and the gateway refuses to call it, 403",
+            {"APIG.0404"},
+        ),
         # No app nor credential named: an IP list of the API or the instance, not the
         # credential's trusted addresses.
         ("新加的服务器被IP白名单挡了，返回403", {"APIG.0402", "APIG.0403"}),
@@ -891,5 +898,5 @@ def test_a_wrong_authentication_header_of_no_named_way_is_the_generic_row(shippe
         ),
     ],
 )
-def test_a_row_about_an_app_answers_a_text_that_names_an_app(shipped_catalog, text, first):
+def test_a_row_about_an_app_or_an_ip_answers_a_text_that_names_one(shipped_catalog, text, first):
     assert search(text).hits[0].entry.code in first

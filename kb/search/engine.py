@@ -112,10 +112,23 @@ SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values
 # Beside IAM, any word of an app or a credential may be of an app's way after all (an
 # SDK too: API Gateway's signs with an app's key and secret).
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
-# A text that names no app nor credential (MAY_NAME_APP) is rarely about a row whose
-# message is about an app (`The app is not accessed from a trusted IP address.`): such a
-# row loses this much (an IP list of the API's own, not the credential's).
-APP_UNNAMED_PENALTY = 4.0
+# What a row's message may be about that a text names when it is: an app (or credential),
+# an IP address (or a list of them). Each: the token by which a message names it, and the
+# tokens by which a text does. A text that names neither is rarely about a row whose
+# message is about one (`The app is not accessed from a trusted IP address.`): such a row
+# loses UNNAMED_SUBJECT_PENALTY (a new server blocked by an IP list of the API's own: not
+# the credential's trusted addresses; a surge of throttled calls: not an unknown client IP).
+SUBJECTS = (
+    ("app", MAY_NAME_APP),
+    (
+        "ip",
+        frozenset(
+            tokens("ip address whitelist blacklist allowlist denylist acl")
+            + tokens("白名单 黑名单 访问控制 网段 地址")
+        ),
+    ),
+)
+UNNAMED_SUBJECT_PENALTY = 4.0
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PHRASINGS = 4  # the index of the customer phrasings' section
 
@@ -398,8 +411,8 @@ class Asked:
     """What one ranking asks of every candidate, worked out once: the parsed query, its
     groups and how much each counts, whether it describes a failure (else it quotes a
     documented message or carries a code), the identifiers it names, the way of
-    signing in it names alone (`_sign_in_named`), and whether it names no app nor
-    credential (APP_UNNAMED_PENALTY)."""
+    signing in it names alone (`_sign_in_named`), and what a row may be about that it
+    does not name (SUBJECTS)."""
 
     query: ParsedQuery
     groups: tuple[frozenset[Term], ...] = ()
@@ -407,7 +420,8 @@ class Asked:
     describes: bool = False
     names: frozenset[str] = frozenset()
     sign_in: tuple[frozenset[str], frozenset[str]] | None = None
-    names_no_app: bool = False
+    # What a row's message may be about (SUBJECTS) that the query does not name.
+    unnamed: frozenset[str] = frozenset()
 
     @cached_property
     def total(self) -> float:
@@ -437,8 +451,9 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
     if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
         # The catalog the text does not point at (APIG unless it names a cloud service's API).
         score -= NAMED_GATEWAY_PENALTY if query.names_shared_gateway else SHARED_GATEWAY_PENALTY
-    if asked.names_no_app and match != "code" and "app" in message_tokens(candidate.index_tokens):
-        score -= APP_UNNAMED_PENALTY
+    if asked.unnamed and match != "code":
+        if not asked.unnamed.isdisjoint(message_tokens(candidate.index_tokens)):
+            score -= UNNAMED_SUBJECT_PENALTY
     if asked.sign_in and match != "code":
         named, other = asked.sign_in
         message = message_tokens(candidate.index_tokens)
@@ -503,6 +518,11 @@ def _sign_in_named(
         return None
     own = SIGN_IN_WAYS[named[0]][0]
     return own, SIGN_IN_TOKENS - own
+
+
+def _unnamed_subjects(asked: frozenset[str]) -> frozenset[str]:
+    """The tokens by which a row's message names a subject (SUBJECTS) the query does not."""
+    return frozenset(token for token, naming in SUBJECTS if asked.isdisjoint(naming))
 
 
 @lru_cache(maxsize=1024)
@@ -630,7 +650,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         describes,
         names,
         _sign_in_named(_asked_tokens(groups), words, query.names_cloud_service) if groups else None,
-        bool(groups) and _asked_tokens(groups).isdisjoint(MAY_NAME_APP),
+        _unnamed_subjects(_asked_tokens(groups)) if groups else frozenset(),
     )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):

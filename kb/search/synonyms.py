@@ -432,9 +432,9 @@ REGION_RE = re.compile(
 # What names a machine or a moment, not a failure, is no word of one: an IPv4 address
 # (`127.0.0.1`: its numbers would find a row that names TLS 1.1), a time of day (`14:05`,
 # `10:12:33`, in on-call notes and alerts) and a date (`2026-12-01`).
+IPV4_RE = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9]|\.[0-9])")
 ADDRESS_OR_MOMENT_RE = re.compile(
-    r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9]|\.[0-9])"
-    r"|(?<![0-9:])[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9:])"
+    r"(?<![0-9:])[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9:])"
     r"|(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])"
 )
 
@@ -479,7 +479,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
         > 1
     ):
         groups.append(_alternatives("method 方法"))
-    text = ADDRESS_OR_MOMENT_RE.sub(" ", text)
+    text = IPV4_RE.sub(" ip ", ADDRESS_OR_MOMENT_RE.sub(" ", text))
     text, found = REGION_RE.subn(" ", text)
     if found:
         groups.append(_alternatives("region 区域"))
