@@ -451,9 +451,8 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
     if match != "code" and (candidate.catalog == "APIGW") != query.names_shared_gateway:
         # The catalog the text does not point at (APIG unless it names a cloud service's API).
         score -= NAMED_GATEWAY_PENALTY if query.names_shared_gateway else SHARED_GATEWAY_PENALTY
-    if asked.unnamed and match != "code":
-        if not asked.unnamed.isdisjoint(message_tokens(candidate.index_tokens)):
-            score -= UNNAMED_SUBJECT_PENALTY
+    if match != "code" and not asked.unnamed.isdisjoint(message_tokens(candidate.index_tokens)):
+        score -= UNNAMED_SUBJECT_PENALTY
     if asked.sign_in and match != "code":
         named, other = asked.sign_in
         message = message_tokens(candidate.index_tokens)

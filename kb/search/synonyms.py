@@ -429,11 +429,12 @@ REGION_RE = re.compile(
     r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
 )
 
-# What names a machine or a moment, not a failure, is no word of one: an IPv4 address
-# (`127.0.0.1`: its numbers would find a row that names TLS 1.1), a time of day (`14:05`,
-# `10:12:33`, in on-call notes and alerts) and a date (`2026-12-01`).
+# An IPv4 address names an IP, whatever its numbers (`127.0.0.1`'s would find the row
+# that names TLS 1.1): it reads as the word. A time of day (`14:05`, `10:12:33`, in
+# on-call notes and alerts) and a date (`2026-12-01`) name no failure: they read as
+# nothing.
 IPV4_RE = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9]|\.[0-9])")
-ADDRESS_OR_MOMENT_RE = re.compile(
+MOMENT_RE = re.compile(
     r"(?<![0-9:])[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9:])"
     r"|(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])"
 )
@@ -470,16 +471,12 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     """The query as groups of alternative terms; a row matches a group with any one. A
     term is an index token, or a tuple of tokens that are all needed (one word of a
     synonym that is several tokens)."""
-    said = text
+    groups: list[frozenset[Term]] = []
+    if _names_two_methods(text):
+        groups.append(_alternatives("method 方法"))
     # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
     text = han_quantities(undenied(fold_width_and_case(text)))
-    groups: list[frozenset[Term]] = []
-    if (
-        len({method.upper() for pair in HTTP_METHOD_RE.findall(said) for method in pair if method})
-        > 1
-    ):
-        groups.append(_alternatives("method 方法"))
-    text = IPV4_RE.sub(" ip ", ADDRESS_OR_MOMENT_RE.sub(" ", text))
+    text = IPV4_RE.sub(" ip ", MOMENT_RE.sub(" ", text))
     text, found = REGION_RE.subn(" ", text)
     if found:
         groups.append(_alternatives("region 区域"))
@@ -496,6 +493,12 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     text = FILLER_HAN_RE.sub(" ", FILLER_RE.sub(" ", text))
     groups.extend(frozenset([token]) for token in dict.fromkeys(tokens(text)))
     return tuple(dict.fromkeys(groups))
+
+
+def _names_two_methods(text: str) -> bool:
+    """Whether `text`, as written (capitals tell), names two HTTP methods (HTTP_METHOD_RE)."""
+    named = {found.upper() for pair in HTTP_METHOD_RE.findall(text) for found in pair if found}
+    return len(named) > 1
 
 
 def _alternatives(part: str) -> frozenset[Term]:
