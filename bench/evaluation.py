@@ -97,13 +97,21 @@ def right_keys(case: dict) -> set[tuple]:
     return {tuple(case["expect"])} | {tuple(key) for key in case.get("also", [])}
 
 
+def register_group_of(case: dict) -> tuple[str, str, str]:
+    """As `group_of`, the kind followed by the register the case was written in (set 10's
+    `register`: `nonnative`, `mixed`, `searchbox`...)."""
+    provenance, split, kind = group_of(case)
+    return provenance, split, f"{kind}/{case.get('register', '-')}"
+
+
 def score(
     cases: Iterable[dict],
     rank: Callable[[str], tuple[list[tuple], bool]],
     on_miss: Callable[[dict, list[tuple]], None] | None = None,
+    group: Callable[[dict], tuple] = group_of,
 ) -> dict[tuple, list[int]]:
-    """Per group: [cases, top-1 hits, top-3 hits, code-bearing cases, code kept first,
-    answers presented as sure that were wrong].
+    """Per group (`group`, by default `group_of`): [cases, top-1 hits, top-3 hits,
+    code-bearing cases, code kept first, answers presented as sure that were wrong].
 
     `rank(text)` gives the ranked rows' keys and whether the engine called its answer sure.
     """
@@ -112,7 +120,7 @@ def score(
         right = right_keys(case)
         keys, sure = rank(case["query"])
         first = bool(keys) and keys[0] in right
-        counts = totals[group_of(case)]
+        counts = totals[group(case)]
         counts[0] += 1
         counts[1] += first
         counts[2] += any(key in right for key in keys[:3])

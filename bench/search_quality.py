@@ -5,6 +5,7 @@
     .venv/bin/python bench/search_quality.py --distractors 100000  # and again at scale
     .venv/bin/python bench/search_quality.py --gate                # CI: exit 1 under a floor
     .venv/bin/python bench/search_quality.py -v --only tune        # list the misses
+    .venv/bin/python bench/search_quality.py --registers           # and per register (set 10)
 
 `code kept` counts the cases whose query carries their expected code and whose first
 result has that code (the code is authoritative: must be 100%). `sure+wrong` counts the
@@ -24,7 +25,7 @@ import sys
 from io import StringIO
 
 from _django import setup_throwaway_database
-from evaluation import group_of, held_out, load_cases, rate, score
+from evaluation import group_of, held_out, load_cases, rate, register_group_of, score
 
 # Floors that fail CI (--gate): the derived cases must all pass; the independent cases a
 # little under what was measured, so that a regression fails and noise does not (91.2 and
@@ -66,11 +67,11 @@ def summarize(totals: dict) -> dict[str, float]:
 
 
 def print_table(totals: dict, baseline: dict | None = None) -> None:
-    header = f"{'provenance':<16}{'split':<9}{'kind':<22}{'cases':>6}{'top-1':>8}{'top-3':>8}"
+    header = f"{'provenance':<16}{'split':<11}{'kind':<32}{'cases':>6}{'top-1':>8}{'top-3':>8}"
     print(header + f"{'code kept':>11}{'sure+wrong':>12}" + ("  Δtop-1" if baseline else ""))
     for group in sorted(totals):
         count, top1, top3, coded, kept, sure_wrong = totals[group]
-        line = f"{group[0]:<16}{group[1]:<9}{group[2]:<22}{count:>6}"
+        line = f"{group[0]:<16}{group[1]:<11}{group[2]:<32}{count:>6}"
         line += f"{rate(top1, count):>7.1f}%{rate(top3, count):>7.1f}%"
         line += f"{rate(kept, coded):>10.1f}%" if coded else f"{'-':>11}"
         line += f"{rate(sure_wrong, count):>11.1f}%"
@@ -85,6 +86,9 @@ def main() -> int:
     parser.add_argument("--gate", action="store_true", help="exit 1 when a figure is under GATE")
     parser.add_argument("--only", help="only cases of this provenance or split (e.g. tune)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss")
+    parser.add_argument(
+        "--registers", action="store_true", help="also per register, for the cases that have one"
+    )
     args = parser.parse_args()
 
     cases = [
@@ -117,6 +121,10 @@ def main() -> int:
         for name in sorted(figures):
             if "/" not in name or name.endswith(("top1", "top3")):
                 print(f"{name.replace(' ', '_').replace(':', '_')}={figures[name]:.1f}")
+        if args.registers:
+            written = [case for case in cases if "register" in case]
+            print(f"\nper register ({len(written)} cases)")
+            print_table(score(written, rank, group=register_group_of))
         if args.distractors:
             from distractors import analyze, first_place, load_distractors
 
