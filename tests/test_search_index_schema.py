@@ -1,6 +1,7 @@
 """The search index is schema: `migrate` alone builds it, with the definitions the
 migrations give, on SQLite and on PostgreSQL (kb/migrations/0013_search_index.py; on
-PostgreSQL the vector holds the id's number of digits too, 0015_search_vector_id_digits)."""
+PostgreSQL the vector holds the id's number of digits too, 0015_search_vector_id_digits;
+on SQLite the index keeps no positions, 0016_search_index_without_positions)."""
 
 import pytest
 from django.db import connection
@@ -63,7 +64,7 @@ def assert_index_as_migrations_define_it():
     assert schema["kb_entry_fts"] == (
         "kb_entry_fts",
         "CREATE VIRTUAL TABLE kb_entry_fts USING fts5( index_tokens, "
-        "content='kb_errorentry', content_rowid='id', tokenize='unicode61')",
+        "content='kb_errorentry', content_rowid='id', tokenize='unicode61', detail=none)",
     )
     assert schema["kb_entry_fts_terms"][1] == (
         "CREATE VIRTUAL TABLE kb_entry_fts_terms USING fts5vocab(kb_entry_fts, 'row')"
