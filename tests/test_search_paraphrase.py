@@ -814,6 +814,11 @@ def test_an_address_in_a_text_is_an_ip_and_a_moment_no_word_of_it():
             "our IAM user is fine in one region, in another the gateway says user forbidden, 403",
             ("APIG.0802", "The IAM user is forbidden in the currently selected region."),
         ),
+        # A service not open in a region is unavailable there.
+        (
+            "we call the EVS api in a new region, it says service not open there",
+            ("APIGW.0801", "The service is unavailable in the currently selected region."),
+        ),
         # How the caller signs in, not the request's method.
         ("申请token的请求说认证方法不对", ("APIG.2206", "Auth method invalid.")),
         ("token接口说内容类型不对", ("APIG.2204", "ContentType invalid.")),

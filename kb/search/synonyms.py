@@ -58,6 +58,13 @@ SYNONYMS: dict[str, str] = {
     "out of quota": "quota used up",
     "used up": "quota used up",
     "cert": "certificate",
+    # A service (or a port) not open, or not yet opened, is in the catalog's words unavailable.
+    "not open": "unavailable",
+    "not opened": "unavailable",
+    "not yet open": "unavailable",
+    "未开通": "不可用 unavailable",
+    "没开通": "不可用 unavailable",
+    "没有开通": "不可用 unavailable",
     # What a proxy rewrites (a path, a header) it has, in the catalog's words, modified or
     # changed since it was signed.
     "rewrite": "modified changed",
