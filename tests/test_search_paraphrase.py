@@ -814,6 +814,11 @@ def test_an_address_in_a_text_is_an_ip_and_a_moment_no_word_of_it():
             "our IAM user is fine in one region, in another the gateway says user forbidden, 403",
             ("APIG.0802", "The IAM user is forbidden in the currently selected region."),
         ),
+        # A time limit is a timeout: not a backend that is down.
+        (
+            "backend needs two minutes, gateway cuts the connection, which time limit",
+            ("APIG.0201", "Backend timeout."),
+        ),
         # A service not open in a region is unavailable there.
         (
             "we call the EVS api in a new region, it says service not open there",

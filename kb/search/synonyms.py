@@ -26,6 +26,7 @@ SYNONYMS: dict[str, str] = {
     "timed out": "timeout",
     "time out": "timeout",
     "took too long": "timeout",
+    "time limit": "timeout",
     "bad gateway": "backend unavailable",
     "upstream": "backend",
     "connection refused": "backend unavailable",
