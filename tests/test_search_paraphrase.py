@@ -816,8 +816,9 @@ def test_an_address_in_a_text_is_an_ip_and_a_moment_no_word_of_it():
         ),
         # A time limit is a timeout: not a backend that is down.
         (
-            "backend needs two minutes, gateway cuts the connection, which time limit",
-            ("APIG.0201", "Backend timeout."),
+            "backend needs 100 seconds but the gateway cuts the connection before it ends, how "
+            "to increase the time limit",
+            ("APIG.0203", "Backend timeout."),
         ),
         # A service not open in a region is unavailable there.
         (
