@@ -896,6 +896,12 @@ def test_a_wrong_authentication_header_of_no_named_way_is_the_generic_row(shippe
             "the backend of our API is 10.0.0.5 and the gateway refuses to call it, 403",
             {"APIG.0404"},
         ),
+        # No way of signing in named (no IAM, no debugging): the generic row.
+        (
+            "the gateway says the authentication information is wrong, 401, but which part",
+            {"APIG.0305"},
+        ),
+        ("网关返回401说认证信息不对，到底哪里不对", {"APIG.0305"}),
         # No app nor credential named: an IP list of the API or the instance, not the
         # credential's trusted addresses.
         ("新加的服务器被IP白名单挡了，返回403", {"APIG.0402", "APIG.0403"}),
@@ -909,5 +915,5 @@ def test_a_wrong_authentication_header_of_no_named_way_is_the_generic_row(shippe
         ),
     ],
 )
-def test_a_row_about_an_app_or_an_ip_answers_a_text_that_names_one(shipped_catalog, text, first):
+def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog, text, first):
     assert search(text).hits[0].entry.code in first

@@ -113,11 +113,13 @@ SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values
 # SDK too: API Gateway's signs with an app's key and secret).
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
 # What a row's message may be about that a text names when it is: an app (or credential),
-# an IP address (or a list of them). Each: the token by which a message names it, and the
-# tokens by which a text does. A text that names neither is rarely about a row whose
-# message is about one (`The app is not accessed from a trusted IP address.`): such a row
-# loses UNNAMED_SUBJECT_PENALTY (a new server blocked by an IP list of the API's own: not
-# the credential's trusted addresses; a surge of throttled calls: not an unknown client IP).
+# an IP address (or a list of them), IAM (its token, keys or users), the debugging of an
+# API. Each: the token by which a message names it, and the tokens by which a text does.
+# A text that names one of them not at all is rarely about a row whose message is about
+# it: such a row loses UNNAMED_SUBJECT_PENALTY (a new server blocked by an IP list of the
+# API's own: not the credential's trusted addresses; a surge of throttled calls: not an
+# unknown client IP; `authentication information is wrong` with no way named: the generic
+# row, not IAM's nor the debugging one's).
 SUBJECTS = (
     ("app", MAY_NAME_APP),
     (
@@ -127,6 +129,8 @@ SUBJECTS = (
             + tokens("白名单 黑名单 访问控制 网段 地址")
         ),
     ),
+    ("iam", frozenset(tokens("iam token ak sk aksk user account 账号 用户"))),
+    ("debug", frozenset(tokens("debug debugging explorer 调试"))),
 )
 UNNAMED_SUBJECT_PENALTY = 4.0
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
