@@ -31,6 +31,7 @@ from kb.search.index import (
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import (
+    IPV4_RE,
     Term,
     group_tokens,
     held_terms,
@@ -114,7 +115,8 @@ SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
 # What a row's message may be about that a text names when it is: an app (or credential),
 # an IP address (or a list of them), IAM (its token, keys or users), the debugging of an
-# API. Each: the token by which a message names it, and the tokens by which a text does.
+# API. Each: the token by which a message names it, and the tokens by which a text does
+# (an IP also by an address, IPV4_RE).
 # A text that names one of them not at all is rarely about a row whose message is about
 # it: such a row loses UNNAMED_SUBJECT_PENALTY (a new server blocked by an IP list of the
 # API's own: not the credential's trusted addresses; a surge of throttled calls: not an
@@ -523,9 +525,12 @@ def _sign_in_named(
     return own, SIGN_IN_TOKENS - own
 
 
-def _unnamed_subjects(asked: frozenset[str]) -> frozenset[str]:
+def _unnamed_subjects(asked: frozenset[str], text: str) -> frozenset[str]:
     """The tokens by which a row's message names a subject (SUBJECTS) the query does not."""
-    return frozenset(token for token, naming in SUBJECTS if asked.isdisjoint(naming))
+    named = {"ip"} if IPV4_RE.search(text) else set()
+    return frozenset(
+        token for token, naming in SUBJECTS if token not in named and asked.isdisjoint(naming)
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -653,7 +658,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         describes,
         names,
         _sign_in_named(_asked_tokens(groups), words, query.names_cloud_service) if groups else None,
-        _unnamed_subjects(_asked_tokens(groups)) if groups else frozenset(),
+        _unnamed_subjects(_asked_tokens(groups), words) if groups else frozenset(),
     )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):

@@ -437,10 +437,10 @@ REGION_RE = re.compile(
     r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
 )
 
-# An IPv4 address names an IP, whatever its numbers (`127.0.0.1`'s would find the row
-# that names TLS 1.1): it reads as the word. A time of day (`14:05`, `10:12:33`, in
-# on-call notes and alerts) and a date (`2026-12-01`) name no failure: they read as
-# nothing.
+# An IPv4 address, a time of day (`14:05`, `10:12:33`, in on-call notes and alerts) and a
+# date (`2026-12-01`) name no failure: they read as nothing (`127.0.0.1`'s numbers found
+# the row that names TLS 1.1). That a text names an IP, by an address too, is read apart
+# (kb.search.engine.SUBJECTS): as a word, every address of a log line would count.
 IPV4_RE = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9]|\.[0-9])")
 MOMENT_RE = re.compile(
     r"(?<![0-9:])[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9:])"
@@ -484,7 +484,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
         groups.append(_alternatives("method 方法"))
     # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
     text = han_quantities(undenied(fold_width_and_case(text)))
-    text = IPV4_RE.sub(" ip ", MOMENT_RE.sub(" ", text))
+    text = IPV4_RE.sub(" ", MOMENT_RE.sub(" ", text))
     text, found = REGION_RE.subn(" ", text)
     if found:
         groups.append(_alternatives("region 区域"))
