@@ -116,12 +116,11 @@ MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 
 # What a row's message may be about that a text names when it is: an app (or credential),
 # an IP address (or a list of them), IAM (its token, keys or users), the debugging of an
 # API. Each: the token by which a message names it, and the tokens by which a text does
-# (an IP also by an address, IPV4_RE).
-# A text that names one of them not at all is rarely about a row whose message is about
-# it: such a row loses UNNAMED_SUBJECT_PENALTY (a new server blocked by an IP list of the
-# API's own: not the credential's trusted addresses; a surge of throttled calls: not an
-# unknown client IP; `authentication information is wrong` with no way named: the generic
-# row, not IAM's nor the debugging one's).
+# (an IP also by an address, IPV4_RE). A text that names one of them not at all is rarely
+# about a row whose message is about it: such a row loses UNNAMED_SUBJECT_PENALTY (a new
+# server blocked by an IP list of the API's own: not the credential's trusted addresses;
+# a surge of throttled calls: not an unknown client IP; `authentication information is
+# wrong` with no way named: the generic row, not IAM's nor the debugging one's).
 SUBJECTS = (
     ("app", MAY_NAME_APP),
     (
@@ -527,7 +526,7 @@ def _sign_in_named(
 
 def _unnamed_subjects(asked: frozenset[str], text: str) -> frozenset[str]:
     """The tokens by which a row's message names a subject (SUBJECTS) the query does not."""
-    named = {"ip"} if IPV4_RE.search(text) else set()
+    named = {"ip"} if IPV4_RE.search(text[:2000]) else set()
     return frozenset(
         token for token, naming in SUBJECTS if token not in named and asked.isdisjoint(naming)
     )
