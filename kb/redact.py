@@ -39,6 +39,8 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from kb.text.addresses import IPV4_RE
+
 TOKEN = "<token>"
 AK = "<ak>"
 SK = "<sk>"
@@ -182,10 +184,6 @@ _ALNUM_RUN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{20,}(?![A-Za-z0-9])")
 # case, lower case and digits, or carry base64's `+`/`=`; URL paths (`/v1/apigw/...`) stay.
 _BASE64_RUN_RE = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX_RE = re.compile(r"[0-9a-fA-F]+")
-_IPV4_RE = re.compile(
-    r"(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
-    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?![0-9]|\.[0-9])"
-)
 _IPV6_CANDIDATE_RE = re.compile(
     r"(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|<ip>)?(?:%[0-9A-Za-z]+)?"
     r"(?![0-9A-Za-z:])"
@@ -212,7 +210,7 @@ def redact(text: str) -> str:
     text = _LONG_TOKEN_RE.sub(TOKEN, text)
     text = _BASE64_RUN_RE.sub(_base64_run, text)
     text = _ALNUM_RUN_RE.sub(_alnum_run, text)
-    text = _IPV4_RE.sub(IP, text)
+    text = IPV4_RE.sub(IP, text)
     return _IPV6_CANDIDATE_RE.sub(_ipv6, text)
 
 

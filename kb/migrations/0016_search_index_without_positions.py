@@ -21,19 +21,14 @@ search_index = import_module("kb.migrations.0013_search_index")
 WITH_POSITIONS = "tokenize='unicode61')"
 WITHOUT_POSITIONS = "tokenize='unicode61', detail=none)"
 SQLITE_CREATE = [
-    statement.replace(WITH_POSITIONS, WITHOUT_POSITIONS)
-    for statement in search_index.SQLITE_CREATE
+    statement.replace(WITH_POSITIONS, WITHOUT_POSITIONS) for statement in search_index.SQLITE_CREATE
 ]
 assert SQLITE_CREATE != search_index.SQLITE_CREATE, "0013's index definition changed"
 
 
-def rebuild(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in [*search_index.SQLITE_DROP, *statements]:
-                schema_editor.execute(statement)
-
-    return operation
+def rebuild(create: list[str]):
+    """0013's runner: on SQLite, the index dropped and made with `create`; PostgreSQL as is."""
+    return search_index.run({"sqlite": [*search_index.SQLITE_DROP, *create], "postgresql": []})
 
 
 class Migration(migrations.Migration):
@@ -42,7 +37,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            rebuild(SQLITE_CREATE), rebuild(search_index.SQLITE_CREATE)
-        ),
+        migrations.RunPython(rebuild(SQLITE_CREATE), rebuild(search_index.SQLITE_CREATE)),
     ]

@@ -31,7 +31,6 @@ from kb.search.index import (
 )
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import (
-    IPV4_RE,
     Term,
     group_tokens,
     held_terms,
@@ -39,6 +38,7 @@ from kb.search.synonyms import (
     query_groups,
     said_groups,
 )
+from kb.text.addresses import IPV4_RE
 from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
@@ -516,7 +516,7 @@ def _sign_in_named(
     an app or a credential says otherwise."""
     folded = fold_width_and_case(text[:2000])
     named = [way for way, (_, pattern) in SIGN_IN_WAYS.items() if pattern.search(folded)]
-    if not named and cloud_service and asked.isdisjoint(MAY_NAME_APP):
+    if not named and cloud_service:
         named = ["iam"]
     if len(named) != 1 or (named == ["iam"] and not asked.isdisjoint(MAY_NAME_APP)):
         return None
@@ -650,14 +650,15 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         weights = [
             weight * SAID_WEIGHT if g in said else weight for g, weight in enumerate(weights)
         ]
+    asked_tokens = _asked_tokens(groups)
     asked = Asked(
         query,
         groups,
         tuple(weights),
         describes,
         names,
-        _sign_in_named(_asked_tokens(groups), words, query.names_cloud_service) if groups else None,
-        _unnamed_subjects(_asked_tokens(groups), words) if groups else frozenset(),
+        _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
+        _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
     )
     ranked = []
     for candidate, held, similarity in zip(candidates, present, similarities, strict=True):

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from http import HTTPStatus
 
+from kb.text.addresses import IPV4_RE
 from kb.text.tokens import fold_width_and_case, han_quantities, tokens, undenied
 
 SYNONYMS: dict[str, str] = {
@@ -437,11 +438,11 @@ REGION_RE = re.compile(
     r"|(?:华北|华东|华南|华中|西南|西北|东北|中国|亚太|非洲|拉美|中东|欧洲|土耳其)-"
 )
 
-# An IPv4 address, a time of day (`14:05`, `10:12:33`, in on-call notes and alerts) and a
-# date (`2026-12-01`) name no failure: they read as nothing (`127.0.0.1`'s numbers found
-# the row that names TLS 1.1). That a text names an IP, by an address too, is read apart
-# (kb.search.engine.SUBJECTS): as a word, every address of a log line would count.
-IPV4_RE = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9]|\.[0-9])")
+# An IPv4 address (IPV4_RE), a time of day (`14:05`, `10:12:33`, in on-call notes and
+# alerts) and a date (`2026-12-01`) name no failure: they read as nothing (`127.0.0.1`'s
+# numbers found the row that names TLS 1.1). That a text names an IP, by an address too,
+# is read apart (kb.search.engine.SUBJECTS): as a word, every address of a log line would
+# count.
 MOMENT_RE = re.compile(
     r"(?<![0-9:])[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9:])"
     r"|(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])"
