@@ -7,8 +7,10 @@ few rows shown -> diagnose the best of them from the detail the paste carries
 `search()` and only format its answer.
 """
 
+import bisect
 import hashlib
 import math
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -439,10 +441,11 @@ class Asked:
         return sum(1 for weight in self.weights if weight) / len(self.weights)
 
 
-def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit:
-    """How well `candidate` answers: its score, how it matched, the query's tokens it
-    holds; `present` are the groups it holds, `similarity` its message's to the pasted one."""
-    query, groups, weights = asked.query, asked.groups, asked.weights
+def _fixed_score(asked: Asked, candidate, similarity: float) -> tuple[float, str]:
+    """The part of a candidate's score its words do not decide (its code, status and
+    catalog, what its message names, its message's likeness to the pasted one), and how
+    it matched."""
+    query = asked.query
     score, match = 0.0, "text"
     if query.codes and candidate.code in query.codes:
         score, match = 60.0, "code"
@@ -467,6 +470,36 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
         score += similarity - 60
         if match == "text" and similarity >= QUOTED_SIMILARITY:
             match = "message"
+    return score, match
+
+
+def _best_possible(asked: Asked, fixed: tuple[float, str], present: list[int]) -> float:
+    """No less than the score `_rank` gives a candidate of this fixed part that holds the
+    groups `present`: each group's words in the row's weightiest section, in a phrasing
+    that says nothing else."""
+    score, match = fixed
+    if asked.total:
+        share = sum(asked.weights[g] for g in present) / asked.total
+        score += share * max(SECTION_WEIGHTS) * (0.5 + 0.5 * asked.known) * _words_weight(match)
+        if asked.describes:
+            score += PHRASING_WEIGHT * share + (IDENTIFIER_WEIGHT if asked.names else 0.0)
+    return score + 0.05 + 1e-6  # `_rank` rounds to a tenth
+
+
+def _words_weight(match: str) -> float:
+    """What the words a row holds count for: for a known code they only break ties
+    between its rows."""
+    return 20.0 if match == "code" else 45.0
+
+
+def _rank(
+    asked: Asked, candidate, present: list[int], similarity: float, fixed: tuple[float, str]
+) -> Hit:
+    """How well `candidate` answers: its score, how it matched, the query's tokens it
+    holds; `present` are the groups it holds, `similarity` its message's to the pasted
+    one, `fixed` the part of its score its words do not decide (`_fixed_score`)."""
+    groups, weights = asked.groups, asked.weights
+    score, match = fixed
     terms: set[str] = set()
     coverage = 0.0
     total = asked.total
@@ -483,8 +516,7 @@ def _rank(asked: Asked, candidate, present: list[int], similarity: float) -> Hit
                 terms.update(group_tokens(frozenset(found)))
                 covered += max(_held_weight(held, term) for term in found) * weights[g]
         coverage = covered / total * (0.5 + 0.5 * asked.known)
-        # For a known code the words only break ties between its rows.
-        score += coverage * (20.0 if match == "code" else 45.0)
+        score += coverage * _words_weight(match)
         if asked.describes:
             # One customer phrasing that says most of what the query says: a description
             # of this very failure, not words scattered over the row's texts.
@@ -568,6 +600,66 @@ def _best_line_share(lines, groups, weights, present, total) -> float:
             share *= 1 - PHRASING_OWN_WORDS + PHRASING_OWN_WORDS * len(line & asked) / len(line)
             best = max(best, share)
     return best / total
+
+
+def _ranked(
+    asked: Asked, candidates, present, similarities, limit: int, primary: str
+) -> list[tuple[Candidate, Hit]]:
+    """The candidates that score above 0 with their hits, their scores after
+    `_after_primary_twins`: every one that places among the first `limit` or within
+    SURE_MARGIN of the first (which `_mark_contested` reads), if not every other.
+
+    In a large catalog most of a description's candidates hold a common word or two of it
+    and cannot place: they are ranked best possible score first (`_best_possible`, which
+    costs a sum of a few weights), and the rest are left once none of them can reach the
+    scores the ranked ones have. Which ones place is the same as when all are ranked.
+    """
+    fixed = [
+        _fixed_score(asked, candidate, similarity)
+        for candidate, similarity in zip(candidates, similarities, strict=True)
+    ]
+    bounds = [_best_possible(asked, *pair) for pair in zip(fixed, present, strict=True)]
+    order = sorted(range(len(candidates)), key=bounds.__getitem__, reverse=True)
+    hits: dict[int, Hit] = {}
+
+    def rank(i: int) -> None:
+        hits[i] = _rank(asked, candidates[i], present[i], similarities[i], fixed[i])
+
+    def placing() -> tuple[list[tuple[Candidate, Hit]], float]:
+        """The ranked ones above 0 after their twins, and the score every one left
+        unranked must stay below."""
+        ranked = [(candidates[i], hits[i]) for i in sorted(hits) if hits[i].score > 0]
+        _after_primary_twins(ranked, primary)
+        scores = sorted((hit.score for _candidate, hit in ranked), reverse=True)
+        if len(scores) < limit:
+            return ranked, 0.0
+        return ranked, min(scores[limit - 1], scores[0] - SURE_MARGIN)
+
+    scores: list[float] = []  # the ranked ones' scores before their twins, best first
+    for i in order:
+        if len(scores) >= limit and bounds[i] < min(scores[limit - 1], scores[0] - SURE_MARGIN):
+            break
+        rank(i)
+        bisect.insort(scores, hits[i].score, key=operator.neg)
+    # A row's twin in the catalog the text points at may lower its score.
+    twins: dict[tuple[str, int], list[int]] = {}
+    for i, candidate in enumerate(candidates):
+        if candidate.catalog == primary:
+            twins.setdefault((candidate.message_key, candidate.http_status), []).append(i)
+    for i in list(hits):
+        if candidates[i].catalog != primary:
+            for twin in twins.get((candidates[i].message_key, candidates[i].http_status), ()):
+                if twin not in hits:
+                    rank(twin)
+    ranked, below = placing()
+    left = [i for i in order if i not in hits]
+    if any(bounds[i] >= below and bounds[i] > 0 for i in left):
+        # Twins lowered the scores the stop was decided by, or too few place: rank the
+        # rest after all.
+        for i in left:
+            rank(i)
+        ranked, _below = placing()
+    return ranked
 
 
 def _after_primary_twins(ranked: list[tuple[Candidate, Hit]], primary: str) -> None:
@@ -660,13 +752,8 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
         _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
     )
-    ranked = []
-    for candidate, held, similarity in zip(candidates, present, similarities, strict=True):
-        hit = _rank(asked, candidate, held, similarity)
-        if hit.score > 0:
-            ranked.append((candidate, hit))
     primary = "APIGW" if query.names_shared_gateway else "APIG"
-    _after_primary_twins(ranked, primary)
+    ranked = _ranked(asked, candidates, present, similarities, limit, primary)
     ranked.sort(
         key=lambda item: (
             -item[1].score,
