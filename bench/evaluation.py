@@ -43,6 +43,9 @@ Cases live in bench/cases/, one file per provenance:
   lowest (colloquial Chinese with typos, Chinese mixed with English words, English by
   non-native writers, English search-box queries), written the same way by one more
   writer (`set11-making/README.md`); all split `tune11`, a development set.
+- `independent_set12.json`: 279 more in set 10's registers, 35 per language and register,
+  written the same way by two more writers (`set12-making/README.md`); all split
+  `tune12`, a development set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -70,6 +73,7 @@ FILES = {
         "independent_set9.json",
         "independent_set10.json",
         "independent_set11.json",
+        "independent_set12.json",
     ),
 }
 
