@@ -151,6 +151,10 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("调VPC的查询接口返回404", True),
         ("调用EVS云硬盘接口报404", True),
         ("ECS查询云服务器列表接口找不到", True),
+        # A search box's words stand apart.
+        ("CCE 查询节点接口 持续 500", True),
+        ("vpc 接口 认证 失败", True),
+        ("vpc 通道 接口 失败", False),
         # ... but not words that make the API the customer's own.
         ("the ECS server behind our API returns 502", False),
         ("ECS上部署的后端接口返回502", False),
@@ -204,6 +208,21 @@ def test_a_cloud_services_api_ranks_the_shared_gateways_row_first(shipped_catalo
     assert hits[0].entry.code == "APIGW.0802"
     hits = search("IAM user is forbidden in the selected region").hits
     assert hits[0].entry.code == "APIG.0802"
+
+
+@pytest.mark.django_db
+def test_a_cloud_services_api_finds_the_shared_gateways_twin_of_a_row_its_words_find():
+    # Rows that mention the text's common words fill their look-ups (the first rows by
+    # id); the customer gateway's row is found by a rarer word its phrasing has, its
+    # shared gateway's twin by none: it is the twin of a row found.
+    for n in range(30):
+        make_entry(code=f"APIG.95{n:02d}", http_status=403, remedy_zh="检查不让访问的原因。")
+    message = "Gizmo access denied."
+    make_entry(code="APIG.9601", message_en=message, http_status=403, phrasings_zh="接口说不让访问")
+    make_entry(code="APIGW.9601", message_en=message, http_status=403, meaning_zh="不让访问")
+
+    assert search("调OBS的接口说不让访问").hits[0].entry.code == "APIGW.9601"
+    assert search("接口说不让访问").hits[0].entry.code == "APIG.9601"
 
 
 @pytest.mark.django_db
@@ -919,3 +938,20 @@ def test_a_wrong_authentication_header_of_no_named_way_is_the_generic_row(shippe
 )
 def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog, text, first):
     assert search(text).hits[0].entry.code in first
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        # Refused, whoever refused and however it is said.
+        ("url太长，被网关拒绝", "被拒"),
+        ("上传的文件网关拒收了", "被拒"),
+        ("api 访问控制 ip 被拦", "被拒"),
+        # Irregular forms the stemmer does not bring to the catalog's word.
+        ("the app froze after the bill went unpaid", "frozen"),
+        ("our app freezes when the account is in arrears", "frozen"),
+    ],
+)
+def test_a_word_said_another_way_asks_for_the_catalogs_word(text, word):
+    asked = {token for group in query_groups(text) for token in group_tokens(group)}
+    assert set(tokens(word)) <= asked

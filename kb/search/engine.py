@@ -27,6 +27,7 @@ from kb.search.index import (
     candidates_by_full_text,
     candidates_by_message_keys,
     candidates_by_status,
+    candidates_by_twins,
     load_entries,
     token_row_counts,
     token_row_counts_read,
@@ -343,6 +344,15 @@ def _gather(
                 )
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
+    if query.names_shared_gateway:
+        # The shared gateway's twin of each row found (the same message and status): the
+        # look-ups by words keep the first rows by id, the customer gateway's, which say
+        # more (their customer phrasings) and fill the look-ups first.
+        twins = {
+            (row.message_key, row.http_status) for row in found.values() if row.catalog == "APIG"
+        }
+        for row in _candidates(candidates_by_twins(twins, "APIGW")):
+            found.setdefault(row.id, row)
     return list(found.values()), unknown
 
 

@@ -251,6 +251,25 @@ def candidates_by_message_keys(keys: list[str], limit: int) -> list[tuple]:
     )
 
 
+def candidates_by_twins(rows: set[tuple[str, int]], catalog: str) -> list[tuple]:
+    """The rows of `catalog` with one of these documented messages (by key) and statuses:
+    the same failure in the other catalog."""
+    if not rows:
+        return []
+    keys = sorted({key for key, _status in rows})
+    return [
+        row
+        for row in _candidates_where(
+            f"catalog = %s AND message_key IN ({_placeholders(keys)})", [catalog, *keys]
+        )
+        if (
+            row[CANDIDATE_COLUMNS.index("message_key")],
+            row[CANDIDATE_COLUMNS.index("http_status")],
+        )
+        in rows
+    ]
+
+
 def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
     """Rows with an alias (another known wording) whose key is one of `keys`:
     CANDIDATE_COLUMNS, then the alias's key; at most `limit` of them."""

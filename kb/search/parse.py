@@ -138,7 +138,7 @@ CLOUD_SERVICE_API_RE = re.compile(
     rf"(?:(?:\s*(?:service|服务))?"
     rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)"
     rf"|(?:{_WORD_BEFORE_CALL}){{0,3}}\s*calls?\b)"
-    rf"|的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口))",
+    rf"|\s*的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口))",
     re.IGNORECASE,
 )
 BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")

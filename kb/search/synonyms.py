@@ -218,6 +218,11 @@ SYNONYMS: dict[str, str] = {
     "dns": "domain name resolution",
     # The API of the cloud DNS service is no failure to resolve a name.
     "dns api": "api",
+    # Irregular forms the stemmer keeps apart from the catalog's `frozen`.
+    "freeze": "frozen freeze",
+    "freezes": "frozen freeze",
+    "froze": "frozen freeze",
+    "freezed": "frozen freeze",
     "balance": "frozen balance",
     "arrears": "frozen balance",
     "recursion": "call itself",
@@ -316,6 +321,10 @@ SYNONYMS: dict[str, str] = {
     "拦住": "拦截 拒绝 被拒",
     "挡了": "拦截 拒绝 被拒",
     "被拒": "拦截 拒绝 被拒",
+    "被拦": "拦截 拒绝 被拒",
+    # Refused, whoever refused (after 被拒绝 and 拒绝访问, of a permission).
+    "拒绝": "拦截 拒绝 被拒",
+    "拒收": "拦截 拒绝 被拒 拒收",
     "自定义域名": "独立域名",
     # An interface (接口) is, in the catalog's words, an API.
     "接口": "接口 api",
