@@ -350,7 +350,7 @@ def _gather(
         # more (their customer phrasings) and fill the look-ups first.
         twins = {
             (row.message_key, row.http_status) for row in found.values() if row.catalog == "APIG"
-        }
+        } - {(row.message_key, row.http_status) for row in found.values() if row.catalog == "APIGW"}
         for row in _candidates(candidates_by_twins(twins, "APIGW")):
             found.setdefault(row.id, row)
     return list(found.values()), unknown
