@@ -182,7 +182,12 @@ def fresh_page_cache():
     from kb import pagecache
     from kb.models.catalog import forget_kept_causes
     from kb.search.engine import forget_rankings
-    from kb.search.index import forget_held_tokens, forget_shown_rows, forget_token_row_counts
+    from kb.search.index import (
+        forget_held_tokens,
+        forget_lookups,
+        forget_shown_rows,
+        forget_token_row_counts,
+    )
     from kb.search_page import forget_kept_parts
 
     pagecache.clear()
@@ -191,6 +196,7 @@ def fresh_page_cache():
     forget_kept_parts()
     forget_token_row_counts()
     forget_held_tokens()
+    forget_lookups()
     forget_rankings()
 
 

@@ -68,3 +68,15 @@ def test_a_text_is_ranked_again_once_the_word_counts_are_read_afresh(monkeypatch
     forget_token_row_counts()  # as STATISTICS_SECONDS passing does
     first_row()
     assert len(gathered) == 2
+
+
+def test_a_row_added_since_a_descriptions_words_were_looked_up_is_found(shipped_catalog):
+    # In a catalog large enough for word counts each telling word of a description is
+    # looked up on its own, and the look-ups are kept (kb.search.index): until the
+    # catalog changes.
+    text = "the frobnicator says the backend timed out behind the gateway"
+    assert all("Frobnicator" not in hit.entry.message_en for hit in search(text).hits)
+
+    added = make_entry(message_en="Frobnicator backend timeout.", http_status=504)
+
+    assert added in [hit.entry for hit in search(text).hits]

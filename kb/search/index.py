@@ -6,6 +6,8 @@ kept in step by triggers, on PostgreSQL a stored generated tsvector column with 
 index.
 """
 
+from collections import Counter
+
 from django.db import connections
 
 from kb.expiring import ExpiringValue
@@ -347,13 +349,11 @@ def candidates_by_full_text(
     if postgresql:
         alternatives = ["(" + " | ".join(group) + ")" for group in groups]
         matches = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
-        rows = f"SELECT id FROM {table} WHERE " + matches
     else:
         alternatives = [
             "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
         ]
         matches = f"{FTS_TABLE} MATCH %s"
-        rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE " + matches
     if match_all:
         params = [(" & " if postgresql else " AND ").join(alternatives), limit]
         # No more rows hold every group than hold its rarest.
@@ -376,32 +376,71 @@ def candidates_by_full_text(
         # would give SQLite's first rows by id, whatever they hold.
         per_group = max(10, limit // 3)
         telling = [groups.index(group) for group in telling_groups(groups, named)]
+        first = _first_rows.get([(alternatives[n], per_group) for n in telling])
         # A look-up that came back full (its group is in more rows than it returns), the
         # only one that found a row: the row is there because the group was asked for.
         # Rows found by as many groups are kept first by id, as each look-up keeps them:
-        # the same candidates on either database, whatever order its sort leaves ties in.
-        branches = " UNION ALL ".join(
-            f"SELECT id, {number if _rows(groups[number]) > per_group else -1} AS full_lookup"
-            f" FROM ({rows} ORDER BY id LIMIT %s) AS branch"
-            for number in telling
-        )
-        sql = (
-            f"SELECT {columns}, best.asked_for FROM {table} e JOIN ("
-            "SELECT id, count(*) AS found,"
-            " CASE WHEN count(*) = 1 THEN max(full_lookup) END AS asked_for"
-            f" FROM ({branches}) AS hits GROUP BY id ORDER BY found DESC, id LIMIT %s"
-            ") best ON best.id = e.id"
-        )
-        params = [value for number in telling for value in (alternatives[number], per_group)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
-            return [
-                (*row, None if asked is None or asked < 0 else numbers[asked])
-                for *row, asked in cursor.fetchall()
-            ]
+        # the same candidates on either database.
+        found: Counter[int] = Counter()
+        asked_for: dict[int, int] = {}
+        for number in telling:
+            full = number if _rows(groups[number]) > per_group else -1
+            for row_id in first[alternatives[number], per_group]:
+                found[row_id] += 1
+                asked_for[row_id] = max(asked_for.get(row_id, -1), full)
+        best = sorted(found, key=lambda row_id: (-found[row_id], row_id))[:limit]
+        rows = _candidate_rows.get(best)
+        return [
+            (
+                *rows[row_id],
+                numbers[asked_for[row_id]]
+                if found[row_id] == 1 and asked_for[row_id] >= 0
+                else None,
+            )
+            for row_id in best
+            if row_id in rows
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _read_first_rows(lookups: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, ...]]:
+    """The ids of the first rows by id that match each full-text query (as many as its
+    number), in one statement."""
+    connection = connections["default"]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(_table())
+        rows = f"SELECT id FROM {table} WHERE search_vector @@ to_tsquery('simple'::regconfig, %s)"
+    else:
+        rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    branches = " UNION ALL ".join(
+        f"SELECT {number} AS lookup, id FROM ({rows} ORDER BY id LIMIT %s) AS branch"
+        for number in range(len(lookups))
+    )
+    found: dict[tuple[str, int], list[int]] = {lookup: [] for lookup in lookups}
+    with connection.cursor() as cursor:
+        cursor.execute(branches, [value for lookup in lookups for value in lookup])
+        for number, row_id in cursor.fetchall():
+            found[lookups[number]].append(row_id)
+    return {lookup: tuple(ids) for lookup, ids in found.items()}
+
+
+# The look-ups of a word's first rows, and the candidates' columns, kept by the process at
+# one catalog version: the words of descriptions come back in search after search (a
+# unique description is mostly common words), and so do the rows that hold them.
+_first_rows = KeptUntilCatalogChanges(_read_first_rows, limit=8192)
+_candidate_rows = KeptUntilCatalogChanges(
+    lambda ids: {row[0]: row for row in _candidates_where(f"id IN ({_placeholders(ids)})", ids)},
+    limit=4096,
+)
+
+
+def forget_lookups() -> None:
+    """Look every word up afresh, and read the candidates' columns afresh (tests: each
+    starts a new database; bench/search_speed.py: a search as a new worker makes it)."""
+    _first_rows.forget()
+    _candidate_rows.forget()
 
 
 def _read_shown_rows(ids: list[int]) -> dict[int, ErrorEntry]:
