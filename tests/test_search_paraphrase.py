@@ -219,6 +219,9 @@ def test_a_cloud_services_api_finds_the_shared_gateways_twin_of_a_row_its_words_
         make_entry(code=f"APIG.95{n:02d}", http_status=403, remedy_zh="检查不让访问的原因。")
     message = "Gizmo access denied."
     make_entry(code="APIG.9601", message_en=message, http_status=403, phrasings_zh="接口说不让访问")
+    assert search("调OBS的接口说不让访问").hits[0].entry.code == "APIG.9601"
+
+    # Added since: the twins looked up before are looked up afresh.
     make_entry(code="APIGW.9601", message_en=message, http_status=403, meaning_zh="不让访问")
 
     assert search("调OBS的接口说不让访问").hits[0].entry.code == "APIGW.9601"

@@ -80,3 +80,13 @@ def test_a_row_added_since_a_descriptions_words_were_looked_up_is_found(shipped_
     added = make_entry(message_en="Frobnicator backend timeout.", http_status=504)
 
     assert added in [hit.entry for hit in search(text).hits]
+
+
+@pytest.mark.django_db
+def test_a_row_added_since_its_status_was_looked_up_is_found():
+    make_entry(code="APIG.9301", message_en="Gizmo stalled.", http_status=503)
+    assert [hit.entry.code for hit in search("503").hits] == ["APIG.9301"]
+
+    make_entry(code="APIGW.9301", message_en="Gizmo stalled.", http_status=503)
+
+    assert {hit.entry.code for hit in search("503").hits} == {"APIG.9301", "APIGW.9301"}

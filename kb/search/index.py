@@ -233,7 +233,13 @@ def candidates_by_status(status: int, limit: int, first_catalog: str) -> list[tu
         "ELSE 2 END, catalog, sort_order LIMIT %s"
     )
     params = [value for catalog in Catalog.values for value in (status, catalog, limit)]
-    return _candidates_where(f"id IN ({first})", [*params, first_catalog, limit // 2, limit])
+
+    def read() -> tuple[int, ...]:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(first, [*params, first_catalog, limit // 2, limit])
+            return tuple(sorted(row_id for (row_id,) in cursor.fetchall()))
+
+    return _rows_of(_status_rows.one((status, limit, first_catalog), read))
 
 
 # Rows that share a key (a message cut at its first colon or placeholder, kb.text.tokens)
@@ -255,19 +261,28 @@ def candidates_by_message_keys(keys: list[str], limit: int) -> list[tuple]:
 
 def candidates_by_twins(rows: set[tuple[str, int]], catalog: str) -> list[tuple]:
     """The first row of `catalog`, in its order, of each of these documented messages (by
-    key) and statuses: the same failure in the other catalog. One look-up in the message
-    keys' index each: in a large catalog hundreds of rows share a key cut at its
-    placeholder (`the following protocol is supported`), and thousands a status (the
-    unary `+` keeps SQLite's planner from the status index, which it otherwise prefers)."""
-    pairs = sorted(rows)
-    if not pairs:
-        return []
-    branch = (
-        f"SELECT * FROM (SELECT id FROM {_table()} WHERE message_key = %s AND catalog = %s "
-        "AND +http_status = %s ORDER BY sort_order LIMIT 1) AS twin"
+    key) and statuses: the same failure in the other catalog."""
+    twins = _twins.get([(key, status, catalog) for key, status in sorted(rows)])
+    return _rows_of(sorted(row_id for row_id in twins.values() if row_id))
+
+
+def _read_twins(pairs: list[tuple[str, int, str]]) -> dict[tuple[str, int, str], int]:
+    """Of each (message key, status, catalog), the id of its first row in the catalog's
+    order (0: none). One look-up in the message keys' index each: in a large catalog
+    hundreds of rows share a key cut at its placeholder (`the following protocol is
+    supported`), and thousands a status (the unary `+` keeps SQLite's planner from the
+    status index, which it otherwise prefers)."""
+    branches = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT {number} AS lookup, id FROM {_table()} WHERE message_key = %s "
+        "AND +http_status = %s AND catalog = %s ORDER BY sort_order LIMIT 1) AS twin"
+        for number in range(len(pairs))
     )
-    params = [value for key, status in pairs for value in (key, catalog, status)]
-    return _candidates_where(f"id IN ({' UNION ALL '.join([branch] * len(pairs))})", params)
+    found = dict.fromkeys(pairs, 0)
+    with connections["default"].cursor() as cursor:
+        cursor.execute(branches, [value for pair in pairs for value in pair])
+        for number, row_id in cursor.fetchall():
+            found[pairs[number]] = row_id
+    return found
 
 
 def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
@@ -436,11 +451,24 @@ _candidate_rows = KeptUntilCatalogChanges(
 )
 
 
+# The first rows of a status, and each row's twin in the other catalog, kept likewise: a
+# few statuses and the real catalog's rows come back in every other search.
+_status_rows = KeptUntilCatalogChanges(limit=256)
+_twins = KeptUntilCatalogChanges(_read_twins, limit=8192)
+
+
+def _rows_of(ids) -> list[tuple]:
+    """CANDIDATE_COLUMNS of the rows of `ids` that exist, in the order of `ids`."""
+    rows = _candidate_rows.get(ids)
+    return [rows[row_id] for row_id in ids if row_id in rows]
+
+
 def forget_lookups() -> None:
-    """Look every word up afresh, and read the candidates' columns afresh (tests: each
-    starts a new database; bench/search_speed.py: a search as a new worker makes it)."""
-    _first_rows.forget()
-    _candidate_rows.forget()
+    """Look every word, status and twin up afresh, and read the candidates' columns afresh
+    (tests: each starts a new database; bench/search_speed.py: a search as a new worker
+    makes it)."""
+    for kept in (_first_rows, _candidate_rows, _status_rows, _twins):
+        kept.forget()
 
 
 def _read_shown_rows(ids: list[int]) -> dict[int, ErrorEntry]:
