@@ -628,7 +628,10 @@ def _ranked(
         _fixed_score(asked, candidate, similarity)
         for candidate, similarity in zip(candidates, similarities, strict=True)
     ]
-    bounds = [_best_possible(asked, *pair) for pair in zip(fixed, present, strict=True)]
+    if len(candidates) <= limit:  # every one may place (a code's rows, say): no bounds
+        bounds = [math.inf] * len(candidates)
+    else:
+        bounds = [_best_possible(asked, *pair) for pair in zip(fixed, present, strict=True)]
     order = sorted(range(len(candidates)), key=bounds.__getitem__, reverse=True)
     hits: dict[int, Hit] = {}
 
