@@ -950,6 +950,9 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         ("url太长，被网关拒绝", "被拒"),
         ("上传的文件网关拒收了", "被拒"),
         ("api 访问控制 ip 被拦", "被拒"),
+        # What the gateway does not accept is invalid.
+        ("refresh token不被认", "无效"),
+        ("网关不认这个token", "无效"),
         # Irregular forms the stemmer does not bring to the catalog's word.
         ("the app froze after the bill went unpaid", "frozen"),
         ("our app freezes when the account is in arrears", "frozen"),

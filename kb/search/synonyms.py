@@ -325,6 +325,9 @@ SYNONYMS: dict[str, str] = {
     # Refused, whoever refused (after 被拒绝 and 拒绝访问, of a permission).
     "拒绝": "拦截 拒绝 被拒",
     "拒收": "拦截 拒绝 被拒 拒收",
+    # What the gateway does not accept (不被认, 不认) is, in the catalog's words, invalid.
+    "不被认": "无效 不合法",
+    "不认": "无效 不合法",
     "自定义域名": "独立域名",
     # An interface (接口) is, in the catalog's words, an API.
     "接口": "接口 api",
