@@ -310,6 +310,8 @@ def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
 # matches, and only those are read. A look-up whose rarest group is in at most
 # WINDOWED_ROWS rows (as the token counts tell) is made in one go: each window costs a
 # look-up in the index and a few lines of plan.
+# A row whose search vector matches the tsquery %s (PostgreSQL).
+PG_MATCHES = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
 ID_DIGIT_WINDOWS = ((1, 2, 3), (4,), (5,), tuple(range(6, 20)))
 WINDOWED_ROWS = 300
 
@@ -363,7 +365,7 @@ def candidates_by_full_text(
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         alternatives = ["(" + " | ".join(group) + ")" for group in groups]
-        matches = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
+        matches = PG_MATCHES
     else:
         alternatives = [
             "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
@@ -426,7 +428,7 @@ def _read_first_rows(lookups: list[tuple[str, int]]) -> dict[tuple[str, int], tu
     connection = connections["default"]
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(_table())
-        rows = f"SELECT id FROM {table} WHERE search_vector @@ to_tsquery('simple'::regconfig, %s)"
+        rows = f"SELECT id FROM {table} WHERE {PG_MATCHES}"
     else:
         rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     branches = " UNION ALL ".join(
