@@ -348,9 +348,12 @@ def _gather(
         # The shared gateway's twin of each row found (the same message and status): the
         # look-ups by words keep the first rows by id, the customer gateway's, which say
         # more (their customer phrasings) and fill the look-ups first.
+        held = {(row.catalog, row.message_key, row.http_status) for row in found.values()}
         twins = {
-            (row.message_key, row.http_status) for row in found.values() if row.catalog == "APIG"
-        } - {(row.message_key, row.http_status) for row in found.values() if row.catalog == "APIGW"}
+            (key, status)
+            for catalog, key, status in held
+            if catalog == "APIG" and ("APIGW", key, status) not in held
+        }
         for row in _candidates(candidates_by_twins(twins, "APIGW")):
             found.setdefault(row.id, row)
     return list(found.values()), unknown
