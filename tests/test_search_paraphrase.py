@@ -251,6 +251,14 @@ def test_a_field_named_in_the_query_finds_the_row_whose_message_names_it(shipped
     assert search("获取token没传grant_type").hits[0].entry.code == "APIG.2210"
 
 
+def test_a_field_named_is_named_by_a_message_that_says_it_in_words(shipped_catalog):
+    # `refresh_token` is the field that `Refresh token is invalid` says in words: whether
+    # it is missing or bad is what tells the two rows apart.
+    invalid = search("用refresh_token换access token，网关说refresh token无效")
+    assert invalid.hits[0].entry.code == "APIG.2202"
+    assert search("刷新token时body里没传refresh_token字段").hits[0].entry.code == "APIG.2213"
+
+
 @pytest.mark.django_db
 def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
     make_entry(
@@ -513,6 +521,9 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("请求里漏传齿轮参数", "缺少齿轮参数", "齿轮参数超时"),
         ("齿轮忘了带", "齿轮缺失", "齿轮过期"),
         ("齿轮请求少了参数", "齿轮请求缺少参数", "齿轮请求参数超时"),
+        ("body里没放齿轮字段", "缺少齿轮字段", "齿轮字段超时"),
+        ("齿轮参数没填", "缺少齿轮参数", "齿轮参数超时"),
+        ("调用方没给齿轮头", "缺少齿轮头", "齿轮头超时"),
         (
             "the sprocket request omitted a field",
             "Lack of sprocket field.",

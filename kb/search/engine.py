@@ -199,6 +199,16 @@ def identifiers(text: str) -> frozenset[str]:
     return frozenset(tokens(name)[-1] for name in IDENTIFIER_RE.findall(fold_width_and_case(text)))
 
 
+@lru_cache(maxsize=1024)
+def identifier_words(text: str) -> tuple[frozenset[str], ...]:
+    """The tokens of the words of each identifier a query names (`refresh_token`:
+    `refresh`, `token`): a message that says them (`Refresh token is invalid`) names the
+    field as much as one that spells it (`Lack of refresh_token`)."""
+    return tuple(
+        frozenset(tokens(name)[:-1]) for name in IDENTIFIER_RE.findall(fold_width_and_case(text))
+    )
+
+
 @lru_cache(maxsize=2048)
 def message_tokens(index_tokens: str) -> frozenset[str]:
     """The tokens of a row's first section: its code, message and aliases."""
@@ -439,6 +449,8 @@ class Asked:
     weights: tuple[float, ...] = ()
     describes: bool = False
     names: frozenset[str] = frozenset()
+    # The tokens of each identifier's words (`identifier_words`).
+    name_words: tuple[frozenset[str], ...] = ()
     sign_in: tuple[frozenset[str], frozenset[str]] | None = None
     # What a row's message may be about (SUBJECTS) that the query does not name.
     unnamed: frozenset[str] = frozenset()
@@ -537,8 +549,7 @@ def _rank(
                 phrasing_lines(candidate.index_tokens), groups, weights, present, total
             )
             # An identifier the query names (`grant_type`) that the row's message names.
-            names = asked.names
-            if names and not names.isdisjoint(message_tokens(candidate.index_tokens)):
+            if asked.names and _names_identifier(asked, message_tokens(candidate.index_tokens)):
                 score += IDENTIFIER_WEIGHT
     return Hit(
         entry=None,
@@ -548,6 +559,13 @@ def _rank(
         similarity=similarity,
         coverage=round(coverage, 3),
         held_share=round(len(present) / len(groups), 3) if groups else 0.0,
+    )
+
+
+def _names_identifier(asked: Asked, message: frozenset[str]) -> bool:
+    """Whether a row's message names an identifier the query names, spelt or in words."""
+    return not asked.names.isdisjoint(message) or any(
+        words <= message for words in asked.name_words
     )
 
 
@@ -765,6 +783,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         tuple(weights),
         describes,
         names,
+        identifier_words(words[:2000]) if names else (),
         _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
         _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
     )

@@ -358,6 +358,9 @@ SYNONYMS: dict[str, str] = {
     "忘记传": "缺少 缺失 没带 没传",
     "忘了带": "缺少 缺失 没带 没传",
     "少了": "缺少 缺失 没带 没传",
+    "没放": "缺少 缺失 没带 没传",
+    "没填": "缺少 缺失 没带 没传",
+    "没给": "缺少 缺失 没带 没传",
     # A token is 令牌 in Chinese; the catalog writes token, refresh token, access token.
     "令牌": "token",
     "刷新令牌": "refresh | token",
