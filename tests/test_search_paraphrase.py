@@ -569,6 +569,29 @@ def test_everyday_words_find_the_catalogs_word(text, wanted, other):
     assert search(text).hits[0].entry == row
 
 
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("调齿轮的借口超市了", "调齿轮的接口超时了"),
+        ("后段反回502", "后端返回502"),
+        ("客户端正书以经传了", "客户端证书已经传了"),
+        ("从新拿token掉用", "重新拿token调用"),
+    ],
+)
+def test_a_word_an_input_method_put_for_another_is_read_as_the_one_meant(typed, meant):
+    assert query_groups(typed) == query_groups(meant)
+
+
+def test_words_that_look_like_an_input_methods_slip_but_are_not_stay():
+    # Singapore (新加坡) is no `从新` (重新, again); `发不出去` is not 发布.
+    assert query_groups("从新加坡调用失败") != query_groups("重新加坡调用失败")
+    assert query_groups("请求发不出去") != query_groups("请求发布出去")
+
+
+def test_a_cloud_service_api_typed_with_a_slip_is_still_one():
+    assert parse("ECS借口返回401").names_shared_gateway
+
+
 def test_chinese_time_words_make_no_pieces_across_words():
     assert query_groups("改了配置之后超时") == query_groups("改 配置 超时")
     assert query_groups("换了密钥以后签名失败") == query_groups("换 密钥 签名失败")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kb.text.codes import CODE_RE, canonical_code, codes_in
 from kb.text.lines import clean
+from kb.text.typos import corrected
 
 MAX_QUERY_CHARS = 16 * 1024
 
@@ -330,7 +331,7 @@ def parse(raw: str) -> ParsedQuery:
     query = ParsedQuery(text=text)
     if not text:
         return query
-    query.names_cloud_service = bool(CLOUD_SERVICE_API_RE.search(text))
+    query.names_cloud_service = bool(CLOUD_SERVICE_API_RE.search(corrected(text)))
     query.names_shared_gateway = query.names_cloud_service or bool(SHARED_EDITION_RE.search(text))
 
     if match := STATUS_ONLY_RE.match(text):

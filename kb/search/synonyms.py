@@ -14,6 +14,7 @@ from http import HTTPStatus
 
 from kb.text.addresses import IPV4_RE
 from kb.text.tokens import fold_width_and_case, han_quantities, tokens, undenied
+from kb.text.typos import corrected
 
 SYNONYMS: dict[str, str] = {
     # English
@@ -499,7 +500,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     if _names_two_methods(text):
         groups.append(_alternatives("method 方法"))
     # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
-    text = han_quantities(undenied(fold_width_and_case(text)))
+    text = han_quantities(undenied(corrected(fold_width_and_case(text))))
     text = IPV4_RE.sub(" ", MOMENT_RE.sub(" ", text))
     text, found = REGION_RE.subn(" ", text)
     if found:
@@ -588,7 +589,7 @@ STATUS_ALONE_RE = re.compile(
 
 def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int]:
     """The groups (by index) of what the text says the gateway said."""
-    folded = fold_width_and_case(text)
+    folded = corrected(fold_width_and_case(text))
     said: set[frozenset[Term]] = set()
     for match in SAID_RE.finditer(folded):
         words = match.group("said")
