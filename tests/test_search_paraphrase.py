@@ -592,6 +592,25 @@ def test_a_cloud_service_api_typed_with_a_slip_is_still_one():
     assert parse("ECS借口返回401").names_shared_gateway
 
 
+@pytest.mark.django_db
+def test_a_misspelt_word_is_read_as_the_word_a_row_holds():
+    make_entry(message_en="Sprocket refused.", meaning_en="The sprocket was refused.")
+    wanted = make_entry(message_en="Sprocket blocked.", meaning_en="The sprocket is forbidden.")
+
+    assert search("my sprocket calls are forbiden since monday").hits[0].entry == wanted
+
+
+@pytest.mark.django_db
+def test_a_real_word_is_not_read_as_a_word_a_letter_away():
+    # `order` is a word of its own, not a slip for `older`, which no row holds.
+    wanted = make_entry(message_en="Sprocket jammed.", meaning_en="The sprocket jammed.")
+    make_entry(message_en="Sprocket too old.", meaning_en="The sprocket is older than allowed.")
+
+    hits = search("sprocket order jammed").hits
+    assert hits[0].entry == wanted
+    assert all("older" not in hit.terms for hit in hits)
+
+
 def test_chinese_time_words_make_no_pieces_across_words():
     assert query_groups("改了配置之后超时") == query_groups("改 配置 超时")
     assert query_groups("换了密钥以后签名失败") == query_groups("换 密钥 签名失败")

@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from kb.diagnosis.causes import Diagnosis, attach_diagnoses, no_diagnosis_json
 from kb.models import ErrorEntry
@@ -42,6 +43,7 @@ from kb.search.synonyms import (
     said_groups,
 )
 from kb.text.addresses import IPV4_RE
+from kb.text.spelling import SHORTEST, not_words
 from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
@@ -400,6 +402,50 @@ class PastedMessage:
             # A drifted message with detail after it: compare the part as long as the key.
             similarity = max(similarity, fuzz.ratio(self.text[: len(key)], key) - 3)
         return similarity
+
+
+# A word no candidate holds may be a slip of the keyboard (`forbiden`, `expird`, `recieve`):
+# when it is no English word (kb.text.spelling) and has at least MISSPELT_LETTERS
+# letters, it stands for the candidates' words this few edits away (a letter added,
+# dropped or changed, or two swapped). Shorter words are a letter away from too many.
+MISSPELT_LETTERS = SHORTEST
+MISSPELT_EDITS = ((8, 2), (MISSPELT_LETTERS, 1))
+MISSPELT_RE = re.compile(r"[a-z]+")
+
+
+def _misspelt_as_held(groups, candidates, describes: bool, text: str) -> tuple:
+    """`groups`, each misspelt word of `text` that no candidate holds (a group of one
+    token) with the candidates' words nearest it (MISSPELT_EDITS) added."""
+    held = [candidate.weights_for(describes) for candidate in candidates]
+    unheld = {
+        token: g
+        for g, group in enumerate(groups)
+        if len(group) == 1
+        and isinstance(token := next(iter(group)), str)
+        and len(token) >= MISSPELT_LETTERS
+        and MISSPELT_RE.fullmatch(token)
+        and not any(token in row for row in held)
+    }
+    if not unheld:
+        return groups
+    words = MISSPELT_RE.findall(fold_width_and_case(text))
+    long_words = sorted({word for word in words if len(word) >= MISSPELT_LETTERS})
+    misspelt = {token for word in not_words(long_words) for token in tokens(word)}
+    if misspelt.isdisjoint(unheld):
+        return groups
+    vocabulary = sorted({t for row in held for t in row if MISSPELT_RE.fullmatch(t)})
+    spelt = list(groups)
+    for token, g in unheld.items():
+        if token not in misspelt:
+            continue
+        edits = next(edits for letters, edits in MISSPELT_EDITS if len(token) >= letters)
+        found = process.extract(
+            token, vocabulary, scorer=OSA.distance, score_cutoff=edits, limit=None
+        )
+        if found:
+            nearest = min(distance for _word, distance, _i in found)
+            spelt[g] = frozenset([token, *(w for w, distance, _i in found if distance == nearest)])
+    return tuple(spelt)
 
 
 def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[int]]]:
@@ -768,11 +814,12 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
     # or carries a code is judged by what the catalog documents, so that the phrasings of
     # rows with one message (APIG and APIGW twins, say) do not decide between them.
     describes = not query.codes and max(similarities, default=0) < QUOTED_SIMILARITY
+    said = said_groups(words[:2000], groups) if describes and groups else frozenset()
+    groups = _misspelt_as_held(groups, candidates, describes, words[:2000]) if groups else groups
     weights, present = (
         _weigh(groups, candidates, describes) if groups else ([], [[]] * len(candidates))
     )
     if describes and groups:
-        said = said_groups(words[:2000], groups)
         weights = [
             weight * SAID_WEIGHT if g in said else weight for g, weight in enumerate(weights)
         ]
