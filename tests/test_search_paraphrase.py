@@ -197,6 +197,16 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("our cloud API returns 502 since the release", False),
         ("my cloud-API project gets 401 from the gateway", False),
         ("we publish it on the cloud API gateway and get 404", False),
+        # A service's resources worked on: its API called...
+        ("listing ECS servers in a loop gets 429", True),
+        ("smn publish with a big payload gets 413", True),
+        ("查询云硬盘详情返回404", True),
+        ("ECS查询的URL太长，返回414", True),
+        # ... but not the gateway's channel, an IAM token or user, nor the customer's own.
+        ("deleted the VPC channel an API points at, now 500", False),
+        ("our job fetches an IAM token once and reuses it", False),
+        ("删除VPC通道后API返回500", False),
+        ("we list our APIs in the console", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):

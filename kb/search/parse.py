@@ -118,6 +118,21 @@ _CALLED = (
     rf"(?:\bcall(?:s|ed|ing)?\s+(?:the\s+)?|(?:调用?|请求)\s*(?:华为云)?\s*)(?:{CLOUD_SERVICES})"
     r"(?![a-z0-9-])(?!\s*(?:auth|认证|鉴权|上|里|中|内))"
 )
+# A service's resources worked on (`listing ECS servers`, `smn publish`, `查询云硬盘EVS详情`,
+# `ECS查询`): its API called, unless the service is a channel, a token or a user of the
+# customer's gateway (`deleted the VPC channel`, `creates an IAM token`).
+_OPERATIONS = (
+    r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch)"
+    r"(?:e|es|ed|ing|s|ies|ied|y)?"
+)
+_SERVICES_OPERATED = rf"(?:{CLOUD_SERVICES}|云硬盘|云服务器|对象存储|虚拟私有云)"
+_NOT_OPERATED = r"(?!\s*(?:channels?|通道|tokens?|auth\w*|认证|鉴权|users?|用户|上|里|中|内))"
+_OPERATED = (
+    rf"\b{_OPERATIONS}\s+(?:(?:the|an?|all|our|my)\s+)?{_SERVICES_OPERATED}(?![a-z0-9-])"
+    rf"{_NOT_OPERATED}|(?<![a-z0-9-]){_SERVICES_OPERATED}\s+{_OPERATIONS}\b|"
+    rf"(?:查询|创建|删除|列出|更新|挂载|卸载){_SERVICES_OPERATED}{_NOT_OPERATED}|"
+    rf"(?<![a-z0-9-]){_SERVICES_OPERATED}的?(?:查询|创建|删除|列表|详情|挂载)"
+)
 # The shared gateway named as such: a customer's own API may be published on it too.
 SHARED_EDITION_RE = re.compile(r"\bapigw\b|shared gateway|共享版", re.IGNORECASE)
 # A cloud service's own API, whose callers sign in with IAM.
@@ -134,7 +149,7 @@ CLOUD_SERVICE_API_RE = re.compile(
     r"(?:services?\b|sdks?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
     r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|"
-    rf"{_CALLED}|"
+    rf"{_CALLED}|{_OPERATED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     rf"(?:(?:\s*(?:service|服务))?"
     rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)"
