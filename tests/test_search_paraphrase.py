@@ -9,7 +9,7 @@ from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
 from kb.search.synonyms import group_tokens, query_groups, said_groups
-from kb.text.tokens import tokens
+from kb.text.tokens import tokens, undenied
 from tests.factories import make_entry
 
 
@@ -291,6 +291,8 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "sprocket refused by the gateway, not by the backend",
         "sprocket refused at the gateway, never configured any backend",
         "齿轮调用被网关拒绝，不是后端拒绝的",
+        "sprocket refused at the gateway. No backend configured for it.",
+        "sprocket refused. No backend policy is bound. The gateway refused it",
     ],
 )
 def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
@@ -313,6 +315,15 @@ def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
     # denies something is left out.
     assert search("应用不是从受信任的IP地址访问的").hits[0].entry.code == "APIG.0405"
     assert search("the app is not from a trusted IP address").hits[0].entry.code == "APIG.0405"
+
+
+def test_a_denial_ends_at_its_sentence():
+    # What a sentence after the denial says is still said.
+    text = "sprocket refused. no backend is configured. the gateway refused it"
+    assert "gateway" in undenied(text)
+    assert "backend" not in undenied(text)
+    # A dot inside a word ends nothing: the version stays, and so does the denial's cut.
+    assert "1" in undenied("tlsv1.1 fails, not from the backend")
 
 
 def test_chinese_function_words_make_no_pieces_across_words():

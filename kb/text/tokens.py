@@ -134,11 +134,14 @@ LINE_MARK = " ; "
 # A text may say what the failure is not: those words must not find a row. Only in a text
 # of several clauses: alone, `应用不是从受信任的IP访问的` is the failure itself.
 CLAUSE_RE = re.compile(r"[^,，;；]+[,，;；]?")
+# A query's sentences end clauses too (`... from one IP. No API-level ACL bound. Found an
+# instance-level ACL ...`); a dot inside a word (`TLSv1.1`, a domain) does not.
+QUERY_CLAUSE_RE = re.compile(r"(?:[^,，;；。！？!?.]|\.(?!\s|$))+(?:[,，;；。！？!?]|\.(?=\s|$))?")
 
 
-def _before_denials(text: str, denial: re.Pattern) -> str:
+def _before_denials(text: str, denial: re.Pattern, clause: re.Pattern = CLAUSE_RE) -> str:
     """`text` with each of its clauses cut at its first `denial`, when it has several."""
-    clauses = CLAUSE_RE.findall(text)
+    clauses = clause.findall(text)
     if len(clauses) < 2:
         return text
     return " ".join(denial.split(clause, maxsplit=1)[0] for clause in clauses)
@@ -157,9 +160,11 @@ def affirmed(line: str) -> str:
 
 
 # A query: `500 from the gateway, not by our backend`, `网关返回500，不是后端返回的`, and what
-# was never set up, `返回403，没有配过IP访问控制`.
+# was never set up, `返回403，没有配过IP访问控制`, `no IP ACL configured`.
 DENIED_RE = re.compile(
     r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
+    r"|(?<![a-z0-9'])no\s+(?=(?:[a-z0-9-]+\s+){1,3}(?:(?:is|are|was|were)\s+)?"
+    r"(?:configured|set up|bound|attached)(?![a-z0-9]))"
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
 )
 
@@ -167,7 +172,7 @@ DENIED_RE = re.compile(
 def undenied(text: str) -> str:
     """A query without what it says the failure is not: in a text of several clauses, each
     clause from its denial (`not by`, `never configured`, 不是, 没有配过) on."""
-    return _before_denials(text, DENIED_RE)
+    return _before_denials(text, DENIED_RE, QUERY_CLAUSE_RE)
 
 
 def document_text(*sections: str | list[str]) -> str:
