@@ -46,6 +46,9 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set12.json`: 279 more in set 10's registers, 35 per language and register,
   written the same way by two more writers (`set12-making/README.md`); all split
   `tune12`, a development set.
+- `independent_set13.json`: 279 more in held-out set 8's registers (chat messages, ticket
+  summaries, question bodies, search-box queries), written the same way by two more
+  writers (`set13-making/README.md`); all split `tune13`, a development set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -74,6 +77,7 @@ FILES = {
         "independent_set10.json",
         "independent_set11.json",
         "independent_set12.json",
+        "independent_set13.json",
     ),
 }
 
