@@ -207,6 +207,9 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("our job fetches an IAM token once and reuses it", False),
         ("删除VPC通道后API返回500", False),
         ("we list our APIs in the console", False),
+        # A service's Chinese name; reporting to a service (上报) is no server on it.
+        ("早上调云硬盘接口一直失败", True),
+        ("去调CES上报监控数据的接口被拒", True),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):
@@ -560,6 +563,8 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
             "Lack of sprocket field.",
             "Sprocket field timeout.",
         ),
+        # A media type is the content type.
+        ("齿轮接口说媒体类型不对", "齿轮ContentType不合法", "齿轮签名不合法"),
         # A token is 令牌: a refresh token, an access token.
         ("齿轮令牌无效", "齿轮token不合法", "齿轮签名不合法"),
         ("齿轮刷新令牌无效", "齿轮refresh token不合法", "齿轮access token不合法"),
@@ -597,6 +602,7 @@ def test_everyday_words_find_the_catalogs_word(text, wanted, other):
         ("后段反回502", "后端返回502"),
         ("客户端正书以经传了", "客户端证书已经传了"),
         ("从新拿token掉用", "重新拿token调用"),
+        ("访问令牌国期了", "访问令牌过期了"),
     ],
 )
 def test_a_word_an_input_method_put_for_another_is_read_as_the_one_meant(typed, meant):

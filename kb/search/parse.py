@@ -89,6 +89,9 @@ CLOUD_SERVICES = (
     "cbr|dcs|dms|dds|dws|mrs|dli|swr|cdn|waf|scm|tms|eps|bss|ocr|nlp|modelarts|functiongraph|"
     "gaussdb|vpcep"
 )
+# Services by their Chinese names that are never a customer's backend (a cloud server,
+# 云服务器, often is).
+HAN_CLOUD_SERVICES = "云硬盘|云监控|云解析"
 # A few words may stand between a service and its API (`VPC create security group API`,
 # `VPC的查询接口`, `EVS云硬盘接口`), but none that makes the API the customer's own: one
 # behind, on or in the service (`ECS server behind our API`, `ECS上的接口`), a VPC channel
@@ -116,7 +119,7 @@ _HAN_BETWEEN = rf"(?:(?!{_HAN_NOT_BETWEEN})[\u4e00-\u9fff]){{1,8}}?"
 # a server on the service (`调用ECS上的服务`).
 _CALLED = (
     rf"(?:\bcall(?:s|ed|ing)?\s+(?:the\s+)?|(?:调用?|请求)\s*(?:华为云)?\s*)(?:{CLOUD_SERVICES})"
-    r"(?![a-z0-9-])(?!\s*(?:auth|认证|鉴权|上|里|中|内))"
+    r"(?![a-z0-9-])(?!\s*(?:auth|认证|鉴权|上(?![报传])|里|中|内))"
 )
 # A service's resources worked on (`listing ECS servers`, `smn publish`, `查询云硬盘EVS详情`,
 # `ECS查询`): its API called, unless the service is a channel, a token or a user of the
@@ -125,7 +128,7 @@ _OPERATIONS = (
     r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch)"
     r"(?:e|es|ed|ing|s|ies|ied|y)?"
 )
-_SERVICES_OPERATED = rf"(?:{CLOUD_SERVICES}|云硬盘|云服务器|对象存储|虚拟私有云)"
+_SERVICES_OPERATED = rf"(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES}|云服务器|对象存储|虚拟私有云)"
 _NOT_OPERATED = r"(?!\s*(?:channels?|通道|tokens?|auth\w*|认证|鉴权|users?|用户|上|里|中|内))"
 _OPERATED = (
     rf"\b{_OPERATIONS}\s+(?:(?:the|an?|all|our|my)\s+)?{_SERVICES_OPERATED}(?![a-z0-9-])"
@@ -150,7 +153,7 @@ CLOUD_SERVICE_API_RE = re.compile(
     r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|"
     rf"{_CALLED}|{_OPERATED}|"
-    rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
+    rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     rf"(?:(?:\s*(?:service|服务))?"
     rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)"
     rf"|(?:{_WORD_BEFORE_CALL}){{0,3}}\s*calls?\b)"

@@ -292,6 +292,7 @@ SYNONYMS: dict[str, str] = {
     # Not `authorizer`: its stem is that of `authorized`, which every not-authorized row says.
     "自定义认证": "custom | frontend 自定义认证",
     "内容类型": "content-type contenttype 内容类型",
+    "媒体类型": "content-type contenttype 内容类型",
     "请求方法不对": "请求方法",
     "方法不对": "请求方法",
     # Not the request's method: how the caller signs in (`认证方法不对`, `认证方式不对`).
