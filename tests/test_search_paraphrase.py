@@ -23,6 +23,10 @@ from tests.factories import make_entry
         # A count of things beside it is no second status.
         ("a filter of 500 names in the query string gets 414", 414),
         ("uploading 400 files in one request gives 413", 413),
+        # In the plural; and a rate is no status.
+        ("our script keeps getting 429s", 429),
+        ("load test gets 429s, the policy we bound allows 500 per second", 429),
+        ("limit is 500 a minute and we get 429", 429),
     ],
 )
 def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
@@ -33,6 +37,8 @@ def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
     "text, status",
     [
         ("a PATCH gives 404 instead of 405", 404),
+        # A duration in the plural's spelling.
+        ("the call hangs and times out after 500s", None),
         ("the gateway says not found rather than 405", None),
         ("返回404而不是405", 404),
         ("we get 502, not 504", 502),

@@ -61,7 +61,10 @@ REASON_PHRASES = {
 # A status said in a sentence ("getting 403 when I call it", "504 after 60 seconds"): a
 # 4xx or 5xx number standing alone, not a count or a quantity (`500 requests`, `404ms`).
 PROSE_STATUS_RE = re.compile(
-    r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(?![A-Za-z0-9_.:/%-])"
+    # In the plural too (`keeps getting 429s`), unless a duration (`after 500s`).
+    r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(s?)(?![A-Za-z0-9_.:/%-])"
+    # A rate is no status either: `500 per second`, `500 a minute`.
+    r"(?!\s*(?:per|an? (?:second|minute|hour))\b)"
     r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|[kmg]i?b|bytes?|requests?|reqs?|"
     r"calls?|times|rows|items|chars|characters|users|records|entries|ids?|qps|tps|names|"
     r"files|fields|params|parameters|headers|keys|values|objects|lines|servers|instances|"
@@ -70,6 +73,10 @@ PROSE_STATUS_RE = re.compile(
     re.IGNORECASE,
 )
 # A status the text says the call did not get: `404 instead of 405`, `expected 200`.
+# What makes `500s` a duration: `after 500s`, `took 500s`, `timeout of 500s`.
+DURATION_BEFORE_RE = re.compile(
+    r"(?:after|took|takes|take|taking|for|in|within|about|over|under|of|~)\s*$", re.IGNORECASE
+)
 NOT_THE_STATUS_RE = re.compile(
     r"(?:instead of|rather than|expect(?:ed|ing)?|not(?: an?)?|而不是|不是|应该是|本应是?"
     # A status the call no longer answers: `no more 401, now 403`, `之前是401`.
@@ -388,6 +395,9 @@ def parse(raw: str) -> ParsedQuery:
             int(m.group(1))
             for m in PROSE_STATUS_RE.finditer(text)
             if not NOT_THE_STATUS_RE.search(text, max(0, m.start() - 16), m.start())
+            and not (
+                m.group(2) and DURATION_BEFORE_RE.search(text, max(0, m.start() - 16), m.start())
+            )
         ]
         stated = [status for status in stated if status in HTTP_STATUSES]
         if len(set(stated)) == 1:
