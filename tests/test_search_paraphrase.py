@@ -644,6 +644,18 @@ def test_a_real_word_is_not_read_as_a_word_a_letter_away():
     assert all("older" not in hit.terms for hit in hits)
 
 
+@pytest.mark.django_db
+def test_a_word_of_a_url_or_a_name_is_not_read_as_a_slip():
+    make_entry(message_en="Sprocket refused.", meaning_en="The sprocket was refused.")
+    make_entry(message_en="Sprocket blocked.", meaning_en="The sprocket is forbidden.")
+
+    for text in [
+        "sprocket call to https://forbiden.example.com/v1 fails",
+        "sprocket.ForbidenError raised",
+    ]:
+        assert all("forbidden" not in hit.terms for hit in search(text).hits)
+
+
 def test_chinese_time_words_make_no_pieces_across_words():
     assert query_groups("改了配置之后超时") == query_groups("改 配置 超时")
     assert query_groups("换了密钥以后签名失败") == query_groups("换 密钥 签名失败")

@@ -12,6 +12,7 @@ import hashlib
 import math
 import operator
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -411,6 +412,9 @@ class PastedMessage:
 MISSPELT_LETTERS = SHORTEST
 MISSPELT_EDITS = ((8, 2), (MISSPELT_LETTERS, 1))
 MISSPELT_RE = re.compile(r"[a-z]+")
+# Only a word as typed in a sentence may be a slip: not a part of a URL, a host, a path or
+# a dotted name (`requests.exceptions`), nor a name in CamelCase (`HTTPError`).
+TYPED_WORD_RE = re.compile(r"(?<![\w./:@#=-])[A-Za-z][a-z]+(?![\w./:@#=-])")
 
 
 def _misspelt_as_held(groups, candidates, describes: bool, text: str) -> tuple:
@@ -428,8 +432,8 @@ def _misspelt_as_held(groups, candidates, describes: bool, text: str) -> tuple:
     }
     if not unheld:
         return groups
-    words = MISSPELT_RE.findall(fold_width_and_case(text))
-    long_words = sorted({word for word in words if len(word) >= MISSPELT_LETTERS})
+    words = TYPED_WORD_RE.findall(unicodedata.normalize("NFKC", text))
+    long_words = sorted({word.lower() for word in words if len(word) >= MISSPELT_LETTERS})
     misspelt = {token for word in not_words(long_words) for token in tokens(word)}
     if misspelt.isdisjoint(unheld):
         return groups
