@@ -656,6 +656,22 @@ def test_a_word_of_a_url_or_a_name_is_not_read_as_a_slip():
         assert all("forbidden" not in hit.terms for hit in search(text).hits)
 
 
+def test_a_customer_is_not_a_custom_authorizer():
+    assert "custom" not in tokens("Customers report that the customer's calls fail")
+    assert "custom" in tokens("our custom authorizer")
+    assert tokens("customer") == tokens("customers")
+
+
+@pytest.mark.django_db
+def test_a_ticket_about_a_customer_does_not_find_the_custom_row():
+    wanted = make_entry(message_en="Sprocket refused.", meaning_en="The sprocket was refused.")
+    make_entry(message_en="Custom sprocket check failed.", meaning_en="A custom check failed.")
+
+    hits = search("customer says the sprocket was refused").hits
+    assert hits[0].entry == wanted
+    assert all("custom" not in hit.terms for hit in hits)
+
+
 def test_chinese_time_words_make_no_pieces_across_words():
     assert query_groups("改了配置之后超时") == query_groups("改 配置 超时")
     assert query_groups("换了密钥以后签名失败") == query_groups("换 密钥 签名失败")

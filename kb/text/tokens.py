@@ -57,10 +57,17 @@ def fold_width_and_case(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
+# Words Snowball stems onto the stem of another word: a customer is no `custom` (a custom
+# authorizer), which every ticket about one (`Customer reports ...`) would otherwise say.
+OWN_STEMS = {"customer": "customer", "customers": "customer"}
+
+
 @lru_cache(maxsize=20000)
 def stem(word: str) -> str:
     if not (word.isalpha() and len(word) > 3):
         return word
+    if word in OWN_STEMS:
+        return OWN_STEMS[word]
     if not hasattr(_stemmers, "english"):
         _stemmers.english = snowballstemmer.stemmer("english")
     return _stemmers.english.stemWord(word)
