@@ -569,6 +569,11 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
             "Lack of sprocket field.",
             "Sprocket field timeout.",
         ),
+        (
+            "the identity service is unreachable for sprockets",
+            "IAM unavailable for sprockets.",
+            "Backend unavailable for sprockets.",
+        ),
         # A media type is the content type.
         ("齿轮接口说媒体类型不对", "齿轮ContentType不合法", "齿轮签名不合法"),
         # A token is 令牌: a refresh token, an access token.

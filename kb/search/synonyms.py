@@ -177,6 +177,9 @@ SYNONYMS: dict[str, str] = {
     "unbinding": "unbound bound bind",
     "unbinded": "unbound bound bind",
     # A media (MIME) type is, in the catalog's words, the Content-Type.
+    # IAM by what it is.
+    "identity service": "iam",
+    "identity and access management": "iam",
     "content type": "contenttype",
     "media type": "contenttype",
     "mime type": "contenttype",
