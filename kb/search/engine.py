@@ -417,10 +417,11 @@ MISSPELT_RE = re.compile(r"[a-z]+")
 TYPED_WORD_RE = re.compile(r"(?<![\w./:@#=-])[A-Za-z][a-z]+(?![\w./:@#=-])")
 
 
-def _misspelt_as_held(groups, candidates, describes: bool, text: str) -> tuple:
-    """`groups`, each misspelt word of `text` that no candidate holds (a group of one
-    token) with the candidates' words nearest it (MISSPELT_EDITS) added."""
-    held = [candidate.weights_for(describes) for candidate in candidates]
+def _misspelt_as_held(groups, candidates, text: str) -> tuple:
+    """`groups` of a description, each misspelt word of `text` that no candidate holds (a
+    group of one token) with the candidates' words nearest it (MISSPELT_EDITS) added. A
+    quoted message or a code needs none: its rows are found by what it quotes."""
+    held = [candidate.token_weights for candidate in candidates]
     unheld = {
         token: g
         for g, group in enumerate(groups)
@@ -819,7 +820,8 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
     # rows with one message (APIG and APIGW twins, say) do not decide between them.
     describes = not query.codes and max(similarities, default=0) < QUOTED_SIMILARITY
     said = said_groups(words[:2000], groups) if describes and groups else frozenset()
-    groups = _misspelt_as_held(groups, candidates, describes, words[:2000]) if groups else groups
+    if describes and groups:
+        groups = _misspelt_as_held(groups, candidates, words[:2000])
     weights, present = (
         _weigh(groups, candidates, describes) if groups else ([], [[]] * len(candidates))
     )
