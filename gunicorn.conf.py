@@ -24,3 +24,12 @@ keepalive = 5
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Load in each worker, before its first request, what a search would otherwise load
+    while a reader waits: the English word list that tells a misspelling (a fifth of a
+    second, kb/text/spelling.py)."""
+    from kb.text.spelling import english_words
+
+    english_words()

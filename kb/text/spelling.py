@@ -16,7 +16,7 @@ SHORTEST = 5
 
 
 @lru_cache(maxsize=1)
-def _english() -> frozenset[str]:
+def english_words() -> frozenset[str]:
     """The dictionary's words of SHORTEST letters or more: its frequencies are not needed,
     and the set alone is half the memory (about 20 MB)."""
     return frozenset(
@@ -28,5 +28,5 @@ def _english() -> frozenset[str]:
 
 def not_words(words) -> set[str]:
     """The ones of `words` (lower-case letters, SHORTEST or more) that are no English word."""
-    english = _english() if words else frozenset()
+    english = english_words() if words else frozenset()
     return {word for word in words if word not in english}
