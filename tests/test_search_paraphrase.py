@@ -621,8 +621,11 @@ def test_a_word_an_input_method_put_for_another_is_read_as_the_one_meant(typed, 
 
 
 def test_words_that_look_like_an_input_methods_slip_but_are_not_stay():
-    # Singapore (新加坡) is no `从新` (重新, again); `发不出去` is not 发布.
+    # Singapore (新加坡) is no `从新` (重新, again), setting up (建立) no `从建`; `发不出去`
+    # is not 发布, and a 说明单 no list (名单).
     assert query_groups("从新加坡调用失败") != query_groups("重新加坡调用失败")
+    assert query_groups("从建立连接到超时") != query_groups("重建立连接到超时")
+    assert query_groups("说明单里写了") != query_groups("说名单里写了")
     assert query_groups("请求发不出去") != query_groups("请求发布出去")
 
 

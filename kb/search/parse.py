@@ -72,11 +72,11 @@ PROSE_STATUS_RE = re.compile(
     r"(?!\s*(?:次|个|条|毫秒|秒|分钟|小时|字节|字符))",
     re.IGNORECASE,
 )
-# A status the text says the call did not get: `404 instead of 405`, `expected 200`.
 # What makes `500s` a duration: `after 500s`, `took 500s`, `timeout of 500s`.
 DURATION_BEFORE_RE = re.compile(
     r"(?:after|took|takes|take|taking|for|in|within|about|over|under|of|~)\s*$", re.IGNORECASE
 )
+# A status the text says the call did not get: `404 instead of 405`, `expected 200`.
 NOT_THE_STATUS_RE = re.compile(
     r"(?:instead of|rather than|expect(?:ed|ing)?|not(?: an?)?|而不是|不是|应该是|本应是?"
     # A status the call no longer answers: `no more 401, now 403`, `之前是401`.

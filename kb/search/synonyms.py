@@ -176,10 +176,10 @@ SYNONYMS: dict[str, str] = {
     "unbind": "unbound bound bind",
     "unbinding": "unbound bound bind",
     "unbinded": "unbound bound bind",
-    # A media (MIME) type is, in the catalog's words, the Content-Type.
     # IAM by what it is.
     "identity service": "iam",
     "identity and access management": "iam",
+    # A media (MIME) type is, in the catalog's words, the Content-Type.
     "content type": "contenttype",
     "media type": "contenttype",
     "mime type": "contenttype",

@@ -4,7 +4,8 @@ A word of a query that no candidate row holds may be a misspelling of one they d
 real word the catalog happens not to use (`order`, `patch`, `night`), which is a letter
 away from one it does (`older`, `path`, `right`): only the first may be read as its
 neighbour. What tells them apart is an English dictionary: pyspellchecker's word list
-(about 160,000 words, loaded once per process, when a query first needs it).
+(about 160,000 words, loaded once per process: by each gunicorn worker before its first
+request, elsewhere when a query first needs it).
 """
 
 from functools import lru_cache

@@ -31,7 +31,9 @@ TYPOS = {
     "没措": "没错",
     "网官": "网关",
     "网管": "网关",
-    "明单": "名单",
+    "黑明单": "黑名单",
+    "白明单": "白名单",
+    "从新": "重新",
     "从建": "重建",
     "登陆": "登录",
     "密匙": "密钥",
@@ -50,12 +52,16 @@ TYPOS = {
     "加再": "加载",
     "填措": "填错",
 }
-# `从新` is 重新 (again) unless it starts 新加坡 (Singapore, a region).
+# A slip that starts another word is left: 从新加坡 (from Singapore), 从建立 (from setting up).
+NOT_BEFORE = {"从新": "加坡", "从建": "立"}
 TYPO_RE = re.compile(
-    "|".join(map(re.escape, sorted(TYPOS, key=len, reverse=True))) + "|从新(?!加坡)"
+    "|".join(
+        re.escape(typo) + (f"(?!{NOT_BEFORE[typo]})" if typo in NOT_BEFORE else "")
+        for typo in sorted(TYPOS, key=len, reverse=True)
+    )
 )
 
 
 def corrected(text: str) -> str:
     """`text` with the words an input method put for others (TYPOS) put right."""
-    return TYPO_RE.sub(lambda match: TYPOS.get(match.group(), "重新"), text)
+    return TYPO_RE.sub(lambda match: TYPOS[match.group()], text)
