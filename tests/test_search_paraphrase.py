@@ -261,6 +261,8 @@ def test_no_sure_answer_when_another_row_says_as_much():
 
 def test_fillers_are_not_words_of_the_failure():
     assert query_groups("why does it still keep timing out now?") == query_groups("timing out")
+    assert query_groups("i think it's about timing out, any ideas?") == query_groups("timing out")
+    assert query_groups("maybe it wants a json body") == query_groups("a json body")
     assert query_groups("为什么后端不可用了呢") == query_groups("后端不可用")
 
 
