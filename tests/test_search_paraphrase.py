@@ -263,6 +263,7 @@ def test_fillers_are_not_words_of_the_failure():
     assert query_groups("why does it still keep timing out now?") == query_groups("timing out")
     assert query_groups("i think it's about timing out, any ideas?") == query_groups("timing out")
     assert query_groups("maybe it wants a json body") == query_groups("a json body")
+    assert query_groups("but then they saw 502 since") == query_groups("saw 502")
     assert query_groups("为什么后端不可用了呢") == query_groups("后端不可用")
 
 
@@ -934,7 +935,7 @@ def test_an_address_or_a_moment_in_a_text_is_no_word_of_it():
     text = "since 14:05:33 on 2026-12-01 the backend at 10.8.1.1 times out"
     words = {token for group in query_groups(text) for token in group_tokens(group)}
     assert words.isdisjoint({"14", "05", "33", "2026", "12", "01", "10", "8", "1"})
-    assert {"backend", "sinc"} <= words
+    assert {"backend", "time"} <= words
     # The address still names an IP: a row about one keeps its place.
     assert "ip" not in _unnamed_subjects(frozenset(words), text)
     assert "ip" in _unnamed_subjects(frozenset(words), "since 14:05 the backend times out")

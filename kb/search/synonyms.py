@@ -436,7 +436,8 @@ FILLER_WORDS = frozenset(
     "happens isn just keep keeps kept know like me nothing now please really "
     "seem seemed seems some someone something still suddenly than thanks thing things today "
     "us very wasn weren why won yesterday yet "
-    "about anyway guess idea ideas maybe think want wants".split()
+    "about after anyway because but guess how idea ideas maybe since them then they think "
+    "want wants".split()
 )
 FILLER_RE = re.compile(
     r"['’](?:t|s|m|d|ll|re|ve)(?![a-z0-9])|(?<![a-z0-9_-])(?:"
