@@ -12,7 +12,6 @@ import hashlib
 import math
 import operator
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -45,7 +44,7 @@ from kb.search.synonyms import (
 )
 from kb.text.addresses import IPV4_RE
 from kb.text.spelling import SHORTEST, not_words
-from kb.text.tokens import LINE_MARK, fold_width_and_case, tokens
+from kb.text.tokens import LINE_MARK, fold_width, fold_width_and_case, tokens
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
 
@@ -197,19 +196,21 @@ def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, f
 
 
 @lru_cache(maxsize=1024)
+def _named_tokens(text: str) -> tuple[tuple[str, ...], ...]:
+    """The tokens of each identifier a query names: its words', then its own."""
+    return tuple(tuple(tokens(name)) for name in IDENTIFIER_RE.findall(fold_width_and_case(text)))
+
+
 def identifiers(text: str) -> frozenset[str]:
     """The identifiers a query names (`grant_type`, `client_secret`), as index tokens."""
-    return frozenset(tokens(name)[-1] for name in IDENTIFIER_RE.findall(fold_width_and_case(text)))
+    return frozenset(named[-1] for named in _named_tokens(text))
 
 
-@lru_cache(maxsize=1024)
 def identifier_words(text: str) -> tuple[frozenset[str], ...]:
     """The tokens of the words of each identifier a query names (`refresh_token`:
     `refresh`, `token`): a message that says them (`Refresh token is invalid`) names the
     field as much as one that spells it (`Lack of refresh_token`)."""
-    return tuple(
-        frozenset(tokens(name)[:-1]) for name in IDENTIFIER_RE.findall(fold_width_and_case(text))
-    )
+    return tuple(frozenset(named[:-1]) for named in _named_tokens(text))
 
 
 @lru_cache(maxsize=2048)
@@ -433,7 +434,7 @@ def _misspelt_as_held(groups, candidates, text: str) -> tuple:
     }
     if not unheld:
         return groups
-    words = TYPED_WORD_RE.findall(unicodedata.normalize("NFKC", text))
+    words = TYPED_WORD_RE.findall(fold_width(text))
     long_words = sorted({word.lower() for word in words if len(word) >= MISSPELT_LETTERS})
     misspelt = {token for word in not_words(long_words) for token in tokens(word)}
     if misspelt.isdisjoint(unheld):

@@ -52,9 +52,14 @@ UNIT_WORDS = {
 _stemmers = threading.local()
 
 
+def fold_width(text: str) -> str:
+    """Fold width: full-width `ＡＰＩＧ．０３０３` reads as `APIG.0303`."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
 def fold_width_and_case(text: str) -> str:
     """Fold width and case: full-width `ＡＰＩＧ．０３０３` reads as `apig.0303`."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    return fold_width(text).lower()
 
 
 # Words Snowball stems onto the stem of another word: a customer is no `custom` (a custom
