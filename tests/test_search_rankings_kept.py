@@ -90,3 +90,17 @@ def test_a_row_added_since_its_status_was_looked_up_is_found():
     make_entry(code="APIGW.9301", message_en="Gizmo stalled.", http_status=503)
 
     assert {hit.entry.code for hit in search("503").hits} == {"APIG.9301", "APIGW.9301"}
+
+
+@pytest.mark.django_db
+def test_the_rows_of_a_code_pasted_before_follow_the_catalog():
+    # The rows of each code pasted are kept by the process (kb.search.index), as none
+    # for a code no row has: until the catalog changes.
+    assert search("APIG.9302").unknown_codes == ["APIG.9302"]
+
+    stalled = make_entry(code="APIG.9302", message_en="Gizmo stalled.", http_status=503)
+    assert [hit.entry for hit in search("APIG.9302 503").hits] == [stalled]
+
+    jammed = make_entry(code="APIG.9302", message_en="Gizmo jammed.", http_status=500)
+    pasted = '{"error_code": "APIG.9302", "error_msg": "Gizmo jammed."}'
+    assert [hit.entry for hit in search(pasted).hits] == [jammed, stalled]

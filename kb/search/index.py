@@ -210,8 +210,18 @@ def _candidates_where(condition: str, params: list, suffix: str = "") -> list[tu
 
 
 def candidates_by_codes(codes: list[str]) -> list[tuple]:
-    """Every row of these codes (CANDIDATE_COLUMNS): a code has a few rows."""
-    return _candidates_where(f"code IN ({_placeholders(codes)})", codes)
+    """Every row of these codes (CANDIDATE_COLUMNS), code by code: a code has a few rows."""
+    rows = _code_rows.get(codes)
+    return [row for code in codes for row in rows[code]]
+
+
+def _read_code_rows(codes: list[str]) -> dict[str, tuple[tuple, ...]]:
+    """The rows of each code, none for a code no row has."""
+    found: dict[str, list[tuple]] = {code: [] for code in codes}
+    code_at = CANDIDATE_COLUMNS.index("code")
+    for row in _candidates_where(f"code IN ({_placeholders(codes)})", codes, "ORDER BY id"):
+        found[row[code_at]].append(row)
+    return {code: tuple(rows) for code, rows in found.items()}
 
 
 def candidates_by_status(status: int, limit: int, first_catalog: str) -> list[tuple]:
@@ -457,6 +467,9 @@ _candidate_rows = KeptUntilCatalogChanges(
 # few statuses and the real catalog's rows come back in every other search.
 _status_rows = KeptUntilCatalogChanges(limit=256)
 _twins = KeptUntilCatalogChanges(_read_twins, limit=8192)
+# The rows of each code pasted: the real catalog's codes come back in paste after paste.
+# A code no row has is kept too, as none, until the catalog changes.
+_code_rows = KeptUntilCatalogChanges(_read_code_rows, limit=4096)
 
 
 def _rows_of(ids) -> list[tuple]:
@@ -466,10 +479,10 @@ def _rows_of(ids) -> list[tuple]:
 
 
 def forget_lookups() -> None:
-    """Look every word, status and twin up afresh, and read the candidates' columns afresh
+    """Look every word, status, code and twin up afresh, and read the candidates' columns afresh
     (tests: each starts a new database; bench/search_speed.py: a search as a new worker
     makes it)."""
-    for kept in (_first_rows, _candidate_rows, _status_rows, _twins):
+    for kept in (_first_rows, _candidate_rows, _status_rows, _twins, _code_rows):
         kept.forget()
 
 
