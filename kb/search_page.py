@@ -18,6 +18,7 @@ from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.text import add_truncation_text, calculate_truncate_chars_length
 from django.utils.translation import get_language
 
 from kb.context_processors import language_links
@@ -34,6 +35,8 @@ RESULT_TEMPLATE = "kb/includes/result.html"
 WORD_OR_HAN_RE = re.compile(f"[A-Za-z0-9]+|[{HAN_CHARS}]+")
 # How the results follow one another in the page's list.
 RESULT_SEPARATOR = "\n      "
+# The paste in the page's title is cut after this many characters.
+TITLE_CHARS = 60
 
 
 class Markable:
@@ -133,12 +136,23 @@ def forget_kept_parts() -> None:
     _pages.clear()
 
 
+def title_of(text: str) -> str:
+    """`truncatechars(text, TITLE_CHARS)`, sooner for a text of ASCII alone (most pastes):
+    no character of it combines with another or changes under NFC, so it is cut where
+    Django's filter would cut it without the filter's walk over its characters."""
+    if not text.isascii():
+        return truncatechars(text, TITLE_CHARS)
+    if len(text) <= TITLE_CHARS:
+        return text
+    return add_truncation_text(text[: calculate_truncate_chars_length(TITLE_CHARS, None)])
+
+
 def search_context(found) -> dict:
     """What kb/search.html shows of an answer (kb.search.answer.Answer)."""
     result = found.result
     context = {
         "query": found.text,
-        "query_title": truncatechars(found.text, 60),
+        "query_title": title_of(found.text),
         "error": found.error,
         "result": bool(result),
         "request_id": "",

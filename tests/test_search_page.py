@@ -3,7 +3,12 @@
 import re
 from urllib.parse import urlencode
 
+import pytest
+from django.template.defaultfilters import truncatechars
+from django.utils import translation
+
 from kb.models import Cause, ErrorEntry, FaqArticle
+from kb.search_page import TITLE_CHARS, title_of
 
 
 def test_home_box_submits_to_the_search_page(shipped_catalog, client):
@@ -298,3 +303,23 @@ def test_row_text_with_markup_shows_as_text_with_the_matched_words_marked(db, cl
         assert "<X-Gadget>" not in html and "<script>alert(1)" not in html
         assert "<mark>Header</mark> &lt;X-<mark>Gadget</mark>&gt; &amp; &#x27;token&#x27; " in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; from the <mark>gadget</mark>" in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "APIG.0303",
+        "x" * 60,
+        "x" * 61,
+        '{"error_code":"APIG.0303","error_msg":"Incorrect app authentication information: '
+        'verify signature fail","request_id":"a8f1"}',
+        "…" + "x" * 70,
+        "x" * 59 + "…" + "x" * 10,
+        "调用API时返回APIG.0303，签名校验失败，请问是哪里的问题？" * 3,
+        "cafe\u0301 " * 20,
+    ],
+)
+def test_the_title_cuts_the_paste_as_djangos_filter_does(language, text):
+    with translation.override(language):
+        assert title_of(text) == truncatechars(text, TITLE_CHARS)
