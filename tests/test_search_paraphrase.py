@@ -322,6 +322,15 @@ def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
     assert search(text).hits[0].entry == gateway
 
 
+@pytest.mark.parametrize("contrast", ["though", "even though", "although", "but"])
+def test_a_denial_after_though_or_but_is_a_clause_of_its_own(contrast):
+    # `... from certain IPs though no policy is bound to any API`: no comma, yet the
+    # words from the denial on say what the failure is not.
+    text = f"every API refuses our office IPs {contrast} no policy is bound to any API"
+    assert "office" in undenied(text)
+    assert "policy" not in undenied(text)
+
+
 def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
     # One clause that says "not" describes the failure; only a clause beside others that
     # denies something is left out.

@@ -181,10 +181,15 @@ DENIED_RE = re.compile(
 )
 
 
+# `though`, `although` and `but` start a clause of their own, comma or not: `all APIs
+# forbidden from some IPs though no policy is bound to any API`.
+CONTRAST_RE = re.compile(r"\s+(?=(?:even\s+)?(?:though|although|but)\s)", re.IGNORECASE)
+
+
 def undenied(text: str) -> str:
     """A query without what it says the failure is not: in a text of several clauses, each
     clause from its denial (`not by`, `never configured`, 不是, 没有配过) on."""
-    return _before_denials(text, DENIED_RE, QUERY_CLAUSE_RE)
+    return _before_denials(CONTRAST_RE.sub(", ", text), DENIED_RE, QUERY_CLAUSE_RE)
 
 
 def document_text(*sections: str | list[str]) -> str:
