@@ -331,6 +331,21 @@ def test_a_denial_after_though_or_but_is_a_clause_of_its_own(contrast):
     assert "policy" not in undenied(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token request rejected, says grant_type is missing. I only send client_id in the body",
+        "token request rejected: grant_type missing; we only passed client_id",
+        "获取令牌被拒，提示缺少grant_type，请求里只传了client_id",
+    ],
+)
+def test_what_a_description_says_was_sent_is_not_what_is_missing(text):
+    # The field sent is named as much as the one missing; only the missing one is the
+    # failure (`Lack of grant_type.`, not `Lack of client_id.`).
+    assert "grant_type" in undenied(text)
+    assert "client_id" not in undenied(text)
+
+
 def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
     # One clause that says "not" describes the failure; only a clause beside others that
     # denies something is left out.
