@@ -301,6 +301,7 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
     "text",
     [
         "sprocket refused by the gateway, not by the backend",
+        "sprocket refused, not the backend but the gateway",
         "sprocket refused at the gateway, never configured any backend",
         "齿轮调用被网关拒绝，不是后端拒绝的",
         "sprocket refused at the gateway. No backend configured for it.",

@@ -171,9 +171,10 @@ def affirmed(line: str) -> str:
     return _before_denials(RATHER_THAN_RE.sub(" ", line), PHRASING_DENIAL_RE)
 
 
-# A query: `500 from the gateway, not by our backend`, `网关返回500，不是后端返回的`, what
-# was never set up, `返回403，没有配过IP访问控制`, `no IP ACL configured`, and what was sent,
-# which is not what is missing: `grant type missing, I only send client id and secret`,
+# A query: `500 from the gateway, not by our backend` (or a clause that starts `not the`:
+# `..., not the service itself`), `网关返回500，不是后端返回的`, what was never set up,
+# `返回403，没有配过IP访问控制`, `no IP ACL configured`, and what was sent, which is not
+# what is missing: `grant type missing, I only send client id and secret`,
 # `只传了客户端ID，密钥忘了带`.
 DENIED_RE = re.compile(
     r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
@@ -182,6 +183,7 @@ DENIED_RE = re.compile(
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
     r"|(?<![a-z0-9'])only\s+(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?(?![a-z0-9])"
     r"|(?<![a-z0-9'])only\s+sent(?![a-z0-9])|只(?:传|带|给|填|放)了?"
+    r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
 )
 
 
