@@ -58,19 +58,24 @@ def test_a_search_shows_what_ranking_every_candidate_shows(shipped_catalog, monk
 
 @pytest.mark.django_db
 def test_no_candidate_scores_above_its_best_possible_score(shipped_catalog, monkeypatch):
-    bounds: dict[tuple[int, int], float] = {}
+    # Each bound by the objects it was worked out for, which are kept alive with it: an
+    # id alone may be reused by another text's objects once the first are freed.
+    bounds: dict[tuple[int, int], tuple[float, tuple, list]] = {}
     checked = []
     best_possible, rank = engine._best_possible, engine._rank
 
     def recorded_bound(asked, fixed, present):
-        bounds[id(fixed), id(present)] = bound = best_possible(asked, fixed, present)
+        bound = best_possible(asked, fixed, present)
+        bounds[id(fixed), id(present)] = (bound, fixed, present)
         return bound
 
     def checked_rank(asked, candidate, present, similarity, fixed):
         hit = rank(asked, candidate, present, similarity, fixed)
         # (No bound is worked out when every candidate may place: fewer than the limit.)
         if (id(fixed), id(present)) in bounds:
-            checked.append((candidate.code, hit.score, bounds[id(fixed), id(present)]))
+            bound, bound_fixed, bound_present = bounds[id(fixed), id(present)]
+            assert bound_fixed is fixed and bound_present is present
+            checked.append((candidate.code, hit.score, bound))
         return hit
 
     monkeypatch.setattr(engine, "_best_possible", recorded_bound)
