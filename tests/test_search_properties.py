@@ -62,8 +62,8 @@ CLOUD_TEXT = st.lists(
 
 @pytest.mark.parametrize(
     "text",
-    # One for each way the pattern names a cloud service's API, each with one of the
-    # words the quick check looks for, and no other.
+    # One for each way the pattern names a cloud service's API, most with one of the
+    # words the quick check looks for and no other.
     [
         "the response of the cloud API",
         "we tried it in API Explorer",

@@ -193,8 +193,9 @@ CONTRAST_RE = re.compile(r"\s+(?=(?:even\s+)?(?:though|although|but)\s)", re.IGN
 
 
 def undenied(text: str) -> str:
-    """A query without what it says the failure is not: in a text of several clauses, each
-    clause from its denial (`not by`, `never configured`, 不是, 没有配过) on."""
+    """A query without what it says the failure is not: in a text of several clauses (a
+    comma, a sentence's end, `though` or `but` ends one), each clause from its denial
+    (`not by`, `never configured`, `only sent`, 不是, 没有配过, 只传了) on."""
     return _before_denials(CONTRAST_RE.sub(", ", text), DENIED_RE, QUERY_CLAUSE_RE)
 
 
