@@ -181,8 +181,8 @@ DENIED_RE = re.compile(
     r"|(?<![a-z0-9'])no\s+(?=(?:[a-z0-9-]+\s+){1,3}(?:(?:is|are|was|were)\s+)?"
     r"(?:configured|set up|bound|attached)(?![a-z0-9]))"
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
-    r"|(?<![a-z0-9'])only\s+(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?(?![a-z0-9])"
-    r"|(?<![a-z0-9'])only\s+sent(?![a-z0-9])|只(?:传|带|给|填|放)了?"
+    r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
+    r"|只(?:传|带|给|填|放)了?"
     r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
 )
 
