@@ -49,6 +49,11 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set13.json`: 279 more in held-out set 8's registers (chat messages, ticket
   summaries, question bodies, search-box queries), written the same way by two more
   writers (`set13-making/README.md`); all split `tune13`, a development set.
+- `independent_set14.json`: 299 more in twelve registers (six per language: chat messages,
+  tickets, question bodies and search-box queries in both; developers' reports and
+  non-native English; colloquial Chinese and Chinese mixed with English words), written
+  the same way by two more writers (`set14-making/README.md`); all split `tune14`, a
+  development set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -78,6 +83,7 @@ FILES = {
         "independent_set11.json",
         "independent_set12.json",
         "independent_set13.json",
+        "independent_set14.json",
     ),
 }
 
