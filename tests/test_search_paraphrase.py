@@ -306,6 +306,9 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "齿轮调用被网关拒绝，不是后端拒绝的",
         "sprocket refused at the gateway. No backend configured for it.",
         "sprocket refused. No backend policy is bound. The gateway refused it",
+        "sprocket refused at the gateway, no backend rules are involved",
+        "sprocket refused at the gateway; we ruled out the backend",
+        "齿轮调用被网关拒绝，已排除后端拒绝的可能",
     ],
 )
 def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):

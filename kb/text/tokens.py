@@ -173,13 +173,15 @@ def affirmed(line: str) -> str:
 
 # A query: `500 from the gateway, not by our backend` (or a clause that starts `not the`:
 # `..., not the service itself`), `网关返回500，不是后端返回的`, what was never set up,
-# `返回403，没有配过IP访问控制`, `no IP ACL configured`, and what was sent, which is not
+# `返回403，没有配过IP访问控制`, `no IP ACL configured`, what was ruled out (`no IP rules
+# are involved`, `we ruled out the backend`, `已排除IP黑名单`), and what was sent, which is not
 # what is missing: `grant type missing, I only send client id and secret`,
 # `只传了客户端ID，密钥忘了带`.
 DENIED_RE = re.compile(
     r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
     r"|(?<![a-z0-9'])no\s+(?=(?:[a-z0-9-]+\s+){1,3}(?:(?:is|are|was|were)\s+)?"
-    r"(?:configured|set up|bound|attached)(?![a-z0-9]))"
+    r"(?:configured|set up|bound|attached|involved|applied|enabled|in place)(?![a-z0-9]))"
+    r"|(?<![a-z0-9'])ruled\s+out(?![a-z0-9])|已经?排除了?|排除了"
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
     r"|只(?:传|带|给|填|放)了?"
@@ -195,7 +197,8 @@ CONTRAST_RE = re.compile(r"\s+(?=(?:even\s+)?(?:though|although|but)\s)", re.IGN
 def undenied(text: str) -> str:
     """A query without what it says the failure is not: in a text of several clauses (a
     comma, a sentence's end, `though` or `but` ends one), each clause from its denial
-    (`not by`, `never configured`, `only sent`, 不是, 没有配过, 只传了) on."""
+    (`not by`, `never configured`, `ruled out`, `only sent`, 不是, 没有配过, 已排除, 只传了)
+    on."""
     return _before_denials(CONTRAST_RE.sub(", ", text), DENIED_RE, QUERY_CLAUSE_RE)
 
 
