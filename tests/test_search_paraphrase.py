@@ -1124,3 +1124,87 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
 def test_a_word_said_another_way_asks_for_the_catalogs_word(text, word):
     asked = {token for group in query_groups(text) for token in group_tokens(group)}
     assert set(tokens(word)) <= asked
+
+
+@pytest.mark.django_db
+def test_a_row_whose_phrasings_keep_saying_the_words_outranks_one_that_says_them_once():
+    # Both rows have a phrasing that is the query word for word; one also says it in two
+    # more phrasings, the other says something else there. The one that keeps saying it
+    # is about that failure; the other said it in passing.
+    make_entry(
+        message_en="Gear fault.",
+        phrasings_en="sprocket wobble\nsprocket cracked\nsprocket bent",
+    )
+    keeps_saying = make_entry(
+        message_en="Axle fault.",
+        phrasings_en="sprocket wobble\nsprocket wobbles at speed\nthe sprocket wobbles",
+    )
+
+    assert search("sprocket wobble").hits[0].entry == keeps_saying
+
+
+@pytest.mark.django_db
+def test_a_word_the_row_documents_counts_in_full_in_its_one_phrasing():
+    # A word the row's remedy uses is no passing word of the one phrasing that says it.
+    documented = make_entry(
+        message_en="Gear fault.",
+        remedy_en="Check the sprocket for wobble.",
+        phrasings_en="sprocket wobble\nsprocket cracked\nsprocket bent",
+    )
+    make_entry(
+        message_en="Axle fault.",
+        phrasings_en="sprocket wobble\nsprocket wobbles at speed\nsprocket rusted",
+    )
+
+    assert search("sprocket wobble").hits[0].entry == documented
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "the gateway says the sprocket information is wrong, 401",
+            "Incorrect sprocket information.",
+        ),
+        (
+            "the third-party sprocket information is wrong, 401",
+            "Incorrect third-party sprocket information.",
+        ),
+        ("网关说齿轮信息不对，第三方插件返回401", "Incorrect third-party sprocket information."),
+    ],
+)
+def test_a_third_party_row_answers_only_a_text_that_names_a_third_party(text, first):
+    make_entry(
+        message_en="Incorrect third-party sprocket information.",
+        meaning_zh="第三方齿轮信息错误",
+        http_status=401,
+    )
+    make_entry(
+        message_en="Incorrect sprocket information.", meaning_zh="齿轮信息错误", http_status=401
+    )
+
+    assert search(text).hits[0].entry.message_en == first
+
+
+@pytest.mark.django_db
+def test_a_client_script_is_no_lua_script():
+    make_entry(
+        message_en="The custom lua script failed.",
+        meaning_en="The custom lua script fails on a call.",
+    )
+    throttled = make_entry(
+        message_en="Sprocket calls throttled.",
+        phrasings_en="sprocket called over and over\ntoo many sprocket calls",
+    )
+
+    text = "my script calls the sprocket over and over and now it fails"
+    assert search(text).hits[0].entry == throttled
+
+
+@pytest.mark.django_db
+def test_refused_is_denied():
+    denied = make_entry(message_en="Sprocket access denied.")
+    make_entry(message_en="Sprocket calls counted.")
+
+    assert search("the gateway refuses our sprocket calls").hits[0].entry == denied

@@ -125,7 +125,9 @@ MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 
 # about a row whose message is about it: such a row loses UNNAMED_SUBJECT_PENALTY (a new
 # server blocked by an IP list of the API's own: not the credential's trusted addresses;
 # a surge of throttled calls: not an unknown client IP; `authentication information is
-# wrong` with no way named: the generic row, not IAM's nor the debugging one's).
+# wrong` with no way named: the generic row, not IAM's nor the debugging one's; a text
+# that names no third party, plug-in or authorizer: not the third-party authentication
+# rows; `my script` with no Lua, plug-in or nginx named: not the custom Lua script's).
 SUBJECTS = (
     ("app", MAY_NAME_APP),
     (
@@ -137,10 +139,25 @@ SUBJECTS = (
     ),
     ("iam", frozenset(tokens("iam token ak sk aksk user account 账号 用户"))),
     ("debug", frozenset(tokens("debug debugging explorer 调试"))),
+    (
+        "thirdparti",
+        frozenset(
+            tokens("third-party third party external plug-in plugin custom authorizer authoriser")
+            + tokens("第三方 三方 外部 插件 自定义 鉴权服务 认证服务")
+        ),
+    ),
+    ("lua", frozenset(tokens("lua openresty nginx 插件 plugin plug-in"))),
 )
 UNNAMED_SUBJECT_PENALTY = 4.0
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PHRASINGS = 4  # the index of the customer phrasings' section
+# A word of a row's customer phrasings counts by how many of them say it: the word of one
+# phrasing a third of its section's weight, of two two thirds, of three or more in full,
+# and in full a word the row's documented texts use too. A phrasing's passing words (the
+# client it was sent from, who noticed, what changed that day) do not make its row the
+# answer to every text that shares one of them; the words a row's phrasings keep coming
+# back to, and the row's own terms, are what its failure is.
+PHRASING_SHARED = 3
 
 
 @dataclass
@@ -179,7 +196,8 @@ class Candidate:
 
 @lru_cache(maxsize=2048)
 def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, float]:
-    """Each token of a row, with the weight of the best section it is in.
+    """Each token of a row, with the weight of the best section it is in (a phrasing's
+    word, by how many phrasings say it: PHRASING_SHARED).
 
     Kept per row text, so that the rows many searches meet (the real catalog's) are
     read once; an edited row has a new text and is read afresh. A row has up to two
@@ -188,10 +206,20 @@ def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, f
     """
     weights: dict[str, float] = {}
     parts = index_tokens.split(" ~ ")[:sections]
-    for weight, section in zip(SECTION_WEIGHTS, parts, strict=False):
-        for token in section.split():
-            if weights.get(token, 0.0) < weight:
-                weights[token] = weight
+    for index, (weight, section) in enumerate(zip(SECTION_WEIGHTS, parts, strict=False)):
+        if index == PHRASINGS:
+            lines = Counter(
+                token for line in section.split(LINE_MARK) for token in set(line.split())
+            )
+            said = (
+                (token, weight * (1.0 if token in weights else min(1.0, n / PHRASING_SHARED)))
+                for token, n in lines.items()
+            )
+        else:
+            said = ((token, weight) for token in section.split())
+        for token, token_weight in said:
+            if weights.get(token, 0.0) < token_weight:
+                weights[token] = token_weight
     return weights
 
 

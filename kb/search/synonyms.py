@@ -117,13 +117,13 @@ SYNONYMS: dict[str, str] = {
     # phrase, nothing more.
     "bad": "bad invalid incorrect",
     "bad request": "bad | request",
-    # Refused and rejected say one thing.
-    "refuse": "refuse reject",
-    "refused": "refuse reject",
-    "refusing": "refuse reject",
-    "reject": "refuse reject",
-    "rejected": "refuse reject",
-    "rejecting": "refuse reject",
+    # Refused, rejected and denied say one thing (`the API refuses our calls`: access denied).
+    "refuse": "refuse reject denied",
+    "refused": "refuse reject denied",
+    "refusing": "refuse reject denied",
+    "reject": "refuse reject denied",
+    "rejected": "refuse reject denied",
+    "rejecting": "refuse reject denied",
     # A domain name of the customer's own is, in the catalog's words, independent.
     "custom domain": "independent | domain",
     "own domain": "independent | domain",
