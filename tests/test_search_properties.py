@@ -5,9 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb.search import engine
 from kb.search.answer import answer
 from kb.search.engine import RESULT_LIMIT
 from kb.search.parse import CLOUD_SERVICE_API_RE, CLOUD_SERVICES, names_cloud_service_api
+from kb.text.tokens import LINE_MARK
 
 FTS_SYNTAX = st.sampled_from(['"', "*", "NEAR", "OR", "AND", "NOT", "(", ")", "^", ":", "-", "{"])
 TEXT = st.one_of(
@@ -92,3 +94,59 @@ def test_the_quick_check_passes_over_no_text_that_names_a_cloud_service_api(text
 @given(text=CLOUD_TEXT)
 def test_the_quick_check_for_a_cloud_service_api_agrees_with_its_pattern(text):
     assert names_cloud_service_api(text) == bool(CLOUD_SERVICE_API_RE.search(text))
+
+
+TOKENS = st.sampled_from(["sprocket", "wobbl", "jam", "gear", "z4e0d5b58", "403", "api", "ip"])
+LINE = st.frozensets(TOKENS, min_size=1, max_size=5)
+GROUP = st.frozensets(
+    st.one_of(TOKENS, st.tuples(TOKENS, TOKENS).map(tuple)), min_size=1, max_size=3
+)
+
+
+def _best_line_share_line_by_line(lines, groups, weights, present, total):
+    """The best phrasing line's share, read line by line over every line of the row."""
+    best = 0.0
+    asked = {
+        t
+        for group in groups
+        for term in group
+        for t in ((term,) if isinstance(term, str) else term)
+    }
+    for line in lines:
+        share = sum(
+            weights[g]
+            for g in present
+            if any(
+                (term in line) if isinstance(term, str) else all(t in line for t in term)
+                for term in groups[g]
+            )
+        )
+        if share:
+            own = (
+                1
+                - engine.PHRASING_OWN_WORDS
+                + engine.PHRASING_OWN_WORDS * len(line & asked) / len(line)
+            )
+            best = max(best, share * own)
+    return best / total
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(LINE, min_size=1, max_size=8),
+    groups=st.lists(GROUP, min_size=1, max_size=5).map(tuple),
+    data=st.data(),
+)
+def test_the_best_phrasing_line_read_through_its_tokens_is_the_best_line(lines, groups, data):
+    # The ranking reads only the lines that hold a word of the query (the lines each token
+    # is in); the best line's share must be the one a reading of every line finds.
+    weights = data.draw(st.lists(st.floats(0.1, 3.0), min_size=len(groups), max_size=len(groups)))
+    present = sorted(data.draw(st.sets(st.integers(0, len(groups) - 1))))
+    phrasings = LINE_MARK.join(" ".join(sorted(line)) for line in lines)
+    index_tokens = " ~ ".join(["code", "meaning", "remedy", "faq", phrasings])
+    postings = engine.phrasing_postings(index_tokens)
+    total = sum(weights)
+
+    assert engine._best_line_share(postings, groups, weights, present, total) == pytest.approx(
+        _best_line_share_line_by_line(tuple(lines), groups, weights, present, total)
+    )

@@ -248,6 +248,17 @@ def message_tokens(index_tokens: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1024)
+def phrasing_postings(index_tokens: str) -> tuple[tuple[frozenset[str], ...], dict[str, tuple]]:
+    """A row's phrasing lines (`phrasing_lines`), and the lines each of their tokens is in."""
+    lines = phrasing_lines(index_tokens)
+    where: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        for token in line:
+            where.setdefault(token, []).append(number)
+    return lines, {token: tuple(numbers) for token, numbers in where.items()}
+
+
+@lru_cache(maxsize=1024)
 def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
     """The tokens of each customer phrasing of a row (its last section, line by line)."""
     sections = index_tokens.split(" ~ ")
@@ -626,7 +637,7 @@ def _rank(
             # One customer phrasing that says most of what the query says: a description
             # of this very failure, not words scattered over the row's texts.
             score += PHRASING_WEIGHT * _best_line_share(
-                phrasing_lines(candidate.index_tokens), groups, weights, present, total
+                phrasing_postings(candidate.index_tokens), groups, weights, present, total
             )
             # An identifier the query names (`grant_type`) that the row's message names.
             if asked.names and _names_identifier(asked, message_tokens(candidate.index_tokens)):
@@ -692,22 +703,31 @@ def _asked_tokens(groups) -> frozenset[str]:
     return frozenset(token for group in groups for token in group_tokens(group))
 
 
-def _best_line_share(lines, groups, weights, present, total) -> float:
+def _best_line_share(postings, groups, weights, present, total) -> float:
     """How well the best phrasing line and the query say the same: the share of the
     query's words (by weight) the line holds, less where the query leaves out much of
-    the line (PHRASING_OWN_WORDS)."""
-    best = 0.0
+    the line (PHRASING_OWN_WORDS). `postings` are the row's lines and the lines each
+    token is in (`phrasing_postings`): only the lines that hold a word of the query are
+    read."""
+    lines, where = postings
     words = _word_groups(groups)
+    shares: dict[int, float] = {}
+    for g in present:
+        holding: set[int] = set()
+        for term in groups[g]:
+            if isinstance(term, str):
+                holding.update(where.get(term, ()))
+            elif g in words:  # a word of several tokens: the lines that hold them all
+                holding.update(set.intersection(*(set(where.get(token, ())) for token in term)))
+        for number in holding:
+            shares[number] = shares.get(number, 0.0) + weights[g]
+    if not shares:
+        return 0.0
     asked = _asked_tokens(groups)
-    for line in lines:
-        if line.isdisjoint(asked):
-            continue
-        share = sum(
-            weights[g]
-            for g in present
-            if not line.isdisjoint(groups[g]) or (g in words and held_terms(groups[g], line))
-        )
+    best = 0.0
+    for number, share in shares.items():
         if share > best:  # else no line's own words can raise it above the best
+            line = lines[number]
             share *= 1 - PHRASING_OWN_WORDS + PHRASING_OWN_WORDS * len(line & asked) / len(line)
             best = max(best, share)
     return best / total
