@@ -710,14 +710,13 @@ def _best_line_share(postings, groups, weights, present, total) -> float:
     token is in (`phrasing_postings`): only the lines that hold a word of the query are
     read."""
     lines, where = postings
-    words = _word_groups(groups)
     shares: dict[int, float] = {}
     for g in present:
         holding: set[int] = set()
         for term in groups[g]:
             if isinstance(term, str):
                 holding.update(where.get(term, ()))
-            elif g in words:  # a word of several tokens: the lines that hold them all
+            else:  # a word of several tokens: the lines that hold them all
                 holding.update(set.intersection(*(set(where.get(token, ())) for token in term)))
         for number in holding:
             shares[number] = shares.get(number, 0.0) + weights[g]
