@@ -43,6 +43,7 @@ from kb.models import (
     ShippedContent,
     row_identity,
 )
+from kb.search.index import refresh_statistics
 from kb.text.lines import unify_line_breaks
 
 # Import order: everything an item refers to comes before it. Causes came last, so
@@ -211,6 +212,7 @@ def import_catalog(paths: Iterable[Path | str] | None = None) -> ImportReport:
                     _merge(deserialized, report)
             except DeserializationError as error:
                 raise CatalogError(f"{path}: not a catalog file: {error}") from error
+        refresh_statistics()
     return report
 
 

@@ -51,15 +51,20 @@ def imported_rows(django_db_setup, django_db_blocker) -> list[tuple[type, list]]
 def write_shipped_catalog(imported_rows):
     """Writes the rows the import wrote, in one transaction: the catalog as `make run`
     loads it, in a tenth of the import's time (which reads, checks and merges every
-    item). For tests whose database the test's transaction does not hold (live servers)."""
+    item). For tests whose database the test's transaction does not hold (live servers).
+
+    Then the token counts are refreshed, as the import does (`refresh_statistics`).
+    """
     from django.db import transaction
 
     from kb.pagecache import forget_catalog_version
+    from kb.search.index import refresh_statistics
 
     def write() -> None:
         with transaction.atomic():
             for model, rows in imported_rows:
                 model._base_manager.bulk_create(rows)
+        refresh_statistics()
         forget_catalog_version()
 
     return write

@@ -1,6 +1,9 @@
 """The database's own full-text index (kb/search/index.py) on SQLite and on PostgreSQL."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from kb.expiring import ExpiringValue
@@ -116,6 +119,32 @@ def test_the_index_counts_the_rows_that_hold_a_token(shipped_catalog, monkeypatc
     counts = analyzed(monkeypatch)
     (token,) = tokens("authentication")
     assert 1 <= counts[token] <= ErrorEntry.objects.count()
+
+
+def rows_holding(token: str) -> int:
+    return sum(
+        token in row.split() for row in ErrorEntry.objects.values_list("index_tokens", flat=True)
+    )
+
+
+def test_a_catalog_just_imported_is_searched_with_its_token_counts(db):
+    # PostgreSQL's counts come from ANALYZE: a search right after `import_catalog` chose
+    # its look-ups as if every word were rare, unlike the same search a minute later.
+    call_command("import_catalog", stdout=StringIO())
+    (token,) = tokens("gateway")
+    holding = rows_holding(token)
+    assert holding >= index.COUNTED_ROWS
+    assert index.token_row_counts()[token] == pytest.approx(holding, abs=1)
+
+
+def test_both_databases_count_the_same_tokens(shipped_catalog):
+    # A token of a few rows is rare on either database: PostgreSQL's statistics hold
+    # such tokens too, and the look-ups of a small catalog were chosen in another order.
+    counts = index.token_row_counts()
+    (token,) = tokens("oidc")
+    assert 1 <= rows_holding(token) < index.COUNTED_ROWS
+    assert token not in counts
+    assert min(counts.values()) >= index.COUNTED_ROWS
 
 
 def test_a_small_analyzed_catalog_still_looks_up_every_word(shipped_catalog, monkeypatch):

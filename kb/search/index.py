@@ -29,11 +29,23 @@ def refresh_index(using: str = "default") -> None:
     PostgreSQL recomputes the generated column on every write, and ANALYZE refreshes the
     token statistics that `token_row_counts()` reads."""
     connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-        elif connection.vendor == "postgresql":
+    refresh_statistics(using)
+
+
+def refresh_statistics(using: str = "default") -> None:
+    """After a bulk write: the token counts a search reads (`token_row_counts()`) as they
+    are now, read afresh by this process at its next search. PostgreSQL's come from
+    ANALYZE, which autovacuum runs only some time after a load: until then the look-ups
+    would be chosen as if every word were rare (the rankings of a fresh database would not
+    be those of a running one). SQLite's index counts its tokens as it is written."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(_table())}")
+    forget_token_row_counts()
 
 
 # The columns the ranking reads, in the order `Candidate` takes them.
@@ -62,8 +74,10 @@ HELD_ROUNDS = 3
 COMMON_ROWS = 1000
 # How long a process trusts the token counts it read.
 STATISTICS_SECONDS = 300.0
-# Tokens held by fewer rows than this are left out of SQLite's counts: rare all the same.
-SQLITE_COUNTED_ROWS = 20
+# Tokens held by fewer rows than this are left out of the counts, on either database: rare
+# all the same, and the same words rare on both (PostgreSQL's statistics count tokens of a
+# few rows too, and a small catalog's look-ups would otherwise be chosen in another order).
+COUNTED_ROWS = 20
 
 
 def token_row_counts() -> dict[str, float]:
@@ -91,7 +105,7 @@ def _read_token_row_counts() -> dict[str, float]:
     if connections["default"].vendor == "sqlite":
         with connections["default"].cursor() as cursor:
             cursor.execute(
-                f"SELECT term, doc FROM {FTS_TERMS_TABLE} WHERE doc >= %s", [SQLITE_COUNTED_ROWS]
+                f"SELECT term, doc FROM {FTS_TERMS_TABLE} WHERE doc >= %s", [COUNTED_ROWS]
             )
             return {term: float(rows) for term, rows in cursor.fetchall()}
     with connections["default"].cursor() as cursor:
@@ -107,7 +121,11 @@ def _read_token_row_counts() -> dict[str, float]:
         return {}
     tokens, frequencies, rows = row
     # The frequencies list ends with three summary values; zip stops before them.
-    return {token: share * rows for token, share in zip(tokens, frequencies, strict=False)}
+    return {
+        token: share * rows
+        for token, share in zip(tokens, frequencies, strict=False)
+        if share * rows >= COUNTED_ROWS
+    }
 
 
 def _counts_source() -> str | None:
