@@ -66,11 +66,11 @@ def timed(text: str) -> tuple[tuple[float, float], list[tuple]]:
 
 def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
     """Timings per (kind, way), and the rows each case's cold search ranked."""
-    from kb.search.engine import forget_rankings, token_weights
+    from kb.search.engine import forget_rankings, forget_row_texts
     from kb.search.index import forget_lookups
 
     def forget_all() -> None:
-        token_weights.cache_clear()
+        forget_row_texts()
         forget_lookups()
         forget_rankings()
 

@@ -457,6 +457,15 @@ MISSPELT_RE = re.compile(r"[a-z]+")
 TYPED_WORD_RE = re.compile(r"(?<![\w./:@#=-])[A-Za-z][a-z]+(?![\w./:@#=-])")
 
 
+@lru_cache(maxsize=2048)
+def spelt_words(index_tokens: str) -> frozenset[str]:
+    """The tokens of a row (with its phrasings) that a misspelt word may be a slip of:
+    letters only. Kept per row text, as `token_weights` is: a row's phrasings hold
+    hundreds of tokens, and checking each one in every search that meets a misspelt word
+    cost such a search milliseconds."""
+    return frozenset(token for token in token_weights(index_tokens) if MISSPELT_RE.fullmatch(token))
+
+
 def _misspelt_as_held(groups, candidates, text: str) -> tuple:
     """`groups` of a description, each misspelt word of `text` that no candidate holds (a
     group of one token) with the candidates' words nearest it (MISSPELT_EDITS) added. A
@@ -478,7 +487,7 @@ def _misspelt_as_held(groups, candidates, text: str) -> tuple:
     misspelt = {token for word in not_words(long_words) for token in tokens(word)}
     if misspelt.isdisjoint(unheld):
         return groups
-    vocabulary = sorted({t for row in held for t in row if MISSPELT_RE.fullmatch(t)})
+    vocabulary = frozenset().union(*(spelt_words(c.index_tokens) for c in candidates))
     spelt = list(groups)
     for token, g in unheld.items():
         if token not in misspelt:
@@ -724,11 +733,15 @@ def _best_line_share(postings, groups, weights, present, total) -> float:
         return 0.0
     asked = _asked_tokens(groups)
     best = 0.0
-    for number, share in shares.items():
-        if share > best:  # else no line's own words can raise it above the best
-            line = lines[number]
-            share *= 1 - PHRASING_OWN_WORDS + PHRASING_OWN_WORDS * len(line & asked) / len(line)
-            best = max(best, share)
+    # The lines by their share of the query's words, the most first: a line's own words
+    # only lower its share, so once a line's share is no more than the best, no line after
+    # it can reach the best.
+    for number, share in sorted(shares.items(), key=operator.itemgetter(1), reverse=True):
+        if share <= best:
+            break
+        line = lines[number]
+        share *= 1 - PHRASING_OWN_WORDS + PHRASING_OWN_WORDS * len(line & asked) / len(line)
+        best = max(best, share)
     return best / total
 
 
@@ -910,3 +923,10 @@ _rankings = KeptUntilCatalogChanges(limit=2048)
 def forget_rankings() -> None:
     """Rank every text afresh at the next search (tests: each starts a new database)."""
     _rankings.forget()
+
+
+def forget_row_texts() -> None:
+    """Read every row's tokens afresh, as a new worker does (bench/search_speed.py: a cold
+    search): what each row text was read into is kept by the process per text."""
+    for kept in (token_weights, spelt_words, message_tokens, phrasing_postings, phrasing_lines):
+        kept.cache_clear()
