@@ -124,14 +124,21 @@ def stated_detail(message: str, key: str) -> str:
 
 def _after_key(message: str, key: str) -> tuple[str, int | None]:
     """`message` normalised, and where the documented words end in it (None if absent)."""
-    text = unicodedata.normalize("NFKC", message or "")[:MAX_DETAIL_CHARS].strip()
-    key_words = key.split()
+    text, lowered, ends = _message_words(message)
+    key_words = tuple(key.split())
     if not text or not key_words:
         return text, None
-    words = list(WORD_RE.finditer(text))
-    lowered = [word.group().lower() for word in words]
     count = len(key_words)
-    for start in range(len(words) - count + 1):
+    for start in range(len(lowered) - count + 1):
         if lowered[start : start + count] == key_words:
-            return text, words[start + count - 1].end()
+            return text, ends[start + count - 1]
     return text, None
+
+
+@lru_cache(maxsize=64)
+def _message_words(message: str) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
+    """`message` normalised, its words in lower case and where each ends: read once for
+    the several rows a search diagnoses the same text against."""
+    text = unicodedata.normalize("NFKC", message or "")[:MAX_DETAIL_CHARS].strip()
+    words = list(WORD_RE.finditer(text))
+    return text, tuple(word.group().lower() for word in words), tuple(word.end() for word in words)
