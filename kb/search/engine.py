@@ -207,19 +207,20 @@ def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, f
     weights: dict[str, float] = {}
     parts = index_tokens.split(" ~ ")[:sections]
     for index, (weight, section) in enumerate(zip(SECTION_WEIGHTS, parts, strict=False)):
-        if index == PHRASINGS:
-            lines = Counter(
-                token for line in section.split(LINE_MARK) for token in set(line.split())
-            )
-            said = (
-                (token, weight * (1.0 if token in weights else min(1.0, n / PHRASING_SHARED)))
-                for token, n in lines.items()
-            )
-        else:
-            said = ((token, weight) for token in section.split())
-        for token, token_weight in said:
-            if weights.get(token, 0.0) < token_weight:
-                weights[token] = token_weight
+        if index != PHRASINGS:
+            for token in section.split():
+                if weights.get(token, 0.0) < weight:
+                    weights[token] = weight
+            continue
+        # How many phrasings say each token: the lines it is in, as the ranking reads them
+        # (`phrasing_postings`), so that a row's phrasings are read once.
+        _lines, where = phrasing_postings(index_tokens)
+        for token, lines in where.items():
+            held = weights.get(token)
+            if held is None:
+                weights[token] = weight * min(1.0, len(lines) / PHRASING_SHARED)
+            elif held < weight:  # a word the documented texts use counts in full
+                weights[token] = weight
     return weights
 
 
