@@ -8,11 +8,13 @@ The distractors (bench/distractors.py) share the real catalog's phrases and code
 so look-ups by a common phrase meet thousands of rows. The queries are the evaluation set's
 (bench/evaluation.py), each timed four ways:
 - `cold`: the first run of the query with the engine's caches of rows and look-ups
-  emptied, as a fresh worker meets it;
+  emptied, the rows' readings too (`forget_row_texts`): a worst case, a worker that read
+  none of the rows the query meets (rows edited since its start, say);
 - `unique`: a variant seen for the first time (a new request ID, where the paste has one),
-  caches as a busy worker has them: what the searches of the cases before it left there,
-  never its own cold run's (a pass of its own, after the cold one): what a customer's own
-  paste costs;
+  caches as a busy worker has them: the catalog's rows read at the worker's start
+  (`read_first_rows`, gunicorn.conf.py) and what the searches of the cases before it left
+  there, never its own cold run's (a pass of its own, after the cold one): what a
+  customer's own paste costs;
 - `warm`: the same text again, right after, ranked afresh (the rankings the engine keeps
   forgotten);
 - `repeat`: the same text once more, its ranking kept: a text asked again (the address a
@@ -66,7 +68,7 @@ def timed(text: str) -> tuple[tuple[float, float], list[tuple]]:
 
 def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
     """Timings per (kind, way), and the rows each case's cold search ranked."""
-    from kb.search.engine import forget_rankings, forget_row_texts
+    from kb.search.engine import forget_rankings, forget_row_texts, read_first_rows
     from kb.search.index import forget_lookups
 
     def forget_all() -> None:
@@ -81,8 +83,10 @@ def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
         elapsed, ranked[number] = timed(case["query"])
         timings[case["kind"], "cold"].append(elapsed)
     # A text seen for the first time meets what the searches before it left in the caches
-    # (the words and rows they looked up), never its own cold run's.
+    # (the words and rows they looked up), never its own cold run's, in a worker that has
+    # read the catalog's rows at its start (gunicorn.conf.py).
     forget_all()
+    read_first_rows()
     for case in cases:
         kind, text = case["kind"], case["query"]
         forget_rankings()

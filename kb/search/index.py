@@ -227,6 +227,14 @@ def _candidates_where(condition: str, params: list, suffix: str = "") -> list[tu
         return cursor.fetchall()
 
 
+def first_row_texts(limit: int) -> list[str]:
+    """The token sections (`index_tokens`) of the first `limit` rows by id: the catalog
+    the knowledge base was loaded with, before rows added later."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"SELECT index_tokens FROM {_table()} ORDER BY id LIMIT %s", [limit])
+        return [text for (text,) in cursor.fetchall()]
+
+
 def candidates_by_codes(codes: list[str]) -> list[tuple]:
     """Every row of these codes (CANDIDATE_COLUMNS), code by code: a code has a few rows."""
     rows = _code_rows.get(codes)
