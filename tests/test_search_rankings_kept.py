@@ -119,25 +119,3 @@ def test_a_worker_that_read_the_catalog_at_its_start_reads_no_row_at_its_first_s
     hits = engine.search("the gateway says my app key and secret do not match, 401").hits
     assert hits
     assert engine.token_weights.cache_info().misses == read
-
-
-def test_a_worker_starts_when_the_rows_cannot_be_read(monkeypatch):
-    # A host started before its migrations ran: the worker warns and still serves.
-    import runpy
-
-    from django.db import DatabaseError
-
-    from tests.conftest import ROOT
-
-    def unreadable(limit=0):
-        raise DatabaseError('relation "kb_errorentry" does not exist')
-
-    monkeypatch.setattr(engine, "read_first_rows", unreadable)
-    warned = []
-
-    class Worker:
-        class log:
-            warning = staticmethod(lambda message, *args: warned.append(message % args))
-
-    runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"](Worker)
-    assert warned == ['search rows not read at start: relation "kb_errorentry" does not exist']

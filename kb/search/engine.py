@@ -262,7 +262,6 @@ def phrasing_postings(index_tokens: str) -> tuple[tuple[frozenset[str], ...], di
     return lines, {token: tuple(numbers) for token, numbers in where.items()}
 
 
-@lru_cache(maxsize=1024)
 def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
     """The tokens of each customer phrasing of a row (its last section, line by line)."""
     sections = index_tokens.split(" ~ ")
@@ -939,8 +938,8 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
     with and without the phrasings, phrasing lines, message tokens, letter words) into
     the process's caches, and say how many rows were read. A worker does it before its
     first request: a catalog row's phrasings take about 0.2 ms to read, and the first
-    descriptions a worker met after a start read thirty of them each while a reader
-    waited."""
+    descriptions a worker met after a start read up to thirty of them each while a
+    reader waited."""
     texts = first_row_texts(limit)
     for text in texts:
         token_weights(text)
@@ -954,5 +953,5 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
 def forget_row_texts() -> None:
     """Read every row's tokens afresh, as a new worker does (bench/search_speed.py: a cold
     search): what each row text was read into is kept by the process per text."""
-    for kept in (token_weights, spelt_words, message_tokens, phrasing_postings, phrasing_lines):
+    for kept in (token_weights, spelt_words, message_tokens, phrasing_postings):
         kept.cache_clear()
