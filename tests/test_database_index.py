@@ -271,6 +271,26 @@ def test_rows_found_by_as_many_words_are_kept_first_by_id_on_either_database(db)
     assert kept == set(sorted(okapi + lemur)[:10])
 
 
+@pytest.mark.parametrize("rows_said", [14.0, 50000.0], ids=["few", "many"])
+def test_the_first_rows_by_id_that_hold_a_word_are_kept_however_the_table_stores_them(
+    db, monkeypatch, rows_said
+):
+    from tests.factories import make_category, make_entry
+
+    # Written last id first, so that the table holds them in the reverse of their ids'
+    # order: a look-up that keeps the rows it reads first, not the first by id, keeps the
+    # wrong ones. On PostgreSQL a word the counts say few rows hold is read from its index
+    # and sorted; a common one by walking the ids (index.FEW_ROWS): both keep the same.
+    category = make_category()
+    ids = [5, 9, 60, 700, 701, 8000, 8001, 8002, 30000, 30001, 90000, 90001, 500000, 500001]
+    for number in reversed(ids):
+        make_entry(id=number, category=category, message_en=f"Okapi refused {number}.")
+    monkeypatch.setattr(index, "token_row_counts", lambda: {"okapi": rows_said})
+
+    kept = [row[0] for row in candidates_by_full_text([{"okapi"}], 30, match_all=False)]
+    assert kept == ids[:10]
+
+
 def test_an_identifier_a_long_text_names_is_looked_up_whatever_its_count(
     shipped_catalog, monkeypatch
 ):

@@ -350,6 +350,23 @@ def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
 PG_MATCHES = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
 ID_DIGIT_WINDOWS = ((1, 2, 3), (4,), (5,), tuple(range(6, 20)))
 WINDOWED_ROWS = 300
+# A word's first rows by id (a look-up of one group, `_read_first_rows`), PostgreSQL: the
+# planner walks the primary key and tests each row it meets, expecting the rows that hold
+# the word to be spread evenly over the ids. Those of a word of a few hundred rows sit
+# mostly among the rows added later, and the walk met thousands before the first dozen
+# (`null`, 285 of bench/search_speed.py's 100,000 rows: 6.2 ms, 7,446 buffers). Reading
+# every row that holds the word from the GIN index and sorting them took 0.5 ms; at 1,275
+# rows (`public`) 1.1 ms against 1.8, at 5,215 (`timeout`) 3.4 against 0.7 (a scratch
+# script, five runs each, the best). A group in at most FEW_ROWS rows, as the token counts
+# tell, is read that way.
+FEW_ROWS = 1500
+
+
+def _any_token(group: list[str] | tuple[str, ...], vendor: str) -> str:
+    """The full-text query of a row that holds any token of `group`, in the vendor's syntax."""
+    if vendor == "postgresql":
+        return "(" + " | ".join(group) + ")"
+    return "(" + " OR ".join(f'"{token}"' for token in group) + ")"
 
 
 def _first_by_id(name: str, words: str, limit: int) -> tuple[list, list, str]:
@@ -399,14 +416,8 @@ def candidates_by_full_text(
     table = connection.ops.quote_name(_table())
     columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
     postgresql = connection.vendor == "postgresql"
-    if postgresql:
-        alternatives = ["(" + " | ".join(group) + ")" for group in groups]
-        matches = PG_MATCHES
-    else:
-        alternatives = [
-            "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
-        ]
-        matches = f"{FTS_TABLE} MATCH %s"
+    alternatives = [_any_token(group, connection.vendor) for group in groups]
+    matches = PG_MATCHES if postgresql else f"{FTS_TABLE} MATCH %s"
     if match_all:
         params = [(" & " if postgresql else " AND ").join(alternatives), limit]
         # No more rows hold every group than hold its rarest.
@@ -429,7 +440,7 @@ def candidates_by_full_text(
         # would give SQLite's first rows by id, whatever they hold.
         per_group = max(10, limit // 3)
         telling = [groups.index(group) for group in telling_groups(groups, named)]
-        first = _first_rows.get([(alternatives[n], per_group) for n in telling])
+        first = _first_rows.get([(tuple(groups[n]), per_group) for n in telling])
         # A look-up that came back full (its group is in more rows than it returns), the
         # only one that found a row: the row is there because the group was asked for.
         # Rows found by as many groups are kept first by id, as each look-up keeps them:
@@ -438,7 +449,7 @@ def candidates_by_full_text(
         asked_for: dict[int, int] = {}
         for number in telling:
             full = number if _rows(groups[number]) > per_group else -1
-            for row_id in first[alternatives[number], per_group]:
+            for row_id in first[tuple(groups[number]), per_group]:
                 found[row_id] += 1
                 asked_for[row_id] = max(asked_for.get(row_id, -1), full)
         best = sorted(found, key=lambda row_id: (-found[row_id], row_id))[:limit]
@@ -458,22 +469,29 @@ def candidates_by_full_text(
         return cursor.fetchall()
 
 
-def _read_first_rows(lookups: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, ...]]:
-    """The ids of the first rows by id that match each full-text query (as many as its
+def _read_first_rows(
+    lookups: list[tuple[tuple[str, ...], int]],
+) -> dict[tuple[tuple[str, ...], int], tuple[int, ...]]:
+    """The ids of the first rows by id that hold a token of each group (as many as its
     number), in one statement."""
     connection = connections["default"]
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(_table())
-        rows = f"SELECT id FROM {table} WHERE {PG_MATCHES}"
-    else:
-        rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    branches = " UNION ALL ".join(
-        f"SELECT {number} AS lookup, id FROM ({rows} ORDER BY id LIMIT %s) AS branch"
-        for number in range(len(lookups))
-    )
-    found: dict[tuple[str, int], list[int]] = {lookup: [] for lookup in lookups}
+    branches, params = [], []
+    for number, (group, limit) in enumerate(lookups):
+        if connection.vendor == "sqlite":
+            rows = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        else:
+            rows = f"SELECT id FROM {connection.ops.quote_name(_table())} WHERE {PG_MATCHES}"
+            if _rows(list(group)) <= FEW_ROWS:
+                # Every row that holds the group, then the first of them by id (OFFSET 0
+                # keeps the planner from walking the primary key instead; see FEW_ROWS).
+                rows = f"SELECT id FROM ({rows} OFFSET 0) AS few"
+        branches.append(
+            f"SELECT {number} AS lookup, id FROM ({rows} ORDER BY id LIMIT %s) AS branch"
+        )
+        params += [_any_token(group, connection.vendor), limit]
+    found: dict[tuple[tuple[str, ...], int], list[int]] = {lookup: [] for lookup in lookups}
     with connection.cursor() as cursor:
-        cursor.execute(branches, [value for lookup in lookups for value in lookup])
+        cursor.execute(" UNION ALL ".join(branches), params)
         for number, row_id in cursor.fetchall():
             found[lookups[number]].append(row_id)
     return {lookup: tuple(ids) for lookup, ids in found.items()}
