@@ -402,6 +402,24 @@ def test_refused_and_blocked_find_a_row_that_says_rejected(text):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sprocket token过了有效期",
+        "sprocket token超过有效期了，返回401",
+        "有效期已过的sprocket token",
+        "our sprocket tokens aged out",
+        "sprocket token ages out after an hour",
+    ],
+)
+def test_past_its_validity_period_finds_a_row_that_says_expired(text):
+    make_entry(message_en="Sprocket token is invalid.", meaning_zh="Sprocket token不合法")
+    expired = make_entry(message_en="Sprocket token is expired.", meaning_zh="Sprocket token过期")
+
+    assert search(text).hits[0].entry == expired
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("text", ["custom domain returns 404", "自定义域名返回404"])
 def test_a_custom_domain_is_an_independent_domain_name(text):
     make_entry(message_en="Custom header missing.", http_status=404, meaning_zh="自定义请求头缺失")

@@ -198,6 +198,11 @@ SYNONYMS: dict[str, str] = {
     "sign": "signature",
     "expired": "expired expires",
     "expire": "expired expires",
+    # Grown too old to be accepted: expired.
+    "aged out": "expired expires",
+    "age out": "expired expires",
+    "ages out": "expired expires",
+    "aging out": "expired expires",
     "wrong app key": "appkey secretkey invalid",
     "wrong appkey": "appkey secretkey invalid",
     "app key": "appkey",
@@ -370,8 +375,14 @@ SYNONYMS: dict[str, str] = {
     "令牌": "token",
     "刷新令牌": "refresh | token",
     "访问令牌": "access | token",
-    # Expired, in the catalog's words.
+    # Expired, in the catalog's words: come to the end of its validity period.
     "到期": "过期 expired",
+    "过了有效期": "过期 expired",
+    "超过有效期": "过期 expired",
+    "超出有效期": "过期 expired",
+    "有效期过了": "过期 expired",
+    "有效期已过": "过期 expired",
+    "有效期到了": "过期 expired",
     # A signing algorithm named by its name.
     "hmac-sha1": "algorithm 算法",
     "hmac-sha256": "algorithm 算法",
