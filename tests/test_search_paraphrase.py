@@ -1221,6 +1221,27 @@ def test_a_client_script_is_no_lua_script():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, tls",
+    [
+        ("sprocket called over http, protocol not accepted", False),
+        ("sprocket只能用https，http调用提示协议不对", False),
+        ("sprocket over TLS 1.0, protocol not accepted", True),
+        ("sprocket调用时SSL握手失败，提示协议不对", True),
+    ],
+)
+def test_a_tls_row_answers_only_a_text_that_names_tls(text, tls):
+    refused = make_entry(
+        message_en="Sprocket SSL protocol refused: TLSv1.1.", meaning_zh="sprocket不支持该SSL协议"
+    )
+    other = make_entry(
+        message_en="Sprocket protocol refused: {xxx}.", meaning_zh="sprocket协议不被允许"
+    )
+
+    assert search(text).hits[0].entry == (refused if tls else other)
+
+
+@pytest.mark.django_db
 def test_refused_is_denied():
     denied = make_entry(message_en="Sprocket access denied.")
     make_entry(message_en="Sprocket calls counted.")

@@ -148,6 +148,14 @@ SUBJECTS = (
         ),
     ),
     ("lua", frozenset(tokens("lua openresty nginx 插件 plugin plug-in"))),
+    # A TLS version refused is not the wrong one of HTTP and HTTPS.
+    (
+        "ssl",
+        frozenset(
+            tokens("ssl tls tlsv1 tls1 certificate cert cipher handshake sslv3")
+            + tokens("证书 握手 加密套件")
+        ),
+    ),
 )
 UNNAMED_SUBJECT_PENALTY = 4.0
 IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
