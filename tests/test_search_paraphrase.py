@@ -420,6 +420,23 @@ def test_past_its_validity_period_finds_a_row_that_says_expired(text):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the gateway cannot find the sprocket of our API",
+        "gateway can't find my sprocket after the edit",
+        "it says it could not find the sprocket",
+        "unable to find sprocket, 500",
+    ],
+)
+def test_cannot_find_finds_a_row_that_says_does_not_exist(text):
+    make_entry(message_en="Sprocket is busy.", meaning_en="The sprocket of the API is busy.")
+    missing = make_entry(message_en="The sprocket does not exist.")
+
+    assert search(text).hits[0].entry == missing
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("text", ["custom domain returns 404", "自定义域名返回404"])
 def test_a_custom_domain_is_an_independent_domain_name(text):
     make_entry(message_en="Custom header missing.", http_status=404, meaning_zh="自定义请求头缺失")
