@@ -1259,6 +1259,28 @@ def test_a_tls_row_answers_only_a_text_that_names_tls(text, tls):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, refresh",
+    [
+        ("sprocket token too old, 401", False),
+        ("sprocket的token太旧了，401", False),
+        ("sprocket refresh token too old, 401", True),
+        ("刷新sprocket的token时说太旧了", True),
+    ],
+)
+def test_a_refresh_token_row_answers_only_a_text_that_says_refresh(text, refresh):
+    # Written first: of two rows that say as much, the first is ranked first.
+    stale = make_entry(
+        message_en="Sprocket refresh token is expired.", meaning_zh="sprocket的refresh token过期"
+    )
+    other = make_entry(
+        message_en="The sprocket token must be updated.", meaning_zh="sprocket的token需要更新"
+    )
+
+    assert search(text).hits[0].entry == (stale if refresh else other)
+
+
+@pytest.mark.django_db
 def test_refused_is_denied():
     denied = make_entry(message_en="Sprocket access denied.")
     make_entry(message_en="Sprocket calls counted.")
