@@ -1281,6 +1281,30 @@ def test_a_refresh_token_row_answers_only_a_text_that_says_refresh(text, refresh
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, region",
+    [
+        ("sprocket user forbidden, the admin works", False),
+        ("sprocket用户被禁止，管理员可以", False),
+        ("sprocket user forbidden in cn-north-4, the admin works", True),
+        ("sprocket用户在华北-北京四被禁止", True),
+        ("sprocket user forbidden in this region", True),
+    ],
+)
+def test_a_regions_row_answers_only_a_text_that_names_a_region(text, region):
+    # Written first: of two rows that say as much, the first is ranked first.
+    regional = make_entry(
+        message_en="The sprocket user is forbidden in the currently selected region.",
+        meaning_zh="sprocket用户在当前区域被禁止",
+    )
+    other = make_entry(
+        message_en="The sprocket user is forbidden.", meaning_zh="sprocket用户被禁止"
+    )
+
+    assert search(text).hits[0].entry == (regional if region else other)
+
+
+@pytest.mark.django_db
 def test_refused_is_denied():
     denied = make_entry(message_en="Sprocket access denied.")
     make_entry(message_en="Sprocket calls counted.")
