@@ -1305,6 +1305,29 @@ def test_a_regions_row_answers_only_a_text_that_names_a_region(text, region):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the VPC API fails with a sprocket error, 500",
+        "调用VPC的接口报sprocket错误，500",
+        "calling the IAM API gives a sprocket error",
+    ],
+)
+def test_the_service_whose_api_is_called_is_not_a_word_of_the_failure(text):
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(code="APIGW.9101", message_en="The VPC sprocket does not exist.", http_status=500)
+    make_entry(code="APIGW.9102", message_en="The IAM sprocket does not exist.", http_status=500)
+    failed = make_entry(
+        code="APIGW.9103",
+        message_en="Sprocket error.",
+        meaning_zh="sprocket错误",
+        http_status=500,
+    )
+
+    assert search(text).hits[0].entry == failed
+
+
+@pytest.mark.django_db
 def test_refused_is_denied():
     denied = make_entry(message_en="Sprocket access denied.")
     make_entry(message_en="Sprocket calls counted.")

@@ -707,6 +707,16 @@ def _sign_in_named(
     return own, SIGN_IN_TOKENS - own
 
 
+def _without_services(groups: tuple, services: frozenset[str]) -> tuple:
+    """The groups but those of a cloud service's name whose API the text names: where the
+    call went, not a word of the failure (`vpc` of `the VPC API returns 500` is not the
+    VPC channel of `The VPC backend does not exist`, `iam` of `calling the IAM API` not
+    IAM authentication). The text still points at the shared gateway by it."""
+    named = {token for name in services for token in tokens(name)}
+    kept = tuple(group for group in groups if not group <= named)
+    return kept or groups
+
+
 def _unnamed_subjects(asked: frozenset[str], text: str) -> frozenset[str]:
     """The tokens by which a row's message names a subject (SUBJECTS) the query does not."""
     named = {"ip"} if IPV4_RE.search(text[:2000]) else set()
@@ -891,6 +901,8 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
     message = query.message if query.message else ("" if query.code_only else query.free_text)
     words = message or ("" if query.code_only else query.free_text)
     groups = query_groups(words[:2000]) if words and not query.status_only else ()
+    if groups and query.cloud_services:
+        groups = _without_services(groups, query.cloud_services)
     pasted = PastedMessage(message)
     names = identifiers(words[:2000]) if groups else frozenset()
     candidates, unknown_codes = _gather(query, groups, pasted, names)

@@ -186,6 +186,17 @@ def names_cloud_service_api(text: str) -> bool:
     ) and bool(CLOUD_SERVICE_API_RE.search(text))
 
 
+def cloud_services_named(text: str) -> frozenset[str]:
+    """The names (CLOUD_SERVICES, casefolded) of the services whose own API `text` names
+    (CLOUD_SERVICE_API_RE): `vpc` of `the VPC API returns 500`."""
+    return frozenset(
+        word
+        for match in CLOUD_SERVICE_API_RE.finditer(text)
+        for word in _ASCII_WORD_RE.findall(match.group().casefold())
+        if word in _CLOUD_SERVICE_NAMES
+    )
+
+
 class QueryError(ValueError):
     """Input the search cannot take; the message is shown to the user."""
 
@@ -206,6 +217,8 @@ class ParsedQuery:
     names_shared_gateway: bool = False
     # ... by naming a cloud service's own API, which is called with IAM's credentials.
     names_cloud_service: bool = False
+    # The names of the services whose own API it names (`vpc` of `the VPC API`).
+    cloud_services: frozenset[str] = frozenset()
 
 
 # What is read of the JSON objects (or Python dict literals) in a paste. The search reads
@@ -372,7 +385,10 @@ def parse(raw: str) -> ParsedQuery:
     query = ParsedQuery(text=text)
     if not text:
         return query
-    query.names_cloud_service = names_cloud_service_api(corrected(text))
+    spelt = corrected(text)
+    if names_cloud_service_api(spelt):
+        query.names_cloud_service = True
+        query.cloud_services = cloud_services_named(spelt)
     query.names_shared_gateway = query.names_cloud_service or bool(SHARED_EDITION_RE.search(text))
 
     if match := STATUS_ONLY_RE.match(text):
