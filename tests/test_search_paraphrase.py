@@ -1328,6 +1328,23 @@ def test_the_service_whose_api_is_called_is_not_a_word_of_the_failure(text):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the token call says sprocket_id, we didn't send the sprocket_id",
+        "forgot to include the sprocket id in the token request",
+        "sprocket_id was never sent",
+    ],
+)
+def test_not_sent_finds_a_row_that_says_lack_of(text):
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(message_en="The value of sprocket_id is not in the list.")
+    lacking = make_entry(message_en="Lack of sprocket_id.")
+
+    assert search(text).hits[0].entry == lacking
+
+
+@pytest.mark.django_db
 def test_refused_is_denied():
     denied = make_entry(message_en="Sprocket access denied.")
     make_entry(message_en="Sprocket calls counted.")
