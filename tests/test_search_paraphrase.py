@@ -1345,6 +1345,32 @@ def test_not_sent_finds_a_row_that_says_lack_of(text):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text, channel",
+    [
+        ("the gateway cannot find the sprocket backend of our API, 500", False),
+        ("网关提示找不到sprocket后端，500", False),
+        ("the VPC channel's sprocket backend cannot be found, 500", True),
+        ("负载通道的sprocket后端找不到了，500", True),
+    ],
+)
+def test_a_vpc_channels_row_answers_only_a_text_that_names_a_channel(text, channel):
+    # Written first: of two rows that say as much, the first is ranked first.
+    vpc = make_entry(
+        message_en="The VPC sprocket backend does not exist.",
+        meaning_zh="找不到负载sprocket后端",
+        http_status=500,
+    )
+    other = make_entry(
+        message_en="The sprocket backend does not exist.",
+        meaning_zh="找不到sprocket后端",
+        http_status=500,
+    )
+
+    assert search(text).hits[0].entry == (vpc if channel else other)
+
+
+@pytest.mark.django_db
 def test_refused_is_denied():
     denied = make_entry(message_en="Sprocket access denied.")
     make_entry(message_en="Sprocket calls counted.")

@@ -131,7 +131,8 @@ MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 
 # rows; `my script` with no Lua, plug-in or nginx named: not the custom Lua script's; a
 # token too old with no refresh named: not the refresh token's; a protocol refused with
 # no SSL or TLS named: not the TLS version's; an IAM user refused where no region is
-# named: not the rows of a region's).
+# named: not the rows of a region's; a backend not found with no channel named: not the
+# VPC channel's).
 # At 4 the IP rows still answered texts of a generic refusal whose words their phrasings
 # share (`调接口直接403拒绝`); at 6 five more tuning cases found their row and none lost it.
 SUBJECTS = (
@@ -155,6 +156,14 @@ SUBJECTS = (
     ("lua", frozenset(tokens("lua openresty nginx 插件 plugin plug-in"))),
     # A region's rows answer a text that names a region (its ID is a region, REGION_RE).
     ("region", frozenset(tokens("region regions regional 区域 地域 局点 地区"))),
+    # A VPC channel's rows (a load balance channel's, as the console now calls it) answer a
+    # text that names one.
+    (
+        "vpc",
+        frozenset(
+            tokens("vpc channel channels load balance balancing balancer") + tokens("通道 负载")
+        ),
+    ),
     # A token too old is a refresh token's only when the text says refresh.
     ("refresh", frozenset(tokens("refresh renew refreshtoken 刷新 续期"))),
     # A TLS version refused is not the wrong one of HTTP and HTTPS.
