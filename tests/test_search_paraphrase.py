@@ -1371,6 +1371,18 @@ def test_a_vpc_channels_row_answers_only_a_text_that_names_a_channel(text, chann
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text", ["调sprocket接口说不让访问", "sprocket不准访问", "sprocket访问被拒"]
+)
+def test_not_let_in_finds_a_row_that_says_access_not_allowed(text):
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(message_en="Sprocket access slow.", meaning_zh="sprocket访问变慢")
+    denied = make_entry(message_en="Sprocket access denied.", meaning_zh="不允许访问sprocket")
+
+    assert search(text).hits[0].entry == denied
+
+
+@pytest.mark.django_db
 def test_refused_is_denied():
     denied = make_entry(message_en="Sprocket access denied.")
     make_entry(message_en="Sprocket calls counted.")
