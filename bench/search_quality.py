@@ -34,8 +34,8 @@ from evaluation import group_of, held_out, load_cases, rate, register_group_of, 
 # the customer phrasings).
 GATE = {
     ("derived", "top1"): 100.0,
-    ("independent", "top1"): 91.5,
-    ("independent", "top3"): 97.0,
+    ("independent", "top1"): 92.5,
+    ("independent", "top3"): 97.5,
     ("any", "code kept"): 100.0,
 }
 
