@@ -437,6 +437,20 @@ def test_cannot_find_finds_a_row_that_says_does_not_exist(text):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("text", ["sprocket的token要换新", "sprocket的token得换个新的，401"])
+def test_replaced_by_a_new_one_finds_a_row_that_says_updated(text):
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(
+        message_en="The sprocket token is unavailable.", meaning_zh="sprocket的token不可使用"
+    )
+    updated = make_entry(
+        message_en="The sprocket token must be updated.", meaning_zh="sprocket的token需要更新"
+    )
+
+    assert search(text).hits[0].entry == updated
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("text", ["custom domain returns 404", "自定义域名返回404"])
 def test_a_custom_domain_is_an_independent_domain_name(text):
     make_entry(message_en="Custom header missing.", http_status=404, meaning_zh="自定义请求头缺失")

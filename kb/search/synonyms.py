@@ -44,6 +44,8 @@ SYNONYMS: dict[str, str] = {
     "does not exist": "exist",
     "missing": "exist lack",
     "omitted": "lack",
+    "omits": "lack",
+    "left out": "lack",
     # Not sent: missing from the request.
     "didn't send": "lack",
     "did not send": "lack",
@@ -57,8 +59,6 @@ SYNONYMS: dict[str, str] = {
     "forgot to add": "lack",
     "never sent": "lack",
     "not sent": "lack",
-    "omits": "lack",
-    "left out": "lack",
     # What the gateway cannot locate does not exist, in the catalog's words (and it
     # cannot find it, as the phrasings say).
     "cannot locate": "exist find",
@@ -399,6 +399,9 @@ SYNONYMS: dict[str, str] = {
     "令牌": "token",
     "刷新令牌": "refresh | token",
     "访问令牌": "access | token",
+    # Replaced by a new one: updated, in the catalog's words.
+    "换新": "更新 换新",
+    "换个新的": "更新 换新",
     # Expired, in the catalog's words: come to the end of its validity period.
     "到期": "过期 expired",
     "过了有效期": "过期 expired",
