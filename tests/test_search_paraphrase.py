@@ -1251,71 +1251,78 @@ def test_a_client_script_is_no_lua_script():
     assert search(text).hits[0].entry == throttled
 
 
+# Each subject (engine.SUBJECTS): a row whose message is about it, a row that says as much
+# without it, and texts that name the subject or not.
+SUBJECT_ROWS = {
+    "ssl": (
+        {
+            "message_en": "Sprocket SSL protocol refused: TLSv1.1.",
+            "meaning_zh": "sprocket不支持该SSL协议",
+        },
+        {"message_en": "Sprocket protocol refused: {xxx}.", "meaning_zh": "sprocket协议不被允许"},
+    ),
+    "refresh": (
+        {
+            "message_en": "Sprocket refresh token is expired.",
+            "meaning_zh": "sprocket的refresh token过期",
+        },
+        {
+            "message_en": "The sprocket token must be updated.",
+            "meaning_zh": "sprocket的token需要更新",
+        },
+    ),
+    "region": (
+        {
+            "message_en": "The sprocket user is forbidden in the currently selected region.",
+            "meaning_zh": "sprocket用户在当前区域被禁止",
+        },
+        {"message_en": "The sprocket user is forbidden.", "meaning_zh": "sprocket用户被禁止"},
+    ),
+    "vpc": (
+        {
+            "message_en": "The VPC sprocket backend does not exist.",
+            "meaning_zh": "找不到负载sprocket后端",
+            "http_status": 500,
+        },
+        {
+            "message_en": "The sprocket backend does not exist.",
+            "meaning_zh": "找不到sprocket后端",
+            "http_status": 500,
+        },
+    ),
+}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "text, tls",
+    "subject, text, names_it",
     [
-        ("sprocket called over http, protocol not accepted", False),
-        ("sprocket只能用https，http调用提示协议不对", False),
-        ("sprocket over TLS 1.0, protocol not accepted", True),
-        ("sprocket调用时SSL握手失败，提示协议不对", True),
+        ("ssl", "sprocket called over http, protocol not accepted", False),
+        ("ssl", "sprocket只能用https，http调用提示协议不对", False),
+        ("ssl", "sprocket over TLS 1.0, protocol not accepted", True),
+        ("ssl", "sprocket调用时SSL握手失败，提示协议不对", True),
+        ("refresh", "sprocket token too old, 401", False),
+        ("refresh", "sprocket的token太旧了，401", False),
+        ("refresh", "sprocket refresh token too old, 401", True),
+        ("refresh", "刷新sprocket的token时说太旧了", True),
+        ("region", "sprocket user forbidden, the admin works", False),
+        ("region", "sprocket用户被禁止，管理员可以", False),
+        ("region", "sprocket user forbidden in cn-north-4, the admin works", True),
+        ("region", "sprocket用户在华北-北京四被禁止", True),
+        ("region", "sprocket user forbidden in this region", True),
+        ("vpc", "the gateway cannot find the sprocket backend of our API, 500", False),
+        ("vpc", "网关提示找不到sprocket后端，500", False),
+        ("vpc", "the VPC channel's sprocket backend cannot be found, 500", True),
+        ("vpc", "负载通道的sprocket后端找不到了，500", True),
     ],
 )
-def test_a_tls_row_answers_only_a_text_that_names_tls(text, tls):
-    refused = make_entry(
-        message_en="Sprocket SSL protocol refused: TLSv1.1.", meaning_zh="sprocket不支持该SSL协议"
-    )
-    other = make_entry(
-        message_en="Sprocket protocol refused: {xxx}.", meaning_zh="sprocket协议不被允许"
-    )
-
-    assert search(text).hits[0].entry == (refused if tls else other)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "text, refresh",
-    [
-        ("sprocket token too old, 401", False),
-        ("sprocket的token太旧了，401", False),
-        ("sprocket refresh token too old, 401", True),
-        ("刷新sprocket的token时说太旧了", True),
-    ],
-)
-def test_a_refresh_token_row_answers_only_a_text_that_says_refresh(text, refresh):
+def test_a_row_about_a_subject_answers_only_a_text_that_names_it(subject, text, names_it):
+    about, without = SUBJECT_ROWS[subject]
     # Written first: of two rows that say as much, the first is ranked first.
-    stale = make_entry(
-        message_en="Sprocket refresh token is expired.", meaning_zh="sprocket的refresh token过期"
-    )
-    other = make_entry(
-        message_en="The sprocket token must be updated.", meaning_zh="sprocket的token需要更新"
-    )
+    row_about = make_entry(**about)
+    other = make_entry(**without)
 
-    assert search(text).hits[0].entry == (stale if refresh else other)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "text, region",
-    [
-        ("sprocket user forbidden, the admin works", False),
-        ("sprocket用户被禁止，管理员可以", False),
-        ("sprocket user forbidden in cn-north-4, the admin works", True),
-        ("sprocket用户在华北-北京四被禁止", True),
-        ("sprocket user forbidden in this region", True),
-    ],
-)
-def test_a_regions_row_answers_only_a_text_that_names_a_region(text, region):
-    # Written first: of two rows that say as much, the first is ranked first.
-    regional = make_entry(
-        message_en="The sprocket user is forbidden in the currently selected region.",
-        meaning_zh="sprocket用户在当前区域被禁止",
-    )
-    other = make_entry(
-        message_en="The sprocket user is forbidden.", meaning_zh="sprocket用户被禁止"
-    )
-
-    assert search(text).hits[0].entry == (regional if region else other)
+    assert search(text).hits[0].entry == (row_about if names_it else other)
 
 
 @pytest.mark.django_db
@@ -1356,32 +1363,6 @@ def test_not_sent_finds_a_row_that_says_lack_of(text):
     lacking = make_entry(message_en="Lack of sprocket_id.")
 
     assert search(text).hits[0].entry == lacking
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "text, channel",
-    [
-        ("the gateway cannot find the sprocket backend of our API, 500", False),
-        ("网关提示找不到sprocket后端，500", False),
-        ("the VPC channel's sprocket backend cannot be found, 500", True),
-        ("负载通道的sprocket后端找不到了，500", True),
-    ],
-)
-def test_a_vpc_channels_row_answers_only_a_text_that_names_a_channel(text, channel):
-    # Written first: of two rows that say as much, the first is ranked first.
-    vpc = make_entry(
-        message_en="The VPC sprocket backend does not exist.",
-        meaning_zh="找不到负载sprocket后端",
-        http_status=500,
-    )
-    other = make_entry(
-        message_en="The sprocket backend does not exist.",
-        meaning_zh="找不到sprocket后端",
-        http_status=500,
-    )
-
-    assert search(text).hits[0].entry == (vpc if channel else other)
 
 
 @pytest.mark.django_db
