@@ -7,10 +7,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from tests.browser.helpers import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_REMEDY_EN = "Wait one minute, then retry; ask us to raise the request throttling policy."
-NEW_REMEDY_ZH = "等待一分钟后重试;如需提高流控策略的阈值,请联系我们。"
+NEW_REMEDY_ZH = "等待一分钟后重试；如需提高流控策略的阈值，请联系我们。"
 
 
 @pytest.fixture
@@ -26,10 +28,7 @@ def support_editor(live_url):
 def test_support_editor_edits_a_remedy_and_sees_it_published_and_in_the_history(
     support_editor, page, live_url
 ):
-    page.goto(f"{live_url}/admin/login/?next=/admin/kb/errorentry/")
-    page.fill("#id_username", "mei")
-    page.fill("#id_password", "pw-for-the-browser-1")
-    page.click("input[type=submit]")
+    log_in(page, live_url, "mei", "pw-for-the-browser-1", then="/admin/kb/errorentry/")
 
     # Find the row through the list's search, open it.
     page.fill("#searchbar", "APIG.0308")

@@ -4,6 +4,7 @@
 import pytest
 
 from bench.server import ProductionServer, database_url, fresh_database
+from tests.browser.helpers import log_in
 from tests.server.helpers import create_superuser, query
 
 USERNAME, PASSWORD = "historian", "a-long-Passw0rd-for-tests"
@@ -51,10 +52,7 @@ def test_the_diff_shows_its_colours_with_no_policy_violation(production_server, 
     create_superuser(production_server, USERNAME, PASSWORD)
     pk, older, newer = query(production_server, TWO_VERSIONS)
     page = https_page
-    page.goto(production_server.url + "/admin/login/?next=/admin/")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, production_server.url, USERNAME, PASSWORD)
     page.goto(
         production_server.url
         + f"/admin/kb/errorentry/{pk}/history/compare/?from={older}&to={newer}"

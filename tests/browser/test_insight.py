@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from tests.browser.helpers import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -22,19 +24,16 @@ def support_editor(live_url):
     return user
 
 
-def log_in(page, live_url):
-    page.goto(f"{live_url}/admin/login/?next=/admin/")
-    page.fill("#id_username", "lin")
-    page.fill("#id_password", "pw-for-the-browser-1")
-    page.click("input[type=submit]")
+def log_in_as_lin(page, live_url):
+    log_in(page, live_url, "lin", "pw-for-the-browser-1")
 
 
 def test_a_support_editor_reads_a_month_of_insight(
     support_editor, page, live_url, axe_violations, screenshot
 ):
-    log_in(page, live_url)
+    log_in_as_lin(page, live_url)
     page.click("text=Insight")
-    assert page.url.endswith("/admin/insight/")
+    page.wait_for_url(f"{live_url}/admin/insight/")
     # The admin's own pages link no icon (the browser's /favicon.ico is a 404); this one
     # must load without a problem of its own.
     page.problems.clear()
@@ -49,7 +48,7 @@ def test_a_support_editor_reads_a_month_of_insight(
     screenshot(page, "insight")
 
     page.click("text=Last 90 days")
-    assert page.url.endswith("?days=90")
+    page.wait_for_url(f"{live_url}/admin/insight/?days=90")
     assert page.locator("figure.insight-chart").count() == 2
 
 
@@ -60,7 +59,7 @@ def test_the_page_in_chinese_has_no_serious_accessibility_violation(
     page = context.new_page()
     page.problems = []
     page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-    log_in(page, live_url)
+    log_in_as_lin(page, live_url)
     page.goto(f"{live_url}/admin/insight/")
     page.problems.clear()
     page.reload()
