@@ -39,6 +39,7 @@ def test_search_text_is_echoed_as_text_in_the_box(page, live_url):
     box.fill(PAYLOAD)
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"/en/search/\?q="))
+    page.wait_for_load_state()  # the results page's box, not the home page's
     expect(box).to_have_value(PAYLOAD)
     assert page.locator("main script, main img").count() == 0
     assert page.problems == []
