@@ -1290,6 +1290,18 @@ SUBJECT_ROWS = {
             "http_status": 500,
         },
     ),
+    "port": (
+        {
+            "message_en": "The sprocket backend port does not exist.",
+            "meaning_zh": "sprocket后端端口未找到",
+            "http_status": 500,
+        },
+        {
+            "message_en": "The sprocket backend does not exist.",
+            "meaning_zh": "无法找到sprocket后端",
+            "http_status": 500,
+        },
+    ),
 }
 
 
@@ -1314,6 +1326,10 @@ SUBJECT_ROWS = {
         ("vpc", "网关提示找不到sprocket后端，500", False),
         ("vpc", "the VPC channel's sprocket backend cannot be found, 500", True),
         ("vpc", "负载通道的sprocket后端找不到了，500", True),
+        ("port", "the gateway cannot find the sprocket backend, 500", False),
+        ("port", "sprocket后端不存在，500", False),
+        ("port", "the sprocket backend's port cannot be found, 500", True),
+        ("port", "网关报500，说找不到sprocket后端的端口", True),
     ],
 )
 def test_a_row_about_a_subject_answers_only_a_text_that_names_it(subject, text, names_it):

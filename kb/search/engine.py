@@ -164,6 +164,8 @@ SUBJECTS = (
             tokens("vpc channel channels load balance balancing balancer") + tokens("通道 负载")
         ),
     ),
+    # A backend not found is its port's only when the text names a port.
+    ("port", frozenset(tokens("port ports 端口"))),
     # A token too old is a refresh token's only when the text says refresh.
     ("refresh", frozenset(tokens("refresh renew refreshtoken 刷新 续期"))),
     # A TLS version refused is not the wrong one of HTTP and HTTPS.
