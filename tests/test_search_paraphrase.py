@@ -1290,6 +1290,30 @@ SUBJECT_ROWS = {
             "http_status": 500,
         },
     ),
+    "oidc": (
+        {
+            "message_en": "Verify sprocket token failed during oidc_auth.",
+            "meaning_zh": "OIDC认证sprocket token校验失败",
+            "http_status": 401,
+        },
+        {
+            "message_en": "Verify sprocket token failed.",
+            "meaning_zh": "sprocket token校验失败",
+            "http_status": 401,
+        },
+    ),
+    "jwt": (
+        {
+            "message_en": "The JWT plug-in fails to verify the sprocket token.",
+            "meaning_zh": "JWT插件校验sprocket token失败",
+            "http_status": 401,
+        },
+        {
+            "message_en": "The plug-in fails to verify the sprocket token.",
+            "meaning_zh": "插件校验sprocket token失败",
+            "http_status": 401,
+        },
+    ),
     "port": (
         {
             "message_en": "The sprocket backend port does not exist.",
@@ -1326,6 +1350,14 @@ SUBJECT_ROWS = {
         ("vpc", "网关提示找不到sprocket后端，500", False),
         ("vpc", "the VPC channel's sprocket backend cannot be found, 500", True),
         ("vpc", "负载通道的sprocket后端找不到了，500", True),
+        ("oidc", "the sprocket token fails verification, 401", False),
+        ("oidc", "sprocket token校验不通过，401", False),
+        ("oidc", "the OpenID Connect sprocket token fails verification, 401", True),
+        ("oidc", "OIDC的sprocket token校验不通过，401", True),
+        ("jwt", "the sprocket token fails verification, 401", False),
+        ("jwt", "sprocket token校验不通过，401", False),
+        ("jwt", "the JWT sprocket token fails verification, 401", True),
+        ("jwt", "JWT的sprocket token校验不通过，401", True),
         ("port", "the gateway cannot find the sprocket backend, 500", False),
         ("port", "sprocket后端不存在，500", False),
         ("port", "the sprocket backend's port cannot be found, 500", True),

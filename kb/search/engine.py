@@ -164,6 +164,10 @@ SUBJECTS = (
             tokens("vpc channel channels load balance balancing balancer") + tokens("通道 负载")
         ),
     ),
+    # The OpenID Connect plug-in's rows answer a text that names it or its provider.
+    ("oidc", frozenset(tokens("oidc openid idp discovery"))),
+    # The JWT plug-in's row answers a text that names JWT.
+    ("jwt", frozenset(tokens("jwt jwks"))),
     # A backend not found is its port's only when the text names a port.
     ("port", frozenset(tokens("port ports 端口"))),
     # A token too old is a refresh token's only when the text says refresh.
