@@ -1314,6 +1314,18 @@ SUBJECT_ROWS = {
             "http_status": 401,
         },
     ),
+    "group": (
+        {
+            "message_en": "The sprocket server group ID does not exist.",
+            "meaning_zh": "sprocket服务器分组ID不存在",
+            "http_status": 404,
+        },
+        {
+            "message_en": "The sprocket server ID does not exist.",
+            "meaning_zh": "sprocket服务器ID不存在",
+            "http_status": 404,
+        },
+    ),
     "port": (
         {
             "message_en": "The sprocket backend port does not exist.",
@@ -1358,6 +1370,10 @@ SUBJECT_ROWS = {
         ("jwt", "sprocket token校验不通过，401", False),
         ("jwt", "the JWT sprocket token fails verification, 401", True),
         ("jwt", "JWT的sprocket token校验不通过，401", True),
+        ("group", "the gateway cannot find the sprocket server ID, 404", False),
+        ("group", "网关找不到sprocket服务器的ID，404", False),
+        ("group", "the gateway cannot find the sprocket server group ID, 404", True),
+        ("group", "网关找不到sprocket服务器分组的ID，404", True),
         ("port", "the gateway cannot find the sprocket backend, 500", False),
         ("port", "sprocket后端不存在，500", False),
         ("port", "the sprocket backend's port cannot be found, 500", True),

@@ -168,6 +168,8 @@ SUBJECTS = (
     ("oidc", frozenset(tokens("oidc openid idp discovery"))),
     # The JWT plug-in's row answers a text that names JWT.
     ("jwt", frozenset(tokens("jwt jwks"))),
+    # A server group not found answers a text that names a group.
+    ("group", frozenset(tokens("group groups 分组"))),
     # A backend not found is its port's only when the text names a port.
     ("port", frozenset(tokens("port ports 端口"))),
     # A token too old is a refresh token's only when the text says refresh.
