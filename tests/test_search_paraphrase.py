@@ -1326,6 +1326,30 @@ SUBJECT_ROWS = {
             "http_status": 404,
         },
     ),
+    "ip": (
+        {
+            "message_en": "The sprocket IP address is not allowed.",
+            "meaning_zh": "sprocket IP地址不允许访问",
+            "http_status": 403,
+        },
+        {
+            "message_en": "The sprocket is not allowed.",
+            "meaning_zh": "sprocket不允许访问",
+            "http_status": 403,
+        },
+    ),
+    "thirdparti": (
+        {
+            "message_en": "Incorrect third-party sprocket authentication information.",
+            "meaning_zh": "第三方sprocket认证信息错误",
+            "http_status": 401,
+        },
+        {
+            "message_en": "Incorrect sprocket authentication information.",
+            "meaning_zh": "sprocket认证信息错误",
+            "http_status": 401,
+        },
+    ),
     "port": (
         {
             "message_en": "The sprocket backend port does not exist.",
@@ -1374,6 +1398,11 @@ SUBJECT_ROWS = {
         ("group", "网关找不到sprocket服务器的ID，404", False),
         ("group", "the gateway cannot find the sprocket server group ID, 404", True),
         ("group", "网关找不到sprocket服务器分组的ID，404", True),
+        # A piece of a Chinese naming word (访问 of 访问控制, 服务 of 认证服务) names nothing.
+        ("ip", "sprocket不允许访问，403", False),
+        ("ip", "sprocket被访问控制拦了，不允许访问，403", True),
+        ("thirdparti", "调用sprocket服务时认证信息错误，401", False),
+        ("thirdparti", "sprocket第三方认证信息错误，401", True),
         ("port", "the gateway cannot find the sprocket backend, 500", False),
         ("port", "sprocket后端不存在，500", False),
         ("port", "the sprocket backend's port cannot be found, 500", True),
