@@ -37,6 +37,7 @@ from kb.search.index import (
 from kb.search.parse import ParsedQuery, QueryError, parse
 from kb.search.synonyms import (
     Term,
+    alternatives,
     group_tokens,
     held_terms,
     lookup_tokens,
@@ -119,28 +120,6 @@ SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values
 # Beside IAM, any word of an app or a credential may be of an app's way after all (an
 # SDK too: API Gateway's signs with an app's key and secret).
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
-
-
-def _naming(words: str) -> frozenset[str | tuple[str, ...]]:
-    """The terms by which a text names a subject: a word of one token is that token; a
-    word of several (`访问控制`, `third-party`) needs every one of them, since a piece of
-    it alone (`访问` of 访问控制, `服务` of 鉴权服务, `定义` of 自定义) is in texts about
-    anything."""
-    terms: set[str | tuple[str, ...]] = set()
-    for word in words.split():
-        pieces = tuple(dict.fromkeys(tokens(word)))
-        if pieces:
-            terms.add(pieces[0] if len(pieces) == 1 else pieces)
-    return frozenset(terms)
-
-
-def _names(asked: frozenset[str], naming: frozenset[str | tuple[str, ...]]) -> bool:
-    """Whether a text whose tokens are `asked` says one of the terms `naming`."""
-    return any(
-        term in asked if isinstance(term, str) else asked.issuperset(term) for term in naming
-    )
-
-
 # What a row's message may be about that a text names when it is: an app (or credential),
 # an IP address (or a list of them), IAM (its token, keys or users), the debugging of an
 # API. Each: the token by which a message names it, and the tokens by which a text does
@@ -157,43 +136,47 @@ def _names(asked: frozenset[str], naming: frozenset[str | tuple[str, ...]]) -> b
 # VPC channel's).
 # At 4 the IP rows still answered texts of a generic refusal whose words their phrasings
 # share (`调接口直接403拒绝`); at 6 five more tuning cases found their row and none lost it.
+# A word of several tokens names a subject only whole (`alternatives`): a piece of it alone
+# (访问 of 访问控制, 服务 of 鉴权服务, 定义 of 自定义) is in texts about anything.
 SUBJECTS = (
     ("app", MAY_NAME_APP),
     (
         "ip",
-        _naming(
+        alternatives(
             "ip address whitelist blacklist allowlist denylist acl 白名单 黑名单 访问控制 网段 地址"
         ),
     ),
-    ("iam", _naming("iam token ak sk aksk user account 账号 用户")),
-    ("debug", _naming("debug debugging explorer 调试")),
+    ("iam", alternatives("iam token ak sk aksk user account 账号 用户")),
+    ("debug", alternatives("debug debugging explorer 调试")),
     (
         "thirdparti",
-        _naming(
+        alternatives(
             "third-party third party external plug-in plugin custom authorizer authoriser"
             " 第三方 三方 外部 插件 自定义 鉴权服务 认证服务"
         ),
     ),
-    ("lua", _naming("lua openresty nginx 插件 plugin plug-in")),
+    ("lua", alternatives("lua openresty nginx 插件 plugin plug-in")),
     # A region's rows answer a text that names a region (its ID is a region, REGION_RE).
-    ("region", _naming("region regions regional 区域 地域 局点 地区")),
+    ("region", alternatives("region regions regional 区域 地域 局点 地区")),
     # A VPC channel's rows (a load balance channel's, as the console now calls it) answer a
     # text that names one.
-    ("vpc", _naming("vpc channel channels load balance balancing balancer 通道 负载")),
+    ("vpc", alternatives("vpc channel channels load balance balancing balancer 通道 负载")),
     # The OpenID Connect plug-in's rows answer a text that names it or its provider.
-    ("oidc", _naming("oidc openid idp discovery")),
+    ("oidc", alternatives("oidc openid idp discovery")),
     # The JWT plug-in's row answers a text that names JWT.
-    ("jwt", _naming("jwt jwks")),
+    ("jwt", alternatives("jwt jwks")),
     # A server group not found answers a text that names a group.
-    ("group", _naming("group groups 分组")),
+    ("group", alternatives("group groups 分组")),
     # A backend not found is its port's only when the text names a port.
-    ("port", _naming("port ports 端口")),
+    ("port", alternatives("port ports 端口")),
     # A token too old is a refresh token's only when the text says refresh.
-    ("refresh", _naming("refresh renew refreshtoken 刷新 续期")),
+    ("refresh", alternatives("refresh renew refreshtoken 刷新 续期")),
     # A TLS version refused is not the wrong one of HTTP and HTTPS.
     (
         "ssl",
-        _naming("ssl tls tlsv1 tls1 certificate cert cipher handshake sslv3 证书 握手 加密套件"),
+        alternatives(
+            "ssl tls tlsv1 tls1 certificate cert cipher handshake sslv3 证书 握手 加密套件"
+        ),
     ),
 )
 UNNAMED_SUBJECT_PENALTY = 6.0
@@ -368,13 +351,13 @@ class SearchResult:
         (every row of a code, say) and the closest few alternatives; otherwise all."""
         if not self.confident:
             return self.hits
-        alternatives = 0
+        unsure = 0
         shown = []
         for hit in self.hits:
             if not hit.confident:
-                if alternatives == SHOWN_ALTERNATIVES:
+                if unsure == SHOWN_ALTERNATIVES:
                     continue
-                alternatives += 1
+                unsure += 1
             shown.append(hit)
         return shown
 
@@ -751,7 +734,7 @@ def _unnamed_subjects(asked: frozenset[str], text: str) -> frozenset[str]:
     """The tokens by which a row's message names a subject (SUBJECTS) the query does not."""
     named = {"ip"} if IPV4_RE.search(text[:2000]) else set()
     return frozenset(
-        token for token, naming in SUBJECTS if token not in named and not _names(asked, naming)
+        token for token, naming in SUBJECTS if token not in named and not held_terms(naming, asked)
     )
 
 

@@ -542,15 +542,15 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     synonym that is several tokens)."""
     groups: list[frozenset[Term]] = []
     if _names_two_methods(text):
-        groups.append(_alternatives("method 方法"))
+        groups.append(alternatives("method 方法"))
     # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
     text = han_quantities(undenied(corrected(fold_width_and_case(text))))
     text = IPV4_RE.sub(" ", MOMENT_RE.sub(" ", text))
     text, found = REGION_RE.subn(" ", text)
     if found:
-        groups.append(_alternatives("region 区域"))
+        groups.append(alternatives("region 区域"))
     if "api" in text and API_LEVEL_RE.search(text):
-        groups.append(_alternatives("api-level api级别"))
+        groups.append(alternatives("api-level api级别"))
     for phrase, pattern in _PATTERNS:
         # The patterns look for whole words, a regex each: most phrases are not in the
         # text at all, which a substring test says at a small part of the cost.
@@ -558,7 +558,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
             continue
         text, found = pattern.subn(" ", text)
         if found:
-            groups.extend(_alternatives(part) for part in SYNONYMS[phrase].split("|"))
+            groups.extend(alternatives(part) for part in SYNONYMS[phrase].split("|"))
     text = FILLER_HAN_RE.sub(" ", FILLER_RE.sub(" ", text))
     groups.extend(frozenset([token]) for token in dict.fromkeys(tokens(text)))
     return tuple(dict.fromkeys(groups))
@@ -570,7 +570,7 @@ def _names_two_methods(text: str) -> bool:
     return len(named) > 1
 
 
-def _alternatives(part: str) -> frozenset[Term]:
+def alternatives(part: str) -> frozenset[Term]:
     terms: list[Term] = []
     for word in part.split():
         pieces = tokens(word)
