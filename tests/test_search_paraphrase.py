@@ -8,7 +8,7 @@ from django.core.management import call_command
 from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
-from kb.search.synonyms import group_tokens, query_groups, said_groups
+from kb.search.synonyms import alternatives, group_tokens, query_groups, said_groups
 from kb.text.tokens import tokens, undenied
 from tests.factories import make_entry
 
@@ -849,6 +849,35 @@ def test_an_ip_list_said_to_be_the_apis_own_is_the_api_level_one(shipped_catalog
 def test_an_ip_list_bound_to_an_api_is_the_api_level_one(text, api_level):
     api_level_group = query_groups("the API's whitelist")[0]
     assert (api_level_group in query_groups(text)) is api_level
+
+
+@pytest.mark.parametrize(
+    "text, credential_level",
+    [
+        ("凭据配了访问控制", True),
+        ("为凭据配置了来源IP限制", True),
+        ("凭据侧的IP白名单", True),
+        ("the credential's IP allow list", True),
+        ("an access control policy bound to the credential", True),
+        # An API's, or a credential with no IP list: not a credential's list.
+        ("API上配置了访问控制", False),
+        ("the whitelist applied to our API", False),
+        ("凭据被删除了", False),
+    ],
+)
+def test_an_ip_list_set_on_a_credential_is_the_credential_level_one(text, credential_level):
+    assert (alternatives("credential-level 凭据级") in query_groups(text)) is credential_level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "凭据侧配了来源IP限制，从家里调用全部403",
+        "凭据配置了访问控制，出差时调用返回403",
+    ],
+)
+def test_a_credential_level_ip_list_finds_the_credentials_row(shipped_catalog, text):
+    assert search(text).hits[0].entry.code == "APIG.0405"
 
 
 @pytest.mark.parametrize(

@@ -532,6 +532,17 @@ API_LEVEL_RE = re.compile(
     r"|api(?:上|里)?(?:(?:绑定?|加|挂|配置?)了?(?:个|一个)?)?的?(?:ip)?(?:白名单|黑名单|访问控制)"
 )
 
+# The same said of a credential (an app): `the credential's IP allow list`, `凭据配了IP访问
+# 控制`, `为凭据配置了来源IP限制` is the credential's trusted addresses, not the API's list.
+CREDENTIAL_LEVEL_RE = re.compile(
+    rf"(?<![a-z0-9_-])(?:credential|app)s?(?:['’]s)? (?:own )?{_IP_LIST}(?![a-z0-9_-])"
+    rf"|(?<![a-z0-9_-]){_IP_LIST} (?:(?:is |was )?(?:bound|attached|applied|added) )?"
+    r"(?:on|of|for|in|to) (?:(?:the|this|that|our|my|each|every|an?|one|single) ){0,2}"
+    r"(?:credential|app)s?(?![a-z0-9_-])"
+    r"|凭据(?:上|里|侧|那边)?(?:绑定?|加|挂|配置?|设置?)?了?(?:个|一个)?的?(?:(?:来源|源)?ip)?"
+    r"(?:白名单|黑名单|访问控制|限制)"
+)
+
 Term = str | tuple[str, ...]
 
 
@@ -551,6 +562,10 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
         groups.append(alternatives("region 区域"))
     if "api" in text and API_LEVEL_RE.search(text):
         groups.append(alternatives("api-level api级别"))
+    if ("凭据" in text or "credential" in text or "app" in text) and CREDENTIAL_LEVEL_RE.search(
+        text
+    ):
+        groups.append(alternatives("credential-level 凭据级"))
     for phrase, pattern in _PATTERNS:
         # The patterns look for whole words, a regex each: most phrases are not in the
         # text at all, which a substring test says at a small part of the cost.
