@@ -1379,6 +1379,18 @@ SUBJECT_ROWS = {
             "http_status": 401,
         },
     ),
+    "iam": (
+        {
+            "message_en": "Incorrect IAM sprocket information.",
+            "meaning_zh": "IAM sprocket信息错误",
+            "http_status": 401,
+        },
+        {
+            "message_en": "Incorrect sprocket information.",
+            "meaning_zh": "sprocket信息错误",
+            "http_status": 401,
+        },
+    ),
     "port": (
         {
             "message_en": "The sprocket backend port does not exist.",
@@ -1432,6 +1444,11 @@ SUBJECT_ROWS = {
         ("ip", "sprocket被访问控制拦了，不允许访问，403", True),
         ("thirdparti", "调用sprocket服务时认证信息错误，401", False),
         ("thirdparti", "sprocket第三方认证信息错误，401", True),
+        # A token is not IAM's alone: an app's access token is one too.
+        ("iam", "the sprocket information of our token is incorrect, 401", False),
+        ("iam", "token的sprocket信息错误，401", False),
+        ("iam", "the sprocket information of our IAM token is incorrect, 401", True),
+        ("iam", "IAM token的sprocket信息错误，401", True),
         ("port", "the gateway cannot find the sprocket backend, 500", False),
         ("port", "sprocket后端不存在，500", False),
         ("port", "the sprocket backend's port cannot be found, 500", True),

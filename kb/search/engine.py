@@ -121,7 +121,8 @@ SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values
 # SDK too: API Gateway's signs with an app's key and secret).
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
 # What a row's message may be about that a text names when it is: an app (or credential),
-# an IP address (or a list of them), IAM (its token, keys or users), the debugging of an
+# an IP address (or a list of them), IAM (its name, keys or users: a token alone may be
+# an app's), the debugging of an
 # API. Each: the token by which a message names it, and the tokens by which a text does
 # (an IP also by an address, IPV4_RE). A text that names one of them not at all is rarely
 # about a row whose message is about it: such a row loses UNNAMED_SUBJECT_PENALTY (a new
@@ -146,7 +147,7 @@ SUBJECTS = (
             "ip address whitelist blacklist allowlist denylist acl 白名单 黑名单 访问控制 网段 地址"
         ),
     ),
-    ("iam", alternatives("iam token ak sk aksk user account 账号 用户")),
+    ("iam", alternatives("iam ak sk aksk user account 账号 用户")),
     ("debug", alternatives("debug debugging explorer 调试")),
     (
         "thirdparti",
