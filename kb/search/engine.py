@@ -121,20 +121,19 @@ SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values
 # SDK too: API Gateway's signs with an app's key and secret).
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
 # What a row's message may be about that a text names when it is: an app (or credential),
-# an IP address (or a list of them), IAM (its name, keys or users: a token alone may be
-# an app's), the debugging of an
-# API. Each: the token by which a message names it, and the tokens by which a text does
-# (an IP also by an address, IPV4_RE). A text that names one of them not at all is rarely
-# about a row whose message is about it: such a row loses UNNAMED_SUBJECT_PENALTY (a new
-# server blocked by an IP list of the API's own: not the credential's trusted addresses;
-# a surge of throttled calls: not an unknown client IP; `authentication information is
-# wrong` with no way named: the generic row, not IAM's nor the debugging one's; a text
-# that names no third party, plug-in or authorizer: not the third-party authentication
-# rows; `my script` with no Lua, plug-in or nginx named: not the custom Lua script's; a
-# token too old with no refresh named: not the refresh token's; a protocol refused with
-# no SSL or TLS named: not the TLS version's; an IAM user refused where no region is
-# named: not the rows of a region's; a backend not found with no channel named: not the
-# VPC channel's).
+# an IP address (or a list of them), IAM (its name, keys or users: a token alone may be an
+# app's), the debugging of an API. Each: the token by which a message names it, and the
+# terms by which a text does (an IP also by an address, IPV4_RE). A text that names one of
+# them not at all is rarely about a row whose message is about it: such a row loses
+# UNNAMED_SUBJECT_PENALTY (a new server blocked by an IP list of the API's own: not the
+# credential's trusted addresses; a surge of throttled calls: not an unknown client IP;
+# `authentication information is wrong` with no way named: the generic row, not IAM's nor
+# the debugging one's; a text that names no third party, plug-in or authorizer: not the
+# third-party authentication rows; `my script` with no Lua, plug-in or nginx named: not
+# the custom Lua script's; a token too old with no refresh named: not the refresh token's;
+# a protocol refused with no SSL or TLS named: not the TLS version's; an IAM user refused
+# where no region is named: not the rows of a region's; a backend not found with no
+# channel named: not the VPC channel's).
 # At 4 the IP rows still answered texts of a generic refusal whose words their phrasings
 # share (`调接口直接403拒绝`); at 6 five more tuning cases found their row and none lost it.
 # A word of several tokens names a subject only whole (`alternatives`): a piece of it alone
