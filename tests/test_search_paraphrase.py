@@ -427,11 +427,31 @@ def test_past_its_validity_period_finds_a_row_that_says_expired(text):
         "gateway can't find my sprocket after the edit",
         "it says it could not find the sprocket",
         "unable to find sprocket, 500",
+        "it say the sprocket cannot found",
+        "the sprocket can't be found, 500",
     ],
 )
 def test_cannot_find_finds_a_row_that_says_does_not_exist(text):
     make_entry(message_en="Sprocket is busy.", meaning_en="The sprocket of the API is busy.")
     missing = make_entry(message_en="The sprocket does not exist.")
+
+    assert search(text).hits[0].entry == missing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sprocket key not found gateway",
+        "the sprocket key was not found, 400",
+    ],
+)
+def test_not_found_finds_a_row_that_says_it_cannot_be_found(text):
+    # The row says it in its own words, not in the catalog's `does not exist`.
+    make_entry(message_en="Sprocket key is empty.", meaning_en="The sprocket key is empty.")
+    missing = make_entry(
+        message_en="Sprocket key is null.", meaning_en="The sprocket key cannot be found."
+    )
 
     assert search(text).hits[0].entry == missing
 

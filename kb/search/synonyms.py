@@ -39,7 +39,15 @@ SYNONYMS: dict[str, str] = {
     "permission denied": "denied not authorized",
     "unauthorized": "authentication incorrect",
     "unauthorised": "authentication incorrect",
-    "not found": "exist",
+    # Not found, keeping its own word: `cannot be found`, as rows say it, is found.
+    "not found": "exist found",
+    "cannot be found": "exist found",
+    "can't be found": "exist found",
+    "could not be found": "exist found",
+    "couldn't be found": "exist found",
+    # As a learner writes it.
+    "cannot found": "exist found",
+    "can't found": "exist found",
     "doesn't exist": "exist",
     "does not exist": "exist",
     "missing": "exist lack",
