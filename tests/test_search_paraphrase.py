@@ -383,102 +383,87 @@ def test_chinese_function_words_make_no_pieces_across_words():
     assert query_groups("是不是后端超时") == query_groups("后端超时")
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "text",
-    [
-        "the gateway refuses my sprocket",
-        "sprocket refused",
-        "齿轮被网关拦了",
-    ],
-)
-def test_refused_and_blocked_find_a_row_that_says_rejected(text):
-    make_entry(message_en="Sprocket accepted late.", meaning_zh="网关延迟接受齿轮")
-    rejected = make_entry(
-        message_en="Sprocket rejected.", meaning_zh="齿轮被拦截", meaning_en="Rejected."
-    )
-
-    assert search(text).hits[0].entry == rejected
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "text",
-    [
-        "sprocket token过了有效期",
-        "sprocket token超过有效期了，返回401",
-        "有效期已过的sprocket token",
-        "our sprocket tokens aged out",
-        "sprocket token ages out after an hour",
-    ],
-)
-def test_past_its_validity_period_finds_a_row_that_says_expired(text):
-    make_entry(message_en="Sprocket token is invalid.", meaning_zh="Sprocket token不合法")
-    expired = make_entry(message_en="Sprocket token is expired.", meaning_zh="Sprocket token过期")
-
-    assert search(text).hits[0].entry == expired
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "text",
-    [
-        "the gateway cannot find the sprocket of our API",
-        "gateway can't find my sprocket after the edit",
-        "it says it could not find the sprocket",
-        "unable to find sprocket, 500",
-        "it say the sprocket cannot found",
-        "the sprocket can't be found, 500",
-    ],
-)
-def test_cannot_find_finds_a_row_that_says_does_not_exist(text):
-    make_entry(message_en="Sprocket is busy.", meaning_en="The sprocket of the API is busy.")
-    missing = make_entry(message_en="The sprocket does not exist.")
-
-    assert search(text).hits[0].entry == missing
+# Words a text says another way than the catalog: of two rows written for it, the first
+# says something else, the second what the text means in the catalog's (or its own) words.
+SAID_ANOTHER_WAY = {
+    # Refused and blocked are rejected.
+    "rejected": (
+        {"message_en": "Sprocket accepted late.", "meaning_zh": "网关延迟接受齿轮"},
+        {"message_en": "Sprocket rejected.", "meaning_zh": "齿轮被拦截", "meaning_en": "Rejected."},
+    ),
+    # Past its validity period is expired.
+    "expired": (
+        {"message_en": "Sprocket token is invalid.", "meaning_zh": "Sprocket token不合法"},
+        {"message_en": "Sprocket token is expired.", "meaning_zh": "Sprocket token过期"},
+    ),
+    # Cannot find is does not exist.
+    "does not exist": (
+        {"message_en": "Sprocket is busy.", "meaning_en": "The sprocket of the API is busy."},
+        {"message_en": "The sprocket does not exist."},
+    ),
+    # Not found is found by a row that says it in its own words, not `does not exist`.
+    "cannot be found": (
+        {"message_en": "Sprocket key is empty.", "meaning_en": "The sprocket key is empty."},
+        {"message_en": "Sprocket key is null.", "meaning_en": "The sprocket key cannot be found."},
+    ),
+    # Replaced by a new one (换新) is updated. Written first: of two rows that say as
+    # much, the first is ranked first.
+    "updated": (
+        {
+            "message_en": "The sprocket token is unavailable.",
+            "meaning_zh": "sprocket的token不可使用",
+        },
+        {
+            "message_en": "The sprocket token must be updated.",
+            "meaning_zh": "sprocket的token需要更新",
+        },
+    ),
+    # A custom domain is an independent domain name.
+    "independent domain": (
+        {
+            "message_en": "Custom header missing.",
+            "http_status": 404,
+            "meaning_zh": "自定义请求头缺失",
+        },
+        {
+            "message_en": "Independent domain name unbound.",
+            "http_status": 404,
+            "meaning_zh": "独立域名未绑定",
+        },
+    ),
+}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "text",
+    "meant, text",
     [
-        "sprocket key not found gateway",
-        "the sprocket key was not found, 400",
+        ("rejected", "the gateway refuses my sprocket"),
+        ("rejected", "sprocket refused"),
+        ("rejected", "齿轮被网关拦了"),
+        ("expired", "sprocket token过了有效期"),
+        ("expired", "sprocket token超过有效期了，返回401"),
+        ("expired", "有效期已过的sprocket token"),
+        ("expired", "our sprocket tokens aged out"),
+        ("expired", "sprocket token ages out after an hour"),
+        ("does not exist", "the gateway cannot find the sprocket of our API"),
+        ("does not exist", "gateway can't find my sprocket after the edit"),
+        ("does not exist", "it says it could not find the sprocket"),
+        ("does not exist", "unable to find sprocket, 500"),
+        ("does not exist", "it say the sprocket cannot found"),
+        ("does not exist", "the sprocket can't be found, 500"),
+        ("cannot be found", "sprocket key not found gateway"),
+        ("cannot be found", "the sprocket key was not found, 400"),
+        ("updated", "sprocket的token要换新"),
+        ("updated", "sprocket的token得换个新的，401"),
+        ("independent domain", "custom domain returns 404"),
+        ("independent domain", "自定义域名返回404"),
     ],
 )
-def test_not_found_finds_a_row_that_says_it_cannot_be_found(text):
-    # The row says it in its own words, not in the catalog's `does not exist`.
-    make_entry(message_en="Sprocket key is empty.", meaning_en="The sprocket key is empty.")
-    missing = make_entry(
-        message_en="Sprocket key is null.", meaning_en="The sprocket key cannot be found."
-    )
-
-    assert search(text).hits[0].entry == missing
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("text", ["sprocket的token要换新", "sprocket的token得换个新的，401"])
-def test_replaced_by_a_new_one_finds_a_row_that_says_updated(text):
-    # Written first: of two rows that say as much, the first is ranked first.
-    make_entry(
-        message_en="The sprocket token is unavailable.", meaning_zh="sprocket的token不可使用"
-    )
-    updated = make_entry(
-        message_en="The sprocket token must be updated.", meaning_zh="sprocket的token需要更新"
-    )
-
-    assert search(text).hits[0].entry == updated
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("text", ["custom domain returns 404", "自定义域名返回404"])
-def test_a_custom_domain_is_an_independent_domain_name(text):
-    make_entry(message_en="Custom header missing.", http_status=404, meaning_zh="自定义请求头缺失")
-    wanted = make_entry(
-        message_en="Independent domain name unbound.",
-        http_status=404,
-        meaning_zh="独立域名未绑定",
-    )
+def test_a_word_said_another_way_finds_the_row_that_means_it(meant, text):
+    other, meaning = SAID_ANOTHER_WAY[meant]
+    make_entry(**other)
+    wanted = make_entry(**meaning)
 
     assert search(text).hits[0].entry == wanted
 
