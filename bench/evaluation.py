@@ -54,6 +54,11 @@ Cases live in bench/cases/, one file per provenance:
   non-native English; colloquial Chinese and Chinese mixed with English words), written
   the same way by two more writers (`set14-making/README.md`); all split `tune14`, a
   development set.
+- `independent_set15.json`: 324 more in thirteen registers (English: chat messages,
+  tickets, question bodies, search-box queries, developers' reports, non-native English,
+  on-call notes; Chinese: the first four, colloquial Chinese and Chinese mixed with
+  English words), written the same way by two more writers (`set15-making/README.md`);
+  all split `tune15`, a development set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -84,6 +89,7 @@ FILES = {
         "independent_set12.json",
         "independent_set13.json",
         "independent_set14.json",
+        "independent_set15.json",
     ),
 }
 
