@@ -383,6 +383,14 @@ def test_chinese_function_words_make_no_pieces_across_words():
     assert query_groups("是不是后端超时") == query_groups("后端超时")
 
 
+def test_an_adverb_inside_a_chinese_phrase_leaves_the_phrase_said():
+    # 总是, 老是, 一直 between the words of a phrase (签名校验, 访问被拒) do not hide it;
+    # the pieces of the text are still there.
+    assert set(query_groups("签名校验 总是")) <= set(query_groups("签名总是校验不过"))
+    assert set(query_groups("访问被拒 老是")) <= set(query_groups("访问老是被拒"))
+    assert set(query_groups("接口 一直")) <= set(query_groups("接口一直找不到"))
+
+
 # Words a text says another way than the catalog: of two rows written for it, the first
 # says something else, the second what the text means in the catalog's (or its own) words.
 SAID_ANOTHER_WAY = {
@@ -492,6 +500,9 @@ def test_a_word_said_another_way_finds_the_row_that_means_it(meant, text):
         ("the OBS API does not take our IAM token, 401", "APIGW.0301"),
         # A region named by its ID.
         ("IAM user forbidden in la-south-2 calling the OBS API", "APIGW.0802"),
+        # An adverb inside a phrase (签名老是校验不过: the signature check fails).
+        ("应用签名老是校验不过", "APIG.0303"),
+        ("用app认证，签名经常校验不过", "APIG.0303"),
         # A security group that keeps the gateway out leaves the backend unavailable.
         ("security group blocks the gateway from reaching my backend, 502", "APIG.0201"),
         # A cloud service API's permissions come from IAM policies.

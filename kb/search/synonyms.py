@@ -498,6 +498,10 @@ FILLER_HAN_RE = re.compile(
     "在哪里?|哪里|[了的吗呢吧啊呀嘛哦就说还都也把给又才]"
 )
 
+# Adverbs that sit inside a Chinese phrase (`签名总是校验不过`, `接口突然找不到`): the phrases
+# are looked for in the text without them too.
+ADVERB_HAN_RE = re.compile("一直|总是|老是|经常|突然|好像|似乎|偶尔")
+
 # A region named by its ID (`cn-north-4`, `ap-southeast-1`) or by its Chinese name, an area
 # and a city (`华北-北京四`, `亚太-新加坡`: the area is enough to tell) is, in the catalog's
 # words, a region.
@@ -580,12 +584,19 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
             CREDENTIAL_LEVEL_RE.search(text)
         ):
             groups.append(alternatives("credential-level 凭据级"))
+    # A phrase an adverb sits inside (`签名总是校验不过`) is said too; its pieces stay.
+    joined, adverbs = ADVERB_HAN_RE.subn("", text)
     for phrase, pattern in _PATTERNS:
         # The patterns look for whole words, a regex each: most phrases are not in the
         # text at all, which a substring test says at a small part of the cost.
-        if phrase not in text:
+        if phrase not in joined:
             continue
         text, found = pattern.subn(" ", text)
+        if adverbs:
+            joined, across = pattern.subn(" ", joined)
+            found = found or across
+        else:
+            joined = text
         if found:
             groups.extend(alternatives(part) for part in SYNONYMS[phrase].split("|"))
     text = FILLER_HAN_RE.sub(" ", FILLER_RE.sub(" ", text))
