@@ -27,6 +27,9 @@ from tests.factories import make_entry
         ("our script keeps getting 429s", 429),
         ("load test gets 429s, the policy we bound allows 500 per second", 429),
         ("limit is 500 a minute and we get 429", 429),
+        # At a sentence's end.
+        ("Every call now fails with 500. The function ran.", 500),
+        ("every call now fails with 500.", 500),
     ],
 )
 def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
@@ -61,6 +64,8 @@ def test_a_status_the_call_did_not_get_is_not_its_status(text, status):
         "the limit is 403ms",
         "order 4041 failed",
         "between 403 and 401 I cannot tell",
+        # A decimal point is no sentence's end.
+        "latency went up to 500.5 ms",
     ],
 )
 def test_counts_quantities_and_two_statuses_are_not_a_status(text):

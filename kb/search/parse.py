@@ -62,7 +62,8 @@ REASON_PHRASES = {
 # 4xx or 5xx number standing alone, not a count or a quantity (`500 requests`, `404ms`).
 PROSE_STATUS_RE = re.compile(
     # In the plural too (`keeps getting 429s`), unless a duration (`after 500s`).
-    r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(s?)(?![A-Za-z0-9_.:/%-])"
+    # A sentence's full stop may follow (`fails with 500.`), a decimal point not.
+    r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(s?)(?![A-Za-z0-9_:/%-]|\.[^\s\"'])"
     # A rate is no status either: `500 per second`, `500 a minute`.
     r"(?!\s*(?:per|an? (?:second|minute|hour))\b)"
     r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|[kmg]i?b|bytes?|requests?|reqs?|"
