@@ -314,6 +314,11 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "sprocket refused at the gateway, no backend rules are involved",
         "sprocket refused at the gateway; we ruled out the backend",
         "齿轮调用被网关拒绝，已排除后端拒绝的可能",
+        # What the answer does not mention.
+        "sprocket refused at the gateway, with no mention of the backend",
+        "sprocket refused at the gateway, the message does not mention the backend",
+        "sprocket refused at the gateway, it doesn't mention any backend",
+        "齿轮调用被网关拒绝，提示里没提到后端",
     ],
 )
 def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
@@ -505,6 +510,13 @@ def test_a_word_said_another_way_finds_the_row_that_means_it(meant, text):
         ("the OBS API does not take our IAM token, 401", "APIGW.0301"),
         # A region named by its ID.
         ("IAM user forbidden in la-south-2 calling the OBS API", "APIGW.0802"),
+        # What the answer does not mention is not what the failure is about.
+        (
+            "my API call is refused with 403, the answer does not mention IP or app, "
+            "only that access is denied",
+            "APIG.0306",
+        ),
+        ("调用我们的API返回403，提示拒绝访问，没提到IP或应用", "APIG.0306"),
         # An adverb inside a phrase (签名老是校验不过: the signature check fails).
         ("应用签名老是校验不过", "APIG.0303"),
         ("用app认证，签名经常校验不过", "APIG.0303"),
