@@ -360,6 +360,21 @@ def test_what_a_description_says_was_sent_is_not_what_is_missing(text):
     assert "client_id" not in undenied(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token call fails with 400, I'm only passing client_id since I thought the secret "
+        "was optional",
+        "token request rejected, we only send client_id, is the secret needed?",
+    ],
+)
+def test_a_field_a_description_says_was_sent_is_not_the_one_it_lacks(shipped_catalog, text):
+    # The field named as sent (client_id) does not make `Lack of client_id.` the answer.
+    codes = [hit.entry.code for hit in search(text).hits]
+    assert "APIG.2212" in codes
+    assert "APIG.2211" not in codes[: codes.index("APIG.2212")]
+
+
 def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
     # One clause that says "not" describes the failure; only a clause beside others that
     # denies something is left out.

@@ -46,7 +46,7 @@ from kb.search.synonyms import (
 )
 from kb.text.addresses import IPV4_RE
 from kb.text.spelling import SHORTEST, not_words
-from kb.text.tokens import LINE_MARK, fold_width, fold_width_and_case, tokens
+from kb.text.tokens import LINE_MARK, fold_width, fold_width_and_case, tokens, undenied
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
 
@@ -260,7 +260,9 @@ def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, f
 @lru_cache(maxsize=1024)
 def _named_tokens(text: str) -> tuple[tuple[str, ...], ...]:
     """The tokens of each identifier a query names: its words', then its own."""
-    return tuple(tuple(tokens(name)) for name in IDENTIFIER_RE.findall(fold_width_and_case(text)))
+    return tuple(
+        tuple(tokens(name)) for name in IDENTIFIER_RE.findall(undenied(fold_width_and_case(text)))
+    )
 
 
 def identifiers(text: str) -> frozenset[str]:
