@@ -319,6 +319,7 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "sprocket refused at the gateway, the message does not mention the backend",
         "sprocket refused at the gateway, it doesn't mention any backend",
         "齿轮调用被网关拒绝，提示里没提到后端",
+        "齿轮调用被网关拒绝，提示未说明是不是后端的原因",
     ],
 )
 def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
@@ -351,6 +352,7 @@ def test_a_denial_after_though_or_but_is_a_clause_of_its_own(contrast):
         "token request rejected, says grant_type is missing. I only send client_id in the body",
         "token request rejected: grant_type missing; we only passed client_id",
         "获取令牌被拒，提示缺少grant_type，请求里只传了client_id",
+        "获取令牌被拒，提示缺少grant_type，请求中只携带了client_id",
     ],
 )
 def test_what_a_description_says_was_sent_is_not_what_is_missing(text):
@@ -682,6 +684,10 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("body里没放齿轮字段", "缺少齿轮字段", "齿轮字段超时"),
         ("齿轮参数没填", "缺少齿轮参数", "齿轮参数超时"),
         ("调用方没给齿轮头", "缺少齿轮头", "齿轮头超时"),
+        ("请求中未附带齿轮参数", "缺少齿轮参数", "齿轮参数超时"),
+        ("请求未携带齿轮头", "缺少齿轮头", "齿轮头超时"),
+        ("调用方没提供齿轮字段", "缺少齿轮字段", "齿轮字段超时"),
+        ("请求里漏了齿轮参数", "缺少齿轮参数", "齿轮参数超时"),
         (
             "the sprocket request omitted a field",
             "Lack of sprocket field.",

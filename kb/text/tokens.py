@@ -184,10 +184,10 @@ DENIED_RE = re.compile(
     r"|(?<![a-z0-9'])ruled\s+out(?![a-z0-9])|已经?排除了?|排除了"
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
-    r"|只(?:传|带|给|填|放)了?"
+    r"|只(?:传|带|给|填|放|携带|附带|提供)了?"
     # What the answer does not mention: `no mention of IAM or app`, `not mention IP`.
     r"|(?:(?<![a-z0-9'])(?:no|not|never|without)|n['’]t)\s+(?:any\s+)?mention(?:s|ed|ing)?"
-    r"(?:\s+of)?(?![a-z0-9])|没有?提到|未提及|没说是"
+    r"(?:\s+of)?(?![a-z0-9])|没有?提到|未提及|没说是|未说明|没有?说明是"
     r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
 )
 
