@@ -320,6 +320,9 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "sprocket refused at the gateway, it doesn't mention any backend",
         "齿轮调用被网关拒绝，提示里没提到后端",
         "齿轮调用被网关拒绝，提示未说明是不是后端的原因",
+        "sprocket refused at the gateway, without telling us whether the backend is involved",
+        "sprocket refused at the gateway; the error doesn't say if the backend did it",
+        "齿轮调用被网关拒绝，也不告诉是不是后端的问题",
     ],
 )
 def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
@@ -382,6 +385,12 @@ def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
     # denies something is left out.
     assert search("应用不是从受信任的IP地址访问的").hits[0].entry.code == "APIG.0405"
     assert search("the app is not from a trusted IP address").hits[0].entry.code == "APIG.0405"
+
+
+def test_what_the_gateway_cannot_tell_is_no_denial():
+    # `can't tell who the caller is` says what failed, not what the answer left out.
+    assert "ip" in undenied("403 from the gateway, it can't tell what my client ip is")
+    assert "ip" not in undenied("403 from the gateway, it doesn't tell us whether ip is why")
 
 
 def test_a_denial_ends_at_its_sentence():

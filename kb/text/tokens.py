@@ -185,9 +185,12 @@ DENIED_RE = re.compile(
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
     r"|只(?:传|带|给|填|放|携带|附带|提供)了?"
-    # What the answer does not mention: `no mention of IAM or app`, `not mention IP`.
-    r"|(?:(?<![a-z0-9'])(?:no|not|never|without)|n['’]t)\s+(?:any\s+)?mention(?:s|ed|ing)?"
-    r"(?:\s+of)?(?![a-z0-9])|没有?提到|未提及|没说是|未说明|没有?说明是"
+    # What the answer does not mention: `no mention of IAM or app`, `not mention IP`,
+    # `without telling us whether it's IAM`, `doesn't say which field`.
+    r"|(?:(?<![a-z0-9'])(?:no|not|never|without)|n['’]t)\s+(?:any\s+)?"
+    r"(?:(?:mention|say|specify|indicat)(?:s|ed|ing|e)?(?:\s+of)?"
+    r"|tell(?:s|ing)?\s+(?:us|me|you|them))(?![a-z0-9])"
+    r"|没有?提到|未提及|没说是|未说明|没有?说明是|(?:不|没有?)告诉"
     r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
 )
 
