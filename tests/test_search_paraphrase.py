@@ -8,7 +8,13 @@ from django.core.management import call_command
 from kb.models import ErrorEntry
 from kb.search.engine import search
 from kb.search.parse import parse
-from kb.search.synonyms import alternatives, group_tokens, query_groups, said_groups
+from kb.search.synonyms import (
+    alternatives,
+    group_tokens,
+    lacked_terms,
+    query_groups,
+    said_groups,
+)
 from kb.text.tokens import tokens, undenied
 from tests.factories import make_entry
 
@@ -378,6 +384,42 @@ def test_a_field_a_description_says_was_sent_is_not_the_one_it_lacks(shipped_cat
     codes = [hit.entry.code for hit in search(text).hits]
     assert "APIG.2212" in codes
     assert "APIG.2211" not in codes[: codes.index("APIG.2212")]
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        (
+            "token request fails: we post client_id and client_secret but left out the grant type",
+            "APIG.2210",
+        ),
+        (
+            "the gateway says the client id was never sent; client_secret and grant_type "
+            "are in the body",
+            "APIG.2211",
+        ),
+        ("请求token时带了client_id和grant_type，但是secret没传", "APIG.2212"),
+        (
+            "refresh call rejected: grant_type=refresh_token is there but the refresh token "
+            "value is missing",
+            "APIG.2213",
+        ),
+    ],
+)
+def test_the_field_a_description_says_is_missing_finds_its_lack_of_row(shipped_catalog, text, code):
+    # A description names the fields it sent as much as the one it did not; the words
+    # around `left out`, `never sent`, `没传`, `missing` say which is missing.
+    assert search(text).hits[0].entry.code == code
+
+
+def test_what_is_missing_is_read_around_its_cue():
+    lacked = lacked_terms("we post client_id and client_secret but left out the grant type")
+    assert "grant" in lacked
+    assert lacked.isdisjoint({"clientid", "clientsecret"})
+    assert "secret" in lacked_terms(
+        "an error saying the secret half of the credentials wasn't sent"
+    )
+    assert not lacked_terms("the token endpoint answers 400 to our client_id")
 
 
 def test_a_denial_alone_is_the_failure_itself(shipped_catalog):

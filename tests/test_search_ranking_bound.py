@@ -19,6 +19,9 @@ TEXTS = [
     "calling the ECS API to list servers returns 401, the IAM token expired",
     "took the API offline yesterday, now clients get 404 from the gateway",
     "custom authorizer denies every request",
+    # What was not sent, beside what was (a lack-of row's field).
+    "token request fails: we post client_id and client_secret but left out the grant type",
+    "请求token时带了client_id和grant_type，但是secret没传",
     "request to the api through the debug page says domain not bound",
     "签名不对，调用接口一直返回401",
     "后端服务超时，网关返回504",

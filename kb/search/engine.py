@@ -40,6 +40,7 @@ from kb.search.synonyms import (
     alternatives,
     group_tokens,
     held_terms,
+    lacked_terms,
     lookup_tokens,
     query_groups,
     said_groups,
@@ -92,6 +93,12 @@ SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6, 0.8)
 # How much an identifier the query names (`grant_type`) counts when the row's message
 # names it too: the message is about that very field.
 IDENTIFIER_WEIGHT = 8.0
+# The token of a row's message that says a field was not sent (`Lack of client_id.`), and
+# how much the row counts when the words around what a query says is missing name its
+# field (`lacked_terms`): a text names the fields it sent too (`they post client_id and
+# client_secret but left out the grant type`), and only the missing one is the answer.
+LACK = "lack"
+LACK_WEIGHT = 2 * IDENTIFIER_WEIGHT
 # The ways a caller proves who it is, each by the tokens with which a row's message names
 # it and by what names it in a text. A text that names one way and no other is not
 # about a row whose message names only others (`IAM token`: not `Incorrect app
@@ -589,6 +596,8 @@ class Asked:
     sign_in: tuple[frozenset[str], frozenset[str]] | None = None
     # What a row's message may be about (SUBJECTS) that the query does not name.
     unnamed: frozenset[str] = frozenset()
+    # The tokens of what the query says was not sent (`lacked_terms`).
+    lacking: frozenset[str] = frozenset()
 
     @cached_property
     def total(self) -> float:
@@ -642,7 +651,8 @@ def _best_possible(asked: Asked, fixed: tuple[float, str], present: list[int]) -
         share = sum(asked.weights[g] for g in present) / asked.total
         score += share * max(SECTION_WEIGHTS) * (0.5 + 0.5 * asked.known) * _words_weight(match)
         if asked.describes:
-            score += PHRASING_WEIGHT * share + (IDENTIFIER_WEIGHT if asked.names else 0.0)
+            named = LACK_WEIGHT if asked.lacking else IDENTIFIER_WEIGHT if asked.names else 0.0
+            score += PHRASING_WEIGHT * share + named
     return score + 0.05 + 1e-6  # `_rank` rounds to a tenth
 
 
@@ -683,8 +693,13 @@ def _rank(
             score += PHRASING_WEIGHT * _best_line_share(
                 phrasing_postings(candidate.index_tokens), groups, weights, present, total
             )
-            # An identifier the query names (`grant_type`) that the row's message names.
-            if asked.names and _names_identifier(asked, message_tokens(candidate.index_tokens)):
+            message = message_tokens(candidate.index_tokens)
+            if asked.lacking and LACK in message:
+                # A row of a field not sent (`Lack of grant_type.`): as much as the words
+                # around what the query says is missing name its field.
+                score += LACK_WEIGHT * _lacked_share(asked.lacking, message, candidate.code)
+            elif asked.names and _names_identifier(asked, message):
+                # An identifier the query names (`grant_type`) that the row's message names.
                 score += IDENTIFIER_WEIGHT
     return Hit(
         entry=None,
@@ -695,6 +710,20 @@ def _rank(
         coverage=round(coverage, 3),
         held_share=round(len(present) / len(groups), 3) if groups else 0.0,
     )
+
+
+def _lacked_share(lacking: frozenset[str], message: frozenset[str], code: str) -> float:
+    """How much of the field a lack-of row names (its message's tokens but `lack` and its
+    code's) the query says was not sent: all of it when it spells the field (`clientid`),
+    else the share of the field's words (`client`, `id`) it says."""
+    field = message - {LACK, *tokens(code)}
+    spelled = {
+        token for token in field if any(token != word and token.startswith(word) for word in field)
+    }
+    if not spelled.isdisjoint(lacking):
+        return 1.0
+    words = field - spelled
+    return len(words & lacking) / len(words) if words else 0.0
 
 
 def _names_identifier(asked: Asked, message: frozenset[str]) -> bool:
@@ -947,6 +976,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         identifier_words(words[:2000]) if names else (),
         _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
         _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
+        lacked_terms(words[:2000]) if describes and groups else frozenset(),
     )
     primary = "APIGW" if query.names_shared_gateway else "APIG"
     ranked = _ranked(asked, candidates, present, similarities, limit, primary)

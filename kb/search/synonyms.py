@@ -13,7 +13,14 @@ from functools import lru_cache
 from http import HTTPStatus
 
 from kb.text.addresses import IPV4_RE
-from kb.text.tokens import fold_width_and_case, han_quantities, tokens, undenied
+from kb.text.tokens import (
+    CONTRAST_RE,
+    QUERY_CLAUSE_RE,
+    fold_width_and_case,
+    han_quantities,
+    tokens,
+    undenied,
+)
 from kb.text.typos import corrected
 
 SYNONYMS: dict[str, str] = {
@@ -692,3 +699,43 @@ def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int
         if not STATUS_ALONE_RE.fullmatch(words):
             said.update(query_groups(words))
     return frozenset(g for g, group in enumerate(groups) if group in said)
+
+
+# What a text says was not sent: `left out the grant type`, `the client id was never sent`,
+# `omits the refresh token`, `未附带刷新令牌`. The words around the cue, in its clause, are
+# what is missing (`lacked_terms`); a field named elsewhere in the text was sent.
+LACK_CUE_RE = re.compile(
+    r"(?<![a-z0-9])(?:missing|lacks?|lacking|left out|leaves out|leaving out"
+    r"|omit(?:s|ted|ting)?|without|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
+    r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
+    r"|(?:never|not) (?:sent|passed|included|provided)"
+    r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not) (?:send|pass|include|provide))"
+    r"(?![a-z0-9])"
+    r"|缺少|缺失|没有?带|没有?传|漏传|忘了?传|忘记传|忘了?带|少了|没放|没填|没给|未带|未传"
+    r"|未携带|没携带|未附带|没附带|未提供|没提供|漏了|漏掉"
+)
+# How far from the cue a missing field is named, either side (`the secret half of the
+# credentials wasn't sent`, `left out the field saying which kind of grant they want`).
+LACK_REACH = 40
+
+
+@lru_cache(maxsize=1024)
+def lacked_terms(text: str) -> frozenset[str]:
+    """The index tokens (with their synonyms') of what `text` says was not sent: the words
+    within LACK_REACH characters of each cue (LACK_CUE_RE) in the cue's clause. Empty
+    when the text says nothing is missing."""
+    folded = CONTRAST_RE.sub(", ", fold_width_and_case(text))
+    near = []
+    for clause in QUERY_CLAUSE_RE.findall(folded):
+        for cue in LACK_CUE_RE.finditer(clause):
+            near += (
+                clause[max(0, cue.start() - LACK_REACH) : cue.start()],
+                clause[cue.end() :][:LACK_REACH],
+            )
+    return frozenset(
+        token
+        for words in near
+        if words.strip()
+        for group in query_groups(words)
+        for token in group_tokens(group)
+    )
