@@ -85,6 +85,24 @@ def test_sizes_and_durations_meet_whatever_the_number():
     assert "unittime" not in tokens("the second call")
 
 
+def test_forbidden_stands_for_403():
+    query = parse("calls from the branch office are forbidden")
+    assert (query.http_status, query.status_implied) == (403, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "requests from the branch office are forbidden, the API whitelist only has the data "
+        "center range",
+        "forbidden when calling from home, the allow list on our API has only the office range",
+    ],
+)
+def test_a_forbidden_call_finds_a_403_row_before_rows_of_its_passing_words(shipped_catalog, text):
+    # `range` and `data` are words of the through_data row's message; forbidden is a 403.
+    assert search(text).hits[0].entry.code == "APIG.0402"
+
+
 def test_a_stated_status_ranks_its_row_above_rows_of_the_same_words(shipped_catalog):
     hits = search("the gateway cuts my slow backend off with 504").hits
     assert hits[0].entry.http_status == 504

@@ -44,6 +44,8 @@ LOG_MESSAGE_RE = re.compile(
 STATUS_ONLY_RE = re.compile(r"^[\s/:,#-]*(?:HTTP\s*)?([1-5]\d\d)\s*$", re.IGNORECASE)
 # Reason phrases distinctive enough to stand for their status in plain words.
 REASON_PHRASES = {
+    # Every row of the catalogs that says forbidden is a 403.
+    "forbidden": 403,
     "too many requests": 429,
     "bad gateway": 502,
     "service unavailable": 503,
