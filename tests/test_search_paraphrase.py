@@ -1022,6 +1022,8 @@ def test_a_reason_phrase_finds_the_shared_gateways_row_of_its_status(shipped_cat
         ("the EVS attach volume API call now and then ends with gateway timeout", "APIGW.0201"),
         # What the gateway cannot figure out, it cannot identify.
         ("the gateway cannot figure out which address the caller has", "APIG.0401"),
+        ("behind the new CDN the gateway can't work out which address the caller has", "APIG.0401"),
+        ("the gateway cannot determine the caller's address and refuses", "APIG.0401"),
         # A proxy that rewrites what was signed changes it.
         (
             "our reverse proxy rewrites the query string after the app signature is computed",

@@ -114,6 +114,11 @@ SYNONYMS: dict[str, str] = {
     "older": "old older",
     # What the gateway cannot figure out, it cannot identify.
     "figure out": "identify figure",
+    "work out": "identify figure",
+    "make out": "identify figure",
+    "determine": "identify determine",
+    "认不出": "识别 认不出",
+    "认不到": "识别 认不出",
     # HTTP's name for 504; the timeout is the telling word (`backend` is in half the rows,
     # and made the rows that hold it crowd out the timeout's).
     "gateway timeout": "timeout",
