@@ -91,6 +91,34 @@ def test_forbidden_stands_for_403():
 
 
 @pytest.mark.parametrize(
+    "text", ["the gateway answers with a server error", "a server-side error", "网关报服务端错误"]
+)
+def test_a_server_error_stands_for_500(text):
+    query = parse(text)
+    assert (query.http_status, query.status_implied) == (500, True)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        (
+            "the gateway can't find backend settings for the policy condition that matched, "
+            "server error",
+            "APIG.0105",
+        ),
+        (
+            "health API through the gateway randomly returns a generic server error, backend "
+            "never sees the request",
+            "APIG.0601",
+        ),
+    ],
+)
+def test_a_server_error_is_a_500_whatever_rows_its_words_find(shipped_catalog, text, code):
+    # `server error` is a 5xx, not the words of `Internal server error.` alone.
+    assert search(text).hits[0].entry.code == code
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "requests from the branch office are forbidden, the API whitelist only has the data "

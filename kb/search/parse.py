@@ -46,6 +46,14 @@ STATUS_ONLY_RE = re.compile(r"^[\s/:,#-]*(?:HTTP\s*)?([1-5]\d\d)\s*$", re.IGNORE
 REASON_PHRASES = {
     # Every row of the catalogs that says forbidden is a 403.
     "forbidden": 403,
+    # A server's error is a 5xx, and the gateway's own the 500 of an internal error.
+    "server error": 500,
+    "server-side error": 500,
+    "server side error": 500,
+    "服务端错误": 500,
+    "服务器错误": 500,
+    "服务端报错": 500,
+    "服务器内部错误": 500,
     "too many requests": 429,
     "bad gateway": 502,
     "service unavailable": 503,
