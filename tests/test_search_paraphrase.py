@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from kb.models import ErrorEntry
-from kb.search.engine import search
+from kb.search.engine import identifiers, search
 from kb.search.parse import parse
 from kb.search.synonyms import (
     alternatives,
@@ -415,6 +415,20 @@ def test_what_a_description_says_was_sent_is_not_what_is_missing(text):
     # failure (`Lack of grant_type.`, not `Lack of client_id.`).
     assert "grant_type" in undenied(text)
     assert "client_id" not in undenied(text)
+
+
+def test_an_identifier_given_a_value_is_not_named_its_value_is():
+    assert identifiers("with grant_type=refresh_token the call fails") == {"refreshtoken"}
+    assert identifiers("grant_type = client_credentials") == {"clientcredenti"}
+    assert identifiers("grant_type is wrong") == {"granttyp"}
+
+
+def test_a_field_given_its_value_is_not_what_the_description_is_about(shipped_catalog):
+    text = (
+        "calling the token endpoint with grant_type=refresh_token, our code sends the token "
+        "under the name refreshToken and gets 400"
+    )
+    assert search(text).hits[0].entry.code == "APIG.2213"
 
 
 @pytest.mark.parametrize(

@@ -187,7 +187,9 @@ SUBJECTS = (
     ),
 )
 UNNAMED_SUBJECT_PENALTY = 6.0
-IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+# An identifier given a value (`grant_type=refresh_token`) is a field the request carried;
+# the value is what the text names.
+IDENTIFIER_RE = re.compile(r"(?<![a-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![a-z0-9_]*\s?=)")
 PHRASINGS = 4  # the index of the customer phrasings' section
 # A word of a row's customer phrasings counts by how many of them say it: the word of one
 # phrasing a third of its section's weight, of two two thirds, of three or more in full,
