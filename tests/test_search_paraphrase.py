@@ -831,6 +831,9 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         # An external authentication service is a third-party one.
         ("齿轮外部认证失败", "齿轮第三方认证失败", "齿轮IAM认证失败"),
         ("齿轮外部鉴权拒绝了调用", "齿轮第三方鉴权拒绝了调用", "齿轮IAM鉴权拒绝了调用"),
+        # 鉴权 information is 认证 information.
+        ("调齿轮接口提示鉴权信息有误", "齿轮认证信息错误", "齿轮接口信息错误"),
+        ("齿轮鉴权失败", "齿轮认证失败", "齿轮授权失败"),
         # What a service sends back is its response; garbled, it cannot be parsed.
         ("齿轮服务的回包为空", "齿轮服务的响应为空", "齿轮服务的请求为空"),
         ("齿轮返回的全是乱码", "齿轮响应无法解析", "齿轮响应超时"),
