@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from kb.models import ErrorEntry
+from kb.search import engine
 from kb.search.engine import identifiers, search
 from kb.search.parse import parse
 from kb.search.synonyms import (
@@ -83,6 +84,33 @@ def test_sizes_and_durations_meet_whatever_the_number():
     assert tokens("after 70 seconds") == tokens("after 1 minute") == tokens("after 500ms")
     # A word that only sometimes names a unit stays itself apart from a number.
     assert "unittime" not in tokens("the second call")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        (
+            "POSTing grant_type=refresh_token to the token endpoint, the gateway says the "
+            "refresh token is invalid",
+            "APIG.2202",
+        ),
+        (
+            "the API was set to call itself by mistake and the gateway gives up with a server "
+            "error",
+            "APIG.0612",
+        ),
+    ],
+)
+def test_a_description_that_says_every_word_of_a_message_finds_its_row(shipped_catalog, text, code):
+    # `refresh token ... invalid`, `API ... call itself`: the row's whole message, said in
+    # other order among other words.
+    assert search(text).hits[0].entry.code == code
+
+
+def test_a_message_of_two_words_is_not_said_by_saying_them():
+    # `Backend unavailable.`: texts of other failures say backend and unavailable too.
+    assert engine._message_words("backend unavailable") == frozenset([""])
+    assert engine._message_words("refresh token is invalid") == {"refresh", "token", "invalid"}
 
 
 def test_forbidden_stands_for_403():

@@ -99,6 +99,12 @@ IDENTIFIER_WEIGHT = 8.0
 # client_secret but left out the grant type`), and only the missing one is the answer.
 LACK = "lack"
 LACK_WEIGHT = 2 * IDENTIFIER_WEIGHT
+# A description that says every word of a row's message (`the gateway returns 400 saying
+# the refresh token is bad`: Refresh token is invalid), in whatever order and among
+# whatever else. Not of a message of one or two words (`Backend unavailable.`), which
+# texts of other failures say as well.
+MESSAGE_SAID_WEIGHT = 3.0
+MESSAGE_SAID_WORDS = 3
 # The ways a caller proves who it is, each by the tokens with which a row's message names
 # it and by what names it in a text. A text that names one way and no other is not
 # about a row whose message names only others (`IAM token`: not `Incorrect app
@@ -600,6 +606,8 @@ class Asked:
     unnamed: frozenset[str] = frozenset()
     # The tokens of what the query says was not sent (`lacked_terms`).
     lacking: frozenset[str] = frozenset()
+    # Every token any group of the query may match (`_asked_tokens`).
+    said: frozenset[str] = frozenset()
 
     @cached_property
     def total(self) -> float:
@@ -654,7 +662,7 @@ def _best_possible(asked: Asked, fixed: tuple[float, str], present: list[int]) -
         score += share * max(SECTION_WEIGHTS) * (0.5 + 0.5 * asked.known) * _words_weight(match)
         if asked.describes:
             named = LACK_WEIGHT if asked.lacking else IDENTIFIER_WEIGHT if asked.names else 0.0
-            score += PHRASING_WEIGHT * share + named
+            score += PHRASING_WEIGHT * share + named + MESSAGE_SAID_WEIGHT
     return score + 0.05 + 1e-6  # `_rank` rounds to a tenth
 
 
@@ -695,6 +703,9 @@ def _rank(
             score += PHRASING_WEIGHT * _best_line_share(
                 phrasing_postings(candidate.index_tokens), groups, weights, present, total
             )
+            # Every word of the row's message said.
+            if _message_words(candidate.message_key) <= asked.said:
+                score += MESSAGE_SAID_WEIGHT
             message = message_tokens(candidate.index_tokens)
             if asked.lacking and LACK in message:
                 # A row of a field not sent (`Lack of grant_type.`): as much as the words
@@ -712,6 +723,14 @@ def _rank(
         coverage=round(coverage, 3),
         held_share=round(len(present) / len(groups), 3) if groups else 0.0,
     )
+
+
+@lru_cache(maxsize=2048)
+def _message_words(message_key: str) -> frozenset[str]:
+    """The tokens of a row's message (its key), when it has MESSAGE_SAID_WORDS or more: a
+    description that says each of them says the message. (A token no query holds, else.)"""
+    words = frozenset(tokens(message_key))
+    return words if len(words) >= MESSAGE_SAID_WORDS else frozenset([""])
 
 
 def _lacked_share(lacking: frozenset[str], message: frozenset[str], code: str) -> float:
@@ -979,6 +998,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
         _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
         lacked_terms(words[:2000]) if describes and groups else frozenset(),
+        asked_tokens,
     )
     primary = "APIGW" if query.names_shared_gateway else "APIG"
     ranked = _ranked(asked, candidates, present, similarities, limit, primary)
