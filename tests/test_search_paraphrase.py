@@ -16,6 +16,7 @@ from kb.search.synonyms import (
     query_groups,
     said_groups,
 )
+from kb.text.spelling import english_neighbours
 from kb.text.tokens import tokens, undenied
 from tests.factories import make_entry
 
@@ -915,6 +916,14 @@ def test_a_misspelt_word_is_read_as_the_word_a_row_holds():
     wanted = make_entry(message_en="Sprocket blocked.", meaning_en="The sprocket is forbidden.")
 
     assert search("my sprocket calls are forbiden since monday").hits[0].entry == wanted
+
+
+def test_a_slip_past_the_end_of_a_stem_is_read_as_the_word(shipped_catalog):
+    # `orchestraton` is four letters from the stem `orchestr` the row holds, one from the
+    # English word `orchestration`.
+    assert "orchestration" in english_neighbours("orchestraton")
+    hits = search("the orchestraton of our API parameters fails with 400").hits
+    assert hits[0].entry.code == "APIG.0106"
 
 
 @pytest.mark.django_db

@@ -46,7 +46,7 @@ from kb.search.synonyms import (
     said_groups,
 )
 from kb.text.addresses import IPV4_RE
-from kb.text.spelling import SHORTEST, not_words
+from kb.text.spelling import SHORTEST, english_neighbours, not_words
 from kb.text.tokens import LINE_MARK, fold_width, fold_width_and_case, tokens, undenied
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
@@ -534,8 +534,8 @@ def _misspelt_as_held(groups, candidates, text: str) -> tuple:
         return groups
     words = TYPED_WORD_RE.findall(fold_width(text))
     long_words = sorted({word.lower() for word in words if len(word) >= MISSPELT_LETTERS})
-    misspelt = {token for word in not_words(long_words) for token in tokens(word)}
-    if misspelt.isdisjoint(unheld):
+    misspelt = {token: word for word in not_words(long_words) for token in tokens(word)}
+    if misspelt.keys().isdisjoint(unheld):
         return groups
     vocabulary = frozenset().union(*(spelt_words(c.index_tokens) for c in candidates))
     spelt = list(groups)
@@ -549,6 +549,12 @@ def _misspelt_as_held(groups, candidates, text: str) -> tuple:
         if found:
             nearest = min(distance for _word, distance, _i in found)
             spelt[g] = frozenset([token, *(w for w, distance, _i in found if distance == nearest)])
+        # A slip past the end of a word's stem (`orchestraton`: `orchestr`), too many
+        # letters from the stem the rows hold: the stems of the English words a letter away.
+        elif meant := vocabulary & {
+            stem for word in english_neighbours(misspelt[token]) for stem in tokens(word)
+        }:
+            spelt[g] = frozenset([token, *meant])
     return tuple(spelt)
 
 

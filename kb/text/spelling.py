@@ -9,6 +9,7 @@ request, elsewhere when a query first needs it).
 """
 
 from functools import lru_cache
+from string import ascii_lowercase
 
 from spellchecker import SpellChecker
 
@@ -31,3 +32,15 @@ def not_words(words) -> set[str]:
     """The ones of `words` (lower-case letters, SHORTEST or more) that are no English word."""
     english = english_words() if words else frozenset()
     return {word for word in words if word not in english}
+
+
+def english_neighbours(word: str) -> set[str]:
+    """The English words (of SHORTEST letters or more) one edit away from `word`: a letter
+    left out, added, changed, or two swapped (`orchestraton`: orchestration)."""
+    english = english_words()
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in ascii_lowercase}
+    edits |= {a + c + b for a, b in splits for c in ascii_lowercase}
+    return {edit for edit in edits if edit in english and edit != word}
