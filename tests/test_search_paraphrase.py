@@ -404,6 +404,9 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "sprocket refused at the gateway, without telling us whether the backend is involved",
         "sprocket refused at the gateway; the error doesn't say if the backend did it",
         "齿轮调用被网关拒绝，也不告诉是不是后端的问题",
+        # In a text of one clause too.
+        "sprocket refused at the gateway and it doesn't say if the backend did it",
+        "齿轮调用被网关拒绝 也不告诉是不是后端的问题",
     ],
 )
 def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):

@@ -185,13 +185,16 @@ DENIED_RE = re.compile(
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
     r"|只(?:传|带|给|填|放|携带|附带|提供)了?"
-    # What the answer does not mention: `no mention of IAM or app`, `not mention IP`,
-    # `without telling us whether it's IAM`, `doesn't say which field`.
-    r"|(?:(?<![a-z0-9'])(?:no|not|never|without)|n['’]t)\s+(?:any\s+)?"
+    r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
+)
+# What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
+# telling us whether it's IAM`, `doesn't say which field`, 也不告诉我哪个字段. Never the
+# failure itself, in a text of one clause too.
+UNSAID_RE = re.compile(
+    r"(?:(?<![a-z0-9'])(?:no|not|never|without)|n['’]t)\s+(?:any\s+)?"
     r"(?:(?:mention|say|specify|indicat)(?:s|ed|ing|e)?(?:\s+of)?"
     r"|tell(?:s|ing)?\s+(?:us|me|you|them))(?![a-z0-9])"
     r"|没有?提到|未提及|没说是|未说明|没有?说明是|(?:不|没有?)告诉"
-    r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
 )
 
 
@@ -204,8 +207,14 @@ def undenied(text: str) -> str:
     """A query without what it says the failure is not: in a text of several clauses (a
     comma, a sentence's end, `though` or `but` ends one), each clause from its denial
     (`not by`, `never configured`, `ruled out`, `only sent`, 不是, 没有配过, 已排除, 只传了)
-    on."""
-    return _before_denials(CONTRAST_RE.sub(", ", text), DENIED_RE, QUERY_CLAUSE_RE)
+    on; and in any text, each clause from what it says the answer does not mention
+    (UNSAID_RE) on."""
+    text = CONTRAST_RE.sub(", ", text)
+    if UNSAID_RE.search(text):
+        text = " ".join(
+            UNSAID_RE.split(clause, maxsplit=1)[0] for clause in QUERY_CLAUSE_RE.findall(text)
+        )
+    return _before_denials(text, DENIED_RE, QUERY_CLAUSE_RE)
 
 
 def document_text(*sections: str | list[str]) -> str:
