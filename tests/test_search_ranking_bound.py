@@ -59,8 +59,9 @@ def test_a_search_shows_what_ranking_every_candidate_shows(shipped_catalog, monk
     assert {text: shown(text, limit) for text in TEXTS} == found
 
 
-@pytest.mark.django_db
-def test_no_candidate_scores_above_its_best_possible_score(shipped_catalog, monkeypatch):
+def scores_and_bounds(monkeypatch, texts, limit: int) -> list[tuple[str, float, float]]:
+    """(code, score, best possible score) of every candidate ranked with a bound worked
+    out for it, in searches of `texts`."""
     # Each bound by the objects it was worked out for, which are kept alive with it: an
     # id alone may be reused by another text's objects once the first are freed.
     bounds: dict[tuple[int, int], tuple[float, tuple, list]] = {}
@@ -83,10 +84,33 @@ def test_no_candidate_scores_above_its_best_possible_score(shipped_catalog, monk
 
     monkeypatch.setattr(engine, "_best_possible", recorded_bound)
     monkeypatch.setattr(engine, "_rank", checked_rank)
-    for text in TEXTS:
-        engine.search(text, limit=engine.RESULT_LIMIT)
+    for text in texts:
+        engine.search(text, limit=limit)
+    return checked
+
+
+@pytest.mark.django_db
+def test_no_candidate_scores_above_its_best_possible_score(shipped_catalog, monkeypatch):
+    checked = scores_and_bounds(monkeypatch, TEXTS, engine.RESULT_LIMIT)
     assert len(checked) > 100
     assert [(code, score, bound) for code, score, bound in checked if score > bound] == []
+
+
+@pytest.mark.django_db
+def test_a_lack_of_row_that_names_the_missing_field_scores_within_its_bound(monkeypatch):
+    # Every part of the row's score at its most: all the text's words in its message, a
+    # phrasing that says them all, every word of its message said, the field the text says
+    # is missing its own. The bound must count the lack-of weight, not an identifier's.
+    make_entry(
+        code="APIG.9201",
+        message_en="Lack of widget name.",
+        phrasings_en="widget name never sent",
+    )
+    make_entry(code="APIG.9202", message_en="Widget broken.")
+    checked = scores_and_bounds(monkeypatch, ["the widget name was never sent"], limit=1)
+    lack = [(score, bound) for code, score, bound in checked if code == "APIG.9201"]
+    assert lack
+    assert [(score, bound) for score, bound in lack if score > bound] == []
 
 
 @pytest.mark.django_db
