@@ -612,8 +612,11 @@ class Asked:
     unnamed: frozenset[str] = frozenset()
     # The tokens of what the query says was not sent (`lacked_terms`).
     lacking: frozenset[str] = frozenset()
-    # Every token any group of the query may match (`_asked_tokens`).
-    said: frozenset[str] = frozenset()
+
+    @cached_property
+    def said(self) -> frozenset[str]:
+        """Every token any group of the query may match."""
+        return _asked_tokens(self.groups)
 
     @cached_property
     def total(self) -> float:
@@ -1004,7 +1007,6 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
         _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
         lacked_terms(words[:2000]) if describes and groups else frozenset(),
-        asked_tokens,
     )
     primary = "APIGW" if query.names_shared_gateway else "APIG"
     ranked = _ranked(asked, candidates, present, similarities, limit, primary)
