@@ -59,6 +59,10 @@ Cases live in bench/cases/, one file per provenance:
   on-call notes; Chinese: the first four, colloquial Chinese and Chinese mixed with
   English words), written the same way by two more writers (`set15-making/README.md`);
   all split `tune15`, a development set.
+- `independent_set16.json`: 338 more in the same thirteen registers (182 English, 156
+  Chinese), written the same way by two more writers (`set16-making/README.md`); half
+  split `tune16`, half `heldout16` (drawn by a hash of the query within each language and
+  register when the set was frozen): a fourth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -90,6 +94,7 @@ FILES = {
         "independent_set13.json",
         "independent_set14.json",
         "independent_set15.json",
+        "independent_set16.json",
     ),
 }
 
