@@ -569,12 +569,13 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
     """
     present = []
     words = _word_groups(groups)
+    owners = _token_owners(groups)
     for candidate in candidates:
         held = candidate.weights_for(describes)
-        found = [g for g, group in enumerate(groups) if not held.keys().isdisjoint(group)]
+        found = {g for token in held.keys() & owners.keys() for g in owners[token]}
         if words:
-            found = sorted({*found, *(g for g in words if held_terms(groups[g], held))})
-        present.append(found)
+            found.update(g for g in words if held_terms(groups[g], held))
+        present.append(sorted(found))
     frequency = Counter(g for found in present for g in found)
     asked = Counter(candidate.asked_for for candidate in candidates)
     sampled = Counter(
@@ -698,10 +699,10 @@ def _rank(
         words = _word_groups(groups)
         for g in present:
             if g not in words:  # a group of tokens alone, as most are: each is a term
-                found = [term for term in groups[g] if term in held]
-            else:
-                found = held_terms(groups[g], held)
-            if found:
+                if found := held.keys() & groups[g]:
+                    terms.update(found)
+                    covered += max(map(held.__getitem__, found)) * weights[g]
+            elif found := held_terms(groups[g], held):
                 terms.update(group_tokens(frozenset(found)))
                 covered += max(_held_weight(held, term) for term in found) * weights[g]
         coverage = covered / total * (0.5 + 0.5 * asked.known)
@@ -797,6 +798,18 @@ def _unnamed_subjects(asked: frozenset[str], text: str) -> frozenset[str]:
     return frozenset(
         token for token, naming in SUBJECTS if token not in named and not held_terms(naming, asked)
     )
+
+
+@lru_cache(maxsize=1024)
+def _token_owners(groups) -> dict[str, tuple[int, ...]]:
+    """The groups each token term of the query's groups is in (a word of several tokens
+    is not: `held_terms` checks those)."""
+    owners: dict[str, list[int]] = {}
+    for g, group in enumerate(groups):
+        for term in group:
+            if isinstance(term, str):
+                owners.setdefault(term, []).append(g)
+    return {token: tuple(found) for token, found in owners.items()}
 
 
 @lru_cache(maxsize=1024)
