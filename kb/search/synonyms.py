@@ -59,6 +59,7 @@ SYNONYMS: dict[str, str] = {
     "does not exist": "exist",
     "missing": "exist lack",
     "omitted": "lack",
+    "absent": "lack",
     "omits": "lack",
     "left out": "lack",
     # Not sent: missing from the request.
@@ -78,6 +79,7 @@ SYNONYMS: dict[str, str] = {
     # cannot find it, as the phrasings say).
     "cannot locate": "exist find",
     "can't locate": "exist find",
+    "couldn't be located": "exist find",
     "couldn't locate": "exist find",
     "could not locate": "exist find",
     "unable to locate": "exist find",
@@ -713,7 +715,7 @@ def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int
 # `omits the refresh token`, `未附带刷新令牌`. The words around the cue, in its clause, are
 # what is missing (`lacked_terms`); a field named elsewhere in the text was sent.
 LACK_CUE_RE = re.compile(
-    r"(?<![a-z0-9])(?:missing|lacks?|lacking|left out|leaves out|leaving out"
+    r"(?<![a-z0-9])(?:missing|absent|lacks?|lacking|left out|leaves out|leaving out"
     r"|omit(?:s|ted|ting)?|without|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
     r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
     r"|(?:never|not) (?:sent|passed|included|provided)"
