@@ -341,6 +341,10 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "sprocket refused at the gateway, no backend rules are involved",
         "sprocket refused at the gateway; we ruled out the backend",
         "齿轮调用被网关拒绝，已排除后端拒绝的可能",
+        # What a clause names, then says was never set up.
+        "齿轮调用被网关拒绝，后端规则都没配",
+        "齿轮调用被网关拒绝，后端策略也没开过",
+        "齿轮调用被网关拒绝，未配置任何后端规则",
         # What the answer does not mention.
         "sprocket refused at the gateway, with no mention of the backend",
         "sprocket refused at the gateway, the message does not mention the backend",
@@ -670,6 +674,14 @@ def test_a_word_said_another_way_finds_the_row_that_means_it(meant, text):
             "never sees the request",
             "APIG.0601",
         ),
+        # A field absent from the request is a field not sent.
+        (
+            "token request rejected: client_id and client_secret are in the body, grant type "
+            "is absent",
+            "APIG.2210",
+        ),
+        # What the gateway says cannot be located does not exist (of our API: its row).
+        ("the backend of our API could not be located by the gateway", "APIG.0103"),
         # Forbidden is a 403: not the through_data row, whose message says `data` and `range`.
         (
             "requests from the branch office are forbidden, the API whitelist only has the data "
@@ -684,6 +696,11 @@ def test_a_word_said_another_way_finds_the_row_that_means_it(meant, text):
 )
 def test_a_description_in_the_catalogs_terms_finds_its_row(shipped_catalog, text, code):
     assert search(text).hits[0].entry.code == code
+
+
+def test_bad_request_in_words_is_a_400(shipped_catalog):
+    text = "gateway bad request, our client SDK signs the request"
+    assert search(text).hits[0].entry.http_status == 400
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,8 @@ REASON_PHRASES = {
     "服务器错误": 500,
     "服务端报错": 500,
     "服务器内部错误": 500,
+    # What a client shows for a 400 (`400 Bad Request`), said in words.
+    "bad request": 400,
     "too many requests": 429,
     "bad gateway": 502,
     "service unavailable": 503,

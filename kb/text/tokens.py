@@ -183,9 +183,15 @@ DENIED_RE = re.compile(
     r"(?:configured|set up|bound|attached|involved|applied|enabled|in place)(?![a-z0-9]))"
     r"|(?<![a-z0-9'])ruled\s+out(?![a-z0-9])|已经?排除了?|排除了"
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
+    r"|(?:未|没有?)(?:(?:配置?|设置|开启|启用|绑定)任何|对任何)"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
     r"|只(?:传|带|给|填|放|携带|附带|提供)了?"
     r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
+)
+# What a clause says was never set up after naming it, which is the clause's whole subject:
+# `黑白名单都没配`, `访问控制也没开过`.
+SUBJECT_DENIED_RE = re.compile(
+    r"[都也](?:没有?|未)(?:配置?|设置|开启?|启用|绑定)过?了?\s*[,，;；。！？!?.]?\s*$"
 )
 # What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
 # telling us whether it's IAM`, `doesn't say which field`, 也不告诉我哪个字段. Never the
@@ -207,13 +213,17 @@ def undenied(text: str) -> str:
     """A query without what it says the failure is not: in a text of several clauses (a
     comma, a sentence's end, `though` or `but` ends one), each clause from its denial
     (`not by`, `never configured`, `ruled out`, `only sent`, 不是, 没有配过, 已排除, 只传了)
-    on; and in any text, each clause from what it says the answer does not mention
+    on, and without a clause that ends in what it says was never set up (`黑白名单都没配`,
+    SUBJECT_DENIED_RE); and in any text, each clause from what it says the answer does not mention
     (UNSAID_RE) on."""
     text = CONTRAST_RE.sub(", ", text)
     if UNSAID_RE.search(text):
         text = " ".join(
             UNSAID_RE.split(clause, maxsplit=1)[0] for clause in QUERY_CLAUSE_RE.findall(text)
         )
+    clauses = QUERY_CLAUSE_RE.findall(text)
+    if len(clauses) > 1 and any(SUBJECT_DENIED_RE.search(clause) for clause in clauses):
+        text = " ".join(clause for clause in clauses if not SUBJECT_DENIED_RE.search(clause))
     return _before_denials(text, DENIED_RE, QUERY_CLAUSE_RE)
 
 
