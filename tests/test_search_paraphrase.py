@@ -1699,6 +1699,25 @@ def test_not_sent_finds_a_row_that_says_lack_of(text):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    "text",
+    [
+        "the token call sends sprocket_id with a trailing space and the gateway refuses it",
+        "we pass sprocket_id in the form body; the token request is rejected",
+        "请求里带了sprocket_id，网关拒绝了",
+    ],
+)
+def test_a_field_said_to_be_sent_is_not_what_is_missing(text):
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(message_en="Lack of sprocket_id.", meaning_zh="缺少sprocket_id")
+    wrong = make_entry(
+        message_en="The value of sprocket_id is wrong.", meaning_zh="sprocket_id的值不对"
+    )
+
+    assert search(text).hits[0].entry == wrong
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     "text", ["调sprocket接口说不让访问", "sprocket不准访问", "sprocket访问被拒"]
 )
 def test_not_let_in_finds_a_row_that_says_access_not_allowed(text):

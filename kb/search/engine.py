@@ -280,6 +280,27 @@ def _named_tokens(text: str) -> tuple[tuple[str, ...], ...]:
     )
 
 
+# A word of sending (`we pass client_id and client_secret in the body`, `sends a client_id
+# with a trailing space`, `带了client_id`): the identifiers after it in its sentence were sent.
+SENT_RE = re.compile(
+    r"(?<![a-z0-9])(?:send|pass|put|include|carr(?:y|ie)|provide)(?:s|es|ed|ing)?(?![a-z0-9])"
+    r"|sent(?![a-z0-9])|带了|传了|携带了?|放了|填了"
+)
+SENTENCE_RE = re.compile(r"[^.;。；！？!?\n]+")
+
+
+@lru_cache(maxsize=1024)
+def sent_identifiers(text: str) -> frozenset[str]:
+    """The identifiers a query says it sent (SENT_RE), as index tokens: a field sent is not
+    the field a lack-of row says is missing. Read from a query that says nothing is
+    missing (`lacked_terms` is empty)."""
+    sent: set[str] = set()
+    for sentence in SENTENCE_RE.findall(fold_width_and_case(text)):
+        if cue := SENT_RE.search(sentence):
+            sent.update(identifiers(sentence[cue.end() :]))
+    return frozenset(sent)
+
+
 def identifiers(text: str) -> frozenset[str]:
     """The identifiers a query names (`grant_type`, `client_secret`), as index tokens."""
     return frozenset(named[-1] for named in _named_tokens(text))
@@ -613,6 +634,8 @@ class Asked:
     unnamed: frozenset[str] = frozenset()
     # The tokens of what the query says was not sent (`lacked_terms`).
     lacking: frozenset[str] = frozenset()
+    # The identifiers it says were sent (`sent_identifiers`), when it says none was not.
+    sent: frozenset[str] = frozenset()
 
     @cached_property
     def said(self) -> frozenset[str]:
@@ -721,8 +744,13 @@ def _rank(
                 # A row of a field not sent (`Lack of grant_type.`): as much as the words
                 # around what the query says is missing name its field.
                 score += LACK_WEIGHT * _lacked_share(asked.lacking, message, candidate.code)
-            elif asked.names and _names_identifier(asked, message):
-                # An identifier the query names (`grant_type`) that the row's message names.
+            elif (
+                asked.names
+                and _names_identifier(asked, message)
+                and (LACK not in message or message.isdisjoint(asked.sent))
+            ):
+                # An identifier the query names (`grant_type`) that the row's message names,
+                # unless the row says it is missing and the query that it was sent.
                 score += IDENTIFIER_WEIGHT
     return Hit(
         entry=None,
@@ -1010,6 +1038,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
             weight * SAID_WEIGHT if g in said else weight for g, weight in enumerate(weights)
         ]
     asked_tokens = _asked_tokens(groups)
+    lacking = lacked_terms(words[:2000]) if describes and groups else frozenset()
     asked = Asked(
         query,
         groups,
@@ -1019,7 +1048,8 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         identifier_words(words[:2000]) if names else (),
         _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
         _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
-        lacked_terms(words[:2000]) if describes and groups else frozenset(),
+        lacking,
+        sent_identifiers(words[:2000]) if names and not lacking else frozenset(),
     )
     primary = "APIGW" if query.names_shared_gateway else "APIG"
     ranked = _ranked(asked, candidates, present, similarities, limit, primary)
