@@ -1701,6 +1701,25 @@ def test_not_sent_finds_a_row_that_says_lack_of(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "our sprocket token is three days old and the gateway answers 401",
+        "callers reuse sprocket tokens older than 24 hours, 401",
+        "a 2-day-old sprocket token gets a 401",
+        "sprocket的token是前天拿的，调用返回401",
+        "sprocket token三天前申请的，现在调用返回401",
+    ],
+)
+def test_a_token_days_old_is_an_expired_one(text):
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(message_en="Sprocket token malformed.", meaning_zh="sprocket token格式不对")
+    expired = make_entry(message_en="Sprocket token expired.", meaning_zh="sprocket token过期")
+
+    assert search(text).hits[0].entry == expired
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
         "the token call sends sprocket_id with a trailing space and the gateway refuses it",
         "we pass sprocket_id in the form body; the token request is rejected",
         "请求里带了sprocket_id，网关拒绝了",

@@ -547,6 +547,17 @@ MOMENT_RE = re.compile(
     r"|(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])"
 )
 
+# A credential's age past a day (`tokens older than 24 hours`, `a two-day-old token`,
+# `token是前天拿的`) says it expired, in the catalog's words; the duration is no timeout.
+AGE_RE = re.compile(
+    r"(?<![a-z0-9])(?:older than|(?:more|over) than|over)?\s*"
+    r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
+    r"(?:hours?|hrs?|days?|weeks?|months?)[\s-]+old(?![a-z0-9])"
+    r"|(?<![a-z0-9])older than\s*(?:\d+|an?|one|two|three|a few|several)\s*"
+    r"(?:h|hours?|hrs?|days?|d|weeks?|months?)(?![a-z0-9])"
+    r"|(?:前天|昨天|[\d一两三几]+天前|[\d一两三几]+个?(?:小时|星期|周)前)(?:拿|获取|申请|领|生成)的?"
+)
+
 # A text that names two HTTP methods (`calls it with GET, the API only has POST`, `DELETE
 # 调用失败，只定义了 POST`) is about the request method, in the catalog's words: written in
 # capitals, or any case before 请求 or 方法 (`get请求`); `get` and `post` alone are words.
@@ -604,6 +615,9 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     text, found = REGION_RE.subn(" ", text)
     if found:
         groups.append(alternatives("region 区域"))
+    text, found = AGE_RE.subn(" ", text)
+    if found:
+        groups.append(alternatives("expired expires 过期"))
     if any(word in text for word in IP_LIST_WORDS):
         if "api" in text and API_LEVEL_RE.search(text):
             groups.append(alternatives("api-level api级别"))
