@@ -1664,12 +1664,15 @@ def test_a_row_about_a_subject_answers_only_a_text_that_names_it(subject, text, 
         "the VPC API fails with a sprocket error, 500",
         "调用VPC的接口报sprocket错误，500",
         "calling the IAM API gives a sprocket error",
+        # Nor the operation it is called by.
+        "SMN publish calls fail with a sprocket error",
     ],
 )
 def test_the_service_whose_api_is_called_is_not_a_word_of_the_failure(text):
     # Written first: of two rows that say as much, the first is ranked first.
     make_entry(code="APIGW.9101", message_en="The VPC sprocket does not exist.", http_status=500)
     make_entry(code="APIGW.9102", message_en="The IAM sprocket does not exist.", http_status=500)
+    make_entry(code="APIGW.9104", message_en="The sprocket is not published.", http_status=500)
     failed = make_entry(
         code="APIGW.9103",
         message_en="Sprocket error.",
@@ -1695,6 +1698,20 @@ def test_not_sent_finds_a_row_that_says_lack_of(text):
     lacking = make_entry(message_en="Lack of sprocket_id.")
 
     assert search(text).hits[0].entry == lacking
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "calls to the ECS API fail, the gateway says the backend does not exist",
+        "OBS list calls fail, the gateway says the backend is not found",
+    ],
+)
+def test_a_cloud_services_row_is_found_whatever_status_its_twin_has(shipped_catalog, text):
+    # `The backend does not exist.` is a 404 of the shared gateway's and a 500 of APIG's:
+    # the look-ups by words find the customer gateway's row, and its twin by its message.
+    first = search(text).hits[0].entry
+    assert (first.code, first.http_status) == ("APIGW.0103", 404)
 
 
 @pytest.mark.django_db

@@ -469,15 +469,11 @@ def _gather(
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
     if query.names_shared_gateway:
-        # The shared gateway's twin of each row found (the same message and status): the
+        # The shared gateway's twin of each row found (the same message, whatever its status): the
         # look-ups by words keep the first rows by id, the customer gateway's, which say
         # more (their customer phrasings) and fill the look-ups first.
-        held = {(row.catalog, row.message_key, row.http_status) for row in found.values()}
-        twins = {
-            (key, status)
-            for catalog, key, status in held
-            if catalog == "APIG" and ("APIGW", key, status) not in held
-        }
+        held = {(row.catalog, row.message_key) for row in found.values()}
+        twins = {key for catalog, key in held if catalog == "APIG" and ("APIGW", key) not in held}
         for row in _candidates(candidates_by_twins(twins, "APIGW")):
             found.setdefault(row.id, row)
     return list(found.values()), unknown
@@ -811,10 +807,11 @@ def _sign_in_named(
 
 
 def _without_services(groups: tuple, services: frozenset[str]) -> tuple:
-    """The groups but those of a cloud service's name whose API the text names: where the
-    call went, not a word of the failure (`vpc` of `the VPC API returns 500` is not the
-    VPC channel of `The VPC backend does not exist`, `iam` of `calling the IAM API` not
-    IAM authentication). The text still points at the shared gateway by it."""
+    """The groups but those of a cloud service's name whose API the text names, and of the
+    operation it names the API by: where the call went, not a word of the failure (`vpc` of
+    `the VPC API returns 500` is not the VPC channel of `The VPC backend does not exist`,
+    `iam` of `calling the IAM API` not IAM authentication, `publish` of `SMN publish calls`
+    not an API not published). The text still points at the shared gateway by them."""
     named = {token for name in services for token in tokens(name)}
     kept = tuple(group for group in groups if not group <= named)
     return kept or groups

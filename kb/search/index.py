@@ -295,22 +295,22 @@ def candidates_by_message_keys(keys: list[str], limit: int) -> list[tuple]:
     )
 
 
-def candidates_by_twins(rows: set[tuple[str, int]], catalog: str) -> list[tuple]:
+def candidates_by_twins(keys: set[str], catalog: str) -> list[tuple]:
     """The first row of `catalog`, in its order, of each of these documented messages (by
-    key) and statuses: the same failure in the other catalog."""
-    twins = _twins.get([(key, status, catalog) for key, status in sorted(rows)])
+    key): the same failure in the other catalog, whatever status that catalog answers it
+    with (`The backend does not exist.` is a 500 of APIG's, a 404 of APIGW's)."""
+    twins = _twins.get([(key, catalog) for key in sorted(keys)])
     return _rows_of(sorted(row_id for row_id in twins.values() if row_id))
 
 
-def _read_twins(pairs: list[tuple[str, int, str]]) -> dict[tuple[str, int, str], int]:
-    """Of each (message key, status, catalog), the id of its first row in the catalog's
-    order (0: none). One look-up in the message keys' index each: in a large catalog
-    hundreds of rows share a key cut at its placeholder (`the following protocol is
-    supported`), and thousands a status (the unary `+` keeps SQLite's planner from the
-    status index, which it otherwise prefers)."""
+def _read_twins(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Of each (message key, catalog), the id of its first row in the catalog's order (0:
+    none). One look-up in the message keys' index each (`entry_message_key_order`): in a
+    large catalog hundreds of rows share a key cut at its placeholder (`the following
+    protocol is supported`)."""
     branches = " UNION ALL ".join(
         f"SELECT * FROM (SELECT {number} AS lookup, id FROM {_table()} WHERE message_key = %s "
-        "AND +http_status = %s AND catalog = %s ORDER BY sort_order LIMIT 1) AS twin"
+        "AND catalog = %s ORDER BY sort_order LIMIT 1) AS twin"
         for number in range(len(pairs))
     )
     found = dict.fromkeys(pairs, 0)

@@ -199,14 +199,18 @@ def names_cloud_service_api(text: str) -> bool:
     ) and bool(CLOUD_SERVICE_API_RE.search(text))
 
 
+_OPERATION_RE = re.compile(rf"{_OPERATIONS}", re.IGNORECASE)
+
+
 def cloud_services_named(text: str) -> frozenset[str]:
     """The names (CLOUD_SERVICES, casefolded) of the services whose own API `text` names
-    (CLOUD_SERVICE_API_RE): `vpc` of `the VPC API returns 500`."""
+    (CLOUD_SERVICE_API_RE), and the operations it names them by: `vpc` of `the VPC API
+    returns 500`, `smn` and `publish` of `SMN publish calls fail`."""
     return frozenset(
         word
         for match in CLOUD_SERVICE_API_RE.finditer(text)
         for word in _ASCII_WORD_RE.findall(match.group().casefold())
-        if word in _CLOUD_SERVICE_NAMES
+        if word in _CLOUD_SERVICE_NAMES or _OPERATION_RE.fullmatch(word)
     )
 
 
@@ -230,7 +234,8 @@ class ParsedQuery:
     names_shared_gateway: bool = False
     # ... by naming a cloud service's own API, which is called with IAM's credentials.
     names_cloud_service: bool = False
-    # The names of the services whose own API it names (`vpc` of `the VPC API`).
+    # The names of the services whose own API it names (`vpc` of `the VPC API`), and the
+    # operations it names them by (`publish` of `SMN publish calls`).
     cloud_services: frozenset[str] = frozenset()
 
 
