@@ -1700,6 +1700,19 @@ def test_not_sent_finds_a_row_that_says_lack_of(text):
     assert search(text).hits[0].entry == lacking
 
 
+@pytest.mark.django_db
+def test_a_row_whose_message_a_description_says_is_a_candidate_however_common_its_words():
+    # More rows hold every word than a look-up by words keeps (the first by id).
+    for n in range(45):
+        make_entry(
+            message_en=f"Sprocket quota {n} reached.",
+            meaning_en=f"The sprocket token is invalid for widget {n}.",
+        )
+    said = make_entry(message_en="Sprocket token is invalid.")
+
+    assert search("our sprocket token not valid, rejected").hits[0].entry == said
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -26,9 +26,11 @@ from kb.search.index import (
     candidates_by_alias_keys,
     candidates_by_codes,
     candidates_by_full_text,
+    candidates_by_ids,
     candidates_by_message_keys,
     candidates_by_status,
     candidates_by_twins,
+    first_message_keys,
     first_row_texts,
     load_entries,
     token_row_counts,
@@ -468,6 +470,17 @@ def _gather(
                 )
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
+        # A row of the catalog the knowledge base was loaded with whose message the text
+        # says word for word (`access token ... not valid`), however common each word is:
+        # the look-ups by words keep the first rows by id that hold them.
+        said = _asked_tokens(groups)
+        ids = [
+            row_id
+            for row_id, key in first_message_keys(READ_AT_START)
+            if row_id not in found and _message_words(key) <= said
+        ]
+        for row in _candidates(candidates_by_ids(ids)) if ids else ():
+            found[row.id] = row
     if query.names_shared_gateway:
         # The shared gateway's twin of each row found (the same message, whatever its status): the
         # look-ups by words keep the first rows by id, the customer gateway's, which say

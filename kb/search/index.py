@@ -235,6 +235,11 @@ def first_row_texts(limit: int) -> list[str]:
         return [text for (text,) in cursor.fetchall()]
 
 
+def candidates_by_ids(ids: list[int]) -> list[tuple]:
+    """CANDIDATE_COLUMNS of the rows of `ids` that exist, in the order of `ids`."""
+    return _rows_of(ids)
+
+
 def candidates_by_codes(codes: list[str]) -> list[tuple]:
     """Every row of these codes (CANDIDATE_COLUMNS), code by code: a code has a few rows."""
     rows = _code_rows.get(codes)
@@ -519,6 +524,21 @@ _twins = KeptUntilCatalogChanges(_read_twins, limit=8192)
 _code_rows = KeptUntilCatalogChanges(_read_code_rows, limit=4096)
 
 
+def first_message_keys(limit: int) -> tuple[tuple[int, str], ...]:
+    """(id, message key) of the first `limit` rows by id: the catalog the knowledge base
+    was loaded with, before rows added later."""
+
+    def read() -> tuple[tuple[int, str], ...]:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(f"SELECT id, message_key FROM {_table()} ORDER BY id LIMIT %s", [limit])
+            return tuple(cursor.fetchall())
+
+    return _first_keys.one(limit, read)
+
+
+_first_keys = KeptUntilCatalogChanges(limit=4)
+
+
 def _rows_of(ids) -> list[tuple]:
     """CANDIDATE_COLUMNS of the rows of `ids` that exist, in the order of `ids`."""
     rows = _candidate_rows.get(ids)
@@ -529,7 +549,7 @@ def forget_lookups() -> None:
     """Look every word, status, code and twin up afresh, and read the candidates' columns afresh
     (tests: each starts a new database; bench/search_speed.py: a search as a new worker
     makes it)."""
-    for kept in (_first_rows, _candidate_rows, _status_rows, _twins, _code_rows):
+    for kept in (_first_rows, _candidate_rows, _status_rows, _twins, _code_rows, _first_keys):
         kept.forget()
 
 
