@@ -340,6 +340,7 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "sprocket refused. No backend policy is bound. The gateway refused it",
         "sprocket refused at the gateway, no backend rules are involved",
         "sprocket refused at the gateway; we ruled out the backend",
+        "sprocket refused at the gateway, neither the backend nor its proxy sees it",
         "齿轮调用被网关拒绝，已排除后端拒绝的可能",
         # What a clause names, then says was never set up.
         "齿轮调用被网关拒绝，后端规则都没配",

@@ -173,7 +173,8 @@ def affirmed(line: str) -> str:
 
 # A query: `500 from the gateway, not by our backend` (or a clause that starts `not the`:
 # `..., not the service itself`), `网关返回500，不是后端返回的`, what was never set up,
-# `返回403，没有配过IP访问控制`, `no IP ACL configured`, what was ruled out (`no IP rules
+# `返回403，没有配过IP访问控制`, `no IP ACL configured`, what was neither sent nor set (`sends
+# neither a token nor a signature`), what was ruled out (`no IP rules
 # are involved`, `we ruled out the backend`, `已排除IP黑名单`), and what was sent, which is not
 # what is missing: `grant type missing, I only send client id and secret`,
 # `只传了客户端ID，密钥忘了带`.
@@ -182,6 +183,7 @@ DENIED_RE = re.compile(
     r"|(?<![a-z0-9'])no\s+(?=(?:[a-z0-9-]+\s+){1,3}(?:(?:is|are|was|were)\s+)?"
     r"(?:configured|set up|bound|attached|involved|applied|enabled|in place)(?![a-z0-9]))"
     r"|(?<![a-z0-9'])ruled\s+out(?![a-z0-9])|已经?排除了?|排除了"
+    r"|(?<![a-z0-9'])neither(?![a-z0-9])"
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
     r"|(?:未|没有?)(?:(?:配置?|设置|开启|启用|绑定)任何|对任何)"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
