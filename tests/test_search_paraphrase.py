@@ -81,10 +81,27 @@ def test_counts_quantities_and_two_statuses_are_not_a_status(text):
 
 
 def test_sizes_and_durations_meet_whatever_the_number():
-    assert tokens("body of 15MB") == tokens("body of 12 MB") == tokens("body of 32 KiB")
+    assert tokens("body of 15MB") == tokens("body of 12 MB") == tokens("body of 2 GB")
+    assert tokens("query of 40k") == tokens("query of 32 KiB") == tokens("query of 500 bytes")
+    assert tokens("请求体20M") == tokens("请求体12兆")
+    assert tokens("请求头40K") == tokens("请求头32千字节")
+    assert tokens("body of 15MB") != tokens("body of 15KB")
     assert tokens("after 70 seconds") == tokens("after 1 minute") == tokens("after 500ms")
     # A word that only sometimes names a unit stays itself apart from a number.
     assert "unittime" not in tokens("the second call")
+
+
+@pytest.mark.parametrize(
+    "text, statuses",
+    [
+        ("our body is 20 MB and the gateway turns it away as too large, what's the max?", {413}),
+        ("the 40 KB request is rejected as too large", {414, 494}),
+        ("请求有40K，网关说太大了", {414, 494}),
+    ],
+)
+def test_a_size_tells_megabytes_from_kilobytes(shipped_catalog, text, statuses):
+    # A body's limit is megabytes (12M, a 413), a URI's and a header's kilobytes (32K).
+    assert search(text).hits[0].entry.http_status in statuses
 
 
 def test_a_message_of_two_words_is_not_said_by_saying_them():

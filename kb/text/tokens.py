@@ -34,6 +34,10 @@ TIME_UNITS = {
 }  # fmt: skip
 QUANTITY_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 SIZE_TOKEN, TIME_TOKEN = "unitsize", "unittime"
+# A size says its magnitude too: a body's limit is megabytes (`12M`), a URI's and a
+# header's kilobytes (`32K`), so that `a 20 MB body` and `40k of query string` tell them apart.
+LARGE_SIZE_UNITS = {"m", "mb", "mib", "g", "gb", "gib"}
+MEGABYTES_TOKEN, KILOBYTES_TOKEN = "unitmb", "unitkb"
 # A quantity written in Chinese (`24小时`, `30秒`, `12兆`, `20M`) is the same kind as in English;
 # read as a number with a unit the pattern above knows. Only with digits: `几个小时` (a few
 # hours) says no number, and is left as words.
@@ -96,6 +100,8 @@ def tokens(text: str) -> list[str]:
         if unit:
             if out[-1:] != [unit]:
                 out.append(unit)
+            if unit == SIZE_TOKEN:
+                out.append(_magnitude(word))
         elif HAN_RE.match(word):
             if len(word) == 1:
                 out.append(han_token(word))
@@ -103,6 +109,8 @@ def tokens(text: str) -> list[str]:
                 out.extend(han_token(word[i : i + 2]) for i in range(len(word) - 1))
         elif (quantity := QUANTITY_RE.fullmatch(word)) and (unit := _unit(quantity.group(2))):
             out.append(unit)
+            if unit == SIZE_TOKEN:
+                out.append(_magnitude(quantity.group(2)))
         elif "-" in word or "_" in word:
             # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`; an
             # identifier such as `client_secret` is also one word, rarer than its parts.
@@ -114,10 +122,25 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+HAN_SIZE_UNITS = {"字节": "b", "兆": "mb", "千字节": "kb"}
+
+
 def han_quantities(text: str) -> str:
-    """`24小时` as `1s`, `12兆` as `1mb`: what `tokens()` reads as a duration or a size
-    (digits only: `十几兆` says no number and stays words)."""
-    return HAN_QUANTITY_RE.sub(lambda match: " 1s " if match.group(1) else " 1mb ", text)
+    """`24小时` as `1s`, `12兆` as `1mb`, `32K` as `1k`: what `tokens()` reads as a
+    duration or a size (digits only: `十几兆` says no number and stays words)."""
+
+    def quantity(match: re.Match) -> str:
+        if match.group(1):
+            return " 1s "
+        size = match.group(2).lower()
+        return f" 1{HAN_SIZE_UNITS.get(size, size)} "
+
+    return HAN_QUANTITY_RE.sub(quantity, text)
+
+
+def _magnitude(unit: str) -> str:
+    """The token of a size's magnitude: megabytes and more, or less."""
+    return MEGABYTES_TOKEN if unit in LARGE_SIZE_UNITS else KILOBYTES_TOKEN
 
 
 def _unit(suffix: str) -> str | None:
