@@ -363,6 +363,8 @@ def test_what_a_phrasing_says_the_failure_is_not_does_not_find_its_row():
         "齿轮调用被网关拒绝，后端规则都没配",
         "齿轮调用被网关拒绝，后端策略也没开过",
         "齿轮调用被网关拒绝，未配置任何后端规则",
+        "齿轮调用被网关拒绝，后端的规则均无限制",
+        "齿轮调用被网关拒绝，后端那边都没问题",
         # What the answer does not mention.
         "sprocket refused at the gateway, with no mention of the backend",
         "sprocket refused at the gateway, the message does not mention the backend",

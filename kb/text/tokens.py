@@ -213,10 +213,12 @@ DENIED_RE = re.compile(
     r"|只(?:传|带|给|填|放|携带|附带|提供)了?"
     r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
 )
-# What a clause says was never set up after naming it, which is the clause's whole subject:
-# `黑白名单都没配`, `访问控制也没开过`.
+# What a clause says was never set up, or holds no restriction or fault, after naming it,
+# which is the clause's whole subject: `黑白名单都没配`, `访问控制也没开过`, `IAM用户权限和来源IP
+# 均无限制`, `路径和环境都没问题`.
 SUBJECT_DENIED_RE = re.compile(
-    r"[都也](?:没有?|未)(?:配置?|设置|开启?|启用|绑定)过?了?\s*[,，;；。！？!?.]?\s*$"
+    r"[都均也](?:没有?|未|无)(?:配置?|设置|开启?|启用|绑定|限制|问题|异常)过?了?"
+    r"\s*[,，;；。！？!?.]?\s*$"
 )
 # What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
 # telling us whether it's IAM`, `doesn't say which field`, 也不告诉我哪个字段. Never the
