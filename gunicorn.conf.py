@@ -27,16 +27,19 @@ errorlog = "-"
 
 
 def post_worker_init(worker):
-    """Before its first request, each worker loads what a search would otherwise load while
-    a reader waits, and takes it out of the garbage collector's reach
-    (kb.search.engine.prepare_worker). A database not there yet (a host started before its
-    migrations ran) leaves the rows to the first searches: the worker still serves."""
+    """Load in each worker, before its first request, what a search would otherwise load
+    while a reader waits: the English word list that tells a misspelling (a fifth of a
+    second, kb/text/spelling.py), and what the ranking reads of the catalog's rows
+    (kb.search.engine.read_first_rows). A database not there yet (a host started before
+    its migrations ran) leaves the rows to the first searches: the worker still serves."""
     from django.db import DatabaseError, connections
 
-    from kb.search.engine import prepare_worker
+    from kb.search.engine import read_first_rows
+    from kb.text.spelling import english_words
 
+    english_words()
     try:
-        prepare_worker()
+        read_first_rows()
     except DatabaseError as error:
         worker.log.warning("search rows not read at start: %s", error)
     finally:

@@ -11,10 +11,10 @@ so look-ups by a common phrase meet thousands of rows. The queries are the evalu
   emptied, the rows' readings too (`forget_row_texts`): a worst case, a worker that read
   none of the rows the query meets (rows edited since its start, say);
 - `unique`: a variant seen for the first time (a new request ID, where the paste has one),
-  caches as a busy worker has them: the catalog's rows read at the worker's start and
-  out of the garbage collector's reach (`prepare_worker`, gunicorn.conf.py), and what
-  the searches of the cases before it left there, never its own cold run's (a pass of
-  its own, after the cold one): what a customer's own paste costs;
+  caches as a busy worker has them: the catalog's rows read at the worker's start
+  (`read_first_rows`, gunicorn.conf.py) and what the searches of the cases before it left
+  there, never its own cold run's (a pass of its own, after the cold one): what a
+  customer's own paste costs;
 - `warm`: the same text again, right after, ranked afresh (the rankings the engine keeps
   forgotten);
 - `repeat`: the same text once more, its ranking kept: a text asked again (the address a
@@ -68,7 +68,7 @@ def timed(text: str) -> tuple[tuple[float, float], list[tuple]]:
 
 def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
     """Timings per (kind, way), and the rows each case's cold search ranked."""
-    from kb.search.engine import forget_rankings, forget_row_texts, prepare_worker
+    from kb.search.engine import forget_rankings, forget_row_texts, read_first_rows
     from kb.search.index import forget_lookups
 
     def forget_all() -> None:
@@ -84,9 +84,9 @@ def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
         timings[case["kind"], "cold"].append(elapsed)
     # A text seen for the first time meets what the searches before it left in the caches
     # (the words and rows they looked up), never its own cold run's, in a worker that has
-    # read the catalog's rows at its start and frozen them (gunicorn.conf.py).
+    # read the catalog's rows at its start (gunicorn.conf.py).
     forget_all()
-    prepare_worker()
+    read_first_rows()
     for case in cases:
         kind, text = case["kind"], case["query"]
         forget_rankings()

@@ -8,7 +8,6 @@ few rows shown -> diagnose the best of them from the detail the paste carries
 """
 
 import bisect
-import gc
 import hashlib
 import math
 import operator
@@ -49,7 +48,7 @@ from kb.search.synonyms import (
     said_groups,
 )
 from kb.text.addresses import IPV4_RE
-from kb.text.spelling import SHORTEST, english_neighbours, english_words, not_words
+from kb.text.spelling import SHORTEST, english_neighbours, not_words
 from kb.text.tokens import LINE_MARK, fold_width, fold_width_and_case, tokens, undenied
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
@@ -1106,23 +1105,6 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
         message_tokens(text)
         spelt_words(text)
     return len(texts)
-
-
-def prepare_worker() -> int:
-    """What a process that serves searches does before its first request (gunicorn.conf.py;
-    bench/search_speed.py measures such a process): load the English word list that tells
-    a misspelling (a fifth of a second, kb/text/spelling.py), read the first rows
-    (`read_first_rows`, whose count it returns), then take what the process holds by then
-    out of the garbage collector's reach (`gc.freeze`). A full collection walked all of it,
-    the word list's set and the rows' readings among them, and paused the search it fell
-    in by up to 0.1 s (`bench/search_speed.py`'s slowest unique searches); what it holds
-    from then on it frees by reference count as before. A database not there yet raises
-    (DatabaseError) after the freeze, the rows left to the first searches."""
-    english_words()
-    try:
-        return read_first_rows()
-    finally:
-        gc.freeze()
 
 
 def forget_row_texts() -> None:
