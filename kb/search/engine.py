@@ -482,9 +482,9 @@ def _gather(
         for row in _candidates(candidates_by_ids(ids)) if ids else ():
             found[row.id] = row
     if query.names_shared_gateway:
-        # The shared gateway's twin of each row found (the same message, whatever its status): the
-        # look-ups by words keep the first rows by id, the customer gateway's, which say
-        # more (their customer phrasings) and fill the look-ups first.
+        # The shared gateway's twin of each row found (the same message, whatever its
+        # status): the look-ups by words keep the first rows by id, the customer gateway's,
+        # which say more (their customer phrasings) and fill the look-ups first.
         held = {(row.catalog, row.message_key) for row in found.values()}
         twins = {key for catalog, key in held if catalog == "APIG" and ("APIGW", key) not in held}
         for row in _candidates(candidates_by_twins(twins, "APIGW")):

@@ -199,7 +199,7 @@ def names_cloud_service_api(text: str) -> bool:
     ) and bool(CLOUD_SERVICE_API_RE.search(text))
 
 
-_OPERATION_RE = re.compile(rf"{_OPERATIONS}", re.IGNORECASE)
+_OPERATION_RE = re.compile(_OPERATIONS)
 
 
 def cloud_services_named(text: str) -> frozenset[str]:

@@ -550,7 +550,7 @@ MOMENT_RE = re.compile(
 # A credential's age past a day (`tokens older than 24 hours`, `a two-day-old token`,
 # `token是前天拿的`) says it expired, in the catalog's words; the duration is no timeout.
 AGE_RE = re.compile(
-    r"(?<![a-z0-9])(?:older than|(?:more|over) than|over)?\s*"
+    r"(?<![a-z0-9])(?:older than|more than|over)?\s*"
     r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
     r"(?:hours?|hrs?|days?|weeks?|months?)[\s-]+old(?![a-z0-9])"
     r"|(?<![a-z0-9])older than\s*(?:\d+|an?|one|two|three|a few|several)\s*"

@@ -174,9 +174,10 @@ CLAUSE_RE = re.compile(r"[^,，;；]+[,，;；]?")
 QUERY_CLAUSE_RE = re.compile(r"(?:[^,，;；。！？!?.]|\.(?!\s|$))+(?:[,，;；。！？!?]|\.(?=\s|$))?")
 
 
-def _before_denials(text: str, denial: re.Pattern, clause: re.Pattern = CLAUSE_RE) -> str:
-    """`text` with each of its clauses cut at its first `denial`, when it has several."""
-    clauses = clause.findall(text)
+def _before_denials(text: str, denial: re.Pattern) -> str:
+    """`text` with each of its clauses (CLAUSE_RE) cut at its first `denial`, when it has
+    several."""
+    clauses = CLAUSE_RE.findall(text)
     if len(clauses) < 2:
         return text
     return " ".join(denial.split(clause, maxsplit=1)[0] for clause in clauses)
@@ -241,17 +242,20 @@ def undenied(text: str) -> str:
     comma, a sentence's end, `though` or `but` ends one), each clause from its denial
     (`not by`, `never configured`, `ruled out`, `only sent`, 不是, 没有配过, 已排除, 只传了)
     on, and without a clause that ends in what it says was never set up (`黑白名单都没配`,
-    SUBJECT_DENIED_RE); and in any text, each clause from what it says the answer does not mention
-    (UNSAID_RE) on."""
+    SUBJECT_DENIED_RE); and in any text, each clause from what it says the answer does not
+    mention (UNSAID_RE) on."""
     text = CONTRAST_RE.sub(", ", text)
     if UNSAID_RE.search(text):
         text = " ".join(
             UNSAID_RE.split(clause, maxsplit=1)[0] for clause in QUERY_CLAUSE_RE.findall(text)
         )
     clauses = QUERY_CLAUSE_RE.findall(text)
-    if len(clauses) > 1 and any(SUBJECT_DENIED_RE.search(clause) for clause in clauses):
-        text = " ".join(clause for clause in clauses if not SUBJECT_DENIED_RE.search(clause))
-    return _before_denials(text, DENIED_RE, QUERY_CLAUSE_RE)
+    if len(clauses) < 2:
+        return text
+    kept = [clause for clause in clauses if not SUBJECT_DENIED_RE.search(clause)]
+    if len(kept) < 2:
+        return " ".join(kept)
+    return " ".join(DENIED_RE.split(clause, maxsplit=1)[0] for clause in kept)
 
 
 def document_text(*sections: str | list[str]) -> str:
