@@ -2,6 +2,7 @@
 description (kb/openapi.py). Each answer is an object's `as_json()`."""
 
 import json
+from functools import partial
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -62,7 +63,7 @@ def search_view(request):
                 return problem
         else:
             text = request.GET.get("q")
-        found = answer(text, language=language, client=client_key(request), channel="api")
+        found = answer(text, language=language, client=partial(client_key, request), channel="api")
         if found.status == 413:
             return _error(found.error, 413, limit=MAX_QUERY_CHARS)
         if found.status != 200:

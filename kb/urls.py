@@ -24,15 +24,16 @@ api_patterns = [
     path("triage", api.triage_view, name="triage"),
 ]
 
-urlpatterns = [
+# Pages carry their language (/zh-hans/..., /en/...); a path without one, such as
+# /codes/APIG.0201/, is redirected by LocaleMiddleware to the reader's language. First:
+# the pages are most of what is asked, and no other route starts with a language.
+urlpatterns = i18n_patterns(path("", include((site_patterns, "kb"))))
+urlpatterns += [
     # Ahead of the admin's own URLs, which would answer it with a 404.
     path("admin/insight/", include("kb.insight.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
 ]
-# Pages carry their language (/zh-hans/..., /en/...); a path without one, such as
-# /codes/APIG.0201/, is redirected by LocaleMiddleware to the reader's language.
-urlpatterns += i18n_patterns(path("", include((site_patterns, "kb"))))
 
 handler500 = "kb.outage.server_error"
 # /healthz and /readyz are answered by kb.health.ProbeMiddleware, ahead of these routes.

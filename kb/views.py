@@ -1,3 +1,4 @@
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -58,7 +59,7 @@ def search_page(request):
         response = redirect(f"{reverse('kb:search')}?{urlencode({'q': text})}")
         response.status_code = 303
         return response
-    found = answer(text, language=get_language(), client=client_key(request))
+    found = answer(text, language=get_language(), client=partial(client_key, request))
     if found.redirect:
         response = redirect(found.redirect)
     else:

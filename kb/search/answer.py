@@ -11,7 +11,7 @@ carries the detail the cause matched and the request's time, and `diagnose_rows(
 the same stage on them. A detail too long for a URL is left out of the link.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -84,13 +84,14 @@ def answer(
     language: str,
     limit: int = RESULT_LIMIT,
     record: bool = True,
-    client: str = "",
+    client: Callable[[], str] | None = None,
     channel: str = "page",
 ) -> Answer:
     """Search `text` and decide what every shell shows. `record=False` keeps the query
     out of the unknown-error queue and the Insight counts (support staff at the command
-    line); `client` (kb.client_address.client_key) is what the queue's per-client limits
-    count; `channel` ("page" or "api") is where the Insight counts put the search."""
+    line); `client()` (kb.client_address.client_key of the request) is what the queue's
+    per-client limits count, asked only for a search that goes to the queue; `channel`
+    ("page" or "api") is where the Insight counts put the search."""
     # A browser sends a textarea's line breaks as CRLF: a 16 KB paste is 16 KB of text.
     text = text.replace("\r\n", "\n") if isinstance(text, str) else ""
     found = Answer(text=text)
@@ -106,7 +107,7 @@ def answer(
     if not result.confident:
         found.queued = True
         if record:
-            record_unknown_error(text, language, client)
+            record_unknown_error(text, language, client() if client else "")
     found.redirect = _redirect(result)
     # A redirect names a page of the catalog; every other answer shows the paste.
     found.cacheable = bool(found.redirect)

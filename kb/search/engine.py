@@ -1049,6 +1049,9 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         ]
     asked_tokens = _asked_tokens(groups)
     lacking = lacked_terms(words[:2000]) if describes and groups else frozenset()
+    # The way of signing in and the subjects a text names weigh on rows found by their
+    # words, never on a known code's (`_fixed_score`).
+    by_words = bool(groups) and not (query.codes and not unknown_codes)
     asked = Asked(
         query,
         groups,
@@ -1056,8 +1059,8 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         describes,
         names,
         identifier_words(words[:2000]) if names else (),
-        _sign_in_named(asked_tokens, words, query.names_cloud_service) if groups else None,
-        _unnamed_subjects(asked_tokens, words) if groups else frozenset(),
+        _sign_in_named(asked_tokens, words, query.names_cloud_service) if by_words else None,
+        _unnamed_subjects(asked_tokens, words) if by_words else frozenset(),
         lacking,
         sent_identifiers(words[:2000]) if names and not lacking else frozenset(),
     )
