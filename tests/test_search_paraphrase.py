@@ -929,6 +929,16 @@ def test_a_misspelt_word_is_read_as_the_word_a_row_holds():
     assert search("my sprocket calls are forbiden since monday").hits[0].entry == wanted
 
 
+@pytest.mark.django_db
+def test_a_misspelt_word_of_four_letters_is_read_as_the_word_a_row_holds():
+    make_entry(message_en="Sprocket channel gone.", meaning_en="The sprocket channel is gone.")
+    wanted = make_entry(message_en="Sprocket group gone.", meaning_en="The sprocket group is gone.")
+
+    hits = search("since monday our sprocket grop is gone, calls fail").hits
+    assert hits[0].entry == wanted
+    assert "group" in hits[0].terms
+
+
 def test_a_slip_past_the_end_of_a_stem_is_read_as_the_word(shipped_catalog):
     # `orchestraton` is four letters from the stem `orchestr` the row holds, one from the
     # English word `orchestration`.
@@ -947,6 +957,13 @@ def test_a_slip_past_the_end_of_a_stem_is_read_as_the_word(shipped_catalog):
             "Sprocket too old.",
             "The sprocket is older than allowed.",
             "older",
+        ),
+        # `path` is a word of four letters of its own, not a slip for `patch`.
+        (
+            "since monday the sprocket path keeps jamming on every call",
+            "Sprocket patch full.",
+            "The sprocket patch is full.",
+            "patch",
         ),
         # A customer (`Customer reports ...`) is no `custom`, though Snowball stems both alike.
         (

@@ -13,8 +13,9 @@ from string import ascii_lowercase
 
 from spellchecker import SpellChecker
 
-# Shorter words are never checked: a letter away from too many others.
-SHORTEST = 5
+# Shorter words are never checked: a letter away from too many others. A word of four
+# letters is (`grop`: group), one edit away at most (kb.search.engine.MISSPELT_EDITS).
+SHORTEST = 4
 
 
 @lru_cache(maxsize=1)
