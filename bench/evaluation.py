@@ -63,6 +63,9 @@ Cases live in bench/cases/, one file per provenance:
   Chinese), written the same way by two more writers (`set16-making/README.md`); half
   split `tune16`, half `heldout16` (drawn by a hash of the query within each language and
   register when the set was frozen): a fourth held-out set.
+- `independent_set17.json`: 161 English in set 16's seven English registers, written the
+  same way by two more writers (`set17-making/README.md`); half split `tune17`, half
+  `heldout17` (drawn the same way): a fifth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -95,6 +98,7 @@ FILES = {
         "independent_set14.json",
         "independent_set15.json",
         "independent_set16.json",
+        "independent_set17.json",
     ),
 }
 
