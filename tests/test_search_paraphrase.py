@@ -394,6 +394,31 @@ def test_what_a_description_says_the_failure_is_not_does_not_find_a_row(text):
     assert search(text).hits[0].entry == gateway
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sprocket key refused as invalid, we got it 5 minutes ago so it should not expire yet",
+        "sprocket key refused as invalid, and it has not expired",
+        "sprocket key refused as invalid, it hasn't expired yet",
+        "sprocket key refused as invalid, it is not yet expired",
+    ],
+)
+def test_what_a_description_says_has_not_expired_does_not_find_the_expired_row(text):
+    make_entry(
+        message_en="Sprocket key expired.",
+        meaning_zh="齿轮密钥已过期",
+        meaning_en="The sprocket key has expired.",
+    )
+    invalid = make_entry(
+        message_en="Sprocket key invalid.",
+        meaning_zh="齿轮密钥无效",
+        meaning_en="The sprocket key is invalid.",
+    )
+
+    assert search(text).hits[0].entry == invalid
+
+
 @pytest.mark.parametrize("contrast", ["though", "even though", "although", "but"])
 def test_a_denial_after_though_or_but_is_a_clause_of_its_own(contrast):
     # `... from certain IPs though no policy is bound to any API`: no comma, yet the

@@ -199,9 +199,10 @@ def affirmed(line: str) -> str:
 # `..., not the service itself`), `网关返回500，不是后端返回的`, what was never set up,
 # `返回403，没有配过IP访问控制`, `no IP ACL configured`, what was neither sent nor set (`sends
 # neither a token nor a signature`), what was ruled out (`no IP rules
-# are involved`, `we ruled out the backend`, `已排除IP黑名单`), and what was sent, which is not
+# are involved`, `we ruled out the backend`, `已排除IP黑名单`), what was sent, which is not
 # what is missing: `grant type missing, I only send client id and secret`,
-# `只传了客户端ID，密钥忘了带`.
+# `只传了客户端ID，密钥忘了带`, and what has not expired (`got it 5 minutes ago, it should not
+# expire yet`, `it hasn't expired`).
 DENIED_RE = re.compile(
     r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
     r"|(?<![a-z0-9'])no\s+(?=(?:[a-z0-9-]+\s+){1,3}(?:(?:is|are|was|were)\s+)?"
@@ -213,6 +214,8 @@ DENIED_RE = re.compile(
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
     r"|只(?:传|带|给|填|放|携带|附带|提供)了?"
     r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
+    r"|(?:(?<![a-z0-9'])(?:not|never)|n['’]t)\s+(?:(?:yet|be|been|have|has)\s+)*"
+    r"expir(?:e|es|ed|ing|y)?(?![a-z])"
 )
 # What a clause says was never set up, or holds no restriction or fault, after naming it,
 # which is the clause's whole subject: `黑白名单都没配`, `访问控制也没开过`, `IAM用户权限和来源IP
