@@ -585,6 +585,8 @@ SAID_ANOTHER_WAY = {
         ("expired", "有效期已过的sprocket token"),
         ("expired", "our sprocket tokens aged out"),
         ("expired", "sprocket token ages out after an hour"),
+        ("expired", "the sprocket token no longer works, it is past its validity"),
+        ("expired", "sprocket token used beyond the validity period"),
         ("does not exist", "the gateway cannot find the sprocket of our API"),
         ("does not exist", "gateway can't find my sprocket after the edit"),
         ("does not exist", "it says it could not find the sprocket"),
