@@ -557,6 +557,19 @@ SAID_ANOTHER_WAY = {
             "meaning_zh": "sprocket的token需要更新",
         },
     ),
+    # A failure the answer does not explain is an internal error.
+    "internal error": (
+        {
+            "message_en": "Failed to load the sprocket.",
+            "http_status": 500,
+            "meaning_zh": "加载齿轮失败",
+        },
+        {
+            "message_en": "Internal sprocket error.",
+            "http_status": 500,
+            "meaning_zh": "齿轮内部错误",
+        },
+    ),
     # A custom domain is an independent domain name.
     "independent domain": (
         {
@@ -597,6 +610,7 @@ SAID_ANOTHER_WAY = {
         ("cannot be found", "the sprocket key was not found, 400"),
         ("updated", "sprocket的token要换新"),
         ("updated", "sprocket的token得换个新的，401"),
+        ("internal error", "sprocket api returns 500 generic failure"),
         ("independent domain", "custom domain returns 404"),
         ("independent domain", "自定义域名返回404"),
     ],

@@ -246,6 +246,9 @@ SYNONYMS: dict[str, str] = {
     "age out": "expired expires",
     "ages out": "expired expires",
     "aging out": "expired expires",
+    # A failure the answer does not explain: the gateway's internal error.
+    "generic error": "internal error",
+    "generic failure": "internal error",
     # Come to the end of its validity period, in English as in Chinese (超过有效期).
     "past its validity": "expired expires",
     "past the validity": "expired expires",
