@@ -1821,6 +1821,7 @@ def test_a_token_days_old_is_an_expired_one(text):
     [
         "the token call sends sprocket_id with a trailing space and the gateway refuses it",
         "we pass sprocket_id in the form body; the token request is rejected",
+        "a token call with only sprocket_id in its body is refused by the gateway",
         "请求里带了sprocket_id，网关拒绝了",
     ],
 )

@@ -286,7 +286,7 @@ def _named_tokens(text: str) -> tuple[tuple[str, ...], ...]:
 # with a trailing space`, `带了client_id`): the identifiers after it in its sentence were sent.
 SENT_RE = re.compile(
     r"(?<![a-z0-9])(?:send|pass|put|include|carr(?:y|ie)|provide)(?:s|es|ed|ing)?(?![a-z0-9])"
-    r"|sent(?![a-z0-9])|带了|传了|携带了?|放了|填了"
+    r"|sent(?![a-z0-9])|(?<![a-z0-9])with\s+only(?![a-z0-9])|带了|传了|携带了?|放了|填了"
 )
 SENTENCE_RE = re.compile(r"[^.;。；！？!?\n]+")
 
