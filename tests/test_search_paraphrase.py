@@ -1395,6 +1395,27 @@ def test_a_text_that_names_two_http_methods_is_about_the_request_method(text, me
     assert (frozenset(["method", *tokens("方法")]) in query_groups(text)) is method
 
 
+@pytest.mark.django_db
+def test_two_http_methods_named_outweigh_the_words_of_another_failure():
+    text = (
+        "the sprocket API is defined as POST and published, we call it with GET, the gateway"
+        " says it does not exist"
+    )
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(
+        message_en="The sprocket does not exist or has not been published.",
+        meaning_zh="齿轮不存在或未发布",
+        meaning_en="The sprocket does not exist or has not been published.",
+    )
+    method = make_entry(
+        message_en="The sprocket does not exist.",
+        meaning_zh="齿轮请求方法不存在",
+        meaning_en="The sprocket request method does not exist.",
+    )
+
+    assert search(text).hits[0].entry == method
+
+
 @pytest.mark.parametrize(
     "text, iam",
     [

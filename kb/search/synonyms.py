@@ -727,13 +727,17 @@ STATUS_ALONE_RE = re.compile(
 
 
 def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int]:
-    """The groups (by index) of what the text says the gateway said."""
+    """The groups (by index) of what the text says the gateway said, and the request
+    method's when the text names two methods (`defined as POST, called with GET`): a
+    mismatch the customer saw, however many other words the text says."""
     folded = corrected(fold_width_and_case(text))
     said: set[frozenset[Term]] = set()
     for match in SAID_RE.finditer(folded):
         words = match.group("said")
         if not STATUS_ALONE_RE.fullmatch(words):
             said.update(query_groups(words))
+    if _names_two_methods(text):
+        said.add(alternatives("method 方法"))
     return frozenset(g for g, group in enumerate(groups) if group in said)
 
 
