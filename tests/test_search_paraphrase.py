@@ -256,6 +256,9 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("listing ECS servers in a loop gets 429", True),
         ("smn publish with a big payload gets 413", True),
         ("查询云硬盘详情返回404", True),
+        ("EVS挂云硬盘的脚本今天全部鉴权失败", True),
+        # To mount (挂) is a disk's; a server the backend is put on (挂云服务器) is no call.
+        ("我们的后端挂云服务器上，API返回502", False),
         ("ECS查询的URL太长，返回414", True),
         # ... but not the gateway's channel, an IAM token or user, nor the customer's own.
         ("deleted the VPC channel an API points at, now 500", False),

@@ -54,7 +54,7 @@ CLOUD_PIECES = st.sampled_from(
     + ["huawei", "HuaWei", "myhuaweicloud.com", "api", "APIs", "openapi", "sdk", "explorer"]
     + ["endpoint", "calls", "calling", "the", "our", "list", "queried", "create", "channel"]
     + ["调用", "调", "请求", "华为云", "云服务", "云服务器", "云硬盘", "对象存储", "查询", "接口"]
-    + ["的", "服务", "上", "网关", "gateway", "instance"]
+    + ["的", "服务", "上", "网关", "gateway", "instance", "挂", "挂了"]
 )
 CLOUD_TEXT = st.lists(
     st.one_of(CLOUD_PIECES, st.sampled_from(["", " ", "  ", "-", ".", "/"]), st.text(max_size=3)),

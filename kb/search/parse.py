@@ -153,7 +153,7 @@ _NOT_OPERATED = r"(?!\s*(?:channels?|通道|tokens?|auth\w*|认证|鉴权|users?
 _OPERATED = (
     rf"\b{_OPERATIONS}\s+(?:(?:the|an?|all|our|my)\s+)?{_SERVICES_OPERATED}(?![a-z0-9-])"
     rf"{_NOT_OPERATED}|(?<![a-z0-9-]){_SERVICES_OPERATED}\s+{_OPERATIONS}\b|"
-    rf"(?:查询|创建|删除|列出|更新|挂载|卸载){_SERVICES_OPERATED}{_NOT_OPERATED}|"
+    rf"(?:查询|创建|删除|列出|更新|挂载|挂(?=云硬盘|evs|sfs)|卸载){_SERVICES_OPERATED}{_NOT_OPERATED}|"
     rf"(?<![a-z0-9-]){_SERVICES_OPERATED}的?(?:查询|创建|删除|列表|详情|挂载)"
 )
 # The shared gateway named as such: a customer's own API may be published on it too.
