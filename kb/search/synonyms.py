@@ -620,7 +620,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     synonym that is several tokens)."""
     groups: list[frozenset[Term]] = []
     if _names_two_methods(text):
-        groups.append(alternatives("method 方法"))
+        groups.append(METHOD_GROUP)
     # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
     text = han_quantities(undenied(corrected(fold_width_and_case(text))))
     text = IPV4_RE.sub(" ", MOMENT_RE.sub(" ", text))
@@ -674,6 +674,10 @@ def alternatives(part: str) -> frozenset[Term]:
         elif pieces:
             terms.append(tuple(dict.fromkeys(pieces)))
     return frozenset(terms)
+
+
+# The request method's group: what a text that names two HTTP methods is about.
+METHOD_GROUP = alternatives("method 方法")
 
 
 def group_tokens(group: frozenset[Term]) -> set[str]:
@@ -737,7 +741,7 @@ def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int
         if not STATUS_ALONE_RE.fullmatch(words):
             said.update(query_groups(words))
     if _names_two_methods(text):
-        said.add(alternatives("method 方法"))
+        said.add(METHOD_GROUP)
     return frozenset(g for g, group in enumerate(groups) if group in said)
 
 
