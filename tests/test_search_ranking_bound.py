@@ -68,8 +68,8 @@ def scores_and_bounds(monkeypatch, texts, limit: int) -> list[tuple[str, float, 
     checked = []
     best_possible, rank = engine._best_possible, engine._rank
 
-    def recorded_bound(asked, fixed, present):
-        bound = best_possible(asked, fixed, present)
+    def recorded_bound(asked, candidate, fixed, present):
+        bound = best_possible(asked, candidate, fixed, present)
         bounds[id(fixed), id(present)] = (bound, fixed, present)
         return bound
 

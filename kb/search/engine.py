@@ -30,7 +30,7 @@ from kb.search.index import (
     candidates_by_message_keys,
     candidates_by_status,
     candidates_by_twins,
-    first_message_keys,
+    first_messages_said,
     first_row_texts,
     load_entries,
     token_row_counts,
@@ -78,8 +78,10 @@ PHRASING_OWN_WORDS = 0.7
 # A word of what the description says the gateway said (`says the backend does not
 # exist`, `提示找不到后端`) counts this many times: the rest of a long text tells its story.
 SAID_WEIGHT = 2.0
-# A pasted message this alike to a row's documented one quotes it (with drift).
+# A pasted message this alike to a row's documented one quotes it (with drift); one
+# SIMILAR or more alike adds to the row's score (`_fixed_score`).
 QUOTED_SIMILARITY = 85
+SIMILAR = 80
 # A row found by its words is a sure answer when it holds this share of them.
 SURE_COVERAGE = 0.6
 # A row found by its words is no sure answer when a row that says something else (another
@@ -228,11 +230,14 @@ class Candidate:
     def keys(self) -> tuple[str, ...]:
         return (self.message_key, *self.alias_keys)
 
-    @cached_property
+    # Properties, not cached ones: `token_weights` keeps them per row text, and a
+    # cached_property's first read (under a lock, Python 3.11) cost more than two look-ups
+    # of the kept ones for the few dozen candidates of a search.
+    @property
     def token_weights(self) -> dict[str, float]:
         return token_weights(self.index_tokens)
 
-    @cached_property
+    @property
     def documented_weights(self) -> dict[str, float]:
         """The tokens of what the catalog documents, without the customer phrasings."""
         return token_weights(self.index_tokens, PHRASINGS)
@@ -476,8 +481,8 @@ def _gather(
         said = _asked_tokens(groups)
         ids = [
             row_id
-            for row_id, key in first_message_keys(READ_AT_START)
-            if row_id not in found and _message_words(key) <= said
+            for row_id in first_messages_said(said, READ_AT_START, MESSAGE_SAID_WORDS)
+            if row_id not in found
         ]
         for row in _candidates(candidates_by_ids(ids)) if ids else ():
             found[row.id] = row
@@ -513,15 +518,19 @@ class PastedMessage:
 
     def similarity(self, key: str) -> float:
         """100 when the pasted message is the documented one, perhaps with detail after
-        it or its placeholder filled in; otherwise how alike the two are."""
+        it or its placeholder filled in; otherwise how alike the two are, when that is
+        SIMILAR or more (0 else)."""
         if not self.text or not key:
             return 0.0
         if self.starts_with(key):
             return 100.0
-        similarity = fuzz.ratio(self.text, key)
+        # Below SIMILAR the likeness counts for nothing: rapidfuzz gives up early on
+        # texts that cannot reach it (a description is several times a message's length).
+        similarity = fuzz.ratio(self.text, key, score_cutoff=SIMILAR)
         if len(self.text) > len(key):
             # A drifted message with detail after it: compare the part as long as the key.
-            similarity = max(similarity, fuzz.ratio(self.text[: len(key)], key) - 3)
+            cut = fuzz.ratio(self.text[: len(key)], key, score_cutoff=SIMILAR + 3)
+            similarity = max(similarity, cut - 3 if cut else 0.0)
         return similarity
 
 
@@ -687,25 +696,46 @@ def _fixed_score(asked: Asked, candidate, similarity: float) -> tuple[float, str
         message = message_tokens(candidate.index_tokens)
         if not message.isdisjoint(other) and message.isdisjoint(named):
             score -= OTHER_SIGN_IN_PENALTY
-    if similarity >= 80:
+    if similarity >= SIMILAR:
         score += similarity - 60
         if match == "text" and similarity >= QUOTED_SIMILARITY:
             match = "message"
     return score, match
 
 
-def _best_possible(asked: Asked, fixed: tuple[float, str], present: list[int]) -> float:
-    """No less than the score `_rank` gives a candidate of this fixed part that holds the
+def _best_possible(asked: Asked, candidate, fixed: tuple[float, str], present: list[int]) -> float:
+    """No less than the score `_rank` gives `candidate`, of this fixed part, holding the
     groups `present`: each group's words in the row's weightiest section, in a phrasing
-    that says nothing else."""
+    that says nothing else, and what the text says of its message (`_message_said`)."""
     score, match = fixed
     if asked.total:
         share = sum(asked.weights[g] for g in present) / asked.total
         score += share * max(SECTION_WEIGHTS) * (0.5 + 0.5 * asked.known) * _words_weight(match)
         if asked.describes:
-            named = LACK_WEIGHT if asked.lacking else IDENTIFIER_WEIGHT if asked.names else 0.0
-            score += PHRASING_WEIGHT * share + named + MESSAGE_SAID_WEIGHT
+            score += PHRASING_WEIGHT * share + _message_said(asked, candidate)
     return score + 0.05 + 1e-6  # `_rank` rounds to a tenth
+
+
+def _message_said(asked: Asked, candidate) -> float:
+    """What a row's message adds to its score for a description that says it: every word
+    of the message (MESSAGE_SAID_WEIGHT); the field a lack-of row names, as much as the
+    description says that field was not sent (LACK_WEIGHT); else an identifier the
+    description names that the message names too (IDENTIFIER_WEIGHT), unless the row says
+    it is missing and the description that it was sent. Worked out for a candidate's best
+    possible score too: it costs a few set operations."""
+    score = 0.0
+    if _message_words(candidate.message_key) <= asked.said:
+        score += MESSAGE_SAID_WEIGHT
+    message = message_tokens(candidate.index_tokens)
+    if asked.lacking and LACK in message:
+        score += LACK_WEIGHT * _lacked_share(asked.lacking, message, candidate.code)
+    elif (
+        asked.names
+        and _names_identifier(asked, message)
+        and (LACK not in message or message.isdisjoint(asked.sent))
+    ):
+        score += IDENTIFIER_WEIGHT
+    return score
 
 
 def _words_weight(match: str) -> float:
@@ -745,22 +775,9 @@ def _rank(
             score += PHRASING_WEIGHT * _best_line_share(
                 phrasing_postings(candidate.index_tokens), groups, weights, present, total
             )
-            # Every word of the row's message said.
-            if _message_words(candidate.message_key) <= asked.said:
-                score += MESSAGE_SAID_WEIGHT
-            message = message_tokens(candidate.index_tokens)
-            if asked.lacking and LACK in message:
-                # A row of a field not sent (`Lack of grant_type.`): as much as the words
-                # around what the query says is missing name its field.
-                score += LACK_WEIGHT * _lacked_share(asked.lacking, message, candidate.code)
-            elif (
-                asked.names
-                and _names_identifier(asked, message)
-                and (LACK not in message or message.isdisjoint(asked.sent))
-            ):
-                # An identifier the query names (`grant_type`) that the row's message names,
-                # unless the row says it is missing and the query that it was sent.
-                score += IDENTIFIER_WEIGHT
+            # Every word of the row's message said, the field it says is missing (`Lack
+            # of grant_type.`) said not sent, an identifier it names named.
+            score += _message_said(asked, candidate)
     return Hit(
         entry=None,
         score=round(score, 1),
@@ -919,7 +936,9 @@ def _ranked(
     if len(candidates) <= limit:  # every one may place (a code's rows, say): no bounds
         bounds = [math.inf] * len(candidates)
     else:
-        bounds = [_best_possible(asked, *pair) for pair in zip(fixed, present, strict=True)]
+        bounds = [
+            _best_possible(asked, *row) for row in zip(candidates, fixed, present, strict=True)
+        ]
     order = sorted(range(len(candidates)), key=bounds.__getitem__, reverse=True)
     hits: dict[int, Hit] = {}
 

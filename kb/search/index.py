@@ -13,6 +13,7 @@ from django.db import connections
 from kb.expiring import ExpiringValue
 from kb.models import Catalog, ErrorAlias, ErrorEntry
 from kb.pagecache import KeptUntilCatalogChanges, catalog_version
+from kb.text.tokens import tokens
 
 # The full-text table on SQLite (not a model: migrations made it, 0013_search_index).
 FTS_TABLE = "kb_entry_fts"
@@ -524,16 +525,32 @@ _twins = KeptUntilCatalogChanges(_read_twins, limit=8192)
 _code_rows = KeptUntilCatalogChanges(_read_code_rows, limit=4096)
 
 
-def first_message_keys(limit: int) -> tuple[tuple[int, str], ...]:
-    """(id, message key) of the first `limit` rows by id: the catalog the knowledge base
-    was loaded with, before rows added later."""
+def first_messages_said(said: frozenset[str], limit: int, fewest: int) -> list[int]:
+    """The ids, among the first `limit` rows by id (the catalog the knowledge base was
+    loaded with, before rows added later), of the rows whose message key has `fewest`
+    tokens or more and every one of them in `said`."""
 
-    def read() -> tuple[tuple[int, str], ...]:
+    def read() -> dict[str, tuple[tuple[int, frozenset[str]], ...]]:
         with connections["default"].cursor() as cursor:
             cursor.execute(f"SELECT id, message_key FROM {_table()} ORDER BY id LIMIT %s", [limit])
-            return tuple(cursor.fetchall())
+            messages = [(row_id, frozenset(tokens(key))) for row_id, key in cursor.fetchall()]
+        messages = [(row_id, words) for row_id, words in messages if len(words) >= fewest]
+        # Each message under its rarest token among the messages: a text says it only if it
+        # says that token, and a text's tokens are a few dozen against hundreds of messages.
+        counts = Counter(token for _row_id, words in messages for token in words)
+        by_token: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        for row_id, words in messages:
+            rarest = min(words, key=lambda token: (counts[token], token))
+            by_token.setdefault(rarest, []).append((row_id, words))
+        return {token: tuple(found) for token, found in by_token.items()}
 
-    return _first_keys.one(limit, read)
+    by_token = _first_keys.one((limit, fewest), read)
+    return sorted(
+        row_id
+        for token in said.intersection(by_token)
+        for row_id, words in by_token[token]
+        if words <= said
+    )
 
 
 _first_keys = KeptUntilCatalogChanges(limit=4)
