@@ -138,3 +138,45 @@ def test_a_row_lowered_to_its_twin_makes_room_for_the_rows_it_stopped(monkeypatc
     monkeypatch.setattr(engine, "_best_possible", lambda *args: math.inf)
     engine.forget_rankings()
     assert shown(text, limit) == found
+
+
+def test_a_row_ranked_after_the_stop_is_lowered_to_its_twin_too(monkeypatch):
+    # The ranking's own steps, with each row's best possible and actual score given. The
+    # shared gateway's row A stops the ranking; its twin A2 lowers it to 10, so the rows
+    # it stopped are ranked after all. Among them B, of the shared gateway too, scores 25,
+    # but its twin B2 (best possible 5, below the bar) scores 4: B must be lowered to it,
+    # as it is when every row is ranked, and not come first.
+    rows = {
+        # id: (catalog, message key, best possible score, score)
+        1: ("APIGW", "a", 50.0, 50.0),
+        2: ("APIG", "a", 11.0, 10.0),
+        3: ("APIGW", "b", 30.0, 25.0),
+        4: ("APIG", "b", 5.0, 4.0),
+        5: ("APIG", "c", 9.0, 9.0),
+    }
+    candidates = [
+        engine.Candidate(row_id, catalog, f"{catalog}.{row_id}", 400, key, "", row_id)
+        for row_id, (catalog, key, _bound, _score) in rows.items()
+    ]
+    monkeypatch.setattr(engine, "_fixed_score", lambda *args: (0.0, "text"))
+    monkeypatch.setattr(
+        engine, "_best_possible", lambda asked, candidate, *args: rows[candidate.id][2]
+    )
+    monkeypatch.setattr(
+        engine,
+        "_rank",
+        lambda asked, candidate, *args: engine.Hit(None, rows[candidate.id][3], "text"),
+    )
+
+    def placed(limit: int) -> list[tuple[int, float]]:
+        ranked = engine._ranked(None, candidates, [[]] * 5, [0.0] * 5, limit, "APIG")
+        return sorted(
+            ((candidate.id, hit.score) for candidate, hit in ranked),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+
+    found = placed(1)
+    assert found[0] == (1, 10.0)
+    assert (3, 4.0) in found
+    monkeypatch.setattr(engine, "_best_possible", lambda *args: math.inf)
+    assert placed(1)[: len(found)] == found

@@ -961,24 +961,31 @@ def _ranked(
             break
         rank(i)
         bisect.insort(scores, hits[i].score, key=operator.neg)
-    # A row's twin in the catalog the text points at may lower its score.
+    # A row's twin in the catalog the text points at may lower its score: every ranked
+    # row's is ranked too.
     twins: dict[tuple[str, int], list[int]] = {}
     for i, candidate in enumerate(candidates):
         if candidate.catalog == primary:
             twins.setdefault((candidate.message_key, candidate.http_status), []).append(i)
-    for i in list(hits):
-        if candidates[i].catalog != primary:
-            for twin in twins.get((candidates[i].message_key, candidates[i].http_status), ()):
-                if twin not in hits:
-                    rank(twin)
+
+    def rank_twins(ranked_ones) -> None:
+        for i in ranked_ones:
+            if candidates[i].catalog != primary:
+                for twin in twins.get((candidates[i].message_key, candidates[i].http_status), ()):
+                    if twin not in hits:
+                        rank(twin)
+
+    rank_twins(list(hits))
     ranked, below = placing()
-    left = [i for i in order if i not in hits]
-    if any(bounds[i] >= below and bounds[i] > 0 for i in left):
-        # Twins lowered the scores the stop was decided by, or too few place: rank the
-        # rest after all.
-        for i in left:
+    # Twins lowered the scores the stop was decided by, or too few place: the ones left
+    # that may still place are ranked (with their twins), until none may. Once every
+    # ranked row's twin is ranked, a row ranked later only adds a score: the bar (`below`)
+    # never falls, and what places is what places when all are ranked.
+    while more := [i for i in order if i not in hits and bounds[i] >= below and bounds[i] > 0]:
+        for i in more:
             rank(i)
-        ranked, _below = placing()
+        rank_twins(more)
+        ranked, below = placing()
     return ranked
 
 
