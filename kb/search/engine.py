@@ -9,6 +9,7 @@ few rows shown -> diagnose the best of them from the detail the paste carries
 
 import bisect
 import hashlib
+import itertools
 import math
 import operator
 import re
@@ -94,6 +95,7 @@ SHOWN_ALTERNATIVES = 2
 # it, the remedy and the linked FAQ articles only mention it; customer phrasings say
 # it as customers do.
 SECTION_WEIGHTS = (1.0, 0.85, 0.35, 0.6, 0.8)
+TOP_SECTION_WEIGHT = max(SECTION_WEIGHTS)
 # How much an identifier the query names (`grant_type`) counts when the row's message
 # names it too: the message is about that very field.
 IDENTIFIER_WEIGHT = 8.0
@@ -615,13 +617,14 @@ def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[
         if words:
             found.update(g for g in words if held_terms(groups[g], held))
         present.append(sorted(found))
-    frequency = Counter(g for found in present for g in found)
+    frequency = Counter(itertools.chain.from_iterable(present))
     asked = Counter(candidate.asked_for for candidate in candidates)
-    sampled = Counter(
-        g
+    # The candidates that hold each group, but those that hold it because it was asked for.
+    sampled = frequency.copy()
+    sampled.subtract(
+        candidate.asked_for
         for candidate, found in zip(candidates, present, strict=True)
-        for g in found
-        if g != candidate.asked_for
+        if candidate.asked_for is not None and candidate.asked_for in found
     )
     weights = [
         math.log((len(candidates) - asked[g] + 1) / (sampled[g] + 0.5)) + 0.2
@@ -709,8 +712,8 @@ def _best_possible(asked: Asked, candidate, fixed: tuple[float, str], present: l
     that says nothing else, and what the text says of its message (`_message_said`)."""
     score, match = fixed
     if asked.total:
-        share = sum(asked.weights[g] for g in present) / asked.total
-        score += share * max(SECTION_WEIGHTS) * (0.5 + 0.5 * asked.known) * _words_weight(match)
+        share = sum(map(asked.weights.__getitem__, present)) / asked.total
+        score += share * TOP_SECTION_WEIGHT * (0.5 + 0.5 * asked.known) * _words_weight(match)
         if asked.describes:
             score += PHRASING_WEIGHT * share + _message_said(asked, candidate)
     return score + 0.05 + 1e-6  # `_rank` rounds to a tenth
@@ -893,14 +896,19 @@ def _best_line_share(postings, groups, weights, present, total) -> float:
     lines, where = postings
     shares: dict[int, float] = {}
     for g in present:
-        holding: set[int] = set()
-        for term in groups[g]:
-            if isinstance(term, str):
-                holding.update(where.get(term, ()))
-            else:  # a word of several tokens: the lines that hold them all
-                holding.update(set.intersection(*(set(where.get(token, ())) for token in term)))
+        group = groups[g]
+        if len(group) == 1 and isinstance(term := next(iter(group)), str):
+            holding = where.get(term, ())  # a group of one token, as most are
+        else:
+            holding = set()
+            for term in group:
+                if isinstance(term, str):
+                    holding.update(where.get(term, ()))
+                else:  # a word of several tokens: the lines that hold them all
+                    holding.update(set.intersection(*(set(where.get(token, ())) for token in term)))
+        weight = weights[g]
         for number in holding:
-            shares[number] = shares.get(number, 0.0) + weights[g]
+            shares[number] = shares.get(number, 0.0) + weight
     if not shares:
         return 0.0
     asked = _asked_tokens(groups)
