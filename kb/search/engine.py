@@ -34,6 +34,7 @@ from kb.search.index import (
     first_messages_said,
     first_row_texts,
     load_entries,
+    message_key_tokens,
     token_row_counts,
     token_row_counts_read,
 )
@@ -796,7 +797,7 @@ def _rank(
 def _message_words(message_key: str) -> frozenset[str]:
     """The tokens of a row's message (its key), when it has MESSAGE_SAID_WORDS or more: a
     description that says each of them says the message. (A token no query holds, else.)"""
-    words = frozenset(tokens(message_key))
+    words = message_key_tokens(message_key)
     return words if len(words) >= MESSAGE_SAID_WORDS else frozenset([""])
 
 

@@ -7,6 +7,7 @@ index.
 """
 
 from collections import Counter
+from functools import lru_cache
 
 from django.db import connections
 
@@ -525,6 +526,12 @@ _twins = KeptUntilCatalogChanges(_read_twins, limit=8192)
 _code_rows = KeptUntilCatalogChanges(_read_code_rows, limit=4096)
 
 
+@lru_cache(maxsize=2048)
+def message_key_tokens(message_key: str) -> frozenset[str]:
+    """The tokens of a row's message key, kept per key: the same for every row of it."""
+    return frozenset(tokens(message_key))
+
+
 def first_messages_said(said: frozenset[str], limit: int, fewest: int) -> list[int]:
     """The ids, among the first `limit` rows by id (the catalog the knowledge base was
     loaded with, before rows added later), of the rows whose message key has `fewest`
@@ -533,15 +540,14 @@ def first_messages_said(said: frozenset[str], limit: int, fewest: int) -> list[i
     def read() -> dict[str, tuple[tuple[int, frozenset[str]], ...]]:
         with connections["default"].cursor() as cursor:
             cursor.execute(f"SELECT id, message_key FROM {_table()} ORDER BY id LIMIT %s", [limit])
-            messages = [(row_id, frozenset(tokens(key))) for row_id, key in cursor.fetchall()]
-        messages = [(row_id, words) for row_id, words in messages if len(words) >= fewest]
-        # Each message under its rarest token among the messages: a text says it only if it
-        # says that token, and a text's tokens are a few dozen against hundreds of messages.
-        counts = Counter(token for _row_id, words in messages for token in words)
+            keys = cursor.fetchall()
+        # Each message under its longest token (seldom a common one): a text says the
+        # message only if it says that token, and a text's tokens are a few dozen against
+        # hundreds of messages.
         by_token: dict[str, list[tuple[int, frozenset[str]]]] = {}
-        for row_id, words in messages:
-            rarest = min(words, key=lambda token: (counts[token], token))
-            by_token.setdefault(rarest, []).append((row_id, words))
+        for row_id, key in keys:
+            if len(words := message_key_tokens(key)) >= fewest:
+                by_token.setdefault(max(sorted(words), key=len), []).append((row_id, words))
         return {token: tuple(found) for token, found in by_token.items()}
 
     by_token = _first_keys.one((limit, fewest), read)
