@@ -73,7 +73,9 @@ A case passes at rank k when its expected row, or one listed as equally right (`
 is among the first k results. Rows are named by natural key: [catalog, code, status, message].
 """
 
+import functools
 import json
+import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -112,6 +114,15 @@ def load_cases(*provenances: str) -> list[dict]:
             if path.exists():
                 cases += json.loads(path.read_text(encoding="utf-8"))
     return cases
+
+
+@functools.cache
+def repeated_queries(count: int = 200) -> tuple[str, ...]:
+    """The queries that come back again and again in the load benchmark (`search
+    repeated`, bench/locustfile.py) and the page's profile (bench/search_page_profile.py
+    --repeated): `count` of the evaluation set's, the same in every run, far fewer than a
+    worker keeps the rankings of (kb.search.engine._rankings)."""
+    return tuple(random.Random(14).sample([case["query"] for case in load_cases()], count))
 
 
 def held_out(case: dict) -> bool:

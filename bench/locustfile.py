@@ -6,9 +6,10 @@ for the "alone" phases (`--tags healthz`).
 
 Searches come three ways. `search described` (and the API) take the queries of the
 evaluation set, about five thousand, mostly descriptions: few come back to a worker that
-still keeps their ranking, so most are ranked afresh. `search repeated` takes REPEATED
-of them, the same ones in every run, which come back again and again: a worker ranks each
-once and keeps it (the cached search page; a code alone is answered by the page cache).
+still keeps their ranking, so most are ranked afresh. `search repeated` takes 200 of them
+(bench/evaluation.py's `repeated_queries`), the same in every run, which come back again
+and again: a worker ranks each once and keeps it (the cached search page; a code alone is
+answered by the page cache).
 `search unique` sends pastes that no one sent before, as customers' own are: each has
 its own request ID, time, numbers and wording (bench/pastes.py), so that no cache of a
 paste or of its shape can answer it; one in CHECK_EVERY is checked for the pasted code
@@ -35,13 +36,11 @@ CATEGORIES = [o["fields"]["slug"] for o in CATALOG if o["model"] == "kb.category
 FAQS = [o["fields"]["slug"] for o in CATALOG if o["model"] == "kb.faqarticle"]
 WORDS = ["throttling", "签名", "timeout", "APIG.03", "backend", "流控", "token"]
 sys.path.insert(0, str(ROOT / "bench"))
-from evaluation import load_cases  # noqa: E402
+from evaluation import load_cases, repeated_queries  # noqa: E402
 from pastes import unique_paste  # noqa: E402
 
 SEARCHES = [case["query"] for case in load_cases()]
-# The texts `search repeated` asks again and again: far fewer than a worker keeps the
-# rankings of (kb.search.engine._rankings).
-REPEATED = random.Random(14).sample(SEARCHES, 200)
+REPEATED = repeated_queries()
 ROW_IDS = [int(n) for n in os.environ.get("KB_BENCH_ROW_IDS", "").split(",") if n]
 LANGUAGES = ["zh-hans", "en"]
 HEADERS = {"X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy sends

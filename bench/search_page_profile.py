@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.evaluation import repeated_queries  # noqa: E402
 from bench.pastes import unique_paste  # noqa: E402
 from bench.server import database_url, fresh_database  # noqa: E402
 
@@ -208,13 +209,17 @@ def call(application, env: dict) -> tuple[str, bytes]:
     return status[0], body
 
 
-def search_environ(language: str, repeated: bool = False) -> tuple[dict, str]:
+def search_environ(language: str, kind: str = "unique", number: int = 0) -> tuple[dict, str]:
     """A GET of the search page with a paste no one sent before, and the code it carries;
-    or (`repeated`) a query of the evaluation set, as bench/load.py's `search repeated`."""
-    if repeated:
+    or a query of the evaluation set, as bench/load.py's `search described` sends them
+    (any of them) or its `search repeated` (the `number`th of the 200 that come back)."""
+    if kind == "described":
         from bench.evaluation import load_cases
 
         paste, code = random.choice(load_cases())["query"], ""
+    elif kind == "repeated":
+        queries = repeated_queries()
+        paste, code = queries[number % len(queries)], ""
     else:
         paste, code = unique_paste()
     return environ(f"/{language}/search/", urlencode({"q": paste})), code
@@ -226,9 +231,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=300, help="unique pastes before measuring")
     parser.add_argument("--cprofile", action="store_true", help="also the costliest functions")
     parser.add_argument(
-        "--repeated",
-        action="store_true",
-        help="the evaluation set's queries instead (load.py's search repeated; not checked)",
+        "--kind",
+        choices=["unique", "described", "repeated"],
+        default="unique",
+        help="unique pastes (checked), or the evaluation set's queries as load.py's search "
+        "described or search repeated sends them (not checked)",
     )
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
@@ -270,6 +277,9 @@ def profile(args, database: str) -> int:
     for n in range(args.warmup):
         call(application, search_environ(languages[n % 2])[0])
         call(application, environ("/healthz"))
+    if args.kind == "repeated":  # each of the texts that come back asked once before
+        for n in range(len(repeated_queries())):
+            call(application, search_environ(languages[n % 2], args.kind, n)[0])
 
     start = time.thread_time()
     for _ in range(args.requests):
@@ -279,7 +289,10 @@ def profile(args, database: str) -> int:
     parts.reset()
     wrong, statuses, sizes = [], defaultdict(int), 0
     profiler = cProfile.Profile() if args.cprofile else None
-    requests = [search_environ(languages[n % 2], args.repeated) for n in range(args.requests)]
+    requests = [
+        search_environ(languages[n % 2], args.kind, random.randrange(len(repeated_queries())))
+        for n in range(args.requests)
+    ]
     timed_call = parts.timed("Django and the rest", call)
     with connection.execute_wrapper(parts.sql):
         start = time.thread_time()
@@ -296,10 +309,13 @@ def profile(args, database: str) -> int:
     # What the page measured costs beyond the handler's own wrappers.
     overhead = page_ms - sum(parts.seconds.values()) * 1000 / args.requests
 
-    queries = "evaluation-set queries" if args.repeated else "unique pastes"
+    queries = {
+        "unique": "uncached search page, unique pastes",
+        "described": "search page, evaluation-set queries (load.py's search described)",
+        "repeated": "search page, queries asked before (load.py's search repeated)",
+    }[args.kind]
     print(
-        f"uncached search page, {args.requests} {queries} (en and zh-hans), DEBUG=0, "
-        f"{database}, in one process"
+        f"{queries}, {args.requests} of them (en and zh-hans), DEBUG=0, {database}, in one process"
     )
     print(f"  {'part':<44}{'ms/request':>11}{'share':>8}{'calls/request':>15}")
     ordered = sorted(parts.seconds.items(), key=lambda item: -item[1])
