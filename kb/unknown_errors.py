@@ -97,24 +97,10 @@ def record_unknown_error(query: str, language: str, client: str = "") -> None:
     _keep_queue_bounded(now)
 
 
-# The sightings (group, client) this process knows are stored for the current window: a
-# client that sends the same unsure search again (a reload, the other language, a retry)
-# is told apart without the database. A stored sighting stays until its window is over
-# (`_keep_queue_bounded` drops those older than a window), so what is kept here is never
-# more than the table says; other processes and hosts ask the table. At most
-# SIGHTINGS_KEPT per window.
-SIGHTINGS_KEPT = 10000
-_sighted: dict[tuple[int, int], set[tuple[str, str]]] = {}
-
-
 def _first_sighting(normalized: str, client: str, now) -> bool:
     """Whether this client may count this group now: under its rate limit, and not
     counted in this group during this window yet (recorded, if so)."""
     window_seconds = settings.UNANSWERED_RATE_WINDOW
-    window = (window_seconds, int(now.timestamp()) // window_seconds)
-    sighting = (hashlib.sha256(normalized.encode()).hexdigest(), client)
-    if sighting in _sighted.get(window, ()):
-        return False  # counted in this window already
     since = now - timezone.timedelta(seconds=window_seconds)
     sightings = UnansweredSighting.objects.of_client_since(client, since)
     if sightings.count() >= settings.UNANSWERED_RATE_LIMIT:
@@ -122,26 +108,14 @@ def _first_sighting(normalized: str, client: str, now) -> bool:
     try:
         with transaction.atomic():
             UnansweredSighting.objects.create(
-                group_key=sighting[0], client_key=client, window=window[1], seen_at=now
+                group_key=hashlib.sha256(normalized.encode()).hexdigest(),
+                client_key=client,
+                window=int(now.timestamp()) // window_seconds,
+                seen_at=now,
             )
     except IntegrityError:
-        _remember_sighting(window, sighting)  # another request stored it
         return False  # counted in this window already
-    transaction.on_commit(lambda: _remember_sighting(window, sighting))
     return True
-
-
-def _remember_sighting(window: tuple[int, int], sighting: tuple[str, str]) -> None:
-    if window not in _sighted:
-        _sighted.clear()  # a new window: the last one's sightings count no more
-    kept = _sighted.setdefault(window, set())
-    if len(kept) < SIGHTINGS_KEPT:
-        kept.add(sighting)
-
-
-def forget_sightings() -> None:
-    """Ask the table about every sighting (tests: each starts a new database)."""
-    _sighted.clear()
 
 
 def _keep_queue_bounded(now) -> None:

@@ -194,7 +194,6 @@ def fresh_page_cache():
         forget_token_row_counts,
     )
     from kb.search_page import forget_kept_parts
-    from kb.unknown_errors import forget_sightings
 
     pagecache.clear()
     forget_shown_rows()
@@ -204,7 +203,6 @@ def fresh_page_cache():
     forget_held_tokens()
     forget_lookups()
     forget_rankings()
-    forget_sightings()
 
 
 @pytest.fixture(autouse=True, scope="session")

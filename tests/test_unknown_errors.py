@@ -1,9 +1,6 @@
 """The unknown-error queue: searches without a sure answer, redacted, grouped, made into
 rows or aliases."""
 
-import contextlib
-
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -386,30 +383,3 @@ def test_staff_read_feedback_comments_redacted(editor_client, admin_client):
     for html in (listing, detail):
         assert "Upstream reset zq7" in html
         assert "cs_live_51Hq2xYz" not in html
-
-
-def test_a_client_sending_the_same_search_again_in_the_window_costs_no_query(
-    db, django_assert_num_queries, django_capture_on_commit_callbacks, settings
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        record_unknown_error("Gateway fell over zz", "en", client="reader-a")
-    with django_assert_num_queries(0):
-        record_unknown_error("Gateway fell over zz", "en", client="reader-a")
-    record_unknown_error("Gateway fell over zz", "en", client="reader-b")
-    assert UnansweredSearch.objects.get().count == 2
-    later = timezone.now() + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW + 1)
-    with mock_now(later):
-        record_unknown_error("Gateway fell over zz", "en", client="reader-a")
-    assert UnansweredSearch.objects.get().count == 3
-
-
-def test_a_sighting_rolled_back_is_not_taken_for_counted(db, django_capture_on_commit_callbacks):
-    # The request that recorded it failed: its sighting is not in the table, so the same
-    # client's next search of the window counts.
-    with django_capture_on_commit_callbacks(execute=True):
-        with contextlib.suppress(RuntimeError), transaction.atomic():
-            record_unknown_error("Rolled back zz", "en", client="reader-a")
-            raise RuntimeError
-    assert not UnansweredSearch.objects.exists()
-    record_unknown_error("Rolled back zz", "en", client="reader-a")
-    assert UnansweredSearch.objects.get().count == 1
