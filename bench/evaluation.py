@@ -120,7 +120,7 @@ def load_cases(*provenances: str) -> list[dict]:
 def repeated_queries(count: int = 200) -> tuple[str, ...]:
     """The queries that come back again and again in the load benchmark (`search
     repeated`, bench/locustfile.py) and the page's profile (bench/search_page_profile.py
-    --repeated): `count` of the evaluation set's, the same in every run, far fewer than a
+    --kind repeated): `count` of the evaluation set's, the same in every run, far fewer than a
     worker keeps the rankings of (kb.search.engine._rankings)."""
     return tuple(random.Random(14).sample([case["query"] for case in load_cases()], count))
 
