@@ -209,17 +209,21 @@ def call(application, env: dict) -> tuple[str, bytes]:
     return status[0], body
 
 
-def search_environ(language: str, kind: str = "unique", number: int = 0) -> tuple[dict, str]:
+def search_environ(
+    language: str, kind: str = "unique", number: int | None = None
+) -> tuple[dict, str]:
     """A GET of the search page with a paste no one sent before, and the code it carries;
     or a query of the evaluation set, as bench/load.py's `search described` sends them
-    (any of them) or its `search repeated` (the `number`th of the 200 that come back)."""
+    (any of them) or its `search repeated` (one of the 200 that come back, the `number`th
+    if given)."""
     if kind == "described":
         from bench.evaluation import load_cases
 
         paste, code = random.choice(load_cases())["query"], ""
     elif kind == "repeated":
         queries = repeated_queries()
-        paste, code = queries[number % len(queries)], ""
+        paste = random.choice(queries) if number is None else queries[number]
+        code = ""
     else:
         paste, code = unique_paste()
     return environ(f"/{language}/search/", urlencode({"q": paste})), code
@@ -289,10 +293,7 @@ def profile(args, database: str) -> int:
     parts.reset()
     wrong, statuses, sizes = [], defaultdict(int), 0
     profiler = cProfile.Profile() if args.cprofile else None
-    requests = [
-        search_environ(languages[n % 2], args.kind, random.randrange(len(repeated_queries())))
-        for n in range(args.requests)
-    ]
+    requests = [search_environ(languages[n % 2], args.kind) for n in range(args.requests)]
     timed_call = parts.timed("Django and the rest", call)
     with connection.execute_wrapper(parts.sql):
         start = time.thread_time()
