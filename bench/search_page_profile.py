@@ -39,8 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.evaluation import repeated_queries  # noqa: E402
 from bench.pastes import unique_paste  # noqa: E402
-from bench.server import database_url, fresh_database  # noqa: E402
+from bench.server import database_url, fresh_database, reader_address  # noqa: E402
 
+# The readers' addresses, drawn apart from the pastes (a seed gives the same pastes).
+ADDRESSES = random.Random(0)
 FIRST_CODE_RE = re.compile(r'id="hit-1"><a href="[^"]*">([^<]+)</a>')
 
 
@@ -226,7 +228,10 @@ def search_environ(
         code = ""
     else:
         paste, code = unique_paste()
-    return environ(f"/{language}/search/", urlencode({"q": paste})), code
+    env = environ(f"/{language}/search/", urlencode({"q": paste}))
+    # From a reader of its own through the proxy, as bench/load.py sends searches.
+    env["HTTP_X_FORWARDED_FOR"] = reader_address(ADDRESSES)
+    return env, code
 
 
 def main() -> int:

@@ -13,6 +13,7 @@ plain HTTP and send X-Forwarded-Proto: https, as the TLS-terminating proxy would
 import contextlib
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -31,6 +32,22 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1", ""}
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def reader_address(draw: random.Random | None = None) -> str:
+    """A reader's address, as the proxy in front forwards it (X-Forwarded-For): one of the
+    131,072 of 198.18.0.0/15, the range set aside for benchmarks (only a header: no traffic
+    goes there). Drawn afresh for each request, as a public site's many readers send
+    theirs: the per-client limits (the unknown-error queue's, feedback's) then count
+    each request as a new reader's, not the benchmark's one address as a single reader.
+    `draw` keeps a benchmark's other random draws (its pastes) the same for a seed."""
+    randint = (draw or random).randint
+    return f"198.{randint(18, 19)}.{randint(0, 255)}.{randint(1, 254)}"
+
+
+def reader_headers() -> dict[str, str]:
+    """The proxy's headers on a reader's request: HTTPS, and the reader's address."""
+    return {**PROXY_HEADERS, "X-Forwarded-For": reader_address()}
 
 
 # Made by the first server of this process that needs them, for every later one: the
@@ -154,8 +171,8 @@ class ProductionServer:
             "DATA_DIR": self.tmp.name,
             "LOG_LEVEL": "WARNING",
             # One proxy in front, as in production, on this machine: the load sends each
-            # reader's posts with its own client address in X-Forwarded-For, so the
-            # limits are per reader.
+            # reader's request with its own client address in X-Forwarded-For
+            # (`reader_headers()`), so the limits are per reader.
             "TRUSTED_PROXIES": "127.0.0.1",
             "PYTHONPATH": str(ROOT),
             **(env or {}),
