@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kb import unknown_errors
-from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch
+from kb.models import ErrorAlias, ErrorEntry, UnansweredSearch, UnansweredSighting
 from kb.search.engine import search as kb_search
 from kb.text.tokens import message_key
 from kb.unknown_errors import queue_group_key, record_unknown_error
@@ -329,6 +329,36 @@ def test_past_its_size_the_queue_drops_the_oldest_resolved_groups_first(db, sett
         record_unknown_error("error number5 qq", "en")
     assert "error number0 qq" not in set(UnansweredSearch.objects.values_list("text", flat=True))
     assert UnansweredSearch.objects.count() == 4
+
+
+def test_a_group_and_its_sighting_are_stored_at_the_moment_they_were_seen(db, settings):
+    # The queue writes these rows with SQL of its own: a time must be stored as the ORM
+    # stores it, so that the ORM finds it by that time, and compare as a time (the
+    # window's limit, the pruning).
+    settings.UNANSWERED_RATE_LIMIT = 1
+    seen = timezone.now().replace(microsecond=123456) - timezone.timedelta(days=1)
+    with mock_now(seen):
+        record_unknown_error("Gateway said zq9 failed", "en", client="reader-a")
+    group = UnansweredSearch.objects.get(first_seen=seen, last_seen=seen)
+    assert group.count == 1
+    sighting = UnansweredSighting.objects.get(seen_at=seen)
+    assert sighting.window == int(seen.timestamp()) // settings.UNANSWERED_RATE_WINDOW
+
+    # Exactly one window later the sighting still counts against the reader's limit.
+    window_later = seen + timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW)
+    with mock_now(window_later):
+        record_unknown_error("Another failure zq9", "en", client="reader-a")
+    assert UnansweredSearch.objects.count() == 1
+    with mock_now(window_later):
+        record_unknown_error("Another failure zq9", "en", client="reader-b")
+    assert UnansweredSearch.objects.get(first_seen=window_later).count == 1
+    # A new group forgets the sightings older than a window: reader-a's is not.
+    assert set(UnansweredSighting.objects.values_list("client_key", flat=True)) == {
+        "reader-a",
+        "reader-b",
+    }
+    record_unknown_error("A third failure zq9", "en", client="reader-c")  # now: a day on
+    assert set(UnansweredSighting.objects.values_list("client_key", flat=True)) == {"reader-c"}
 
 
 def mock_now(moment):
