@@ -13,17 +13,16 @@ open ones seen longest ago. Twenty clients sending the same search at once make 
 group counted twenty times; one client sending it twenty times, one group counted once.
 """
 
-import functools
 import hashlib
 import re
 import unicodedata
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 from kb.models import UnansweredSearch, UnansweredSighting
 from kb.redact import redact
+from kb.tables import Table, default_db, insert_new
 from kb.text.lines import clean
 
 # What is kept of one search: enough to read the error, not a whole dump.
@@ -73,7 +72,7 @@ def record_unknown_error(query: str, language: str, client: str = "") -> None:
 
     This runs on every unsure search, and a search from a reader not seen in this window
     (most of them, on a public site) runs three statements or more. They are written
-    here as SQL, with the tables' and columns' names from the models (`_Table`): the ORM
+    here as SQL, with the tables' and columns' names from the models (kb/tables.py): the ORM
     compiles each statement afresh at every call, 0.2 to 0.5 ms of CPU apiece, where the
     statement itself runs in 0.03 ms. `bench/search_page_profile.py --kind repeated`
     measures it.
@@ -92,55 +91,10 @@ def record_unknown_error(query: str, language: str, client: str = "") -> None:
     group = UnansweredSearch(
         normalized=normalized, text=text, language=language, count=1, first_seen=now, last_seen=now
     )
-    if not _insert_new(group, "normalized"):
+    if not insert_new(group, "normalized"):
         _count_again(normalized, text, language, now)  # another process inserted it first
         return
     _keep_queue_bounded(now)
-
-
-class _Table:
-    """A model's table and columns, quoted for one database, and its values as that
-    database stores them: for the few statements written as SQL here. `of()` keeps one
-    per model and database."""
-
-    def __init__(self, model: type[models.Model], db):
-        self.opts = model._meta
-        quote = db.ops.quote_name
-        self.name = quote(self.opts.db_table)
-        self.fields = [field for field in self.opts.concrete_fields if not field.primary_key]
-        self.columns = {field.name: quote(field.column) for field in self.opts.concrete_fields}
-
-    @staticmethod
-    @functools.cache
-    def of(model: type[models.Model], alias: str) -> "_Table":
-        return _Table(model, connections[alias])
-
-    def value(self, name: str, value, db):
-        return self.opts.get_field(name).get_db_prep_value(value, db)
-
-
-def _db():
-    """The default database's connection of this thread, looked up once a statement (each
-    attribute read through `django.db.connection` looks it up again)."""
-    return connections[DEFAULT_DB_ALIAS]
-
-
-def _insert_new(row: models.Model, *unique: str) -> bool:
-    """Insert `row` unless a row with the same `unique` fields is stored (`INSERT ... ON
-    CONFLICT DO NOTHING`, on SQLite and PostgreSQL alike); whether it was inserted. What
-    `bulk_create(ignore_conflicts=True)` does, saying which; `row` is not given its key."""
-    db = _db()
-    table = _Table.of(type(row), db.alias)
-    columns = ", ".join(table.columns[field.name] for field in table.fields)
-    conflict = ", ".join(table.columns[name] for name in unique)
-    sql = (
-        f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join(['%s'] * len(table.fields))}) "
-        f"ON CONFLICT ({conflict}) DO NOTHING"
-    )
-    values = [field.get_db_prep_save(field.pre_save(row, True), db) for field in table.fields]
-    with db.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.rowcount == 1
 
 
 def _first_sighting(normalized: str, client: str, now) -> bool:
@@ -149,8 +103,8 @@ def _first_sighting(normalized: str, client: str, now) -> bool:
     window_seconds = settings.UNANSWERED_RATE_WINDOW
     since = now - timezone.timedelta(seconds=window_seconds)
     # UnansweredSighting.objects.of_client_since(client, since).count(), as SQL.
-    db = _db()
-    table = _Table.of(UnansweredSighting, db.alias)
+    db = default_db()
+    table = Table.of(UnansweredSighting, db.alias)
     with db.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*) FROM {table.name} "
@@ -166,7 +120,7 @@ def _first_sighting(normalized: str, client: str, now) -> bool:
         seen_at=now,
     )
     # Not inserted: counted in this window already.
-    return _insert_new(sighting, "group_key", "client_key", "window")
+    return insert_new(sighting, "group_key", "client_key", "window")
 
 
 def _keep_queue_bounded(now) -> None:
@@ -174,9 +128,9 @@ def _keep_queue_bounded(now) -> None:
     ones seen longest ago; and forget sightings older than a window. (Run at each new
     group: its two statements are SQL, the dropping, past the bound only, the ORM.)"""
     cutoff = now - timezone.timedelta(seconds=settings.UNANSWERED_RATE_WINDOW)
-    db = _db()
-    sightings = _Table.of(UnansweredSighting, db.alias)
-    groups = _Table.of(UnansweredSearch, db.alias)
+    db = default_db()
+    sightings = Table.of(UnansweredSighting, db.alias)
+    groups = Table.of(UnansweredSearch, db.alias)
     with db.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {sightings.name} WHERE {sightings.columns['seen_at']} < %s",
@@ -195,8 +149,8 @@ def _keep_queue_bounded(now) -> None:
 def _count_again(normalized: str, text: str, language: str, now) -> bool:
     """Raise the count of the group `normalized`, if stored (an atomic increment); whether
     it was. The ORM's `filter(normalized=...).update(count=F("count") + 1, ...)`, as SQL."""
-    db = _db()
-    table = _Table.of(UnansweredSearch, db.alias)
+    db = default_db()
+    table = Table.of(UnansweredSearch, db.alias)
     column = table.columns
     with db.cursor() as cursor:
         cursor.execute(

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from kb.insight.models import CauseDay, Channel, Outcome, RowDay, SearchDay
 from kb.models import Cause, ErrorEntry
+from kb.tables import Table
 
 logger = logging.getLogger(__name__)
 
@@ -94,16 +95,11 @@ class CountBuffer:
         return len(self.counts)
 
 
-def _quoted(model, *names: str) -> tuple[str, list[str]]:
-    quote = connection.ops.quote_name
-    opts = model._meta
-    return quote(opts.db_table), [quote(opts.get_field(name).column) for name in names]
-
-
 def _upsert(model, keys: tuple[str, ...], rows: list[tuple]) -> None:
     """Add each row's last value (its count) to the count of the row with those keys; the
     rows in their order (sorted by the caller: concurrent writers lock rows in one order)."""
-    table, columns = _quoted(model, *keys, "count")
+    quoted = Table.of(model)
+    table, columns = quoted.name, [quoted.columns[name] for name in (*keys, "count")]
     count = columns[-1]
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
