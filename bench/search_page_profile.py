@@ -7,7 +7,8 @@
 Production settings (DEBUG=0, the page cache on), a migrated database with the shipped
 catalog, and Django's WSGI handler called in this process with what gunicorn would pass
 it: every middleware, URL resolution, the view, the search and the template. Each
-request is a paste no one sent before (bench/pastes.py), in both languages. Times are CPU
+request is a paste no one sent before (bench/pastes.py), in both languages, through the
+proxy from a reader's address of its own (bench/server.py's `reader_address`). Times are CPU
 time of this thread (the machine may be shared; time waiting for the CPU does not
 count, time waiting for the database is not CPU time of this process). The time of
 each part is its own (the parts inside it are counted apart), so the parts add up to the
