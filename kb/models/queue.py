@@ -69,6 +69,9 @@ class UnansweredSearch(models.Model):
         indexes = [
             # The queue in the admin: open groups, most frequent first.
             models.Index(fields=["status", "-count"], name="unanswered_queue_order"),
+            # What a full queue drops for a new group: the oldest resolved groups, then
+            # the open ones seen longest ago (kb.unknown_errors._keep_queue_bounded).
+            models.Index(fields=["status", "last_seen", "id"], name="unanswered_drop_order"),
         ]
 
     def __str__(self):
