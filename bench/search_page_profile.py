@@ -15,7 +15,8 @@ each part is its own (the parts inside it are counted apart), so the parts add u
 whole request; "Django and the rest" is what no part claims (the handler, the
 middleware that has no part of its own, response building). /healthz goes through the
 same handler, as the yardstick of bench/load.py. Every page's first row is checked
-against the code the paste carries.
+against the code the paste carries. The unknown-error queue starts full, as a busy
+site's is: an unsure search's new group drops the oldest.
 """
 
 import argparse
@@ -206,6 +207,30 @@ def environ(path: str, query: str = "") -> dict:
     }
 
 
+def fill_queue() -> int:
+    """The unknown-error queue as a busy site's stands: full (UNANSWERED_MAX_ENTRIES
+    groups, seen over the last days), so that each new group an unsure search adds
+    drops the oldest, as it does there. Its number of groups."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from kb.models import UnansweredSearch
+
+    now = timezone.now()
+    groups = [
+        UnansweredSearch(
+            normalized=f"queued error {n}",
+            text=f"Queued error {n}",
+            language="en",
+            first_seen=now - timezone.timedelta(days=3),
+            last_seen=now - timezone.timedelta(minutes=n),
+        )
+        for n in range(settings.UNANSWERED_MAX_ENTRIES)
+    ]
+    UnansweredSearch.objects.bulk_create(groups, batch_size=500)
+    return len(groups)
+
+
 def call(application, env: dict) -> tuple[str, bytes]:
     status = []
     body = b"".join(application(env, lambda s, headers, exc=None: status.append(s)))
@@ -279,6 +304,7 @@ def profile(args, database: str) -> int:
     call_command("migrate", verbosity=0)
     call_command("import_catalog", stdout=io.StringIO())
     call_command("collectstatic", interactive=False, verbosity=0)
+    queued = fill_queue()
     parts = Parts()
     instrument(parts)  # first: the handler binds its own methods when it is built
     application = get_wsgi_application()
@@ -324,6 +350,7 @@ def profile(args, database: str) -> int:
     print(
         f"{queries}, {args.requests} of them (en and zh-hans), DEBUG=0, {database}, in one process"
     )
+    print(f"the unknown-error queue held {queued:,} groups (its bound) before the first request")
     print(f"  {'part':<44}{'ms/request':>11}{'share':>8}{'calls/request':>15}")
     ordered = sorted(parts.seconds.items(), key=lambda item: -item[1])
     for name, seconds in ordered:
