@@ -4,7 +4,8 @@
     DATABASE_URL=$(.ci/postgres) .venv/bin/python bench/load.py
     .venv/bin/python bench/load.py --seconds 0 --phases "search unique"   # the ratio alone
 
-Starts the site on a free port of 127.0.0.1 (bench/server.py), then runs locust
+Starts the site on a free port of 127.0.0.1 (bench/server.py), fills its unknown-error
+queue as a busy site's stands (full: a new group drops the oldest), then runs locust
 headless: first the mixed traffic of bench/locustfile.py from 64 clients for 60 s,
 then each of ALONE_PHASES alone, the same clients, for a shorter time, on the same
 gunicorn. Prints throughput and p50/p99 per endpoint, the error count, the lost-write
@@ -183,6 +184,8 @@ def main() -> int:
             f"{server.database}; locust: {args.users} clients on {os.cpu_count()} cores"
         )
         rows = row_ids(server)
+        # The unknown-error queue full, as a busy site's: a new group drops the oldest.
+        print(f"the unknown-error queue holds {server.fill_queue():,} groups (its bound)")
         with tempfile.TemporaryDirectory(prefix="kb-locust-") as out:
             mixed = None
             if args.seconds:

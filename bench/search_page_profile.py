@@ -41,7 +41,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.evaluation import repeated_queries  # noqa: E402
 from bench.pastes import unique_paste  # noqa: E402
-from bench.server import database_url, fresh_database, reader_address  # noqa: E402
+from bench.server import (  # noqa: E402
+    database_url,
+    fill_unknown_error_queue,
+    fresh_database,
+    reader_address,
+)
 
 # The readers' addresses, drawn apart from the pastes (a seed gives the same pastes).
 ADDRESSES = random.Random(0)
@@ -207,30 +212,6 @@ def environ(path: str, query: str = "") -> dict:
     }
 
 
-def fill_queue() -> int:
-    """The unknown-error queue as a busy site's stands: full (UNANSWERED_MAX_ENTRIES
-    groups, seen over the last days), so that each new group an unsure search adds
-    drops the oldest, as it does there. Its number of groups."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from kb.models import UnansweredSearch
-
-    now = timezone.now()
-    groups = [
-        UnansweredSearch(
-            normalized=f"queued error {n}",
-            text=f"Queued error {n}",
-            language="en",
-            first_seen=now - timezone.timedelta(days=3),
-            last_seen=now - timezone.timedelta(minutes=n),
-        )
-        for n in range(settings.UNANSWERED_MAX_ENTRIES)
-    ]
-    UnansweredSearch.objects.bulk_create(groups, batch_size=500)
-    return len(groups)
-
-
 def call(application, env: dict) -> tuple[str, bytes]:
     status = []
     body = b"".join(application(env, lambda s, headers, exc=None: status.append(s)))
@@ -304,7 +285,7 @@ def profile(args, database: str) -> int:
     call_command("migrate", verbosity=0)
     call_command("import_catalog", stdout=io.StringIO())
     call_command("collectstatic", interactive=False, verbosity=0)
-    queued = fill_queue()
+    queued = fill_unknown_error_queue()
     parts = Parts()
     instrument(parts)  # first: the handler binds its own methods when it is built
     application = get_wsgi_application()

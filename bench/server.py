@@ -45,6 +45,32 @@ def reader_address(draw: random.Random | None = None) -> str:
     return f"198.{randint(18, 19)}.{randint(0, 255)}.{randint(1, 254)}"
 
 
+def fill_unknown_error_queue() -> int:
+    """Fill the unknown-error queue as a busy site's stands: full (UNANSWERED_MAX_ENTRIES
+    groups, seen over the last days), so that each new group an unsure search adds drops
+    the oldest, as it does there. In a process with Django set up on the site's database
+    (the page profile; `manage.py shell` for a server: `ProductionServer.fill_queue()`).
+    The number of groups."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from kb.models import UnansweredSearch
+
+    now = timezone.now()
+    groups = [
+        UnansweredSearch(
+            normalized=f"queued error {n}",
+            text=f"Queued error {n}",
+            language="en",
+            first_seen=now - timezone.timedelta(days=3),
+            last_seen=now - timezone.timedelta(minutes=n),
+        )
+        for n in range(settings.UNANSWERED_MAX_ENTRIES)
+    ]
+    UnansweredSearch.objects.bulk_create(groups, batch_size=500)
+    return len(groups)
+
+
 def reader_headers() -> dict[str, str]:
     """The proxy's headers on a reader's request: HTTPS, and the reader's address."""
     return {**PROXY_HEADERS, "X-Forwarded-For": reader_address()}
@@ -184,6 +210,12 @@ class ProductionServer:
             self.env["DATABASE_URL"] = database_url
         self.database = "PostgreSQL" if database_url else "SQLite"
         self.process: subprocess.Popen | None = None
+
+    def fill_queue(self) -> int:
+        """This server's unknown-error queue filled as a busy site's stands
+        (`fill_unknown_error_queue`); the number of groups."""
+        code = "from bench.server import fill_unknown_error_queue as fill; print(fill())"
+        return int(self.manage("shell", "--no-imports", "-c", code).strip())
 
     def manage(self, *args: str, **env: str) -> str:
         """Run `manage.py` with this server's settings and database (and `env` added);
