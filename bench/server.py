@@ -45,6 +45,11 @@ def reader_address(draw: random.Random | None = None) -> str:
     return f"198.{randint(18, 19)}.{randint(0, 255)}.{randint(1, 254)}"
 
 
+def reader_headers() -> dict[str, str]:
+    """The proxy's headers on a reader's request: HTTPS, and the reader's address."""
+    return {**PROXY_HEADERS, "X-Forwarded-For": reader_address()}
+
+
 def fill_unknown_error_queue() -> int:
     """Fill the unknown-error queue as a busy site's stands: full (UNANSWERED_MAX_ENTRIES
     groups, seen over the last days), so that each new group an unsure search adds drops
@@ -69,11 +74,6 @@ def fill_unknown_error_queue() -> int:
     ]
     UnansweredSearch.objects.bulk_create(groups, batch_size=500)
     return len(groups)
-
-
-def reader_headers() -> dict[str, str]:
-    """The proxy's headers on a reader's request: HTTPS, and the reader's address."""
-    return {**PROXY_HEADERS, "X-Forwarded-For": reader_address()}
 
 
 # Made by the first server of this process that needs them, for every later one: the

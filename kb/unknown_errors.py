@@ -102,7 +102,7 @@ def _first_sighting(normalized: str, client: str, now) -> bool:
     counted in this group during this window yet (recorded, if so)."""
     window_seconds = settings.UNANSWERED_RATE_WINDOW
     since = now - timezone.timedelta(seconds=window_seconds)
-    # UnansweredSighting.objects.of_client_since(client, since).count(), as SQL.
+    # The client's sightings in the last window (the index sighting_rate_limit).
     db = default_db()
     table = Table.of(UnansweredSighting, db.alias)
     with db.cursor() as cursor:

@@ -106,11 +106,6 @@ class UnansweredSearch(models.Model):
             self.save()
 
 
-class UnansweredSightingQuerySet(models.QuerySet):
-    def of_client_since(self, client_key: str, since):
-        return self.filter(client_key=client_key, seen_at__gte=since)
-
-
 class UnansweredSighting(models.Model):
     """One client counted in one group of the unknown-error queue, in one time window.
 
@@ -125,8 +120,6 @@ class UnansweredSighting(models.Model):
     # The window's number: seconds since the epoch // UNANSWERED_RATE_WINDOW.
     window = models.BigIntegerField()
     seen_at = models.DateTimeField(default=timezone.now)
-
-    objects = UnansweredSightingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unanswered search sighting")
