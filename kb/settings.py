@@ -61,7 +61,8 @@ MIDDLEWARE = [
     # The first three set the security headers; they sit above everything that may
     # answer early (probes, static files), so that every response carries them.
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site's policy built once per process.
+    "kb.content_policy.ContentPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Load balancers' probes, answered before the Host check and the database.
     "kb.health.ProbeMiddleware",
