@@ -44,7 +44,7 @@ def _site_policies() -> tuple[tuple[str, str], ...] | None:
 
 @receiver(setting_changed)
 def _forget_site_policies(*, setting: str, **kwargs) -> None:
-    if setting in POLICY_SETTINGS or setting == "DEBUG":
+    if setting in POLICY_SETTINGS:
         _site_policies.cache_clear()
 
 
