@@ -6,8 +6,8 @@ searches within the documented second) is tests/server/test_several_hosts.py.
 
 import pytest
 
-from kb.models import ErrorEntry
-from kb.search import engine
+from kb.models import ErrorAlias, ErrorEntry
+from kb.search import engine, index
 from kb.search.engine import search
 from tests.factories import make_entry
 
@@ -119,3 +119,32 @@ def test_a_worker_that_read_the_catalog_at_its_start_reads_no_row_at_its_first_s
     hits = engine.search("the gateway says my app key and secret do not match, 401").hits
     assert hits
     assert engine.token_weights.cache_info().misses == read
+
+
+def alias_hit(wording: str):
+    hit = search(f"{wording}: while reading the response").hits[0]
+    return hit.entry, hit.match
+
+
+@pytest.mark.django_db
+def test_an_alias_added_since_a_search_is_found_by_its_wording():
+    row = make_entry(message_en="Backend unavailable.", http_status=502)
+    make_entry(message_en="Upstream quota exceeded.", http_status=429)
+    wording = "Upstream connect error or disconnect reset before headers"
+    assert alias_hit(wording)[1] != "message"  # the aliases as they were: none
+
+    ErrorAlias.objects.create(entry=row, text=wording)
+
+    assert alias_hit(wording) == (row, "message")
+
+
+@pytest.mark.django_db
+def test_past_the_aliases_kept_every_alias_is_still_found(monkeypatch):
+    monkeypatch.setattr(index, "ALIAS_KEYS_KEPT", 1)
+    first = make_entry(message_en="Backend unavailable.", http_status=502)
+    second = make_entry(message_en="Backend timed out.", http_status=504)
+    ErrorAlias.objects.create(entry=first, text="Upstream connect error")
+    ErrorAlias.objects.create(entry=second, text="Upstream request timeout")
+
+    assert alias_hit("Upstream connect error") == (first, "message")
+    assert alias_hit("Upstream request timeout") == (second, "message")

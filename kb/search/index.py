@@ -331,6 +331,11 @@ def _read_twins(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
 def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
     """Rows with an alias (another known wording) whose key is one of `keys`:
     CANDIDATE_COLUMNS, then the alias's key; at most `limit` of them."""
+    known = _alias_keys.one("keys", _read_alias_keys)[0]
+    if known is not None:
+        keys = [key for key in keys if key in known]
+        if not keys:
+            return []
     columns = ", ".join(f"e.{name}" for name in CANDIDATE_COLUMNS)
     sql = (
         f"SELECT {columns}, a.message_key FROM {ErrorAlias._meta.db_table} a "
@@ -340,6 +345,26 @@ def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
     with connections["default"].cursor() as cursor:
         cursor.execute(sql, [*keys, limit])
         return cursor.fetchall()
+
+
+# The keys of the aliases, kept until the catalog changes, as the look-ups below are: a
+# text's words asked the database for the aliases their beginnings are in every search,
+# and an alias is a wording staff add from the unknown-error queue (the shipped catalog
+# has none), so the statement found nothing nearly every time. Only the keys a text
+# begins with that are an alias's are asked for; past ALIAS_KEYS_KEPT distinct keys, every
+# one is, as before.
+ALIAS_KEYS_KEPT = 20_000
+_alias_keys = KeptUntilCatalogChanges(limit=1)
+
+
+def _read_alias_keys() -> tuple[frozenset[str] | None]:
+    """Every alias's key (None when there are more than ALIAS_KEYS_KEPT), in a tuple: what
+    is kept is never None."""
+    table = ErrorAlias._meta.db_table
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT message_key FROM {table} LIMIT %s", [ALIAS_KEYS_KEPT + 1])
+        keys = frozenset(key for (key,) in cursor.fetchall())
+    return (keys if len(keys) <= ALIAS_KEYS_KEPT else None,)
 
 
 # PostgreSQL's look-up of the first rows by id that hold every group goes window by window
@@ -572,7 +597,15 @@ def forget_lookups() -> None:
     """Look every word, status, code and twin up afresh, and read the candidates' columns afresh
     (tests: each starts a new database; bench/search_speed.py: a search as a new worker
     makes it)."""
-    for kept in (_first_rows, _candidate_rows, _status_rows, _twins, _code_rows, _first_keys):
+    for kept in (
+        _first_rows,
+        _candidate_rows,
+        _status_rows,
+        _twins,
+        _code_rows,
+        _first_keys,
+        _alias_keys,
+    ):
         kept.forget()
 
 
