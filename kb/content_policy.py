@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-# What django-csp's decorators (csp_exempt, csp_update, csp_replace, csp_override) set
+# What django-csp's decorators (csp_exempt, csp_update, csp_replace, csp) set
 # on a response to give it a policy of its own.
 OWN_POLICY = tuple(
     f"_csp_{name}{suffix}"
