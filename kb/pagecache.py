@@ -95,15 +95,16 @@ class KeptUntilCatalogChanges:
         return {pk: value for pk, value in found.items() if value is not None}
 
     def one(self, key, compute: Callable[[], object]):
-        """The object kept for `key`, or `compute()`'s, then kept. The catalog version is
-        read before computing: what is kept under it was computed from that catalog or
-        a later one, never from an earlier one."""
+        """The object kept for `key`, or `compute()`'s (None too), then kept. The catalog
+        version is read before computing: what is kept under it was computed from that
+        catalog or a later one, never from an earlier one."""
         kept = self._at_this_version()
-        value = kept.get(key)
-        if value is None:
+        try:
+            return kept[key]
+        except KeyError:
             value = compute()
             self._keep(kept, {key: value})
-        return value
+            return value
 
     def forget(self) -> None:
         """Read everything afresh at the next request (tests: each starts a new database)."""

@@ -331,7 +331,7 @@ def _read_twins(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
 def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
     """Rows with an alias (another known wording) whose key is one of `keys`:
     CANDIDATE_COLUMNS, then the alias's key; at most `limit` of them."""
-    known = _alias_keys.one("keys", _read_alias_keys)[0]
+    known = _alias_keys.one("keys", _read_alias_keys)
     if known is not None:
         keys = [key for key in keys if key in known]
         if not keys:
@@ -357,14 +357,13 @@ ALIAS_KEYS_KEPT = 20_000
 _alias_keys = KeptUntilCatalogChanges(limit=1)
 
 
-def _read_alias_keys() -> tuple[frozenset[str] | None]:
-    """Every alias's key (None when there are more than ALIAS_KEYS_KEPT), in a tuple: what
-    is kept is never None."""
+def _read_alias_keys() -> frozenset[str] | None:
+    """Every alias's key; None when there are more than ALIAS_KEYS_KEPT."""
     table = ErrorAlias._meta.db_table
     with connections["default"].cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT message_key FROM {table} LIMIT %s", [ALIAS_KEYS_KEPT + 1])
         keys = frozenset(key for (key,) in cursor.fetchall())
-    return (keys if len(keys) <= ALIAS_KEYS_KEPT else None,)
+    return keys if len(keys) <= ALIAS_KEYS_KEPT else None
 
 
 # PostgreSQL's look-up of the first rows by id that hold every group goes window by window
