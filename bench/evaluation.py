@@ -66,6 +66,9 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set17.json`: 161 English in set 16's seven English registers, written the
   same way by two more writers (`set17-making/README.md`); half split `tune17`, half
   `heldout17` (drawn the same way): a fifth held-out set.
+- `independent_set18.json`: 161 more English in the same seven registers, written the same
+  way by two more writers (`set18-making/README.md`); half split `tune18`, half
+  `heldout18` (drawn the same way): a sixth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -101,6 +104,7 @@ FILES = {
         "independent_set15.json",
         "independent_set16.json",
         "independent_set17.json",
+        "independent_set18.json",
     ),
 }
 
