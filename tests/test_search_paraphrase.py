@@ -267,11 +267,33 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("we list our APIs in the console", False),
         # A service's Chinese name; reporting to a service (上报) is no server on it.
         ("早上调云硬盘接口一直失败", True),
+        # The service's own API, said with a possessive.
+        ("FunctionGraph's create-function API bounces a 30 MB body", True),
+        ("ECS’s list servers API answers 429", True),
         ("去调CES上报监控数据的接口被拒", True),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):
     assert parse(text).names_shared_gateway is shared
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # An authorizer that cannot be reached, or whose answer cannot be read, is the
+        # authentication service's failure; one that answers with a denial refuses the
+        # credentials (the glossary's frontend custom authorizer, APIG.0305).
+        ("the gateway cannot connect to our custom authorizer, every call 500", "APIG.0616"),
+        ("our custom authorizer's host is down and protected APIs fail", "APIG.0616"),
+        ("网关连不上自定义认证的服务，调用全部500", "APIG.0616"),
+        ("custom authorizer returns an HTML page instead of JSON, 500", "APIG.0617"),
+        ("custom authorizer function denies the call, 401", "APIG.0305"),
+    ],
+)
+def test_an_authorizer_out_of_reach_is_the_authentication_services_failure(
+    shipped_catalog, text, code
+):
+    assert search(text).hits[0].entry.code == code
 
 
 def test_a_cloud_services_api_ranks_the_shared_gateways_row_first(shipped_catalog):
@@ -615,6 +637,8 @@ SAID_ANOTHER_WAY = {
         ("expired", "sprocket token ages out after an hour"),
         ("expired", "the sprocket token no longer works, it is past its validity"),
         ("expired", "sprocket token used beyond the validity period"),
+        ("expired", "the gateway says our sprocket token is out of date"),
+        ("expired", "outdated sprocket token, 401"),
         ("does not exist", "the gateway cannot find the sprocket of our API"),
         ("does not exist", "gateway can't find my sprocket after the edit"),
         ("does not exist", "it says it could not find the sprocket"),
@@ -1703,6 +1727,21 @@ SUBJECT_ROWS = {
             "http_status": 401,
         },
     ),
+    "app": (
+        {
+            "message_en": "Incorrect app sprocket information.",
+            "meaning_zh": "应用sprocket信息错误",
+            "meaning_en": "The sprocket information of the app (credential) is incorrect.",
+            "http_status": 401,
+        },
+        {
+            # As long as the app's message: the two say as much but for the app.
+            "message_en": "Incorrect gizmo sprocket information.",
+            "meaning_zh": "gizmo sprocket信息错误",
+            "meaning_en": "The sprocket information (the credentials) is incorrect.",
+            "http_status": 401,
+        },
+    ),
     "port": (
         {
             "message_en": "The sprocket backend port does not exist.",
@@ -1761,6 +1800,12 @@ SUBJECT_ROWS = {
         ("iam", "token的sprocket信息错误，401", False),
         ("iam", "the sprocket information of our IAM token is incorrect, 401", True),
         ("iam", "IAM token的sprocket信息错误，401", True),
+        # Credentials are whatever a caller signs in with; a credential is an app.
+        ("app", "the gateway says the sprocket credentials we pass are wrong, 401", False),
+        ("app", "sprocket信息错误，401", False),
+        ("app", "the sprocket information of our new credential is wrong, 401", True),
+        ("app", "the app's sprocket information is wrong, 401", True),
+        ("app", "凭据的sprocket信息错误，401", True),
         ("port", "the gateway cannot find the sprocket backend, 500", False),
         ("port", "sprocket后端不存在，500", False),
         ("port", "the sprocket backend's port cannot be found, 500", True),

@@ -140,6 +140,10 @@ SIGN_IN_TOKENS = frozenset().union(*(tokens for tokens, _ in SIGN_IN_WAYS.values
 # Beside IAM, any word of an app or a credential may be of an app's way after all (an
 # SDK too: API Gateway's signs with an app's key and secret).
 MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 应用 sdk"))
+# A credential (`created a new credential`, `the credential's access control policy`) is an
+# app, as the console names it; credentials (`the credentials are wrong`, `passes
+# credentials`) are whatever a caller signs in with, and name no way. Both are one token.
+CREDENTIAL_RE = re.compile(r"(?<![a-z])credential(?![a-z])")
 # What a row's message may be about that a text names when it is: an app (or credential),
 # an IP address (or a list of them), IAM (its name, keys or users: a token alone may be an
 # app's), the debugging of an API. Each: the token by which a message names it, and the
@@ -159,7 +163,7 @@ MAY_NAME_APP = frozenset(tokens("app appkey appsecret appcode credential 凭据 
 # A word of several tokens names a subject only whole (`alternatives`): a piece of it alone
 # (访问 of 访问控制, 服务 of 鉴权服务, 定义 of 自定义) is in texts about anything.
 SUBJECTS = (
-    ("app", MAY_NAME_APP),
+    ("app", MAY_NAME_APP - frozenset(tokens("credential"))),
     (
         "ip",
         alternatives(
@@ -854,6 +858,8 @@ def _without_services(groups: tuple, services: frozenset[str]) -> tuple:
 def _unnamed_subjects(asked: frozenset[str], text: str) -> frozenset[str]:
     """The tokens by which a row's message names a subject (SUBJECTS) the query does not."""
     named = {"ip"} if IPV4_RE.search(text[:2000]) else set()
+    if CREDENTIAL_RE.search(fold_width_and_case(text[:2000])):
+        named.add("app")
     return frozenset(
         token for token, naming in SUBJECTS if token not in named and not held_terms(naming, asked)
     )

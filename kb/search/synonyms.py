@@ -258,6 +258,10 @@ SYNONYMS: dict[str, str] = {
     "out of its validity": "expired expires",
     "outside its validity": "expired expires",
     "outside the validity": "expired expires",
+    # No longer current: a token or a certificate out of date has expired.
+    "out of date": "expired expires",
+    "out-of-date": "expired expires",
+    "outdated": "expired expires",
     "wrong app key": "appkey secretkey invalid",
     "wrong appkey": "appkey secretkey invalid",
     "app key": "appkey",
