@@ -296,6 +296,26 @@ def test_an_authorizer_out_of_reach_is_the_authentication_services_failure(
     assert search(text).hits[0].entry.code == code
 
 
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # A cloud service's API is called with an IAM token, not with an app's access
+        # token of the customer's gateway: its expiry is the shared gateway's row.
+        ("obs api: token expired, 401", "APIGW.0307"),
+        ("token for the DNS API has expired", "APIGW.0307"),
+        # IAM's allowed source addresses for API access are checked by the shared gateway.
+        (
+            "we limited API access to two IP ranges in IAM's security settings; calling the "
+            "EVS API from a hotel now fails with 403",
+            "APIGW.0402",
+        ),
+        ("在IAM里限制了只有办公网IP能访问API，在家调OBS的API返回403", "APIGW.0402"),
+    ],
+)
+def test_a_cloud_services_api_is_answered_by_the_shared_gateways_rows(shipped_catalog, text, code):
+    assert search(text).hits[0].entry.code == code
+
+
 def test_a_cloud_services_api_ranks_the_shared_gateways_row_first(shipped_catalog):
     hits = search("IAM user is forbidden in the selected region when calling the ECS API").hits
     assert hits[0].entry.code == "APIGW.0802"
@@ -1924,6 +1944,18 @@ def test_not_let_in_finds_a_row_that_says_access_not_allowed(text):
     # Written first: of two rows that say as much, the first is ranked first.
     make_entry(message_en="Sprocket access slow.", meaning_zh="sprocket访问变慢")
     denied = make_entry(message_en="Sprocket access denied.", meaning_zh="不允许访问sprocket")
+
+    assert search(text).hits[0].entry == denied
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text", ["the sprocket endpoint is off-limits for us", "sprocket calls are off limits to us"]
+)
+def test_off_limits_is_denied_not_a_limit_reached(text):
+    # Written first: of two rows that say as much, the first is ranked first.
+    make_entry(message_en="Sprocket limit reached.", http_status=429)
+    denied = make_entry(message_en="Sprocket access denied.", http_status=403)
 
     assert search(text).hits[0].entry == denied
 

@@ -69,7 +69,7 @@ RESULT_LIMIT = 10
 # when it does, the shared gateway (APIGW) is.
 SHARED_GATEWAY_PENALTY = 3.0
 # A text that names a cloud service's API is rarely about a row of the customer's gateway.
-NAMED_GATEWAY_PENALTY = 10.0
+NAMED_GATEWAY_PENALTY = 13.0
 # How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
 # How much of that hangs on the share of the phrasing's own words the query says: a

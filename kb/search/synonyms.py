@@ -42,6 +42,9 @@ SYNONYMS: dict[str, str] = {
     "service unavailable": "unavailable | service",
     "forbidden": "forbidden denied not authorized",
     "not allowed": "denied not authorized",
+    # Out of bounds to the caller: not a limit reached.
+    "off-limits": "denied not authorized",
+    "off limits": "denied not authorized",
     "no permission": "denied not authorized",
     "permission denied": "denied not authorized",
     "unauthorized": "authentication incorrect",
