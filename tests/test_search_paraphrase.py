@@ -627,6 +627,12 @@ SAID_ANOTHER_WAY = {
             "meaning_zh": "齿轮内部错误",
         },
     ),
+    # The way one signs in (认证方式, said word for word) is the method. Written first: of
+    # two rows that say as much, the first is ranked first.
+    "auth method": (
+        {"message_en": "Sprocket auth parameter invalid.", "http_status": 400},
+        {"message_en": "Sprocket auth method invalid.", "http_status": 400},
+    ),
     # A custom domain is an independent domain name.
     "independent domain": (
         {
@@ -670,6 +676,8 @@ SAID_ANOTHER_WAY = {
         ("updated", "sprocket的token要换新"),
         ("updated", "sprocket的token得换个新的，401"),
         ("internal error", "sprocket api returns 500 generic failure"),
+        ("auth method", "the gateway says my sprocket authentication way is not valid"),
+        ("auth method", "sprocket auth mode rejected as invalid"),
         ("independent domain", "custom domain returns 404"),
         ("independent domain", "自定义域名返回404"),
     ],

@@ -240,6 +240,13 @@ SYNONYMS: dict[str, str] = {
     "form-data": "contenttype",
     "custom authorizer": "custom | authorizer frontend",
     "custom authoriser": "custom | authorizer frontend",
+    # The way a caller signs in (认证方式, said word for word): its method.
+    "authentication way": "authentication | method",
+    "auth way": "authentication | method",
+    "way of auth": "authentication | method",
+    "way of authentication": "authentication | method",
+    "authentication mode": "authentication | method",
+    "auth mode": "authentication | method",
     "signing": "signature",
     "sign": "signature",
     "expired": "expired expires",
