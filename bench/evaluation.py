@@ -69,6 +69,9 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set18.json`: 161 more English in the same seven registers, written the same
   way by two more writers (`set18-making/README.md`); half split `tune18`, half
   `heldout18` (drawn the same way): a sixth held-out set.
+- `independent_set19.json`: 84 English and 84 Chinese in the registers of sets 16 to 18,
+  written the same way by two more writers after set 18's round had chosen its rules
+  (`set19-making/README.md`); all split `heldout19`, a seventh held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -105,6 +108,7 @@ FILES = {
         "independent_set16.json",
         "independent_set17.json",
         "independent_set18.json",
+        "independent_set19.json",
     ),
 }
 
