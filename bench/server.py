@@ -55,12 +55,16 @@ def fill_unknown_error_queue() -> int:
     groups, seen over the last days), so that each new group an unsure search adds drops
     the oldest, as it does there. In a process with Django set up on the site's database
     (the page profile; `manage.py shell` for a server: `ProductionServer.fill_queue()`).
-    The number of groups."""
+    The groups a run before this one queued stay, and this one's fillers take the
+    places left, afresh (a second run on the same PostgreSQL database met the first
+    one's). The number of groups."""
     from django.conf import settings
     from django.utils import timezone
 
     from kb.models import UnansweredSearch
 
+    UnansweredSearch.objects.filter(normalized__startswith="queued error ").delete()
+    places = settings.UNANSWERED_MAX_ENTRIES - UnansweredSearch.objects.count()
     now = timezone.now()
     groups = [
         UnansweredSearch(
@@ -70,10 +74,10 @@ def fill_unknown_error_queue() -> int:
             first_seen=now - timezone.timedelta(days=3),
             last_seen=now - timezone.timedelta(minutes=n),
         )
-        for n in range(settings.UNANSWERED_MAX_ENTRIES)
+        for n in range(max(places, 0))
     ]
     UnansweredSearch.objects.bulk_create(groups, batch_size=500)
-    return len(groups)
+    return UnansweredSearch.objects.count()
 
 
 # Made by the first server of this process that needs them, for every later one: the

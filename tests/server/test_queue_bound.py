@@ -44,3 +44,16 @@ def test_a_full_queue_drops_its_oldest_group_for_each_new_one(production_server)
     assert {first, second} <= texts
     assert "Queued error 49" not in texts  # then the open one seen longest ago
     assert "Queued error 48" in texts
+
+
+def test_the_queue_is_filled_again_on_a_database_a_run_before_filled(production_server):
+    # As bench/load.py does on a PostgreSQL database it ran on before: the first run's
+    # fillers and the groups its searches queued are there.
+    server = production_server
+    assert server.fill_queue() == 50
+    first = search_unsure(server, "198.51.100.23")
+
+    assert server.fill_queue() == 50
+    texts = {group["text"] for group in queue(server)}
+    assert len(texts) == 50
+    assert first in texts  # what the run before queued stays; the fillers take the rest
