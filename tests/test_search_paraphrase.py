@@ -17,7 +17,7 @@ from kb.search.synonyms import (
     said_groups,
 )
 from kb.text.spelling import english_neighbours
-from kb.text.tokens import tokens, undenied
+from kb.text.tokens import fold_width_and_case, tokens, undenied
 from tests.factories import make_entry
 
 
@@ -1377,7 +1377,7 @@ def test_a_text_that_names_one_way_of_signing_in_is_not_about_a_row_of_the_other
 def test_which_way_of_signing_in_a_text_names(text, named):
     from kb.search.engine import SIGN_IN_WAYS, _asked_tokens, _sign_in_named
 
-    found = _sign_in_named(_asked_tokens(query_groups(text)), text)
+    found = _sign_in_named(_asked_tokens(query_groups(text)), fold_width_and_case(text))
     if named is None:
         assert found is None
     else:
@@ -1396,7 +1396,7 @@ def test_an_address_or_a_moment_in_a_text_is_no_word_of_it():
     assert words.isdisjoint({"14", "05", "33", "2026", "12", "01", "10", "8", "1"})
     assert {"backend", "time"} <= words
     # The address still names an IP: a row about one keeps its place.
-    assert "ip" not in _unnamed_subjects(frozenset(words), text)
+    assert "ip" not in _unnamed_subjects(frozenset(words), fold_width_and_case(text))
     assert "ip" in _unnamed_subjects(frozenset(words), "since 14:05 the backend times out")
 
 
@@ -1499,7 +1499,8 @@ def test_a_text_about_a_cloud_services_api_names_iam(text, iam):
     from kb.search.engine import SIGN_IN_WAYS, _asked_tokens, _sign_in_named
 
     query = parse(text)
-    found = _sign_in_named(_asked_tokens(query_groups(text)), text, query.names_cloud_service)
+    folded = fold_width_and_case(text)
+    found = _sign_in_named(_asked_tokens(query_groups(text)), folded, query.names_cloud_service)
     assert (found is not None and found[0] == SIGN_IN_WAYS["iam"][0]) is iam
 
 

@@ -827,14 +827,14 @@ def _names_identifier(asked: Asked, message: frozenset[str]) -> bool:
 
 
 def _sign_in_named(
-    asked: frozenset[str], text: str, cloud_service: bool = False
+    asked: frozenset[str], folded: str, cloud_service: bool = False
 ) -> tuple[frozenset[str], frozenset[str]] | None:
     """(the tokens by which a row's message names the way of signing in the text names,
     the tokens of every other way), when the text names one way and no other; else None.
-    A text about a cloud service's own API (`cloud_service`) that names none names IAM's:
-    the services' APIs are called with an IAM token or an IAM user's keys, unless a word of
-    an app or a credential says otherwise."""
-    folded = fold_width_and_case(text[:2000])
+    `folded`: the text's first 2,000 characters, width and case folded. A text about a
+    cloud service's own API (`cloud_service`) that names none names IAM's: the services'
+    APIs are called with an IAM token or an IAM user's keys, unless a word of an app or a
+    credential says otherwise."""
     named = [way for way, (_, pattern) in SIGN_IN_WAYS.items() if pattern.search(folded)]
     if not named and cloud_service:
         named = ["iam"]
@@ -855,10 +855,11 @@ def _without_services(groups: tuple, services: frozenset[str]) -> tuple:
     return kept or groups
 
 
-def _unnamed_subjects(asked: frozenset[str], text: str) -> frozenset[str]:
-    """The tokens by which a row's message names a subject (SUBJECTS) the query does not."""
-    named = {"ip"} if IPV4_RE.search(text[:2000]) else set()
-    if CREDENTIAL_RE.search(fold_width_and_case(text[:2000])):
+def _unnamed_subjects(asked: frozenset[str], folded: str) -> frozenset[str]:
+    """The tokens by which a row's message names a subject (SUBJECTS) the query does not;
+    `folded` as `_sign_in_named` reads it."""
+    named = {"ip"} if IPV4_RE.search(folded) else set()
+    if CREDENTIAL_RE.search(folded):
         named.add("app")
     return frozenset(
         token for token, naming in SUBJECTS if token not in named and not held_terms(naming, asked)
@@ -1093,6 +1094,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
     # The way of signing in and the subjects a text names weigh on rows found by their
     # words, never on a known code's (`_fixed_score`).
     by_words = bool(groups) and not (query.codes and not unknown_codes)
+    folded = fold_width_and_case(words[:2000]) if by_words else ""
     asked = Asked(
         query,
         groups,
@@ -1100,8 +1102,8 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         describes,
         names,
         identifier_words(words[:2000]) if names else (),
-        _sign_in_named(asked_tokens, words, query.names_cloud_service) if by_words else None,
-        _unnamed_subjects(asked_tokens, words) if by_words else frozenset(),
+        _sign_in_named(asked_tokens, folded, query.names_cloud_service) if by_words else None,
+        _unnamed_subjects(asked_tokens, folded) if by_words else frozenset(),
         lacking,
         sent_identifiers(words[:2000]) if names and not lacking else frozenset(),
     )
