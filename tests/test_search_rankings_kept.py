@@ -5,10 +5,13 @@ searches within the documented second) is tests/server/test_several_hosts.py.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kb.models import ErrorAlias, ErrorEntry
 from kb.search import engine, index
 from kb.search.engine import search
+from kb.search.index import FTS_TERMS_TABLE, forget_lookups, forget_token_row_counts
 from tests.factories import make_entry
 
 TEXT = "the sprocket gizmo jammed during calibration"
@@ -119,6 +122,23 @@ def test_a_worker_that_read_the_catalog_at_its_start_reads_no_row_at_its_first_s
     hits = engine.search("the gateway says my app key and secret do not match, 401").hits
     assert hits
     assert engine.token_weights.cache_info().misses == read
+
+
+def test_a_worker_that_read_the_catalog_at_its_start_reads_no_word_counts_at_its_first_search(
+    shipped_catalog,
+):
+    # The index's word counts are a read of SQLite's whole full-text index (a third of a
+    # second at 100,000 rows): a worker's first reader waited for them, and for the
+    # aliases' keys and the first rows' messages.
+    forget_lookups()
+    forget_token_row_counts()
+    engine.read_first_rows()
+    with CaptureQueriesContext(connection) as statements:
+        assert engine.search("the gateway says my app key and secret do not match, 401").hits
+    read = " ".join(statement["sql"] for statement in statements.captured_queries)
+    assert FTS_TERMS_TABLE not in read and "pg_stats" not in read
+    assert "kb_erroralias" not in read
+    assert "SELECT id, message_key FROM" not in read
 
 
 def alias_hit(wording: str):

@@ -331,7 +331,7 @@ def _read_twins(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
 def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
     """Rows with an alias (another known wording) whose key is one of `keys`:
     CANDIDATE_COLUMNS, then the alias's key; at most `limit` of them."""
-    known = _alias_keys.one("keys", _read_alias_keys)
+    known = alias_keys()
     if known is not None:
         keys = [key for key in keys if key in known]
         if not keys:
@@ -355,6 +355,12 @@ def candidates_by_alias_keys(keys: list[str], limit: int) -> list[tuple]:
 # one is, as before.
 ALIAS_KEYS_KEPT = 20_000
 _alias_keys = KeptUntilCatalogChanges(limit=1)
+
+
+def alias_keys() -> frozenset[str] | None:
+    """Every alias's key, kept until the catalog changes; None when there are more than
+    ALIAS_KEYS_KEPT."""
+    return _alias_keys.one("keys", _read_alias_keys)
 
 
 def _read_alias_keys() -> frozenset[str] | None:
