@@ -72,6 +72,9 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set19.json`: 84 English and 84 Chinese in the registers of sets 16 to 18,
   written the same way by two more writers after set 18's round had chosen its rules
   (`set19-making/README.md`); all split `heldout19`, a seventh held-out set.
+- `independent_set20.json`: 160 more English in set 16's seven English registers, written
+  the same way by two more writers (`set20-making/README.md`); half split `tune20`, half
+  `heldout20` (drawn the same way): an eighth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -109,6 +112,7 @@ FILES = {
         "independent_set17.json",
         "independent_set18.json",
         "independent_set19.json",
+        "independent_set20.json",
     ),
 }
 
