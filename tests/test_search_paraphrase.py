@@ -530,6 +530,21 @@ def test_what_is_missing_is_read_around_its_cue():
         "an error saying the secret half of the credentials wasn't sent"
     )
     assert not lacked_terms("the token endpoint answers 400 to our client_id")
+    # A list of what was sent, then what was not.
+    assert "secret" in lacked_terms("the body has grant_type and client_id, but not the secret")
+    assert "secret" in lacked_terms("the form sends every field except the secret")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the token request has client_id and the secret but not the grant type",
+        "the token form sends every field except the secret and is rejected",
+    ],
+)
+def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, text):
+    lacked = "APIG.2210" if "grant type" in text else "APIG.2212"
+    assert search(text).hits[0].entry.code == lacked
 
 
 def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
