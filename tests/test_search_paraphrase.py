@@ -569,6 +569,13 @@ def test_a_denial_ends_at_its_sentence():
     assert "1" in undenied("tlsv1.1 fails, not from the backend")
 
 
+def test_a_load_balance_channel_is_no_account_balance():
+    # An account's balance run dry freezes it; a load balance channel says nothing of that.
+    assert any("frozen" in group for group in query_groups("our account balance ran out"))
+    for text in ("the load balance channel has no servers", "a load-balance channel"):
+        assert not any("frozen" in group for group in query_groups(text))
+
+
 def test_chinese_function_words_make_no_pieces_across_words():
     # 就, 都, 还, 说 between two words would make pieces of neither (端就, 说请) that a row
     # may hold by chance.
@@ -648,6 +655,11 @@ SAID_ANOTHER_WAY = {
         {"message_en": "Sprocket auth parameter invalid.", "http_status": 400},
         {"message_en": "Sprocket auth method invalid.", "http_status": 400},
     ),
+    # What was removed was deleted.
+    "deleted": (
+        {"message_en": "Sprocket channel renamed.", "http_status": 500},
+        {"message_en": "Sprocket channel deleted.", "http_status": 500},
+    ),
     # A custom domain is an independent domain name.
     "independent domain": (
         {
@@ -693,6 +705,8 @@ SAID_ANOTHER_WAY = {
         ("internal error", "sprocket api returns 500 generic failure"),
         ("auth method", "the gateway says my sprocket authentication way is not valid"),
         ("auth method", "sprocket auth mode rejected as invalid"),
+        ("deleted", "someone removed the sprocket channel, 500"),
+        ("deleted", "after removing the sprocket channel every call fails"),
         ("independent domain", "custom domain returns 404"),
         ("independent domain", "自定义域名返回404"),
     ],

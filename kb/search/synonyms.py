@@ -302,6 +302,13 @@ SYNONYMS: dict[str, str] = {
     "froze": "frozen freeze",
     "freezed": "frozen freeze",
     "balance": "frozen balance",
+    # What was removed was deleted.
+    "removed": "removed deleted",
+    "remove": "remove delete",
+    "removing": "removing deleting",
+    # A load balance channel is no account's balance.
+    "load balance": "load | balance",
+    "load-balance": "load | balance",
     "arrears": "frozen balance",
     "recursion": "call itself",
     "loop": "call itself",
