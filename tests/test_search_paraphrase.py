@@ -692,6 +692,8 @@ SAID_ANOTHER_WAY = {
         ("expired", "sprocket token used beyond the validity period"),
         ("expired", "the gateway says our sprocket token is out of date"),
         ("expired", "outdated sprocket token, 401"),
+        ("expired", "the sprocket token stopped working after 30 days"),
+        ("expired", "our sprocket token is rejected after a week"),
         ("does not exist", "the gateway cannot find the sprocket of our API"),
         ("does not exist", "gateway can't find my sprocket after the edit"),
         ("does not exist", "it says it could not find the sprocket"),
@@ -1278,6 +1280,8 @@ def test_a_reason_phrase_finds_the_shared_gateways_row_of_its_status(shipped_cat
         ),
         # Older than its lifetime is too old, whatever `than` says.
         ("the refresh token we kept is older than its lifetime, refreshing fails", "APIG.1001"),
+        # The OAuth refresh token is the refresh token's row, as the access token is its own.
+        ("our OAuth refresh token died after two months, 401", "APIG.1001"),
         # An access token that worked for a while has expired: not the IAM token's row.
         (
             "the access token was working, now every call is 401, do we fetch a new one?",

@@ -589,6 +589,12 @@ AGE_RE = re.compile(
     r"|(?<![a-z0-9])older than\s*(?:\d+|an?|one|two|three|a few|several)\s*"
     r"(?:h|hours?|hrs?|days?|d|weeks?|months?)(?![a-z0-9])"
     r"|(?:前天|昨天|[\d一两三几]+天前|[\d一两三几]+个?(?:小时|星期|周)前)(?:拿|获取|申请|领|生成)的?"
+    # What works for a while and then fails (`stopped working after 30 days`, `is
+    # rejected after a week`) outlived its validity.
+    r"|(?<![a-z0-9])(?:stop(?:s|ped)? working|no longer works?|fails?|failed|failing"
+    r"|(?:is|are|was|were|gets?|got) rejected|dies|died) after\s*"
+    r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
+    r"(?:hours?|hrs?|days?|weeks?|months?)(?![a-z0-9])"
 )
 
 # A text that names two HTTP methods (`calls it with GET, the API only has POST`, `DELETE
