@@ -1146,8 +1146,8 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
     reader waited.
 
     What every search reads once per catalog version is read too: the index's word
-    counts (a read of SQLite's whole full-text index, a third of a second at 100,000
-    rows), the aliases' keys and the first rows' messages.
+    counts (a read of SQLite's whole full-text index, about 0.14 s at 100,000 rows),
+    the aliases' keys and the first rows' messages.
     """
     token_row_counts()
     alias_keys()

@@ -89,7 +89,7 @@ def token_row_counts() -> dict[str, float]:
     Tokens missing from the map are rare (or PostgreSQL has not analyzed the table yet).
     Read at most every STATISTICS_SECONDS per process: the counts change slowly. SQLite's
     change only with the catalog (its index is written in the same transaction as the
-    rows), and reading them reads the whole index (a third of a second at 100,000 rows):
+    rows), and reading them reads the whole index (about 0.14 s at 100,000 rows):
     they are read again only once the catalog's version changed too. PostgreSQL's change
     when it analyzes the table, whenever that is.
     """
