@@ -533,6 +533,10 @@ def test_what_is_missing_is_read_around_its_cue():
     # A list of what was sent, then what was not.
     assert "secret" in lacked_terms("the body has grant_type and client_id, but not the secret")
     assert "secret" in lacked_terms("the form sends every field except the secret")
+    # A cue is a whole word: `lackluster`, `forgotten` and `absently` say nothing missing.
+    for text in ("our lackluster client_secret handling", "the forgotten client_secret field"):
+        assert not lacked_terms(text)
+    assert not lacked_terms("the gateway absently drops the client_secret")
 
 
 @pytest.mark.parametrize(

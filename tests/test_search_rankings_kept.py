@@ -127,9 +127,9 @@ def test_a_worker_that_read_the_catalog_at_its_start_reads_no_row_at_its_first_s
 def test_a_worker_that_read_the_catalog_at_its_start_reads_no_word_counts_at_its_first_search(
     shipped_catalog,
 ):
-    # The index's word counts are a read of SQLite's whole full-text index (a third of a
-    # second at 100,000 rows): a worker's first reader waited for them, and for the
-    # aliases' keys and the first rows' messages.
+    # The index's word counts are a read of SQLite's whole full-text index (about 0.14 s at
+    # 100,000 rows): a worker's first reader waited for them, and for the aliases' keys and
+    # the first rows' messages.
     forget_lookups()
     forget_token_row_counts()
     engine.read_first_rows()

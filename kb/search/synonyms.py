@@ -780,10 +780,10 @@ LACK_CUE_RE = re.compile(
     r"|omit(?:s|ted|ting)?|without|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
     r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
     r"|(?:never|not) (?:sent|passed|included|provided)"
-    r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not) (?:send|pass|include|provide))"
+    r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not) (?:send|pass|include|provide)"
     # A list of what was sent, then what was not: `put client_id and grant_type, but not
     # the client secret`, `sent everything except the secret`.
-    r"|(?<![a-z0-9])(?:but not|except(?: for)?)(?![a-z0-9])"
+    r"|but not|except(?: for)?)"
     r"(?![a-z0-9])"
     r"|缺少|缺失|没有?带|没有?传|漏传|忘了?传|忘记传|忘了?带|少了|没放|没填|没给|未带|未传"
     r"|未携带|没携带|未附带|没附带|未提供|没提供|漏了|漏掉"
