@@ -75,6 +75,8 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set20.json`: 160 more English in set 16's seven English registers, written
   the same way by two more writers (`set20-making/README.md`); half split `tune20`, half
   `heldout20` (drawn the same way): an eighth held-out set.
+- `independent_set21.json`: 161 more English in the same seven registers, written the same
+  way by two more writers (`set21-making/README.md`); all split `tune21`, a development set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -113,6 +115,7 @@ FILES = {
         "independent_set18.json",
         "independent_set19.json",
         "independent_set20.json",
+        "independent_set21.json",
     ),
 }
 
