@@ -533,6 +533,10 @@ def test_what_is_missing_is_read_around_its_cue():
     # A list of what was sent, then what was not.
     assert "secret" in lacked_terms("the body has grant_type and client_id, but not the secret")
     assert "secret" in lacked_terms("the form sends every field except the secret")
+    # Never put, never added, didn't put: not sent.
+    assert "secret" in lacked_terms("my script never puts the client secret into the body")
+    assert "grant" in lacked_terms("the grant type was never added to the form")
+    assert "grant" in lacked_terms("we didn't put the grant type in the body")
     # A cue is a whole word: `lackluster`, `forgotten` and `absently` say nothing missing.
     for text in ("our lackluster client_secret handling", "the forgotten client_secret field"):
         assert not lacked_terms(text)
@@ -540,14 +544,23 @@ def test_what_is_missing_is_read_around_its_cue():
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text, lacked",
     [
-        "the token request has client_id and the secret but not the grant type",
-        "the token form sends every field except the secret and is rejected",
+        ("the token request has client_id and the secret but not the grant type", "APIG.2210"),
+        ("the token form sends every field except the secret and is rejected", "APIG.2212"),
+        (
+            "the token body has grant_type and client_secret; my script never puts the client "
+            "id in it",
+            "APIG.2211",
+        ),
+        (
+            "our token request has grant_type and client_secret in the form, we didn't put the "
+            "client id there",
+            "APIG.2211",
+        ),
     ],
 )
-def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, text):
-    lacked = "APIG.2210" if "grant type" in text else "APIG.2212"
+def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, text, lacked):
     assert search(text).hits[0].entry.code == lacked
 
 

@@ -779,8 +779,9 @@ LACK_CUE_RE = re.compile(
     r"(?<![a-z0-9])(?:missing|absent|lacks?|lacking|left out|leaves out|leaving out"
     r"|omit(?:s|ted|ting)?|without|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
     r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
-    r"|(?:never|not) (?:sent|passed|included|provided)"
-    r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not) (?:send|pass|include|provide)"
+    r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?)"
+    r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not)"
+    r" (?:send|pass|include|provide|put|add)"
     # A list of what was sent, then what was not: `put client_id and grant_type, but not
     # the client secret`, `sent everything except the secret`.
     r"|but not|except(?: for)?)"
