@@ -711,6 +711,7 @@ SAID_ANOTHER_WAY = {
         ("expired", "outdated sprocket token, 401"),
         ("expired", "the sprocket token stopped working after 30 days"),
         ("expired", "our sprocket token is rejected after a week"),
+        ("expired", "our sprocket token was issued more than 30 days ago"),
         ("does not exist", "the gateway cannot find the sprocket of our API"),
         ("does not exist", "gateway can't find my sprocket after the edit"),
         ("does not exist", "it says it could not find the sprocket"),

@@ -595,6 +595,9 @@ AGE_RE = re.compile(
     r"|(?:is|are|was|were|gets?|got) rejected|dies|died) after\s*"
     r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
     r"(?:hours?|hrs?|days?|weeks?|months?)(?![a-z0-9])"
+    # So does one got longer ago than that (`issued more than 30 days ago`).
+    r"|(?<![a-z0-9])(?:more than|over)\s*(?:\d+|an?|one|two|three|a few|several)[\s-]*"
+    r"(?:hours?|hrs?|days?|weeks?|months?) (?:ago|before)(?![a-z0-9])"
 )
 
 # A text that names two HTTP methods (`calls it with GET, the API only has POST`, `DELETE
