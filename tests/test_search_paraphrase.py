@@ -537,6 +537,10 @@ def test_what_is_missing_is_read_around_its_cue():
     assert "secret" in lacked_terms("my script never puts the client secret into the body")
     assert "grant" in lacked_terms("the grant type was never added to the form")
     assert "grant" in lacked_terms("we didn't put the grant type in the body")
+    # What comes before `without`, `lacks`, `didn't send` is who sent it, not what is missing.
+    lacked = lacked_terms("our mobile client sends its requests without the secret")
+    assert "secret" in lacked
+    assert lacked.isdisjoint({"mobil", "client"})
     # A cue is a whole word: `lackluster`, `forgotten` and `absently` say nothing missing.
     for text in ("our lackluster client_secret handling", "the forgotten client_secret field"):
         assert not lacked_terms(text)

@@ -792,6 +792,11 @@ LACK_CUE_RE = re.compile(
     r"|缺少|缺失|没有?带|没有?传|漏传|忘了?传|忘记传|忘了?带|少了|没放|没填|没给|未带|未传"
     r"|未携带|没携带|未附带|没附带|未提供|没提供|漏了|漏掉"
 )
+# Cues that name what is missing after them only (`a request without the client id`,
+# `lacks the secret`, `forgot to send`, `didn't put`): what comes before is who sent it.
+LACK_AHEAD_RE = re.compile(
+    r"without|lacks|lacking|forgot|didn|did not|don|do not|doesn|does not|but not|except"
+)
 # How far from the cue a missing field is named, either side (`the secret half of the
 # credentials wasn't sent`, `left out the field saying which kind of grant they want`).
 LACK_REACH = 40
@@ -806,10 +811,9 @@ def lacked_terms(text: str) -> frozenset[str]:
     near = []
     for clause in QUERY_CLAUSE_RE.findall(folded):
         for cue in LACK_CUE_RE.finditer(clause):
-            near += (
-                clause[max(0, cue.start() - LACK_REACH) : cue.start()],
-                clause[cue.end() :][:LACK_REACH],
-            )
+            if not LACK_AHEAD_RE.match(cue.group()):
+                near.append(clause[max(0, cue.start() - LACK_REACH) : cue.start()])
+            near.append(clause[cue.end() :][:LACK_REACH])
     return frozenset(
         token
         for words in near
