@@ -676,6 +676,11 @@ SAID_ANOTHER_WAY = {
         {"message_en": "Sprocket auth parameter invalid.", "http_status": 400},
         {"message_en": "Sprocket auth method invalid.", "http_status": 400},
     ),
+    # What could not be validated failed verification.
+    "verify": (
+        {"message_en": "Sprocket token not found.", "http_status": 401},
+        {"message_en": "Verify sprocket token failed.", "http_status": 401},
+    ),
     # What was removed was deleted.
     "deleted": (
         {"message_en": "Sprocket channel renamed.", "http_status": 500},
@@ -729,6 +734,8 @@ SAID_ANOTHER_WAY = {
         ("internal error", "sprocket api returns 500 generic failure"),
         ("auth method", "the gateway says my sprocket authentication way is not valid"),
         ("auth method", "sprocket auth mode rejected as invalid"),
+        ("verify", "the gateway says our sprocket token could not be validated"),
+        ("verify", "our sprocket token is not validated, 401"),
         ("deleted", "someone removed the sprocket channel, 500"),
         ("deleted", "after removing the sprocket channel every call fails"),
         ("independent domain", "custom domain returns 404"),

@@ -302,6 +302,10 @@ SYNONYMS: dict[str, str] = {
     "froze": "frozen freeze",
     "freezed": "frozen freeze",
     "balance": "frozen balance",
+    # What could not be validated failed verification.
+    "validated": "validated verified",
+    "validate": "validate verify",
+    "validation": "validation verification",
     # What was removed was deleted.
     "removed": "removed deleted",
     "remove": "remove delete",
