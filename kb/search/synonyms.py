@@ -783,23 +783,21 @@ def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int
 # `omits the refresh token`, `未附带刷新令牌`. The words around the cue, in its clause, are
 # what is missing (`lacked_terms`); a field named elsewhere in the text was sent.
 LACK_CUE_RE = re.compile(
-    r"(?<![a-z0-9])(?:missing|absent|lacks?|lacking|left out|leaves out|leaving out"
-    r"|omit(?:s|ted|ting)?|without|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
-    r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
-    r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?)"
+    r"(?<![a-z0-9])(?:"
+    # Cues that name what is missing after them only (`a request without the client id`,
+    # `lacks the secret`, `forgot to send`, `didn't put`; a list of what was sent, then what
+    # was not: `put client_id and grant_type, but not the client secret`, `everything
+    # except the secret`): what comes before them is who sent it.
+    r"(?P<ahead>without|lacks|lacking|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
     r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not)"
     r" (?:send|pass|include|provide|put|add)"
-    # A list of what was sent, then what was not: `put client_id and grant_type, but not
-    # the client secret`, `sent everything except the secret`.
     r"|but not|except(?: for)?)"
+    r"|missing|absent|lack|left out|leaves out|leaving out|omit(?:s|ted|ting)?"
+    r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
+    r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?))"
     r"(?![a-z0-9])"
     r"|缺少|缺失|没有?带|没有?传|漏传|忘了?传|忘记传|忘了?带|少了|没放|没填|没给|未带|未传"
     r"|未携带|没携带|未附带|没附带|未提供|没提供|漏了|漏掉"
-)
-# Cues that name what is missing after them only (`a request without the client id`,
-# `lacks the secret`, `forgot to send`, `didn't put`): what comes before is who sent it.
-LACK_AHEAD_RE = re.compile(
-    r"without|lacks|lacking|forgot|didn|did not|don|do not|doesn|does not|but not|except"
 )
 # How far from the cue a missing field is named, either side (`the secret half of the
 # credentials wasn't sent`, `left out the field saying which kind of grant they want`).
@@ -815,7 +813,7 @@ def lacked_terms(text: str) -> frozenset[str]:
     near = []
     for clause in QUERY_CLAUSE_RE.findall(folded):
         for cue in LACK_CUE_RE.finditer(clause):
-            if not LACK_AHEAD_RE.match(cue.group()):
+            if not cue.group("ahead"):
                 near.append(clause[max(0, cue.start() - LACK_REACH) : cue.start()])
             near.append(clause[cue.end() :][:LACK_REACH])
     return frozenset(
