@@ -77,6 +77,9 @@ Cases live in bench/cases/, one file per provenance:
   `heldout20` (drawn the same way): an eighth held-out set.
 - `independent_set21.json`: 161 more English in the same seven registers, written the same
   way by two more writers (`set21-making/README.md`); all split `tune21`, a development set.
+- `independent_set22.json`: 160 more English in the same seven registers, written the same
+  way by two more writers (`set22-making/README.md`); half split `tune22`, half
+  `heldout22` (drawn the same way): a ninth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -116,6 +119,7 @@ FILES = {
         "independent_set19.json",
         "independent_set20.json",
         "independent_set21.json",
+        "independent_set22.json",
     ),
 }
 
