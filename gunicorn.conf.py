@@ -28,19 +28,7 @@ errorlog = "-"
 
 def post_worker_init(worker):
     """Load in each worker, before its first request, what a search would otherwise load
-    while a reader waits: the English word list that tells a misspelling (a fifth of a
-    second, kb/text/spelling.py), and what the ranking reads of the catalog's rows
-    (kb.search.engine.read_first_rows). A database not there yet (a host started before
-    its migrations ran) leaves the rows to the first searches: the worker still serves."""
-    from django.db import DatabaseError, connections
+    while a reader waits, and keep it out of the garbage collector's way (kb/worker.py)."""
+    from kb.worker import start_worker
 
-    from kb.search.engine import read_first_rows
-    from kb.text.spelling import english_words
-
-    english_words()
-    try:
-        read_first_rows()
-    except DatabaseError as error:
-        worker.log.warning("search rows not read at start: %s", error)
-    finally:
-        connections.close_all()
+    start_worker()
