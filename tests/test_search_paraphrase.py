@@ -246,6 +246,10 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("Huawei Cloud SDK throws 429 when listing volumes", True),
         ("用华为云SDK查询云硬盘列表返回429", True),
         ("our API's own SDK from API Gateway gets 401", False),
+        # A service's SDK calls its API.
+        ("the ELB SDK refuses to create a listener in one region", True),
+        ("用ECS的SDK查询服务器返回403", True),
+        ("the ECS Python SDK throws 429 when we list servers", True),
         # The cloud's API is a service's; an API the customer runs in the cloud is not.
         ("a script lists servers in a tight loop and the cloud API starts returning 429", True),
         ("the cloud APIs reject our token", True),

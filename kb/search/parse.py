@@ -174,11 +174,12 @@ CLOUD_SERVICE_API_RE = re.compile(
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|"
     rf"{_CALLED}|{_OPERATED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
-    # The service's own (`FunctionGraph's create-function API`).
+    # The service's own (`FunctionGraph's create-function API`, `the ELB SDK`: its SDK calls
+    # its API).
     rf"(?:['’]s)?(?:(?:\s*(?:service|服务))?"
-    rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b)"
+    rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b|sdks?\b)"
     rf"|(?:{_WORD_BEFORE_CALL}){{0,3}}\s*calls?\b)"
-    rf"|\s*的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口))",
+    rf"|\s*的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口|SDK))",
     re.IGNORECASE,
 )
 # What every text CLOUD_SERVICE_API_RE matches holds, casefolded: one of these words, or a
