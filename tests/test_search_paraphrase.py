@@ -259,6 +259,10 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         # A service's resources worked on: its API called...
         ("listing ECS servers in a loop gets 429", True),
         ("smn publish with a big payload gets 413", True),
+        ("publishing a message to SMN gets 403 for our sub-user", True),
+        ("invoking a FunctionGraph function with a 20 MB payload gets 413", True),
+        ("we publish the API to the VPC channel and get 502", False),
+        ("the gateway invokes the FunctionGraph backend of our API and times out", False),
         ("查询云硬盘详情返回404", True),
         ("EVS挂云硬盘的脚本今天全部鉴权失败", True),
         # To mount (挂) is a disk's; a server the backend is put on (挂云服务器) is no call.

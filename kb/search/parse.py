@@ -142,17 +142,25 @@ _CALLED = (
     r"(?![a-z0-9-])(?!\s*(?:auth|认证|鉴权|上(?![报传])|里|中|内))"
 )
 # A service's resources worked on (`listing ECS servers`, `smn publish`, `查询云硬盘EVS详情`,
-# `ECS查询`): its API called, unless the service is a channel, a token or a user of the
-# customer's gateway (`deleted the VPC channel`, `creates an IAM token`).
+# `ECS查询`, `publish a message to SMN`, `invoking a FunctionGraph function`): its API
+# called, unless the service is a channel, a backend, a token or a user of the customer's
+# gateway (`deleted the VPC channel`, `invokes the FunctionGraph backend`, `creates an IAM
+# token`).
 _OPERATIONS = (
-    r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch)"
+    r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch|invok)"
     r"(?:e|es|ed|ing|s|ies|ied|y)?"
 )
 _SERVICES_OPERATED = rf"(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES}|云服务器|对象存储|虚拟私有云)"
-_NOT_OPERATED = r"(?!\s*(?:channels?|通道|tokens?|auth\w*|认证|鉴权|users?|用户|上|里|中|内))"
+_NOT_OPERATED = (
+    r"(?!\s*(?:channels?|通道|backends?|后端|tokens?|auth\w*|认证|鉴权|users?|用户|上|里|中|内))"
+)
 _OPERATED = (
     rf"\b{_OPERATIONS}\s+(?:(?:the|an?|all|our|my)\s+)?{_SERVICES_OPERATED}(?![a-z0-9-])"
-    rf"{_NOT_OPERATED}|(?<![a-z0-9-]){_SERVICES_OPERATED}\s+{_OPERATIONS}\b|"
+    rf"{_NOT_OPERATED}|"
+    # What is sent to a service (`publish a message to SMN`, `push metrics into CES`).
+    rf"\b{_OPERATIONS}(?:\s+[a-z][a-z0-9-]*){{1,2}}\s+(?:to|into)\s+(?:(?:the|an?)\s+)?"
+    rf"{_SERVICES_OPERATED}(?![a-z0-9-]){_NOT_OPERATED}|"
+    rf"(?<![a-z0-9-]){_SERVICES_OPERATED}\s+{_OPERATIONS}\b|"
     rf"(?:查询|创建|删除|列出|更新|挂载|挂(?=云硬盘|evs|sfs)|卸载){_SERVICES_OPERATED}{_NOT_OPERATED}|"
     rf"(?<![a-z0-9-]){_SERVICES_OPERATED}的?(?:查询|创建|删除|列表|详情|挂载)"
 )
