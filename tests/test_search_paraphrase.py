@@ -570,6 +570,12 @@ def test_what_is_missing_is_read_around_its_cue():
             "client id there",
             "APIG.2211",
         ),
+        # What was lost on the way was not sent.
+        (
+            "after the redeploy the job's config lost the client secret, its token calls carry "
+            "grant_type and client_id only",
+            "APIG.2212",
+        ),
     ],
 )
 def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, text, lacked):

@@ -785,10 +785,10 @@ def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int
 LACK_CUE_RE = re.compile(
     r"(?<![a-z0-9])(?:"
     # Cues that name what is missing after them only (`a request without the client id`,
-    # `lacks the secret`, `forgot to send`, `didn't put`; a list of what was sent, then what
-    # was not: `put client_id and grant_type, but not the client secret`, `everything
-    # except the secret`): what comes before them is who sent it.
-    r"(?P<ahead>without|lacks|lacking|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
+    # `lacks the secret`, `forgot to send`, `didn't put`, `the config lost the secret`; a list
+    # of what was sent, then what was not: `put client_id and grant_type, but not the client
+    # secret`, `everything except the secret`): what comes before them is who sent it.
+    r"(?P<ahead>without|lacks|lacking|lost|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
     r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not)"
     r" (?:send|pass|include|provide|put|add)"
     r"|but not|except(?: for)?)"
