@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from kb.models import ErrorEntry
 from kb.search import engine
-from kb.search.engine import identifiers, search
+from kb.search.engine import given_fields, identifiers, search
 from kb.search.parse import parse
 from kb.search.synonyms import (
     alternatives,
@@ -580,6 +580,27 @@ def test_what_is_missing_is_read_around_its_cue():
 )
 def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, text, lacked):
     assert search(text).hits[0].entry.code == lacked
+
+
+def test_the_fields_a_text_shows_with_a_value_were_sent():
+    body = "curl -d 'grant_type=password&client_id=abc&client_secret=xyz' https://x/token"
+    assert given_fields(body) == {"granttyp", "clientid", "clientsecret"}
+    assert given_fields('{"grant_type": "client_credentials", "client_id": ""}') == {"granttyp"}
+    assert not given_fields("client_secret= is empty, client_id: ")
+
+
+def test_a_field_shown_with_its_value_is_no_missing_field(shipped_catalog):
+    text = (
+        "token request body grant_type=client_credentials&client_id=abc&client_secret=xyz "
+        "is refused with 400"
+    )
+    assert search(text).hits[0].entry.message_en != "Lack of client_secret."
+    # A text that says a field was not sent still finds its row, whatever it shows after.
+    text = (
+        "the token request omitted the grant type field entirely; adding "
+        "grant_type=client_credentials fixed it"
+    )
+    assert search(text).hits[0].entry.code == "APIG.2210"
 
 
 def test_a_denial_alone_is_the_failure_itself(shipped_catalog):

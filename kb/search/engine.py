@@ -107,6 +107,10 @@ IDENTIFIER_WEIGHT = 8.0
 # client_secret but left out the grant type`), and only the missing one is the answer.
 LACK = "lack"
 LACK_WEIGHT = 2 * IDENTIFIER_WEIGHT
+# What a lack-of row loses when a description that says nothing is missing shows its field
+# sent with a value (`curl -d 'grant_type=password&client_id=abc&client_secret=xyz'` is no
+# Lack of client_secret): as much as saying the field was not sent would give it.
+GIVEN_LACK_PENALTY = LACK_WEIGHT
 # A description that says every word of a row's message (`the gateway returns 400 saying
 # the refresh token is bad`: Refresh token is invalid), in whatever order and among
 # whatever else. Not of a message of one or two words (`Backend unavailable.`), which
@@ -314,6 +318,19 @@ def sent_identifiers(text: str) -> frozenset[str]:
         if cue := SENT_RE.search(sentence):
             sent.update(identifiers(sentence[cue.end() :]))
     return frozenset(sent)
+
+
+# A field written with its value (`client_secret=xyz`, `"grant_type": "password"`).
+GIVEN_FIELD_RE = re.compile(
+    r"(?<![a-z0-9_])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?:=|[\"']?\s?:\s?)[\"']?(?=[^\s&\"',}])"
+)
+
+
+@lru_cache(maxsize=1024)
+def given_fields(text: str) -> frozenset[str]:
+    """The fields `text` shows sent with a value, as index tokens (`clientsecret` of
+    `client_secret=xyz`): a field given is no field missing."""
+    return frozenset(tokens(name)[-1] for name in GIVEN_FIELD_RE.findall(fold_width_and_case(text)))
 
 
 def identifiers(text: str) -> frozenset[str]:
@@ -663,6 +680,8 @@ class Asked:
     lacking: frozenset[str] = frozenset()
     # The identifiers it says were sent (`sent_identifiers`), when it says none was not.
     sent: frozenset[str] = frozenset()
+    # The fields it shows sent with a value (`given_fields`).
+    given: frozenset[str] = frozenset()
 
     @cached_property
     def said(self) -> frozenset[str]:
@@ -730,8 +749,9 @@ def _message_said(asked: Asked, candidate) -> float:
     of the message (MESSAGE_SAID_WEIGHT); the field a lack-of row names, as much as the
     description says that field was not sent (LACK_WEIGHT); else an identifier the
     description names that the message names too (IDENTIFIER_WEIGHT), unless the row says
-    it is missing and the description that it was sent. Worked out for a candidate's best
-    possible score too: it costs a few set operations."""
+    it is missing and the description that it was sent; less GIVEN_LACK_PENALTY for a
+    lack-of row whose field the description shows with a value. Worked out for a
+    candidate's best possible score too: it costs a few set operations."""
     score = 0.0
     if _message_words(candidate.message_key) <= asked.said:
         score += MESSAGE_SAID_WEIGHT
@@ -744,6 +764,8 @@ def _message_said(asked: Asked, candidate) -> float:
         and (LACK not in message or message.isdisjoint(asked.sent))
     ):
         score += IDENTIFIER_WEIGHT
+    if asked.given and LACK in message and _lacked_share(asked.given, message, candidate.code) == 1:
+        score -= GIVEN_LACK_PENALTY
     return score
 
 
@@ -1107,6 +1129,7 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         _unnamed_subjects(asked_tokens, folded) if by_words else frozenset(),
         lacking,
         sent_identifiers(words[:2000]) if names and not lacking else frozenset(),
+        given_fields(words[:2000]) if describes and groups and not lacking else frozenset(),
     )
     primary = "APIGW" if query.names_shared_gateway else "APIG"
     ranked = _ranked(asked, candidates, present, similarities, limit, primary)
