@@ -1659,6 +1659,9 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         # Irregular forms the stemmer does not bring to the catalog's word.
         ("the app froze after the bill went unpaid", "frozen"),
         ("our app freezes when the account is in arrears", "frozen"),
+        # What the gateway cannot pull it failed to load.
+        ("the gateway cannot pull the definitions of the new APIs", "load"),
+        ("gateway couldn't pull the api config after publishing", "failed"),
     ],
 )
 def test_a_word_said_another_way_asks_for_the_catalogs_word(text, word):

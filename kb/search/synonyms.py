@@ -136,12 +136,17 @@ SYNONYMS: dict[str, str] = {
     "needs a refresh": "updated",
     "needs to be renewed": "updated",
     "needs renewing": "updated",
-    # What could not be loaded failed to load, in the catalog's words.
+    # What could not be loaded (or pulled) failed to load, in the catalog's words.
     "couldn't load": "load | failed",
     "could not load": "load | failed",
     "can't load": "load | failed",
     "cannot load": "load | failed",
     "unable to load": "load | failed",
+    "couldn't pull": "load | failed",
+    "could not pull": "load | failed",
+    "can't pull": "load | failed",
+    "cannot pull": "load | failed",
+    "unable to pull": "load | failed",
     # A backend the gateway cannot connect to is unavailable.
     "unreachable": "unavailable unreachable",
     "not reachable": "unavailable unreachable",
