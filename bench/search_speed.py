@@ -92,7 +92,7 @@ def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
     """Timings per (kind, way), and the rows each case's cold search ranked."""
     from kb.search.engine import forget_rankings, forget_row_texts
     from kb.search.index import forget_lookups
-    from kb.worker import settle, start_worker
+    from kb.worker import start_worker
 
     def forget_all() -> None:
         forget_row_texts()
@@ -103,9 +103,9 @@ def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
         gc.callbacks.append(_count_collection)
     timings: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
     ranked: dict[int, list[tuple]] = {}
-    # A worker that read none of the rows still kept what its start made out of the
-    # collector's way (kb/worker.py).
-    settle()
+    # A worker started as every worker does (kb/worker.py), its reading of the rows then
+    # forgotten before each case.
+    start_worker()
     for number, case in enumerate(cases):
         forget_all()
         elapsed, ranked[number] = timed(case["query"])
