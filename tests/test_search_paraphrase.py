@@ -250,6 +250,11 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("the ELB SDK refuses to create a listener in one region", True),
         ("用ECS的SDK查询服务器返回403", True),
         ("the ECS Python SDK throws 429 when we list servers", True),
+        # A service that is never a customer's own API nor its backend, named alone...
+        ("CES metric push from our collector is rejected, 403", True),
+        ("smn 403 since this morning", True),
+        # ... but a service a customer may run as its own is named with its API.
+        ("our OCR backend behind the gateway takes 70 seconds, 504", False),
         # The cloud's API is a service's; an API the customer runs in the cloud is not.
         ("a script lists servers in a tight loop and the cloud API starts returning 429", True),
         ("the cloud APIs reject our token", True),

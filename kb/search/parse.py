@@ -112,6 +112,10 @@ CLOUD_SERVICES = (
 # Services by their Chinese names that are never a customer's backend (a cloud server,
 # 云服务器, often is).
 HAN_CLOUD_SERVICES = "云硬盘|云监控|云解析"
+# Services named alone that are never a customer's own API nor its backend: their own APIs
+# (`CES metric push rejected`, `smn 403`). A server, a function, a database, an OCR or NLP
+# service may be a customer's, and is named with its API to point at the shared gateway.
+OWN_API_SERVICES = "smn|ces|kms|ims|bss|cts|evs"
 # A few words may stand between a service and its API (`VPC create security group API`,
 # `VPC的查询接口`, `EVS云硬盘接口`), but none that makes the API the customer's own: one
 # behind, on or in the service (`ECS server behind our API`, `ECS上的接口`), a VPC channel
@@ -180,7 +184,7 @@ CLOUD_SERVICE_API_RE = re.compile(
     r"(?:services?\b|sdks?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
     r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|"
-    rf"{_CALLED}|{_OPERATED}|"
+    rf"{_CALLED}|{_OPERATED}|(?<![a-z0-9-])(?:{OWN_API_SERVICES})(?![a-z0-9-])|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     # The service's own (`FunctionGraph's create-function API`, `the ELB SDK`: its SDK calls
     # its API).
