@@ -109,7 +109,8 @@ LACK = "lack"
 LACK_WEIGHT = 2 * IDENTIFIER_WEIGHT
 # What a lack-of row loses when a description that says nothing is missing shows its field
 # sent with a value (`curl -d 'grant_type=password&client_id=abc&client_secret=xyz'` is no
-# Lack of client_secret): as much as saying the field was not sent would give it.
+# Lack of client_secret), or says it was sent (`we send client_id and client_secret`): as
+# much as saying the field was not sent would give it.
 GIVEN_LACK_PENALTY = LACK_WEIGHT
 # A description that says every word of a row's message (`the gateway returns 400 saying
 # the refresh token is bad`: Refresh token is invalid), in whatever order and among
@@ -750,8 +751,8 @@ def _message_said(asked: Asked, candidate) -> float:
     description says that field was not sent (LACK_WEIGHT); else an identifier the
     description names that the message names too (IDENTIFIER_WEIGHT), unless the row says
     it is missing and the description that it was sent; less GIVEN_LACK_PENALTY for a
-    lack-of row whose field the description shows with a value. Worked out for a
-    candidate's best possible score too: it costs a few set operations."""
+    lack-of row whose field the description shows with a value or says it sent. Worked out
+    for a candidate's best possible score too: it costs a few set operations."""
     score = 0.0
     if _message_words(candidate.message_key) <= asked.said:
         score += MESSAGE_SAID_WEIGHT
@@ -764,7 +765,8 @@ def _message_said(asked: Asked, candidate) -> float:
         and (LACK not in message or message.isdisjoint(asked.sent))
     ):
         score += IDENTIFIER_WEIGHT
-    if asked.given and LACK in message and _lacked_share(asked.given, message, candidate.code) == 1:
+    shown = asked.given | asked.sent
+    if shown and LACK in message and _lacked_share(shown, message, candidate.code) == 1:
         score -= GIVEN_LACK_PENALTY
     return score
 
