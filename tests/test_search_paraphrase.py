@@ -1670,6 +1670,9 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         # Irregular forms the stemmer does not bring to the catalog's word.
         ("the app froze after the bill went unpaid", "frozen"),
         ("our app freezes when the account is in arrears", "frozen"),
+        # Not a valid one is invalid, the article between.
+        ("the gateway says it's not a valid token", "invalid"),
+        ("the refresh token isn't a valid one, says the gateway", "invalid"),
         # What the gateway cannot pull it failed to load.
         ("the gateway cannot pull the definitions of the new APIs", "load"),
         ("gateway couldn't pull the api config after publishing", "failed"),

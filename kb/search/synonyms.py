@@ -162,6 +162,8 @@ SYNONYMS: dict[str, str] = {
     "misspelled": "typo misspelled",
     "not valid": "invalid",
     "isn't valid": "invalid",
+    "not a valid": "invalid",
+    "isn't a valid": "invalid",
     # Wrong, in the catalog's words, is incorrect (its messages) or wrong (its phrasings).
     "wrong": "wrong incorrect",
     # Bad is invalid (the catalog's messages), but a "400 Bad Request" is its reason
