@@ -592,6 +592,8 @@ def test_the_fields_a_text_shows_with_a_value_were_sent():
     assert given_fields(body) == {"granttyp", "clientid", "clientsecret"}
     assert given_fields('{"grant_type": "client_credentials", "client_id": ""}') == {"granttyp"}
     assert not given_fields("client_secret= is empty, client_id: ")
+    assert not given_fields('client_secret: missing, "client_id": null, grant_type=required')
+    assert given_fields("client_id: nullable-app") == {"clientid"}
 
 
 def test_a_field_shown_with_its_value_or_said_sent_is_no_missing_field(shipped_catalog):

@@ -321,9 +321,11 @@ def sent_identifiers(text: str) -> frozenset[str]:
     return frozenset(sent)
 
 
-# A field written with its value (`client_secret=xyz`, `"grant_type": "password"`).
+# A field written with its value (`client_secret=xyz`, `"grant_type": "password"`); a
+# value that says there is none (`client_secret: missing`, `"client_id": null`) is none.
 GIVEN_FIELD_RE = re.compile(
     r"(?<![a-z0-9_])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?:=|[\"']?\s?:\s?)[\"']?(?=[^\s&\"',}])"
+    r"(?!(?:null|none|nil|undefined|missing|required|empty|absent)(?![a-z0-9_]))"
 )
 
 
