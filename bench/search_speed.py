@@ -112,7 +112,7 @@ def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
         timings[case["kind"], "cold"].append(elapsed)
     # A text seen for the first time meets what the searches before it left in the caches
     # (the words and rows they looked up), never its own cold run's, in a worker that has
-    # read the catalog's rows at its start (gunicorn.conf.py).
+    # read the catalog's rows at its start (kb/worker.py).
     forget_all()
     start_worker()
     for case in cases:

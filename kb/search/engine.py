@@ -701,6 +701,11 @@ class Asked:
         make every row a weaker answer."""
         return sum(1 for weight in self.weights if weight) / len(self.weights)
 
+    @cached_property
+    def shown_sent(self) -> frozenset[str]:
+        """The fields the query says it sent or shows with a value: no lack-of row's."""
+        return self.given | self.sent
+
 
 def _fixed_score(asked: Asked, candidate, similarity: float) -> tuple[float, str]:
     """The part of a candidate's score its words do not decide (its code, status and
@@ -767,7 +772,7 @@ def _message_said(asked: Asked, candidate) -> float:
         and (LACK not in message or message.isdisjoint(asked.sent))
     ):
         score += IDENTIFIER_WEIGHT
-    shown = asked.given | asked.sent
+    shown = asked.shown_sent
     if shown and LACK in message and _lacked_share(shown, message, candidate.code) == 1:
         score -= GIVEN_LACK_PENALTY
     return score
