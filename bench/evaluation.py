@@ -80,6 +80,9 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set22.json`: 160 more English in the same seven registers, written the same
   way by two more writers (`set22-making/README.md`); half split `tune22`, half
   `heldout22` (drawn the same way): a ninth held-out set.
+- `independent_set23.json`: 160 more English in the same seven registers, written the same
+  way by two more writers (`set23-making/README.md`); half split `tune23`, half
+  `heldout23` (drawn the same way): a tenth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -120,6 +123,7 @@ FILES = {
         "independent_set20.json",
         "independent_set21.json",
         "independent_set22.json",
+        "independent_set23.json",
     ),
 }
 
