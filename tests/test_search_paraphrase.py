@@ -261,6 +261,10 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("our cloud API returns 502 since the release", False),
         ("my cloud-API project gets 401 from the gateway", False),
         ("we publish it on the cloud API gateway and get 404", False),
+        # A service named before the words `API gateway` is no call to its own API: IAM
+        # authentication on the customer's gateway.
+        ("iam signature check fails api gateway 401", False),
+        ("IAM auth through the API gateway fails with 401", False),
         # A service's resources worked on: its API called...
         ("listing ECS servers in a loop gets 429", True),
         ("smn publish with a big payload gets 413", True),
@@ -550,6 +554,9 @@ def test_what_is_missing_is_read_around_its_cue():
     assert "secret" in lacked_terms("my script never puts the client secret into the body")
     assert "grant" in lacked_terms("the grant type was never added to the form")
     assert "grant" in lacked_terms("we didn't put the grant type in the body")
+    # Forget, forgot, with or without `to`, as learners write it.
+    assert "grant" in lacked_terms("I forget put grant_type in body")
+    assert "secret" in lacked_terms("we forgot the client secret")
     # What comes before `without`, `lacks`, `didn't send` is who sent it, not what is missing.
     lacked = lacked_terms("our mobile client sends its requests without the secret")
     assert "secret" in lacked
@@ -1678,6 +1685,10 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         # What the gateway cannot pull it failed to load.
         ("the gateway cannot pull the definitions of the new APIs", "load"),
         ("gateway couldn't pull the api config after publishing", "failed"),
+        # What the gateway cannot read: garbage, or a value chopped short.
+        ("the gateway sees garbage where the token should be", "invalid"),
+        ("our proxy was chopping the token header", "truncated"),
+        ("the proxy chopped the token at 255 chars", "invalid"),
     ],
 )
 def test_a_word_said_another_way_asks_for_the_catalogs_word(text, word):

@@ -187,9 +187,10 @@ CLOUD_SERVICE_API_RE = re.compile(
     rf"{_CALLED}|{_OPERATED}|(?<![a-z0-9-])(?:{OWN_API_SERVICES})(?![a-z0-9-])|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     # The service's own (`FunctionGraph's create-function API`, `the ELB SDK`: its SDK calls
-    # its API).
+    # its API), but not the words `API gateway` after it (`iam signature check fails api
+    # gateway`: IAM authentication on the customer's gateway).
     rf"(?:['’]s)?(?:(?:\s*(?:service|服务))?"
-    rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b|endpoints?\b|sdks?\b)"
+    rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b(?!\s*gateway)|endpoints?\b|sdks?\b)"
     rf"|(?:{_WORD_BEFORE_CALL}){{0,3}}\s*calls?\b)"
     rf"|\s*的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口|SDK))",
     re.IGNORECASE,

@@ -159,6 +159,10 @@ SYNONYMS: dict[str, str] = {
     "no healthy": "no | healthy available",
     "unhealthy": "unhealthy unavailable",
     "malformed": "invalid malformed",
+    # What the gateway cannot read: garbage, or a value chopped short.
+    "garbage": "garbled invalid",
+    "chopped": "truncated invalid",
+    "chopping": "truncated invalid",
     "misspelled": "typo misspelled",
     "not valid": "invalid",
     "isn't valid": "invalid",
@@ -792,10 +796,11 @@ def said_groups(text: str, groups: tuple[frozenset[Term], ...]) -> frozenset[int
 LACK_CUE_RE = re.compile(
     r"(?<![a-z0-9])(?:"
     # Cues that name what is missing after them only (`a request without the client id`,
-    # `lacks the secret`, `forgot to send`, `didn't put`, `the config lost the secret`; a list
-    # of what was sent, then what was not: `put client_id and grant_type, but not the client
-    # secret`, `everything except the secret`): what comes before them is who sent it.
-    r"(?P<ahead>without|lacks|lacking|lost|forgot(?: to)?(?: (?:send|pass|include|add|set))?"
+    # `lacks the secret`, `forgot to send`, `I forget put`, `didn't put`, `the config lost the
+    # secret`; a list of what was sent, then what was not: `put client_id and grant_type, but
+    # not the client secret`, `everything except the secret`): what comes before them is who
+    # sent it.
+    r"(?P<ahead>without|lacks|lacking|lost|forg[eo]t(?: to)?(?: (?:send|pass|include|add|set|put))?"
     r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not)"
     r" (?:send|pass|include|provide|put|add)"
     r"|but not|except(?: for)?)"
