@@ -83,6 +83,10 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set23.json`: 160 more English in the same seven registers, written the same
   way by two more writers (`set23-making/README.md`); half split `tune23`, half
   `heldout23` (drawn the same way): a tenth held-out set.
+- `independent_set24.json`: 84 English in set 16's seven English registers and 84 Chinese
+  in its six Chinese ones, written the same way by two more writers
+  (`set24-making/README.md`); half of each language split `tune24`, half `heldout24`
+  (drawn the same way within each language and register): an eleventh held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -124,6 +128,7 @@ FILES = {
         "independent_set21.json",
         "independent_set22.json",
         "independent_set23.json",
+        "independent_set24.json",
     ),
 }
 
