@@ -271,9 +271,10 @@ def test_rows_found_by_as_many_words_are_kept_first_by_id_on_either_database(db)
     assert kept == set(sorted(okapi + lemur)[:10])
 
 
+@pytest.mark.parametrize("known", [3, index.KNOWN_ROWS], ids=["asked", "known"])
 @pytest.mark.parametrize("rows_said", [14.0, 50000.0], ids=["few", "many"])
 def test_the_first_rows_by_id_that_hold_a_word_are_kept_however_the_table_stores_them(
-    db, monkeypatch, rows_said
+    db, monkeypatch, rows_said, known
 ):
     from tests.factories import make_category, make_entry
 
@@ -281,11 +282,13 @@ def test_the_first_rows_by_id_that_hold_a_word_are_kept_however_the_table_stores
     # order: a look-up that keeps the rows it reads first, not the first by id, keeps the
     # wrong ones. On PostgreSQL a word the counts say few rows hold is read from its index
     # and sorted; a common one by walking the ids (index.FEW_ROWS): both keep the same.
+    # With the first 3 rows known, the database is asked; with every row, it is not.
     category = make_category()
     ids = [5, 9, 60, 700, 701, 8000, 8001, 8002, 30000, 30001, 90000, 90001, 500000, 500001]
     for number in reversed(ids):
         make_entry(id=number, category=category, message_en=f"Okapi refused {number}.")
     monkeypatch.setattr(index, "token_row_counts", lambda: {"okapi": rows_said})
+    monkeypatch.setattr(index, "KNOWN_ROWS", known)
 
     kept = [row[0] for row in candidates_by_full_text([{"okapi"}], 30, match_all=False)]
     assert kept == ids[:10]
@@ -324,3 +327,54 @@ def test_the_counts_are_read_again_once_they_may_have_changed(shipped_catalog, m
     assert index._row_counts.reads > reads
     if connection.vendor == "sqlite":
         assert counts[token] == before + 1
+
+
+def _full_text_statements(queries) -> list[str]:
+    return [q["sql"] for q in queries if "MATCH" in q["sql"] or "to_tsquery" in q["sql"]]
+
+
+def test_a_word_whose_first_rows_are_known_is_looked_up_without_asking_the_database(
+    db, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_category, make_entry
+
+    # The first 6 rows by id are known (as a worker reads them at its start); rows 1, 3, 5
+    # of them say okapi, and so do 7 and 9 beyond them.
+    monkeypatch.setattr(index, "KNOWN_ROWS", 6)
+    category = make_category()
+    for number in range(1, 11):
+        animal = "Okapi" if number % 2 else "Lemur"
+        make_entry(id=number, category=category, message_en=f"{animal} refused {number}.")
+    okapi = tuple(tokens("okapi"))
+    index.known_rows()
+
+    with CaptureQueriesContext(connection) as queries:
+        three = index._read_first_rows([(okapi, 3)])
+    assert three == {(okapi, 3): (1, 3, 5)}
+    assert not _full_text_statements(queries)
+
+    # Four are more than the known rows hold: the database is asked, and says the same as
+    # it would have of the first three.
+    with CaptureQueriesContext(connection) as queries:
+        four = index._read_first_rows([(okapi, 4)])
+    assert four == {(okapi, 4): (1, 3, 5, 7)}
+    assert _full_text_statements(queries)
+    assert index._select_first_rows([(okapi, 3)]) == three
+
+
+def test_a_catalog_whose_rows_are_all_known_is_looked_up_as_it_is_now(db):
+    from tests.factories import make_category, make_entry
+
+    # Every row is known, so a word that fewer rows hold than asked for is answered from
+    # them; a row added later (the catalog's version changes) is found all the same.
+    category = make_category()
+    first = make_entry(category=category, message_en="Okapi refused once.")
+    make_entry(category=category, message_en="Lemur refused.")
+    okapi = tuple(tokens("okapi"))
+    assert index._first_rows.get([(okapi, 10)]) == {(okapi, 10): (first.pk,)}
+
+    added = make_entry(category=category, message_en="Okapi refused again.")
+    assert index._first_rows.get([(okapi, 10)]) == {(okapi, 10): (first.pk, added.pk)}
+    assert index._select_first_rows([(okapi, 10)]) == {(okapi, 10): (first.pk, added.pk)}

@@ -34,6 +34,7 @@ from kb.search.index import (
     candidates_by_twins,
     first_messages_said,
     first_row_texts,
+    known_rows,
     load_entries,
     message_key_tokens,
     token_row_counts,
@@ -1179,10 +1180,11 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
 
     What every search reads once per catalog version is read too: the index's word
     counts (a read of SQLite's whole full-text index, about 0.14 s at 100,000 rows),
-    the aliases' keys and the first rows' messages.
+    the aliases' keys, the first rows' messages and which of them hold each token.
     """
     token_row_counts()
     alias_keys()
+    known_rows()
     first_messages_said(frozenset(), READ_AT_START, MESSAGE_SAID_WORDS)
     texts = first_row_texts(limit)
     for text in texts:

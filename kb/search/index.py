@@ -6,6 +6,7 @@ kept in step by triggers, on PostgreSQL a stored generated tsvector column with 
 index.
 """
 
+import heapq
 from collections import Counter
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ from django.db import connections
 from kb.expiring import ExpiringValue
 from kb.models import Catalog, ErrorAlias, ErrorEntry
 from kb.pagecache import KeptUntilCatalogChanges, catalog_version
-from kb.text.tokens import tokens
+from kb.text.tokens import LINE_MARK, tokens
 
 # The full-text table on SQLite (not a model: migrations made it, 0013_search_index).
 FTS_TABLE = "kb_entry_fts"
@@ -509,7 +510,68 @@ def candidates_by_full_text(
         return cursor.fetchall()
 
 
+# The first rows by id, and which tokens each holds, read once per catalog version (a
+# worker reads them at its start: kb.search.engine.read_first_rows): a word's look-up
+# whose first rows are all among them needs no statement, and neither does any look-up
+# in a catalog of fewer rows. The catalog the knowledge base was loaded with is its
+# first rows, and the rows a look-up keeps are the first by id.
+KNOWN_ROWS = 2048
+# The marks between a row's sections and phrasing lines (kb.text.tokens.document_text),
+# which the databases' full-text indexes skip.
+_MARKS = frozenset({"~", LINE_MARK.strip()})
+
+
+def known_rows() -> tuple[dict[str, tuple[int, ...]], bool]:
+    """Per token, the ids in order of the first KNOWN_ROWS rows by id that hold it; and
+    whether they are all the rows there are."""
+
+    def read() -> tuple[dict[str, tuple[int, ...]], bool]:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, index_tokens FROM {_table()} ORDER BY id LIMIT %s", [KNOWN_ROWS]
+            )
+            rows = cursor.fetchall()
+        postings: dict[str, list[int]] = {}
+        for row_id, text in rows:
+            for token in set(text.split()) - _MARKS:
+                postings.setdefault(token, []).append(row_id)
+        return {token: tuple(ids) for token, ids in postings.items()}, len(rows) < KNOWN_ROWS
+
+    return _known_rows.one(KNOWN_ROWS, read)
+
+
+def _first_known(group: tuple[str, ...], limit: int, postings: dict) -> list[int]:
+    """The first `limit` ids, in order, of the known rows that hold a token of `group`."""
+    ids: list[int] = []
+    for row_id in heapq.merge(*(postings.get(token, ()) for token in group)):
+        if not ids or ids[-1] != row_id:
+            ids.append(row_id)
+            if len(ids) == limit:
+                break
+    return ids
+
+
 def _read_first_rows(
+    lookups: list[tuple[tuple[str, ...], int]],
+) -> dict[tuple[tuple[str, ...], int], tuple[int, ...]]:
+    """The ids of the first rows by id that hold a token of each group (as many as its
+    number): from the known rows (`known_rows`) where they are all among them, the others
+    in one statement."""
+    postings, all_known = known_rows()
+    found: dict[tuple[tuple[str, ...], int], tuple[int, ...]] = {}
+    asked = []
+    for lookup in lookups:
+        ids = _first_known(*lookup, postings)
+        if all_known or len(ids) == lookup[1]:
+            found[lookup] = tuple(ids)
+        else:
+            asked.append(lookup)
+    if asked:
+        found.update(_select_first_rows(asked))
+    return found
+
+
+def _select_first_rows(
     lookups: list[tuple[tuple[str, ...], int]],
 ) -> dict[tuple[tuple[str, ...], int], tuple[int, ...]]:
     """The ids of the first rows by id that hold a token of each group (as many as its
@@ -541,6 +603,7 @@ def _read_first_rows(
 # one catalog version: the words of descriptions come back in search after search (a
 # unique description is mostly common words), and so do the rows that hold them.
 _first_rows = KeptUntilCatalogChanges(_read_first_rows, limit=8192)
+_known_rows = KeptUntilCatalogChanges(limit=1)
 _candidate_rows = KeptUntilCatalogChanges(
     lambda ids: {row[0]: row for row in _candidates_where(f"id IN ({_placeholders(ids)})", ids)},
     limit=4096,
@@ -604,6 +667,7 @@ def forget_lookups() -> None:
     makes it)."""
     for kept in (
         _first_rows,
+        _known_rows,
         _candidate_rows,
         _status_rows,
         _twins,
