@@ -132,15 +132,17 @@ def analyze() -> None:
     """What autovacuum does soon after a bulk load on PostgreSQL: statistics for the
     planner, and the GIN index's pending entries merged. Then the search reads its token
     counts afresh, as a worker does within minutes (kb.search.index.STATISTICS_SECONDS):
-    counts kept from the catalog alone would call every word rare. Rankings kept from the
-    catalog alone are forgotten, as a worker does within a second of the load."""
+    counts kept from the catalog alone would call every word rare. Rankings and the first
+    rows (kb.search.index.known_rows) kept from the catalog alone are forgotten, as a
+    worker does within a second of the load."""
     from django.db import connection
 
     from kb.search.engine import forget_rankings
-    from kb.search.index import forget_token_row_counts
+    from kb.search.index import forget_known_rows, forget_token_row_counts
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE kb_errorentry")
     forget_token_row_counts()
+    forget_known_rows()
     forget_rankings()

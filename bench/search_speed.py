@@ -9,7 +9,9 @@ so look-ups by a common phrase meet thousands of rows. The queries are the evalu
 (bench/evaluation.py), each timed four ways:
 - `cold`: the first run of the query with the engine's caches of rows and look-ups
   emptied, the rows' readings too (`forget_row_texts`): a worst case, a worker that read
-  none of the rows the query meets (rows edited since its start, say);
+  none of the rows the query meets (rows edited since its start, say). What a worker
+  reads once per catalog version, at its start and after each edit, is kept: the index's
+  word counts and which of the first rows hold each token (`known_rows`);
 - `unique`: a variant seen for the first time (a new request ID, where the paste has one),
   caches as a busy worker has them: the catalog's rows read at the worker's start
   (`start_worker`, kb/worker.py) and what the searches of the cases before it left

@@ -189,6 +189,7 @@ def fresh_page_cache():
     from kb.search.engine import forget_rankings
     from kb.search.index import (
         forget_held_tokens,
+        forget_known_rows,
         forget_lookups,
         forget_shown_rows,
         forget_token_row_counts,
@@ -202,6 +203,7 @@ def fresh_page_cache():
     forget_token_row_counts()
     forget_held_tokens()
     forget_lookups()
+    forget_known_rows()
     forget_rankings()
 
 

@@ -11,7 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from kb.models import ErrorAlias, ErrorEntry
 from kb.search import engine, index
 from kb.search.engine import search
-from kb.search.index import FTS_TERMS_TABLE, forget_lookups, forget_token_row_counts
+from kb.search.index import (
+    FTS_TERMS_TABLE,
+    forget_known_rows,
+    forget_lookups,
+    forget_token_row_counts,
+)
 from tests.factories import make_entry
 
 TEXT = "the sprocket gizmo jammed during calibration"
@@ -132,12 +137,15 @@ def test_a_worker_that_read_the_catalog_at_its_start_reads_no_word_counts_at_its
     # the first rows' messages.
     forget_lookups()
     forget_token_row_counts()
+    forget_known_rows()
     engine.read_first_rows()
     with CaptureQueriesContext(connection) as statements:
         assert engine.search("the gateway says my app key and secret do not match, 401").hits
     read = " ".join(statement["sql"] for statement in statements.captured_queries)
     assert FTS_TERMS_TABLE not in read and "pg_stats" not in read
     assert "kb_erroralias" not in read
+    # Nor which of the first rows hold each word (kb.search.index.known_rows).
+    assert "SELECT id, index_tokens" not in read
     assert "SELECT id, message_key FROM" not in read
 
 

@@ -540,6 +540,12 @@ def known_rows() -> tuple[dict[str, tuple[int, ...]], bool]:
     return _known_rows.one(KNOWN_ROWS, read)
 
 
+def forget_known_rows() -> None:
+    """Read the first rows afresh at the next search (tests: each starts a new database;
+    after a bulk load, which other processes see within a second)."""
+    _known_rows.forget()
+
+
 def _first_known(group: tuple[str, ...], limit: int, postings: dict) -> list[int]:
     """The first `limit` ids, in order, of the known rows that hold a token of `group`."""
     ids: list[int] = []
@@ -667,7 +673,6 @@ def forget_lookups() -> None:
     makes it)."""
     for kept in (
         _first_rows,
-        _known_rows,
         _candidate_rows,
         _status_rows,
         _twins,
