@@ -10,7 +10,7 @@ from kb.expiring import ExpiringValue
 from kb.models import ErrorEntry
 from kb.search import index
 from kb.search.engine import search
-from kb.search.index import candidates_by_full_text, telling_groups
+from kb.search.index import FTS_TERMS_TABLE, candidates_by_full_text, telling_groups
 from kb.text.tokens import tokens
 
 ON_POSTGRESQL_ONLY = pytest.mark.skipif(
@@ -378,3 +378,29 @@ def test_a_catalog_whose_rows_are_all_known_is_looked_up_as_it_is_now(db):
     added = make_entry(category=category, message_en="Okapi refused again.")
     assert index._first_rows.get([(okapi, 10)]) == {(okapi, 10): (first.pk, added.pk)}
     assert index._select_first_rows([(okapi, 10)]) == {(okapi, 10): (first.pk, added.pk)}
+
+
+def test_whether_a_word_is_held_is_answered_by_the_known_rows_where_they_can(db, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_category, make_entry
+
+    category = make_category()
+    for number in range(1, 5):
+        make_entry(id=number, category=category, message_en=f"Okapi refused {number}.")
+    make_entry(id=5, category=category, message_en="Lemur refused.")
+    okapi, lemur, yak = (tokens(word)[0] for word in ("okapi", "lemur", "yak"))
+
+    # Every row known: no statement, and a word none holds is held by none.
+    with CaptureQueriesContext(connection) as queries:
+        assert index.held_tokens({okapi, lemur, yak}) == {okapi, lemur}
+    read = " ".join(query["sql"] for query in queries)
+    assert not _full_text_statements(queries) and FTS_TERMS_TABLE not in read
+
+    # The first 3 known: a word they hold needs no statement; the others are asked.
+    index.forget_lookups()
+    index.forget_held_tokens()
+    monkeypatch.setattr(index, "KNOWN_ROWS", 3)
+    assert index.held_tokens({okapi}) == {okapi}
+    assert index.held_tokens({okapi, lemur, yak}) == {okapi, lemur}
+    assert index._select_held_tokens([okapi, lemur, yak]) == {okapi: True, lemur: True, yak: False}

@@ -194,6 +194,18 @@ def held_tokens(tokens: set[str]) -> set[str]:
 
 
 def _read_held_tokens(tokens: list[str]) -> dict[str, bool]:
+    """Whether some row holds each token: a token one of the first rows holds does
+    (`known_rows`), and when those are all the rows, one they do not holds none; the
+    database is asked of the others."""
+    postings, all_known = known_rows()
+    held = {token: token in postings for token in tokens}
+    asked = [token for token, found in held.items() if not found]
+    if asked and not all_known:
+        held.update(_select_held_tokens(asked))
+    return held
+
+
+def _select_held_tokens(tokens: list[str]) -> dict[str, bool]:
     if connections["default"].vendor == "sqlite":
         sql = f"SELECT term FROM {FTS_TERMS_TABLE} WHERE term IN ({_placeholders(tokens)})"
         params = tokens
