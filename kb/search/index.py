@@ -301,35 +301,18 @@ def candidates_by_status(status: int, limit: int, first_catalog: str) -> list[tu
 # Rows that share a key (a message cut at its first colon or placeholder, kb.text.tokens)
 # are ranked one by one in Python: a key that thousands of rows share in a large catalog
 # would cost milliseconds a row. The longest key a paste starts with is the likeliest,
-# and among rows of one key the catalog's order decides, as it breaks ties in the ranking:
-# the longest key first, then by catalog and sort order.
-_CATALOG, _KEY, _SORT_ORDER = (
-    CANDIDATE_COLUMNS.index(name) for name in ("catalog", "message_key", "sort_order")
-)
+# and among rows of one key the catalog's order decides, as it breaks ties in the ranking.
+KEY_ORDER = "ORDER BY length(message_key) DESC, catalog, sort_order LIMIT %s"
 
 
 def candidates_by_message_keys(keys: list[str], limit: int) -> list[tuple]:
     """Rows whose documented message's key is one of `keys` (the prefixes of a paste),
-    at most `limit` of them, the longest key's first.
-
-    Key by key, each key's first rows in the catalog's order read from the index that
-    keeps them so (entry_message_key_order), then ordered here: one statement over all
-    the keys read every row of them to sort them, and a key that thousands of the
-    100,000 rows of bench/search_speed.py share took 8 ms on PostgreSQL."""
-    keys = list(dict.fromkeys(keys))
-    columns = ", ".join(CANDIDATE_COLUMNS)
-    branch = (
-        f"SELECT * FROM (SELECT {columns} FROM {_table()} WHERE message_key = %s "
-        f"ORDER BY catalog, sort_order LIMIT %s) AS one_key"
+    at most `limit` of them."""
+    return _candidates_where(
+        f"id IN (SELECT id FROM {_table()} WHERE message_key IN ({_placeholders(keys)}) "
+        f"{KEY_ORDER})",
+        [*keys, limit],
     )
-    with connections["default"].cursor() as cursor:
-        cursor.execute(
-            " UNION ALL ".join([branch] * len(keys)),
-            [value for key in keys for value in (key, limit)],
-        )
-        rows = cursor.fetchall()
-    rows.sort(key=lambda row: (-len(row[_KEY]), row[_CATALOG], row[_SORT_ORDER]))
-    return rows[:limit]
 
 
 def candidates_by_twins(keys: set[str], catalog: str) -> list[tuple]:
