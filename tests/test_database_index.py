@@ -404,3 +404,33 @@ def test_whether_a_word_is_held_is_answered_by_the_known_rows_where_they_can(db,
     assert index.held_tokens({okapi}) == {okapi}
     assert index.held_tokens({okapi, lemur, yak}) == {okapi, lemur}
     assert index._select_held_tokens([okapi, lemur, yak]) == {okapi: True, lemur: True, yak: False}
+
+
+def test_the_rows_kept_of_a_pasted_messages_keys_are_the_longest_keys_first_in_catalog_order(db):
+    from kb.text.tokens import message_key
+    from tests.factories import make_category, make_entry
+
+    # A short key that many rows share, written against their catalog order, and a longer
+    # key two rows have: as many as asked for are kept, the longer key's rows first, then
+    # each catalog's rows in its order; the same on either database.
+    category = make_category()
+    short = [
+        make_entry(category=category, message_en=f"Sprocket jammed: gear {n}.", sort_order=50 - n)
+        for n in range(8)
+    ]
+    longer = [
+        make_entry(category=category, message_en="Sprocket jammed in the gearbox.", sort_order=n)
+        for n in (7, 3)
+    ]
+    shared = make_entry(
+        code="APIGW.9001", category=category, message_en="Sprocket jammed: gear 99.", sort_order=1
+    )
+    keys = [message_key("Sprocket jammed: gear"), message_key("Sprocket jammed in the gearbox")]
+
+    first = [longer[1].pk, longer[0].pk]
+    first += [row.pk for row in sorted(short, key=lambda row: row.sort_order)]
+    # The shared gateway's row comes after the primary catalog's rows of its key.
+    everything = [*first, shared.pk]
+
+    assert {row[0] for row in index.candidates_by_message_keys(keys, 6)} == set(everything[:6])
+    assert {row[0] for row in index.candidates_by_message_keys(keys, 20)} == set(everything)
