@@ -87,6 +87,9 @@ Cases live in bench/cases/, one file per provenance:
   in its six Chinese ones, written the same way by two more writers
   (`set24-making/README.md`); half of each language split `tune24`, half `heldout24`
   (drawn the same way within each language and register): an eleventh held-out set.
+- `independent_set25.json`: 84 English and 84 Chinese in the same registers, written the
+  same way by two more writers after set 23's rules were chosen (`set25-making/README.md`);
+  all split `heldout25`, a twelfth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -129,6 +132,7 @@ FILES = {
         "independent_set22.json",
         "independent_set23.json",
         "independent_set24.json",
+        "independent_set25.json",
     ),
 }
 
