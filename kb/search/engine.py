@@ -53,7 +53,14 @@ from kb.search.synonyms import (
 )
 from kb.text.addresses import IPV4_RE
 from kb.text.spelling import SHORTEST, english_neighbours, not_words
-from kb.text.tokens import LINE_MARK, fold_width, fold_width_and_case, tokens, undenied
+from kb.text.tokens import (
+    LINE_MARK,
+    SECTION_MARK,
+    fold_width,
+    fold_width_and_case,
+    tokens,
+    undenied,
+)
 
 __all__ = ["Hit", "QueryError", "SearchResult", "forget_rankings", "search"]
 
@@ -272,7 +279,7 @@ def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, f
     keeps a process near 14 MB for it, however large the catalog.
     """
     weights: dict[str, float] = {}
-    parts = index_tokens.split(" ~ ")[:sections]
+    parts = index_tokens.split(SECTION_MARK)[:sections]
     for index, (weight, section) in enumerate(zip(SECTION_WEIGHTS, parts, strict=False)):
         if index != PHRASINGS:
             for token in section.split():
@@ -352,7 +359,7 @@ def identifier_words(text: str) -> tuple[frozenset[str], ...]:
 @lru_cache(maxsize=2048)
 def message_tokens(index_tokens: str) -> frozenset[str]:
     """The tokens of a row's first section: its code, message and aliases."""
-    return frozenset(index_tokens.split(" ~ ", 1)[0].split())
+    return frozenset(index_tokens.split(SECTION_MARK, 1)[0].split())
 
 
 @lru_cache(maxsize=1024)
@@ -368,7 +375,7 @@ def phrasing_postings(index_tokens: str) -> tuple[tuple[frozenset[str], ...], di
 
 def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
     """The tokens of each customer phrasing of a row (its last section, line by line)."""
-    sections = index_tokens.split(" ~ ")
+    sections = index_tokens.split(SECTION_MARK)
     if len(sections) <= PHRASINGS:
         return ()
     return tuple(frozenset(line.split()) for line in sections[PHRASINGS].split(LINE_MARK) if line)

@@ -15,7 +15,7 @@ from django.db import connections
 from kb.expiring import ExpiringValue
 from kb.models import Catalog, ErrorAlias, ErrorEntry
 from kb.pagecache import KeptUntilCatalogChanges, catalog_version
-from kb.text.tokens import LINE_MARK, tokens
+from kb.text.tokens import LINE_MARK, SECTION_MARK, tokens
 
 # The full-text table on SQLite (not a model: migrations made it, 0013_search_index).
 FTS_TABLE = "kb_entry_fts"
@@ -528,9 +528,8 @@ def candidates_by_full_text(
 # in a catalog of fewer rows. The catalog the knowledge base was loaded with is its
 # first rows, and the rows a look-up keeps are the first by id.
 KNOWN_ROWS = 2048
-# The marks between a row's sections and phrasing lines (kb.text.tokens.document_text),
-# which the databases' full-text indexes skip.
-_MARKS = frozenset({"~", LINE_MARK.strip()})
+# The marks between a row's sections and phrasing lines, which are no tokens.
+_MARKS = frozenset({SECTION_MARK.strip(), LINE_MARK.strip()})
 
 
 def known_rows() -> tuple[dict[str, tuple[int, ...]], bool]:

@@ -164,6 +164,9 @@ def message_key(message: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", head))[:255]
 
 
+# Between a row's sections (message, meaning, remedy, FAQ) and between its phrasing lines
+# in its index tokens (`document_text`); the databases' full-text indexes skip both.
+SECTION_MARK = " ~ "
 LINE_MARK = " ; "
 
 # A text may say what the failure is not: those words must not find a row. Only in a text
@@ -269,7 +272,7 @@ def document_text(*sections: str | list[str]) -> str:
     says the failure is not (`affirmed()`). The databases' full-text
     indexes skip both marks.
     """
-    return " ~ ".join(
+    return SECTION_MARK.join(
         LINE_MARK.join(" ".join(tokens(affirmed(line))) for line in section)
         if isinstance(section, list)
         else " ".join(tokens(section))
