@@ -90,6 +90,10 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set25.json`: 84 English and 84 Chinese in the same registers, written the
   same way by two more writers after set 23's rules were chosen (`set25-making/README.md`);
   all split `heldout25`, a twelfth held-out set.
+- `independent_set26.json`: 167 Chinese in eleven registers (set 16's six and five more),
+  written the same way by two more writers (`set26-making/README.md`); half split
+  `tune26`, half `heldout26` (drawn the same way within each register): a thirteenth
+  held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -133,6 +137,7 @@ FILES = {
         "independent_set23.json",
         "independent_set24.json",
         "independent_set25.json",
+        "independent_set26.json",
     ),
 }
 
