@@ -270,6 +270,10 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("smn publish with a big payload gets 413", True),
         ("publishing a message to SMN gets 403 for our sub-user", True),
         ("invoking a FunctionGraph function with a 20 MB payload gets 413", True),
+        ("FunctionGraph同步调用函数，event有14MB，直接413", True),
+        ("用FunctionGraph，异步执行函数时被网关退回", True),
+        ("API后端是FunctionGraph，调用函数超时", False),
+        ("后端 FunctionGraph 调用函数超时", False),
         ("we publish the API to the VPC channel and get 502", False),
         ("the gateway invokes the FunctionGraph backend of our API and times out", False),
         ("查询云硬盘详情返回404", True),
@@ -1042,6 +1046,9 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("齿轮认证不通过", "齿轮认证信息错误", "齿轮认证参数缺失"),
         ("齿轮参数不正确", "齿轮参数错误", "齿轮参数缺失"),
         ("齿轮报错", "齿轮调用失败", "齿轮配置超时"),
+        # What went wrong inside a server is an internal error.
+        ("齿轮服务器里头出错了", "齿轮内部错误", "齿轮调用出错"),
+        ("齿轮服务里面出错", "齿轮内部错误", "齿轮调用出错"),
         # Many failures in a row are what brute-force blocking counts.
         ("齿轮连续失败之后被拦", "齿轮防暴力破解拦截", "齿轮IP拦截"),
         # What an access control policy lets through, and what it refuses.
@@ -1050,6 +1057,8 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         # Servers switched off, all down or unhealthy: no backend available.
         ("齿轮服务器全部关机", "齿轮服务器不可用", "齿轮服务器超时"),
         ("齿轮后端全挂了", "没有可连接的齿轮后端", "齿轮后端超时"),
+        ("齿轮后端昨晚都宕了", "没有可连接的齿轮后端", "齿轮后端超时"),
+        ("齿轮服务宕了", "齿轮服务不可用", "齿轮服务超时"),
         ("齿轮后端不健康", "齿轮后端不可用", "齿轮后端不存在"),
         # Not sent is missing.
         ("请求里漏传齿轮参数", "缺少齿轮参数", "齿轮参数超时"),

@@ -166,7 +166,11 @@ _OPERATED = (
     rf"{_SERVICES_OPERATED}(?![a-z0-9-]){_NOT_OPERATED}|"
     rf"(?<![a-z0-9-]){_SERVICES_OPERATED}\s+{_OPERATIONS}\b|"
     rf"(?:查询|创建|删除|列出|更新|挂载|挂(?=云硬盘|evs|sfs)|卸载){_SERVICES_OPERATED}{_NOT_OPERATED}|"
-    rf"(?<![a-z0-9-]){_SERVICES_OPERATED}的?(?:查询|创建|删除|列表|详情|挂载)"
+    rf"(?<![a-z0-9-]){_SERVICES_OPERATED}的?(?:查询|创建|删除|列表|详情|挂载)|"
+    # A function invoked on FunctionGraph (`FunctionGraph同步调用函数`, `用FunctionGraph，
+    # 异步执行函数`), not the FunctionGraph backend of the customer's API (`后端是FunctionGraph`).
+    r"(?<![a-z0-9-])(?<!后端)(?<!后端 )(?<!后端是)(?<!后端为)(?<!后端用)"
+    r"functiongraph\s*[，,]?\s*的?(?:同步|异步)?(?:调用|执行|触发)函数"
 )
 # The shared gateway named as such: a customer's own API may be published on it too.
 SHARED_EDITION_RE = re.compile(r"\bapigw\b|shared gateway|共享版", re.IGNORECASE)

@@ -415,6 +415,11 @@ SYNONYMS: dict[str, str] = {
     "关机": "宕机 不可用",
     "全挂": "全挂 没有可连接 不可用",
     "都挂": "全挂 没有可连接 不可用",
+    # Down (宕) as a machine is down: all of them (都宕了) leave none to connect to.
+    "全宕": "全挂 没有可连接 不可用",
+    "都宕": "全挂 没有可连接 不可用",
+    "宕了": "挂了 不可用",
+    "宕掉": "挂了 不可用",
     # Down (挂了), whatever is down, is unavailable (after 全挂 and 都挂: `全挂了`).
     "挂了": "挂了 不可用",
     "挂掉": "挂了 不可用",
@@ -454,6 +459,10 @@ SYNONYMS: dict[str, str] = {
     "不正确": "不对 错误 不正确",
     # An error reported is a failure; alone it tells no row from another.
     "报错": "报错 失败 错误",
+    # What went wrong inside the server (里头, 里面) is an internal error.
+    "里头出错": "内部错误",
+    "里面出错": "内部错误",
+    "内部出错": "内部错误",
     "次数用完": "调用次数用完",
     "额度": "配额 额度",
     # Not sent, in the catalog's words, is missing.
