@@ -110,6 +110,18 @@ def test_a_message_of_two_words_is_not_said_by_saying_them():
     assert engine._message_words("refresh token is invalid") == {"refresh", "token", "invalid"}
 
 
+def test_a_text_that_says_a_rows_chinese_meaning_finds_it_among_many_that_share_its_words(db):
+    # Rows added before it hold its words (in their remedies); the look-ups by words keep
+    # the first rows by id, and would never reach it.
+    for n in range(3 * engine.CANDIDATE_LIMIT):
+        make_entry(remedy_zh=f"检查sprocket配置{n}是否不存在。")
+    row = make_entry(meaning_zh="Sprocket不存在", meaning_en="Sprocket does not exist.")
+
+    hits = search("调接口说对应的sprocket找不到，上周删了又重建过").hits
+
+    assert hits[0].entry == row
+
+
 def test_forbidden_stands_for_403():
     query = parse("calls from the branch office are forbidden")
     assert (query.http_status, query.status_implied) == (403, True)

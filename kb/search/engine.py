@@ -126,6 +126,10 @@ GIVEN_LACK_PENALTY = LACK_WEIGHT
 # texts of other failures say as well.
 MESSAGE_SAID_WEIGHT = 3.0
 MESSAGE_SAID_WORDS = 3
+# What a text may say of a row word for word to bring the row in: its message, its Chinese
+# meaning (only to bring it in: counted as well, it put rows whose meaning is a few common
+# words, 请求不合法, above the row a text describes).
+SAID_COLUMNS = ("message_key", "meaning_zh")
 # The ways a caller proves who it is, each by the tokens with which a row's message names
 # it and by what names it in a text. A text that names one way and no other is not
 # about a row whose message names only others (`IAM token`: not `Incorrect app
@@ -511,15 +515,19 @@ def _gather(
                 )
         for row in rows:
             found.setdefault(row[0], Candidate(*row))
-        # A row of the catalog the knowledge base was loaded with whose message the text
-        # says word for word (`access token ... not valid`), however common each word is:
-        # the look-ups by words keep the first rows by id that hold them.
+        # A row of the catalog the knowledge base was loaded with whose message or Chinese
+        # meaning the text says word for word (`access token ... not valid`, 应用找不到 of
+        # App不存在), however common each word is: the look-ups by words keep the first
+        # rows by id that hold them.
         said = _asked_tokens(groups)
-        ids = [
-            row_id
-            for row_id in first_messages_said(said, READ_AT_START, MESSAGE_SAID_WORDS)
-            if row_id not in found
-        ]
+        ids = list(
+            dict.fromkeys(
+                row_id
+                for column in SAID_COLUMNS
+                for row_id in first_messages_said(said, READ_AT_START, MESSAGE_SAID_WORDS, column)
+                if row_id not in found
+            )
+        )
         for row in _candidates(candidates_by_ids(ids)) if ids else ():
             found[row.id] = row
     if query.names_shared_gateway:
@@ -1187,12 +1195,14 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
 
     What every search reads once per catalog version is read too: the index's word
     counts (a read of SQLite's whole full-text index, about 0.14 s at 100,000 rows),
-    the aliases' keys, the first rows' messages and which of them hold each token.
+    the aliases' keys, the first rows' messages and Chinese meanings, and which of them
+    hold each token.
     """
     token_row_counts()
     alias_keys()
     known_rows()
-    first_messages_said(frozenset(), READ_AT_START, MESSAGE_SAID_WORDS)
+    for column in SAID_COLUMNS:
+        first_messages_said(frozenset(), READ_AT_START, MESSAGE_SAID_WORDS, column)
     texts = first_row_texts(limit)
     for text in texts:
         token_weights(text)

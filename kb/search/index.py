@@ -642,14 +642,17 @@ def message_key_tokens(message_key: str) -> frozenset[str]:
     return frozenset(tokens(message_key))
 
 
-def first_messages_said(said: frozenset[str], limit: int, fewest: int) -> list[int]:
+def first_messages_said(
+    said: frozenset[str], limit: int, fewest: int, column: str = "message_key"
+) -> list[int]:
     """The ids, among the first `limit` rows by id (the catalog the knowledge base was
-    loaded with, before rows added later), of the rows whose message key has `fewest`
-    tokens or more and every one of them in `said`."""
+    loaded with, before rows added later), of the rows whose message key (or `column`:
+    `meaning_zh`, the Chinese meaning) has `fewest` tokens or more and every one of them
+    in `said`."""
 
     def read() -> dict[str, tuple[tuple[int, frozenset[str]], ...]]:
         with connections["default"].cursor() as cursor:
-            cursor.execute(f"SELECT id, message_key FROM {_table()} ORDER BY id LIMIT %s", [limit])
+            cursor.execute(f"SELECT id, {column} FROM {_table()} ORDER BY id LIMIT %s", [limit])
             keys = cursor.fetchall()
         # Each message under its longest token (seldom a common one): a text says the
         # message only if it says that token, and a text's tokens are a few dozen against
@@ -660,7 +663,7 @@ def first_messages_said(said: frozenset[str], limit: int, fewest: int) -> list[i
                 by_token.setdefault(max(sorted(words), key=len), []).append((row_id, words))
         return {token: tuple(found) for token, found in by_token.items()}
 
-    by_token = _first_keys.one((limit, fewest), read)
+    by_token = _first_keys.one((column, limit, fewest), read)
     return sorted(
         row_id
         for token in said.intersection(by_token)
