@@ -94,6 +94,10 @@ Cases live in bench/cases/, one file per provenance:
   written the same way by two more writers (`set26-making/README.md`); half split
   `tune26`, half `heldout26` (drawn the same way within each register): a thirteenth
   held-out set.
+- `independent_set27.json`: 168 Chinese in eleven registers and 82 English in six, five of
+  them new (`issue`, `stackoverflow`, `frontend`, `partner`, `postmortem`), written the
+  same way by three more writers (`set27-making/README.md`); half of each language split
+  `tune27`, half `heldout27` (drawn the same way): a fourteenth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -138,6 +142,7 @@ FILES = {
         "independent_set24.json",
         "independent_set25.json",
         "independent_set26.json",
+        "independent_set27.json",
     ),
 }
 
