@@ -74,6 +74,9 @@ def test_a_status_the_call_did_not_get_is_not_its_status(text, status):
         "between 403 and 401 I cannot tell",
         # A decimal point is no sentence's end.
         "latency went up to 500.5 ms",
+        # A thousands separator is no list's comma.
+        "all 18,400 production calls got not-found responses",
+        "今天一共1，500，全部失败",
     ],
 )
 def test_counts_quantities_and_two_statuses_are_not_a_status(text):
@@ -1039,6 +1042,7 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("签名对不上", "签名不一致", "签名过期"),
         ("参数不对", "参数格式不合法", "参数缺失"),
         ("the key is not valid", "Key invalid.", "Key missing."),
+        ("sprocket calls got not-found responses", "Sprocket does not exist.", "Sprocket timeout."),
         # Short and everyday words for the catalog's.
         ("sprocket info is wrong", "Sprocket information is wrong.", "Sprocket version is wrong."),
         ("the sprocket key is wrong", "Incorrect sprocket key.", "Sprocket key timeout."),

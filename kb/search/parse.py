@@ -74,8 +74,9 @@ REASON_PHRASES = {
 # 4xx or 5xx number standing alone, not a count or a quantity (`500 requests`, `404ms`).
 PROSE_STATUS_RE = re.compile(
     # In the plural too (`keeps getting 429s`), unless a duration (`after 500s`).
-    # A sentence's full stop may follow (`fails with 500.`), a decimal point not.
-    r"(?<![A-Za-z0-9_.:/#=-])([45]\d\d)(s?)(?![A-Za-z0-9_:/%-]|\.[^\s\"'])"
+    # A sentence's full stop may follow (`fails with 500.`), a decimal point not; nor is
+    # it the end of a number with a thousands separator (`18,400 calls`).
+    r"(?<![A-Za-z0-9_.:/#=-])(?<!\d,)(?<!\d，)([45]\d\d)(s?)(?![A-Za-z0-9_:/%-]|\.[^\s\"'])"
     # A rate is no status either: `500 per second`, `500 a minute`.
     r"(?!\s*(?:per|an? (?:second|minute|hour))\b)"
     r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|hours?|[kmg]i?b|bytes?|requests?|reqs?|"

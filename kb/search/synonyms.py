@@ -51,6 +51,7 @@ SYNONYMS: dict[str, str] = {
     "unauthorised": "authentication incorrect",
     # Not found, keeping its own word: `cannot be found`, as rows say it, is found.
     "not found": "exist found",
+    "not-found": "exist found",
     "cannot be found": "exist found",
     "can't be found": "exist found",
     "could not be found": "exist found",
