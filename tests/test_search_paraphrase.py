@@ -286,6 +286,8 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("publishing a message to SMN gets 403 for our sub-user", True),
         ("invoking a FunctionGraph function with a 20 MB payload gets 413", True),
         ("FunctionGraph同步调用函数，event有14MB，直接413", True),
+        ("FunctionGraph 调用 请求体20MB 超限", True),
+        ("an IAM token reused for every FunctionGraph invocation stops working", True),
         ("用FunctionGraph，异步执行函数时被网关退回", True),
         ("API后端是FunctionGraph，调用函数超时", False),
         ("后端 FunctionGraph 调用函数超时", False),
@@ -1130,6 +1132,11 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("齿轮签名有误", "齿轮签名错误", "齿轮签名过期"),
         # Calls nested in calls are recursive, ten levels are 10.
         ("齿轮嵌套调用", "齿轮递归调用", "齿轮超时调用"),
+        # A request that goes round in circles calls itself.
+        ("齿轮请求一直在网关里绕圈", "齿轮调用自身", "齿轮调用超时"),
+        ("齿轮接口死循环了", "齿轮调用自身", "齿轮调用超时"),
+        # A token's period of validity is its expiry.
+        ("齿轮令牌有有效期吗", "齿轮token过期", "齿轮token无效"),
         ("齿轮调用超过十层", "齿轮调用不能超过10层", "齿轮调用不能超过10秒"),
         # Down is unavailable.
         ("齿轮服务挂了", "齿轮服务不可用", "齿轮服务超时"),
@@ -2085,6 +2092,7 @@ def test_a_token_days_old_is_an_expired_one(text):
         "we pass sprocket_id in the form body; the token request is rejected",
         "a token call with only sprocket_id in its body is refused by the gateway",
         "请求里带了sprocket_id，网关拒绝了",
+        "表单带sprocket_id，网关拒绝了",
     ],
 )
 def test_a_field_said_to_be_sent_is_not_what_is_missing(text):

@@ -152,7 +152,8 @@ _CALLED = (
 # gateway (`deleted the VPC channel`, `invokes the FunctionGraph backend`, `creates an IAM
 # token`).
 _OPERATIONS = (
-    r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch|invok)"
+    r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch|invok"
+    r"|invocation)"
     r"(?:e|es|ed|ing|s|ies|ied|y)?"
 )
 _SERVICES_OPERATED = rf"(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES}|云服务器|对象存储|虚拟私有云)"
@@ -171,7 +172,7 @@ _OPERATED = (
     # A function invoked on FunctionGraph (`FunctionGraph同步调用函数`, `用FunctionGraph，
     # 异步执行函数`), not the FunctionGraph backend of the customer's API (`后端是FunctionGraph`).
     r"(?<![a-z0-9-])(?<!后端)(?<!后端 )(?<!后端是)(?<!后端为)(?<!后端用)"
-    r"functiongraph\s*[，,]?\s*的?(?:同步|异步)?(?:调用|执行|触发)函数"
+    r"functiongraph\s*[，,]?\s*的?(?:同步|异步)?(?:调用|执行|触发)(?:函数)?"
 )
 # The shared gateway named as such: a customer's own API may be published on it too.
 SHARED_EDITION_RE = re.compile(r"\bapigw\b|shared gateway|共享版", re.IGNORECASE)

@@ -497,6 +497,8 @@ SYNONYMS: dict[str, str] = {
     "换个新的": "更新 换新",
     # Expired, in the catalog's words: come to the end of its validity period.
     "到期": "过期 expired",
+    # A token's period of validity (令牌有有效期, after two hours all 401) is its expiry.
+    "有效期": "有效期 过期 expired",
     "过了有效期": "过期 expired",
     "超过有效期": "过期 expired",
     "超出有效期": "过期 expired",
@@ -524,6 +526,10 @@ SYNONYMS: dict[str, str] = {
     "要刷新": "需要更新",
     "需刷新": "需要更新",
     "自己调用自己": "调用自身",
+    # A request that goes round in circles (绕圈, 死循环) calls itself.
+    "绕圈": "调用自身 递归",
+    "死循环": "调用自身 递归",
+    "循环调用": "调用自身 递归",
     "调用自己": "调用自身",
     # Calls nested in calls are, in the catalog's word, recursive.
     "嵌套": "嵌套 递归",
