@@ -98,6 +98,11 @@ Cases live in bench/cases/, one file per provenance:
   them new (`issue`, `stackoverflow`, `frontend`, `partner`, `postmortem`), written the
   same way by three more writers (`set27-making/README.md`); half of each language split
   `tune27`, half `heldout27` (drawn the same way): a fourteenth held-out set.
+- `independent_set28.json`: 167 English in eleven registers (ten new: `jira`, `slack`,
+  `runbook`, `email`, `esl`, `cli`, `mobile`, `manager`, `transcript`, `tweet`) and 84
+  Chinese in six, written the same way by three more writers after set 27's rules were
+  chosen (`set28-making/README.md`); half of each language split `tune28`, half
+  `heldout28` (drawn the same way): a fifteenth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -143,6 +148,7 @@ FILES = {
         "independent_set25.json",
         "independent_set26.json",
         "independent_set27.json",
+        "independent_set28.json",
     ),
 }
 
