@@ -268,6 +268,7 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         # A service that is never a customer's own API nor its backend, named alone...
         ("CES metric push from our collector is rejected, 403", True),
         ("smn 403 since this morning", True),
+        ("obs 494 metadata headers 130 kb", True),
         # ... but a service a customer may run as its own is named with its API.
         ("our OCR backend behind the gateway takes 70 seconds, 504", False),
         # The cloud's API is a service's; an API the customer runs in the cloud is not.
@@ -1058,6 +1059,10 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         ("齿轮配置丢了", "齿轮配置不存在", "齿轮配置超时"),
         ("齿轮配置没了", "齿轮配置不存在", "齿轮配置超时"),
         ("齿轮配置找不着", "齿轮配置不存在", "齿轮配置超时"),
+        ("齿轮配置已被删除", "齿轮配置不存在", "齿轮配置超时"),
+        ("齿轮配置删掉了", "齿轮配置不存在", "齿轮配置超时"),
+        # A gateway that takes one protocol only supports it.
+        ("the sprocket only takes https", "Sprocket supported: HTTPS.", "Sprocket HTTPS timeout."),
         # Cut off while the backend still works: a timeout.
         ("网关断开了齿轮调用，后端还在处理", "齿轮调用超时", "齿轮调用失败"),
         # Authentication that does not pass has failed; a wrong value is an error.

@@ -116,7 +116,7 @@ HAN_CLOUD_SERVICES = "云硬盘|云监控|云解析"
 # Services named alone that are never a customer's own API nor its backend: their own APIs
 # (`CES metric push rejected`, `smn 403`). A server, a function, a database, an OCR or NLP
 # service may be a customer's, and is named with its API to point at the shared gateway.
-OWN_API_SERVICES = "smn|ces|kms|ims|bss|cts|evs"
+OWN_API_SERVICES = "smn|ces|kms|ims|bss|cts|evs|obs"
 # A few words may stand between a service and its API (`VPC create security group API`,
 # `VPC的查询接口`, `EVS云硬盘接口`), but none that makes the API the customer's own: one
 # behind, on or in the service (`ECS server behind our API`, `ECS上的接口`), a VPC channel

@@ -52,6 +52,10 @@ SYNONYMS: dict[str, str] = {
     # Not found, keeping its own word: `cannot be found`, as rows say it, is found.
     "not found": "exist found",
     "not-found": "exist found",
+    # A gateway that takes only one protocol supports that one.
+    "only takes": "support",
+    "only accepts": "support",
+    "only supports": "support",
     "cannot be found": "exist found",
     "can't be found": "exist found",
     "could not be found": "exist found",
@@ -371,6 +375,9 @@ SYNONYMS: dict[str, str] = {
     "丢了": "不存在 无法找到 找不到 丢失",
     "没了": "不存在 无法找到 找不到 丢失 没了",
     "不见了": "不存在 无法找到 找不到 丢失",
+    # What was deleted is not there any more.
+    "删掉了": "不存在 删除",
+    "被删": "不存在 删除",
     "签名校验失败": "签名 signature | 匹配 mismatch 过期",
     "签名校验": "签名 signature | 匹配 mismatch 过期",
     "验签失败": "签名 signature | 匹配 mismatch 过期",
