@@ -103,6 +103,9 @@ Cases live in bench/cases/, one file per provenance:
   Chinese in six, written the same way by three more writers after set 27's rules were
   chosen (`set28-making/README.md`); half of each language split `tune28`, half
   `heldout28` (drawn the same way): a fifteenth held-out set.
+- `independent_set29.json`: 84 English and 84 Chinese in registers the earlier sets had,
+  written the same way by two more writers after the round's last rule was chosen
+  (`set29-making/README.md`); all split `heldout29`, a sixteenth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -149,6 +152,7 @@ FILES = {
         "independent_set26.json",
         "independent_set27.json",
         "independent_set28.json",
+        "independent_set29.json",
     ),
 }
 
