@@ -32,8 +32,8 @@ from kb.search.index import (
     candidates_by_message_keys,
     candidates_by_status,
     candidates_by_twins,
-    first_messages_said,
     first_row_texts,
+    first_rows_said,
     known_rows,
     load_entries,
     message_key_tokens,
@@ -526,7 +526,7 @@ def _gather(
             dict.fromkeys(
                 row_id
                 for column in SAID_COLUMNS
-                for row_id in first_messages_said(said, READ_AT_START, MESSAGE_SAID_WORDS, column)
+                for row_id in first_rows_said(said, READ_AT_START, MESSAGE_SAID_WORDS, column)
                 if row_id not in found
             )
         )
@@ -1204,7 +1204,7 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
     alias_keys()
     known_rows()
     for column in SAID_COLUMNS:
-        first_messages_said(frozenset(), READ_AT_START, MESSAGE_SAID_WORDS, column)
+        first_rows_said(frozenset(), READ_AT_START, MESSAGE_SAID_WORDS, column)
     texts = first_row_texts(limit)
     for text in texts:
         token_weights(text)

@@ -642,7 +642,7 @@ def message_key_tokens(message_key: str) -> frozenset[str]:
     return frozenset(tokens(message_key))
 
 
-def first_messages_said(
+def first_rows_said(
     said: frozenset[str], limit: int, fewest: int, column: str = "message_key"
 ) -> list[int]:
     """The ids, among the first `limit` rows by id (the catalog the knowledge base was

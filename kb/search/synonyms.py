@@ -52,10 +52,6 @@ SYNONYMS: dict[str, str] = {
     # Not found, keeping its own word: `cannot be found`, as rows say it, is found.
     "not found": "exist found",
     "not-found": "exist found",
-    # A gateway that takes only one protocol supports that one.
-    "only takes": "support",
-    "only accepts": "support",
-    "only supports": "support",
     "cannot be found": "exist found",
     "can't be found": "exist found",
     "could not be found": "exist found",
@@ -65,6 +61,10 @@ SYNONYMS: dict[str, str] = {
     "can't found": "exist found",
     "doesn't exist": "exist",
     "does not exist": "exist",
+    # A gateway that takes only one protocol supports that one.
+    "only takes": "support",
+    "only accepts": "support",
+    "only supports": "support",
     "missing": "exist lack",
     "omitted": "lack",
     "absent": "lack",
