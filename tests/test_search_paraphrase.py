@@ -269,6 +269,9 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("CES metric push from our collector is rejected, 403", True),
         ("smn 403 since this morning", True),
         ("obs 494 metadata headers 130 kb", True),
+        # ... unless the API is the customer's own, which works with the service.
+        ("our API stores files in OBS and returns 413", False),
+        ("我们的API把文件存到OBS，上传返回413", False),
         # ... but a service a customer may run as its own is named with its API.
         ("our OCR backend behind the gateway takes 70 seconds, 504", False),
         # The cloud's API is a service's; an API the customer runs in the cloud is not.

@@ -190,7 +190,7 @@ CLOUD_SERVICE_API_RE = re.compile(
     r"(?:services?\b|sdks?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
     r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|"
-    rf"{_CALLED}|{_OPERATED}|(?<![a-z0-9-])(?:{OWN_API_SERVICES})(?![a-z0-9-])|"
+    rf"{_CALLED}|{_OPERATED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     # The service's own (`FunctionGraph's create-function API`, `the ELB SDK`: its SDK calls
     # its API), but not the words `API gateway` after it (`iam signature check fails api
@@ -199,6 +199,14 @@ CLOUD_SERVICE_API_RE = re.compile(
     rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b(?!\s*gateway)|endpoints?\b|sdks?\b)"
     rf"|(?:{_WORD_BEFORE_CALL}){{0,3}}\s*calls?\b)"
     rf"|\s*的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口|SDK))",
+    re.IGNORECASE,
+)
+# A service that is never a customer's own API nor its backend, named alone (`smn 403`),
+# unless the text says the API is the customer's own (`our API stores files in OBS`,
+# `我们的接口`): then the service is what that API works with.
+OWN_API_SERVICE_RE = re.compile(rf"(?<![a-z0-9-])(?:{OWN_API_SERVICES})(?![a-z0-9-])", re.I)
+CUSTOMERS_OWN_API_RE = re.compile(
+    r"\b(?:our|my)\s+(?:own\s+)?(?:apis?|endpoints?)\b|(?:我们|我|自己)的?\s*(?:api|接口)",
     re.IGNORECASE,
 )
 # What every text CLOUD_SERVICE_API_RE matches holds, casefolded: one of these words, or a
@@ -212,12 +220,20 @@ BARE_CODE_RE = re.compile(r"^\s*(\d{4})(?:\s+([1-5]\d\d))?\s*$")
 
 
 def names_cloud_service_api(text: str) -> bool:
-    """Whether `text` names a cloud service's own API (CLOUD_SERVICE_API_RE)."""
+    """Whether `text` names a cloud service's own API (CLOUD_SERVICE_API_RE, or a service
+    named alone: `services_named_alone`)."""
     folded = text.casefold()
     return (
         any(word in folded for word in _CLOUD_SERVICE_WORDS)
         or any(word.startswith(_CLOUD_SERVICE_NAMES) for word in _ASCII_WORD_RE.findall(folded))
-    ) and bool(CLOUD_SERVICE_API_RE.search(text))
+    ) and bool(CLOUD_SERVICE_API_RE.search(text) or services_named_alone(text))
+
+
+def services_named_alone(text: str) -> list[str]:
+    """The services of OWN_API_SERVICES `text` names alone, none when it says the API is the
+    customer's own (CUSTOMERS_OWN_API_RE)."""
+    named = OWN_API_SERVICE_RE.findall(text)
+    return named if named and not CUSTOMERS_OWN_API_RE.search(text) else []
 
 
 _OPERATION_RE = re.compile(_OPERATIONS)
@@ -227,10 +243,11 @@ def cloud_services_named(text: str) -> frozenset[str]:
     """The names (CLOUD_SERVICES, casefolded) of the services whose own API `text` names
     (CLOUD_SERVICE_API_RE), and the operations it names them by: `vpc` of `the VPC API
     returns 500`, `smn` and `publish` of `SMN publish calls fail`."""
+    said = [match.group() for match in CLOUD_SERVICE_API_RE.finditer(text)]
     return frozenset(
         word
-        for match in CLOUD_SERVICE_API_RE.finditer(text)
-        for word in _ASCII_WORD_RE.findall(match.group().casefold())
+        for part in said + services_named_alone(text)
+        for word in _ASCII_WORD_RE.findall(part.casefold())
         if word in _CLOUD_SERVICE_NAMES or _OPERATION_RE.fullmatch(word)
     )
 
