@@ -106,6 +106,12 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set29.json`: 84 English and 84 Chinese in registers the earlier sets had,
   written the same way by two more writers after the round's last rule was chosen
   (`set29-making/README.md`); all split `heldout29`, a sixteenth held-out set.
+- `independent_set30.json`: 250 English in eighteen registers no set had (`commit`,
+  `bugreport`, `statuspage`, `chatbot`, `mt`, `security`, `etl`, `gamedev`, `student`,
+  `handover`, `title`, `voice`, `platform`, `apitester`, `helpdesk`, `retro`,
+  `changelog`; `searchbox` besides) and 84 Chinese in six new ones, written the same way
+  by four more writers after set 29 (`set30-making/README.md`); half of each language and
+  register split `tune30`, half `heldout30` (drawn the same way): a seventeenth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -153,6 +159,7 @@ FILES = {
         "independent_set27.json",
         "independent_set28.json",
         "independent_set29.json",
+        "independent_set30.json",
     ),
 }
 
