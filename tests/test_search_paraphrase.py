@@ -590,6 +590,16 @@ def test_what_is_missing_is_read_around_its_cue():
     for text in ("our lackluster client_secret handling", "the forgotten client_secret field"):
         assert not lacked_terms(text)
     assert not lacked_terms("the gateway absently drops the client_secret")
+    # Never set, didn't specify, left blank: not sent.
+    assert "grant" in lacked_terms("the form's grant type was never set")
+    assert "grant" in lacked_terms("we didn't specify the grant type")
+    lacked = lacked_terms("with grant_type and client_secret, but the client_id field left blank")
+    assert "clientid" in lacked
+    assert lacked.isdisjoint({"clientsecret", "granttyp"})
+    # A dash between spaces ends a clause: what was sent before it is not what is missing.
+    lacked = lacked_terms("the body only had client_id and client_secret - I never set the grant")
+    assert "grant" in lacked
+    assert lacked.isdisjoint({"clientid", "clientsecret"})
 
 
 @pytest.mark.parametrize(
@@ -612,6 +622,17 @@ def test_what_is_missing_is_read_around_its_cue():
             "after the redeploy the job's config lost the client secret, its token calls carry "
             "grant_type and client_id only",
             "APIG.2212",
+        ),
+        # The client identifier is the client ID.
+        (
+            "token endpoint call with grant_type and client_secret fails, the gateway says the "
+            "client identifier is absent",
+            "APIG.2211",
+        ),
+        (
+            "my token request only had client_id and client_secret - I never set the grant type "
+            "field at all",
+            "APIG.2210",
         ),
     ],
 )
@@ -1417,6 +1438,18 @@ def test_a_reason_phrase_finds_the_shared_gateways_row_of_its_status(shipped_cat
 )
 def test_everyday_words_for_tokens_timeouts_and_proxies_find_the_row(shipped_catalog, text, code):
     assert search(text).hits[0].entry.code == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the backend address we typed can't be looked up by the gateway, each call errors out "
+        "with 500",
+        "the gateway could not look up our backend's address after the migration, all calls fail",
+    ],
+)
+def test_a_host_name_that_cannot_be_looked_up_failed_to_resolve(shipped_catalog, text):
+    assert search(text).hits[0].entry.message_en == "Domain name resolution failed."
 
 
 def test_the_dns_services_api_is_no_failure_to_resolve_a_domain_name(shipped_catalog):

@@ -291,6 +291,7 @@ SYNONYMS: dict[str, str] = {
     "wrong app key": "appkey secretkey invalid",
     "wrong appkey": "appkey secretkey invalid",
     "app key": "appkey",
+    "client identifier": "client | id",
     "app secret": "appsecret",
     "secret key": "secretkey",
     "too big": "too large",
@@ -310,6 +311,17 @@ SYNONYMS: dict[str, str] = {
     "black-list": "ip access control",
     "ip blocked": "ip address access control",
     "dns": "domain name resolution",
+    # A host name that cannot be looked up failed to resolve.
+    "be looked up": "domain name resolution",
+    "lookup failed": "domain name resolution",
+    "lookup fails": "domain name resolution",
+    "lookup failure": "domain name resolution",
+    "failed to look up": "domain name resolution",
+    "fails to look up": "domain name resolution",
+    "can't look up": "domain name resolution",
+    "cannot look up": "domain name resolution",
+    "couldn't look up": "domain name resolution",
+    "could not look up": "domain name resolution",
     # The API of the cloud DNS service is no failure to resolve a name.
     "dns api": "api",
     # Irregular forms the stemmer keeps apart from the catalog's `frozen`.
@@ -825,15 +837,19 @@ LACK_CUE_RE = re.compile(
     # sent it.
     r"(?P<ahead>without|lacks|lacking|lost|forg[eo]t(?: to)?(?: (?:send|pass|include|add|set|put))?"
     r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not)"
-    r" (?:send|pass|include|provide|put|add)"
+    r" (?:send|pass|include|provide|put|add|set|specify|supply|fill in)"
     r"|but not|except(?: for)?)"
     r"|missing|absent|lack|left out|leaves out|leaving out|omit(?:s|ted|ting)?"
     r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
-    r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?))"
+    r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?|set|specified|supplied)"
+    r"|left (?:blank|empty))"
     r"(?![a-z0-9])"
     r"|缺少|缺失|没有?带|没有?传|漏传|忘了?传|忘记传|忘了?带|少了|没放|没填|没给|未带|未传"
     r"|未携带|没携带|未附带|没附带|未提供|没提供|漏了|漏掉"
 )
+# A dash between spaces ends a clause as a comma does (`the body had client_id and
+# client_secret - I never set the grant type`).
+DASH_RE = re.compile(r"\s+[-–—]+\s+")
 # How far from the cue a missing field is named, either side (`the secret half of the
 # credentials wasn't sent`, `left out the field saying which kind of grant they want`).
 LACK_REACH = 40
@@ -844,7 +860,7 @@ def lacked_terms(text: str) -> frozenset[str]:
     """The index tokens (with their synonyms') of what `text` says was not sent: the words
     within LACK_REACH characters of each cue (LACK_CUE_RE) in the cue's clause. Empty
     when the text says nothing is missing."""
-    folded = CONTRAST_RE.sub(", ", fold_width_and_case(text))
+    folded = DASH_RE.sub(", ", CONTRAST_RE.sub(", ", fold_width_and_case(text)))
     near = []
     for clause in QUERY_CLAUSE_RE.findall(folded):
         for cue in LACK_CUE_RE.finditer(clause):
