@@ -1065,6 +1065,10 @@ def test_what_could_not_be_loaded_or_located_failed_or_does_not_exist():
         # A typo, whatever the verb.
         ("域名写错了", "域名拼错", "域名解析超时"),
         ("域名填错", "域名拼错", "域名解析超时"),
+        ("域名抄错了", "域名拼错", "域名解析超时"),
+        ("齿轮令牌输错了", "齿轮令牌错误", "齿轮令牌超时"),
+        # What is written wrong is, in the catalog's words, invalid.
+        ("齿轮令牌手抄的，抄错了", "齿轮令牌不合法", "齿轮令牌过期"),
         # Does not match, in the catalog's words.
         ("签名对不上", "签名不一致", "签名过期"),
         ("参数不对", "参数格式不合法", "参数缺失"),
