@@ -1456,6 +1456,19 @@ def test_a_host_name_that_cannot_be_looked_up_failed_to_resolve(shipped_catalog,
     assert search(text).hits[0].entry.message_en == "Domain name resolution failed."
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the backend isn't available says the gateway, 502",
+        "backend is not available, 502 from the gateway",
+    ],
+)
+def test_not_available_is_unavailable(shipped_catalog, text):
+    # Said of a backend, it is the catalog's `Backend unavailable.`, not the row of a
+    # channel with no backend left to connect to.
+    assert search(text).hits[0].entry.message_en == "Backend unavailable."
+
+
 def test_the_dns_services_api_is_no_failure_to_resolve_a_domain_name(shipped_catalog):
     hits = search("the DNS API fails with 502").hits
     assert all(hit.entry.message_en != "Domain name resolution failed." for hit in hits[:3])

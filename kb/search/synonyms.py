@@ -153,6 +153,10 @@ SYNONYMS: dict[str, str] = {
     "cannot pull": "load | failed",
     "unable to pull": "load | failed",
     # A backend the gateway cannot connect to is unavailable.
+    # Not available is unavailable, as the catalog says it (`No backend available.` too).
+    "not available": "unavailable available",
+    "isn't available": "unavailable available",
+    "is not available": "unavailable available",
     "unreachable": "unavailable unreachable",
     "not reachable": "unavailable unreachable",
     "can't reach": "unavailable reach",
