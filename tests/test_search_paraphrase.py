@@ -1529,6 +1529,29 @@ def test_a_reason_phrase_in_what_the_gateway_said_is_part_of_it():
     assert said == set(query_groups("backend not found"))
 
 
+def test_what_the_gateway_states_is_what_it_said():
+    for text in (
+        "after the channel edit the gateway states it can't find the port for the backend",
+        "we get an error stating it can't find the port for the backend",
+    ):
+        said = {query_groups(text)[g] for g in said_groups(text, query_groups(text))}
+        assert said == set(query_groups("it can't find the port for the backend"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "调接口时没选签名方式，Authorization头随便填了个值，网关返回401",
+        "没用签名也没用token，网关直接401，说认证信息不对",
+    ],
+)
+def test_wrong_authentication_with_no_way_of_signing_in_named_is_the_generic_row(
+    shipped_catalog, text
+):
+    # Not the app's row nor IAM's: the text names neither.
+    assert search(text).hits[0].entry.code == "APIG.0305"
+
+
 def test_what_the_gateway_said_ends_with_its_clause():
     text = "API returns 500 saying configs couldn't be loaded, gateway instance just upgraded"
     said = {query_groups(text)[g] for g in said_groups(text, query_groups(text))}

@@ -801,7 +801,8 @@ def held_terms(group: frozenset[Term], held) -> list[Term]:
 # `the error message is`, 提示 or 报错, to the end of the clause and before an address
 # (`says configs couldn't be loaded, instance just upgraded`: not the upgrade).
 SAID_RE = re.compile(
-    r"(?:\b(?:say(?:s|ing)?|said|complain(?:s|ing)?(?: about)?|tells? (?:me|us)"
+    r"(?:\b(?:say(?:s|ing)?|said|stat(?:es|ed|ing)|complain(?:s|ing)?(?: about)?"
+    r"|tells? (?:me|us)"
     r"|error message(?: is| was)?|error (?:is|was)|message(?: is| was)?)\b"
     r"|提示|报错|显示|错误信息是?|信息是|说)"
     r"[\s:：,，\"'“”‘’「」]*(?P<said>(?:(?!https?://)[^.,;!?。，；！？\n]){2,120})"
