@@ -112,6 +112,12 @@ Cases live in bench/cases/, one file per provenance:
   `changelog`; `searchbox` besides) and 84 Chinese in six new ones, written the same way
   by four more writers after set 29 (`set30-making/README.md`); half of each language and
   register split `tune30`, half `heldout30` (drawn the same way): a seventeenth held-out set.
+- `independent_set31.json`: 251 English in eighteen more registers no set had (`alert`,
+  `comment`, `standup`, `vendor`, `faq`, `reddit`, `discord`, `consultant`, `ci`, `pager`,
+  `blog`, `architect`, `reply`, `outage`, `terse`, `verbose`, `sloppy`; `searchbox`
+  besides) and 84 Chinese in six new ones, written the same way by four more writers
+  after set 30 (`set31-making/README.md`); half of each language and register split
+  `tune31`, half `heldout31` (drawn the same way): an eighteenth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -160,6 +166,7 @@ FILES = {
         "independent_set28.json",
         "independent_set29.json",
         "independent_set30.json",
+        "independent_set31.json",
     ),
 }
 
