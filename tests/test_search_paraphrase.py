@@ -822,6 +822,7 @@ SAID_ANOTHER_WAY = {
         ("expired", "the sprocket token stopped working after 30 days"),
         ("expired", "our sprocket token is rejected after a week"),
         ("expired", "our sprocket token was issued more than 30 days ago"),
+        ("expired", "the gateway says our sprocket token has lapsed"),
         ("does not exist", "the gateway cannot find the sprocket of our API"),
         ("does not exist", "gateway can't find my sprocket after the edit"),
         ("does not exist", "it says it could not find the sprocket"),
@@ -2155,6 +2156,9 @@ def test_a_row_whose_message_a_description_says_is_a_candidate_however_common_it
         "a 2-day-old sprocket token gets a 401",
         "sprocket的token是前天拿的，调用返回401",
         "sprocket token三天前申请的，现在调用返回401",
+        # One that lives only so long has outlived its life.
+        "we cached the sprocket token and forgot they only live for 24 hours, now 401",
+        "sprocket tokens only live 2h, the gateway answers 401",
     ],
 )
 def test_a_token_days_old_is_an_expired_one(text):

@@ -276,6 +276,9 @@ SYNONYMS: dict[str, str] = {
     "age out": "expired expires",
     "ages out": "expired expires",
     "aging out": "expired expires",
+    # A validity that has lapsed has expired.
+    "lapsed": "expired expires",
+    "lapses": "expired expires",
     # A failure the answer does not explain: the gateway's internal error.
     "generic error": "internal error",
     "generic failure": "internal error",
@@ -656,6 +659,11 @@ AGE_RE = re.compile(
     # So does one got longer ago than that (`issued more than 30 days ago`).
     r"|(?<![a-z0-9])(?:more than|over)\s*(?:\d+|an?|one|two|three|a few|several)[\s-]*"
     r"(?:hours?|hrs?|days?|weeks?|months?) (?:ago|before)(?![a-z0-9])"
+    # A credential that lives only so long (`tokens only live 2h`, `those things only live
+    # for 24 hours`) is one whose life ran out.
+    r"|(?<![a-z0-9])li(?:ve|ves|ved) (?:only )?(?:for )?(?:about |around |~)?"
+    r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
+    r"(?:h|hours?|hrs?|days?|d|weeks?|months?)(?![a-z0-9])"
 )
 
 # A text that names two HTTP methods (`calls it with GET, the API only has POST`, `DELETE
