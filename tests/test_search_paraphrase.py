@@ -1475,6 +1475,22 @@ def test_the_dns_services_api_is_no_failure_to_resolve_a_domain_name(shipped_cat
     assert all(hit.entry.message_en != "Domain name resolution failed." for hit in hits[:3])
 
 
+def test_what_could_not_be_reached_is_unavailable():
+    for text in ("the auth service couldn't be reached", "the backend cannot be reached"):
+        assert frozenset({"unavail", "reach"}) in query_groups(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a stray space in the authorization parameters made the gateway throw them out as bad",
+        "the gateway says our authorisation parameters are not valid",
+    ],
+)
+def test_authorization_parameters_are_the_auth_parameters(shipped_catalog, text):
+    assert search(text).hits[0].entry.message_en == "Auth parameter invalid."
+
+
 def test_bad_is_invalid_but_a_bad_request_is_only_its_reason_phrase():
     def said(text):
         return {token for group in query_groups(text) for token in group_tokens(group)}
