@@ -726,6 +726,11 @@ def test_an_adverb_inside_a_chinese_phrase_leaves_the_phrase_said():
 # Words a text says another way than the catalog: of two rows written for it, the first
 # says something else, the second what the text means in the catalog's (or its own) words.
 SAID_ANOTHER_WAY = {
+    # An allowance of calls is a quota; exhausted, fully consumed or run out of, used up.
+    "used up": (
+        {"message_en": "Sprocket quota is frozen.", "meaning_en": "The sprocket quota is frozen."},
+        {"message_en": "Sprocket quota used up.", "meaning_en": "The sprocket quota is used up."},
+    ),
     # Refused and blocked are rejected.
     "rejected": (
         {"message_en": "Sprocket accepted late.", "meaning_zh": "网关延迟接受齿轮"},
@@ -823,6 +828,9 @@ SAID_ANOTHER_WAY = {
         ("expired", "our sprocket token is rejected after a week"),
         ("expired", "our sprocket token was issued more than 30 days ago"),
         ("expired", "the gateway says our sprocket token has lapsed"),
+        ("used up", "our sprocket call allowance was fully consumed"),
+        ("used up", "the sprocket allowance is exhausted"),
+        ("used up", "we ran out of sprocket calls"),
         ("does not exist", "the gateway cannot find the sprocket of our API"),
         ("does not exist", "gateway can't find my sprocket after the edit"),
         ("does not exist", "it says it could not find the sprocket"),

@@ -106,6 +106,14 @@ SYNONYMS: dict[str, str] = {
     "quota exceeded": "quota used up",
     "out of quota": "quota used up",
     "used up": "quota used up",
+    # An allowance of calls is a quota; one fully consumed, exhausted or run out of is used up.
+    "allowance": "quota allowance",
+    "fully consumed": "used up",
+    "exhausted": "used up exhausted",
+    "ran out of": "used up",
+    "run out of": "used up",
+    "runs out of": "used up",
+    "running out of": "used up",
     "cert": "certificate",
     # A service (or a port) not open, or not yet opened, is in the catalog's words unavailable.
     "not open": "unavailable",
