@@ -118,6 +118,10 @@ Cases live in bench/cases/, one file per provenance:
   besides) and 84 Chinese in six new ones, written the same way by four more writers
   after set 30 (`set31-making/README.md`); half of each language and register split
   `tune31`, half `heldout31` (drawn the same way): an eighteenth held-out set.
+- `independent_set32.json`: 166 English and 84 Chinese in registers the earlier sets had,
+  written the same way by three more writers while the round's rules were being chosen
+  (`set32-making/README.md`); all split `heldout32`, a nineteenth held-out set, first
+  searched after the round's last rule.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -167,6 +171,7 @@ FILES = {
         "independent_set29.json",
         "independent_set30.json",
         "independent_set31.json",
+        "independent_set32.json",
     ),
 }
 
