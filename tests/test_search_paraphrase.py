@@ -14,6 +14,7 @@ from kb.search.synonyms import (
     group_tokens,
     lacked_terms,
     query_groups,
+    refused_terms,
     said_groups,
 )
 from kb.text.spelling import english_neighbours
@@ -638,6 +639,30 @@ def test_what_is_missing_is_read_around_its_cue():
 )
 def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, text, lacked):
     assert search(text).hits[0].entry.code == lacked
+
+
+def test_what_a_text_says_was_refused_was_sent():
+    refused = refused_terms("the client secret (our AppSecret) is rejected in the token request")
+    assert {"secret", "appsecret"} <= refused
+    # Only what the cue is said of, in its clause: not what is missing after it.
+    assert not refused_terms("token request rejected, client secret missing")
+    assert "secret" not in refused_terms("the call is rejected, the client secret is missing")
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # The secret was sent and refused: not `Lack of client_secret.`
+        ("the client secret (our AppSecret) is rejected in the token request", "APIG.2201"),
+        # The client ID was sent and refused: not `Lack of client_id.`
+        (
+            "refreshing with a refresh token from the test app under the prod client_id is refused",
+            "APIG.1003",
+        ),
+    ],
+)
+def test_a_field_said_to_be_refused_is_no_missing_field(shipped_catalog, text, code):
+    assert search(text).hits[0].entry.code == code
 
 
 def test_the_fields_a_text_shows_with_a_value_were_sent():
@@ -1566,6 +1591,8 @@ def test_what_the_gateway_states_is_what_it_said():
 @pytest.mark.parametrize(
     "text",
     [
+        "gateway 401 wrong auth credentials",
+        "plain 401 from the gateway, no signing involved, maybe the credentials we pass are wrong?",
         "调接口时没选签名方式，Authorization头随便填了个值，网关返回401",
         "没用签名也没用token，网关直接401，说认证信息不对",
     ],

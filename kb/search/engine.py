@@ -49,6 +49,7 @@ from kb.search.synonyms import (
     lacked_terms,
     lookup_tokens,
     query_groups,
+    refused_terms,
     said_groups,
 )
 from kb.text.addresses import IPV4_RE
@@ -1156,7 +1157,9 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
         _unnamed_subjects(asked_tokens, folded) if by_words else frozenset(),
         lacking,
         sent_identifiers(words[:2000]) if names and not lacking else frozenset(),
-        given_fields(words[:2000]) if describes and groups and not lacking else frozenset(),
+        given_fields(words[:2000]) | refused_terms(words[:2000])
+        if describes and groups and not lacking
+        else frozenset(),
     )
     primary = "APIGW" if query.names_shared_gateway else "APIG"
     ranked = _ranked(asked, candidates, present, similarities, limit, primary)

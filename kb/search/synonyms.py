@@ -887,6 +887,34 @@ DASH_RE = re.compile(r"\s+[-–—]+\s+")
 LACK_REACH = 40
 
 
+# What a text says the gateway refused (`the client secret is rejected`, `our AppSecret was
+# refused`): the words before the cue, in its clause, name something that was sent.
+REFUSED_CUE_RE = re.compile(
+    r"(?<![a-z0-9])(?:is|was|are|were|gets?|got|being)\s+(?:always\s+)?"
+    r"(?:rejected|refused|denied|not accepted)(?![a-z0-9])"
+)
+
+
+@lru_cache(maxsize=1024)
+def refused_terms(text: str) -> frozenset[str]:
+    """The index tokens of what `text` says was refused (REFUSED_CUE_RE): the words within
+    LACK_REACH characters before each cue, in its clause. A field refused was sent, so it is
+    not the one a lack-of row says is missing."""
+    folded = DASH_RE.sub(", ", CONTRAST_RE.sub(", ", fold_width_and_case(text)))
+    near = [
+        clause[max(0, cue.start() - LACK_REACH) : cue.start()]
+        for clause in QUERY_CLAUSE_RE.findall(folded)
+        for cue in REFUSED_CUE_RE.finditer(clause)
+    ]
+    return frozenset(
+        token
+        for words in near
+        if words.strip()
+        for group in query_groups(words)
+        for token in group_tokens(group)
+    )
+
+
 @lru_cache(maxsize=1024)
 def lacked_terms(text: str) -> frozenset[str]:
     """The index tokens (with their synonyms') of what `text` says was not sent: the words
