@@ -641,6 +641,19 @@ def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, tex
     assert search(text).hits[0].entry.code == lacked
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api后端删了 调用报500",
+        "someone on the team deleted and recreated the backend service of our API, since then "
+        "every call gets 500",
+    ],
+)
+def test_a_deleted_backend_is_a_backend_that_does_not_exist(shipped_catalog, text):
+    # Not its configuration missing (APIG.0105): the backend itself is gone.
+    assert search(text).hits[0].entry.code == "APIG.0103"
+
+
 def test_what_a_text_says_was_refused_was_sent():
     refused = refused_terms("the client secret (our AppSecret) is rejected in the token request")
     assert {"secret", "appsecret"} <= refused
