@@ -122,6 +122,9 @@ Cases live in bench/cases/, one file per provenance:
   written the same way by three more writers while the round's rules were being chosen
   (`set32-making/README.md`); all split `heldout32`, a nineteenth held-out set, first
   searched after the round's last rule.
+- `independent_set33.json`: 251 English in eighteen registers the earlier sets had,
+  written the same way by three more writers (`set33-making/README.md`); half of each
+  register split `tune33`, half `heldout33` (drawn the same way): a twentieth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -172,6 +175,7 @@ FILES = {
         "independent_set30.json",
         "independent_set31.json",
         "independent_set32.json",
+        "independent_set33.json",
     ),
 }
 
