@@ -90,6 +90,21 @@ def test_pasted_json_response_finds_the_row_and_keeps_the_request_id(shipped_cat
     assert result.query.request_id == "8f1e6c2a9b7d4e0f"
 
 
+def test_a_description_quoting_an_object_that_says_no_failure_keeps_its_words(shipped_catalog):
+    # The function's own reply quoted in a question is no response pasted: the question
+    # around it is what to search, not nothing.
+    text = (
+        'our custom auth function returned `{"status": "ok", "user": "u1"}` and the '
+        "gateway failed the call, saying the authorizer's response could not be used"
+    )
+    query = parse(text)
+    assert "gateway failed the call" in query.free_text
+    assert search(text).hits
+    # A pasted response is read from its object alone, its keys no words to search.
+    pasted = parse('{"error_msg": "Backend timeout.", "error_code": "APIG.0201"} at 10:02')
+    assert pasted.message == "Backend timeout." and pasted.free_text == ""
+
+
 def test_python_repr_inside_an_sdk_exception_chooses_the_row_by_message(shipped_catalog):
     text = (
         "Error code: 502 - {'error_msg': 'Backend unavailable', 'error_code': 'APIG.0201', "

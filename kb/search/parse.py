@@ -470,6 +470,10 @@ def parse(raw: str) -> ParsedQuery:
     status = _lookup(objects, STATUS_KEYS)
     if status.isdigit() and 100 <= int(status) <= 599:
         query.http_status = int(status)
+    if not (code_text or query.message or query.request_id or query.http_status):
+        # Objects that say nothing of a failure (`returned {"status": "ok"}` in a
+        # description) are part of the prose around them, not a response pasted.
+        objects = []
 
     if not query.request_id and (match := REQUEST_ID_RE.search(text)):
         query.request_id = match.group(1)
