@@ -314,6 +314,11 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("FunctionGraph's create-function API bounces a 30 MB body", True),
         ("ECS’s list servers API answers 429", True),
         ("去调CES上报监控数据的接口被拒", True),
+        # A service's SDK, and its resources managed.
+        ("Go SDK for ECS, listing servers with AK/SK answers 401", True),
+        ("our IAM user can manage RDS instances through the API in one region only", True),
+        ("our SDK for the payments API signs with the app's key", False),
+        ("we manage our APIs in the console", False),
     ],
 )
 def test_a_cloud_service_named_with_its_api_points_at_the_shared_gateway(text, shared):
@@ -492,6 +497,7 @@ RULES_OUT_THE_BACKEND = [
     "sprocket refused at the gateway, without telling us whether the backend is involved",
     "sprocket refused at the gateway; the error doesn't say if the backend did it",
     "齿轮调用被网关拒绝，也不告诉是不是后端的问题",
+    "sprocket refused at the gateway, a short reply that says nothing about the backend",
     # In a text of one clause too.
     "sprocket refused at the gateway and it doesn't say if the backend did it",
     "齿轮调用被网关拒绝 也不告诉是不是后端的问题",

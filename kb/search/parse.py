@@ -152,7 +152,7 @@ _CALLED = (
 # gateway (`deleted the VPC channel`, `invokes the FunctionGraph backend`, `creates an IAM
 # token`).
 _OPERATIONS = (
-    r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch|invok"
+    r"(?:list|creat|delet|quer|updat|publish|push|attach|mount|resiz|describ|fetch|invok|manag"
     r"|invocation)"
     r"(?:e|es|ed|ing|s|ies|ied|y)?"
 )
@@ -190,6 +190,8 @@ CLOUD_SERVICE_API_RE = re.compile(
     r"(?:services?\b|sdks?\b|(?:open)?apis?\b(?!\s*gateway)|endpoints?\b)|"
     r"huawei(?:['’]s)?\s+(?:open)?apis?\b(?!\s*gateway)|"
     r"云服务(?!器)|华为云的?(?:服务|(?:open ?)?api(?!\s*网关)|接口|sdk)|"
+    # A service's SDK (`the Go SDK for ECS`): its API's client.
+    rf"\bsdks?\s+for\s+(?:the\s+)?(?:{CLOUD_SERVICES})(?![a-z0-9-])|"
     rf"{_CALLED}|{_OPERATED}|"
     rf"(?<![a-z0-9/])(?:{CLOUD_SERVICES}|{HAN_CLOUD_SERVICES})(?:/(?:{CLOUD_SERVICES})(?![a-z0-9]))*+"
     # The service's own (`FunctionGraph's create-function API`, `the ELB SDK`: its SDK calls

@@ -234,6 +234,8 @@ UNSAID_RE = re.compile(
     r"(?:(?<![a-z0-9'])(?:no|not|never|without)|n['’]t)\s+(?:any\s+)?"
     r"(?:(?:mention|say|specify|indicat)(?:s|ed|ing|e)?(?:\s+of)?"
     r"|tell(?:s|ing)?\s+(?:us|me|you|them))(?![a-z0-9])"
+    r"|(?<![a-z0-9'])(?:says?|said|mentions?|tells?\s+(?:us|me|you|them))\s+nothing\s+"
+    r"(?:about|of|on)(?![a-z0-9])"
     r"|没有?提到|未提及|没说是|未说明|没有?说明是|(?:不|没有?)告诉"
 )
 
