@@ -770,6 +770,19 @@ def test_an_adverb_inside_a_chinese_phrase_leaves_the_phrase_said():
 # Words a text says another way than the catalog: of two rows written for it, the first
 # says something else, the second what the text means in the catalog's (or its own) words.
 SAID_ANOTHER_WAY = {
+    # Banned is forbidden.
+    "forbidden": (
+        {"message_en": "Sprocket user is throttled.", "meaning_en": "The user is slowed."},
+        {"message_en": "Sprocket user is forbidden.", "meaning_en": "The user is forbidden."},
+    ),
+    # A signature computed, generated or produced is calculated.
+    "calculation": (
+        {"message_en": "Sprocket signature expired.", "meaning_en": "The signature expired."},
+        {
+            "message_en": "Sprocket signature calculation failed.",
+            "meaning_en": "Calculating the sprocket signature failed.",
+        },
+    ),
     # An allowance of calls is a quota; exhausted, fully consumed or run out of, used up.
     "used up": (
         {"message_en": "Sprocket quota is frozen.", "meaning_en": "The sprocket quota is frozen."},
@@ -873,6 +886,9 @@ SAID_ANOTHER_WAY = {
         ("expired", "our sprocket token was issued more than 30 days ago"),
         ("expired", "the gateway says our sprocket token has lapsed"),
         ("used up", "our sprocket call allowance was fully consumed"),
+        ("forbidden", "our sprocket user is banned"),
+        ("calculation", "the gateway breaks producing the signature for the sprocket"),
+        ("calculation", "it fails while computing the signature of the sprocket"),
         ("used up", "the sprocket allowance is exhausted"),
         ("used up", "we ran out of sprocket calls"),
         ("does not exist", "the gateway cannot find the sprocket of our API"),

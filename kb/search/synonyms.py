@@ -41,6 +41,10 @@ SYNONYMS: dict[str, str] = {
     "connection refused": "backend unavailable",
     "service unavailable": "unavailable | service",
     "forbidden": "forbidden denied not authorized",
+    # Banned is forbidden.
+    "ban": "forbidden denied",
+    "banned": "forbidden denied",
+    "bans": "forbidden denied",
     "not allowed": "denied not authorized",
     # Out of bounds to the caller: not a limit reached.
     "off-limits": "denied not authorized",
@@ -333,6 +337,13 @@ SYNONYMS: dict[str, str] = {
     "black-list": "ip access control",
     "ip blocked": "ip address access control",
     "dns": "domain name resolution",
+    # A signature the gateway makes (computes, generates, produces) is calculated.
+    "computing the signature": "signature | calculation",
+    "compute the signature": "signature | calculation",
+    "generating the signature": "signature | calculation",
+    "generate the signature": "signature | calculation",
+    "producing the signature": "signature | calculation",
+    "produce the signature": "signature | calculation",
     # A host name that cannot be looked up failed to resolve.
     "be looked up": "domain name resolution",
     "lookup failed": "domain name resolution",
