@@ -653,6 +653,8 @@ def test_what_a_list_of_what_was_sent_leaves_out_is_missing(shipped_catalog, tex
         "api后端删了 调用报500",
         "someone on the team deleted and recreated the backend service of our API, since then "
         "every call gets 500",
+        "gateway returns 500 for one API, it cannot locate the backend definition",
+        "a cleanup job deleted the backend definition of a published API, every call now fails",
     ],
 )
 def test_a_deleted_backend_is_a_backend_that_does_not_exist(shipped_catalog, text):
