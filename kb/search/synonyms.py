@@ -911,19 +911,7 @@ def refused_terms(text: str) -> frozenset[str]:
     """The index tokens of what `text` says was refused (REFUSED_CUE_RE): the words within
     LACK_REACH characters before each cue, in its clause. A field refused was sent, so it is
     not the one a lack-of row says is missing."""
-    folded = DASH_RE.sub(", ", CONTRAST_RE.sub(", ", fold_width_and_case(text)))
-    near = [
-        clause[max(0, cue.start() - LACK_REACH) : cue.start()]
-        for clause in QUERY_CLAUSE_RE.findall(folded)
-        for cue in REFUSED_CUE_RE.finditer(clause)
-    ]
-    return frozenset(
-        token
-        for words in near
-        if words.strip()
-        for group in query_groups(words)
-        for token in group_tokens(group)
-    )
+    return _terms_near_cues(text, REFUSED_CUE_RE, lambda cue: (True, False))
 
 
 @lru_cache(maxsize=1024)
@@ -931,13 +919,21 @@ def lacked_terms(text: str) -> frozenset[str]:
     """The index tokens (with their synonyms') of what `text` says was not sent: the words
     within LACK_REACH characters of each cue (LACK_CUE_RE) in the cue's clause. Empty
     when the text says nothing is missing."""
+    return _terms_near_cues(text, LACK_CUE_RE, lambda cue: (not cue.group("ahead"), True))
+
+
+def _terms_near_cues(text: str, cues: re.Pattern, sides) -> frozenset[str]:
+    """The index tokens of the words within LACK_REACH characters of each match of `cues`,
+    in its clause: before it, after it or both, as `sides(match)` says."""
     folded = DASH_RE.sub(", ", CONTRAST_RE.sub(", ", fold_width_and_case(text)))
     near = []
     for clause in QUERY_CLAUSE_RE.findall(folded):
-        for cue in LACK_CUE_RE.finditer(clause):
-            if not cue.group("ahead"):
+        for cue in cues.finditer(clause):
+            before, after = sides(cue)
+            if before:
                 near.append(clause[max(0, cue.start() - LACK_REACH) : cue.start()])
-            near.append(clause[cue.end() :][:LACK_REACH])
+            if after:
+                near.append(clause[cue.end() :][:LACK_REACH])
     return frozenset(
         token
         for words in near
