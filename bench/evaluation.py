@@ -125,6 +125,10 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set33.json`: 251 English in eighteen registers the earlier sets had,
   written the same way by three more writers (`set33-making/README.md`); half of each
   register split `tune33`, half `heldout33` (drawn the same way): a twentieth held-out set.
+- `independent_set34.json`: 168 English and 84 Chinese in registers the earlier sets had,
+  written the same way by three more writers (`set34-making/README.md`); half of each
+  language and register split `tune34`, half `heldout34` (drawn the same way): a
+  twenty-first held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -176,6 +180,7 @@ FILES = {
         "independent_set31.json",
         "independent_set32.json",
         "independent_set33.json",
+        "independent_set34.json",
     ),
 }
 
