@@ -662,12 +662,24 @@ def test_a_deleted_backend_is_a_backend_that_does_not_exist(shipped_catalog, tex
     assert search(text).hits[0].entry.code == "APIG.0103"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "给credential绑了个ACL只放行公司出口IP，在家调API就被挡了",
+        "给credential绑了个ACL只允许办公网出口IP，连了VPN出口IP变了，调API被挡了",
+    ],
+)
+def test_an_acl_bound_to_a_credential_is_the_credentials_own(shipped_catalog, text):
+    assert search(text).hits[0].entry.code == "APIG.0405"
+
+
 def test_what_a_text_says_was_refused_was_sent():
     refused = refused_terms("the client secret (our AppSecret) is rejected in the token request")
     assert {"secret", "appsecret"} <= refused
     # Only what the cue is said of, in its clause: not what is missing after it.
     assert not refused_terms("token request rejected, client secret missing")
     assert "secret" not in refused_terms("the call is rejected, the client secret is missing")
+    assert "refreshtoken" in refused_terms("用refresh_token刷新access token被拒绝")
 
 
 @pytest.mark.parametrize(
@@ -675,6 +687,11 @@ def test_what_a_text_says_was_refused_was_sent():
     [
         # The secret was sent and refused: not `Lack of client_secret.`
         ("the client secret (our AppSecret) is rejected in the token request", "APIG.2201"),
+        # 被拒绝 too; and what was cut short (被截掉了一段) is truncated.
+        (
+            "用refresh_token刷新access token被拒绝,refresh_token是从日志里复制的,被截掉了一段",
+            "APIG.2202",
+        ),
         # The client ID was sent and refused: not `Lack of client_id.`
         (
             "refreshing with a refresh token from the test app under the prod client_id is refused",

@@ -597,6 +597,10 @@ SYNONYMS: dict[str, str] = {
     "少了一截": "截断 不完整",
     "少一截": "截断 不完整",
     "缺了一截": "截断 不完整",
+    "截掉了一段": "截断 不完整",
+    "截掉一段": "截断 不完整",
+    "被截掉": "截断 不完整",
+    "截掉了": "截断 不完整",
     # Wrong (有误), in the catalog's word.
     "有误": "有误 错误",
     # Ten levels, in the catalog's figure (递归调用层数不能超过10层).
@@ -723,14 +727,14 @@ CREDENTIAL_LEVEL_RE = re.compile(
     rf"|(?<![a-z0-9_-]){_IP_LIST} (?:(?:is |was )?(?:bound|attached|applied|added) )?"
     r"(?:on|of|for|in|to) (?:(?:the|this|that|our|my|each|every|an?|one|single) ){0,2}"
     r"(?:credential|app)s?(?![a-z0-9_-])"
-    r"|凭据(?:上|里|侧|那边)?(?:绑定?|加|挂|配置?|设置?)?了?(?:个|一个)?的?(?:(?:来源|源)?ip)?"
-    r"(?:白名单|黑名单|访问控制|限制)"
+    r"|(?:凭据|credential)(?:上|里|侧|那边)?\s*(?:绑定?|加|挂|配置?|设置?)?了?(?:个|一个)?的?\s*"
+    r"(?:(?:来源|源)?ip)?\s*(?:白名单|黑名单|访问控制|限制|acl)"
 )
 
 # What every text API_LEVEL_RE or CREDENTIAL_LEVEL_RE matches holds: most texts say `api`
 # or `app` (`application/json`), few an IP list, and a substring test is a small part of
 # the patterns' cost (40 µs over a pasted response).
-IP_LIST_WORDS = ("list", "access control", "access-control", "名单", "访问控制", "限制")
+IP_LIST_WORDS = ("list", "access control", "access-control", "acl", "名单", "访问控制", "限制")
 
 Term = str | tuple[str, ...]
 
@@ -899,10 +903,12 @@ LACK_REACH = 40
 
 
 # What a text says the gateway refused (`the client secret is rejected`, `our AppSecret was
-# refused`): the words before the cue, in its clause, name something that was sent.
+# refused`, `refresh_token被拒绝`): the words before the cue, in its clause, name something
+# that was sent.
 REFUSED_CUE_RE = re.compile(
     r"(?<![a-z0-9])(?:is|was|are|were|gets?|got|being)\s+(?:always\s+)?"
     r"(?:rejected|refused|denied|not accepted)(?![a-z0-9])"
+    r"|被(?:网关)?(?:拒绝?|拒收|拦截?|挡)"
 )
 
 
