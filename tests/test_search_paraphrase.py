@@ -692,6 +692,11 @@ def test_what_a_text_says_was_refused_was_sent():
             "用refresh_token刷新access token被拒绝,refresh_token是从日志里复制的,被截掉了一段",
             "APIG.2202",
         ),
+        # A field given a value, said in Chinese, was sent: its value is what is wrong.
+        (
+            "调用获取token的接口，grant_type传的是password，网关拒绝了，现在支持哪些授权类型？",
+            "APIG.2209",
+        ),
         # The client ID was sent and refused: not `Lack of client_id.`
         (
             "refreshing with a refresh token from the test app under the prod client_id is refused",
@@ -710,6 +715,9 @@ def test_the_fields_a_text_shows_with_a_value_were_sent():
     assert not given_fields("client_secret= is empty, client_id: ")
     assert not given_fields('client_secret: missing, "client_id": null, grant_type=required')
     assert given_fields("client_id: nullable-app") == {"clientid"}
+    # Said in Chinese: the field, then what it was given.
+    assert given_fields("grant_type传的是password，被网关拒绝") == {"granttyp"}
+    assert given_fields("client_id填成了应用名") == {"clientid"}
 
 
 def test_a_field_shown_with_its_value_or_said_sent_is_no_missing_field(shipped_catalog):

@@ -336,10 +336,12 @@ def sent_identifiers(text: str) -> frozenset[str]:
     return frozenset(sent)
 
 
-# A field written with its value (`client_secret=xyz`, `"grant_type": "password"`); a
-# value that says there is none (`client_secret: missing`, `"client_id": null`) is none.
+# A field written with its value (`client_secret=xyz`, `"grant_type": "password"`,
+# `grant_type传的是password`); a value that says there is none (`client_secret: missing`,
+# `"client_id": null`) is none.
 GIVEN_FIELD_RE = re.compile(
-    r"(?<![a-z0-9_])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?:=|[\"']?\s?:\s?)[\"']?(?=[^\s&\"',}])"
+    r"(?<![a-z0-9_])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)"
+    r"(?:=|[\"']?\s?:\s?|\s?(?:传|填|设|写|给)(?:的|了)?(?:是|成|为)\s?)[\"']?(?=[^\s&\"',}])"
     r"(?!(?:null|none|nil|undefined|missing|required|empty|absent)(?![a-z0-9_]))"
 )
 
