@@ -597,6 +597,10 @@ def test_what_is_missing_is_read_around_its_cue():
     for text in ("our lackluster client_secret handling", "the forgotten client_secret field"):
         assert not lacked_terms(text)
     assert not lacked_terms("the gateway absently drops the client_secret")
+    # What something strips, or what was stripped, was not sent.
+    lacked = lacked_terms("the release config strips the client id from the form body")
+    assert "clientid" in lacked or {"client", "id"} <= lacked
+    assert "secret" in lacked_terms("the proxy stripped the secret")
     # Never set, didn't specify, left blank: not sent.
     assert "grant" in lacked_terms("the form's grant type was never set")
     assert "grant" in lacked_terms("we didn't specify the grant type")
@@ -629,6 +633,11 @@ def test_what_is_missing_is_read_around_its_cue():
             "after the redeploy the job's config lost the client secret, its token calls carry "
             "grant_type and client_id only",
             "APIG.2212",
+        ),
+        (
+            "can't get a token from the oauth endpoint, the release config strips the client id "
+            "from the form body",
+            "APIG.2211",
         ),
         # The client identifier is the client ID.
         (

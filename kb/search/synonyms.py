@@ -882,11 +882,12 @@ LACK_CUE_RE = re.compile(
     # secret`; a list of what was sent, then what was not: `put client_id and grant_type, but
     # not the client secret`, `everything except the secret`): what comes before them is who
     # sent it.
-    r"(?P<ahead>without|lacks|lacking|lost|forg[eo]t(?: to)?(?: (?:send|pass|include|add|set|put))?"
+    r"(?P<ahead>without|lacks|lacking|lost|strip(?:s|ping)?"
+    r"|forg[eo]t(?: to)?(?: (?:send|pass|include|add|set|put))?"
     r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not)"
     r" (?:send|pass|include|provide|put|add|set|specify|supply|fill in)"
     r"|but not|except(?: for)?)"
-    r"|missing|absent|lack|left out|leaves out|leaving out|omit(?:s|ted|ting)?"
+    r"|missing|absent|lack|left out|leaves out|leaving out|omit(?:s|ted|ting)?|stripped"
     r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
     r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?|set|specified|supplied)"
     r"|left (?:blank|empty))"
