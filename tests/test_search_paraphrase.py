@@ -756,6 +756,25 @@ def test_a_denial_alone_is_the_failure_itself(shipped_catalog):
     assert search("the app is not from a trusted IP address").hits[0].entry.code == "APIG.0405"
 
 
+def test_what_a_clause_says_passed_is_not_what_failed():
+    # 签名校验已通过: the signature is not the failure; 但 starts a clause of its own.
+    for text in (
+        "签名校验已通过但请求仍被拒绝",
+        "签名校验已通过，但请求仍被拒绝",
+        "认证本身是通过的，调用被拒",
+    ):
+        kept = undenied(text)
+        assert "签名" not in kept and "认证" not in kept
+        assert "拒" in kept
+    # Not passed is what failed.
+    assert "签名" in undenied("签名校验不通过，请求被拒绝")
+
+
+def test_a_signature_that_passed_is_no_signature_failure(shipped_catalog):
+    text = "客户新建凭据并用其Key/Secret签名调用API,签名校验已通过但请求仍被拒绝"
+    assert search(text).hits[0].entry.code == "APIG.0304"
+
+
 def test_what_the_gateway_cannot_tell_is_no_denial():
     # `can't tell who the caller is` says what failed, not what the answer left out.
     assert "ip" in undenied("403 from the gateway, it can't tell what my client ip is")

@@ -224,7 +224,9 @@ DENIED_RE = re.compile(
 # which is the clause's whole subject: `黑白名单都没配`, `访问控制也没开过`, `IAM用户权限和来源IP
 # 均无限制`, `路径和环境都没问题`.
 SUBJECT_DENIED_RE = re.compile(
-    r"[都均也](?:没有?|未|无)(?:配置?|设置|开启?|启用|绑定|限制|问题|异常)过?了?"
+    r"(?:[都均也](?:没有?|未|无)(?:配置?|设置|开启?|启用|绑定|限制|问题|异常)过?了?"
+    # ... or that it passed (`签名校验已通过`, `认证本身是通过的`): what failed is elsewhere.
+    r"|(?:校验|验证|认证|验签|签名)[^,，;；。！？!?.]{0,4}(?<![不没未])通过(?:了|的)?)"
     r"\s*[,，;；。！？!?.]?\s*$"
 )
 # What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
@@ -242,7 +244,10 @@ UNSAID_RE = re.compile(
 
 # `though`, `although` and `but` start a clause of their own, comma or not: `all APIs
 # forbidden from some IPs though no policy is bound to any API`.
-CONTRAST_RE = re.compile(r"\s+(?=(?:even\s+)?(?:though|although|but)\s)", re.IGNORECASE)
+CONTRAST_RE = re.compile(
+    r"\s+(?=(?:even\s+)?(?:though|although|but)\s)|(?<=[\u4e00-\u9fff])(?=但是?|可是|却)",
+    re.IGNORECASE,
+)
 
 
 def undenied(text: str) -> str:
