@@ -704,7 +704,8 @@ class Asked:
     lacking: frozenset[str] = frozenset()
     # The identifiers it says were sent (`sent_identifiers`), when it says none was not.
     sent: frozenset[str] = frozenset()
-    # The fields it shows sent with a value (`given_fields`).
+    # The fields it shows sent with a value (`given_fields`), or says were refused
+    # (`refused_terms`): either way sent.
     given: frozenset[str] = frozenset()
 
     @cached_property

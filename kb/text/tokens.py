@@ -226,7 +226,7 @@ DENIED_RE = re.compile(
 SUBJECT_DENIED_RE = re.compile(
     r"(?:[都均也](?:没有?|未|无)(?:配置?|设置|开启?|启用|绑定|限制|问题|异常)过?了?"
     # ... or that it passed (`签名校验已通过`, `认证本身是通过的`): what failed is elsewhere.
-    r"|(?:校验|验证|认证|验签|签名)[^,，;；。！？!?.]{0,4}(?<![不没未])通过(?:了|的)?)"
+    r"|(?:校验|验证|认证|验签|签名)(?:(?![不没未])[^,，;；。！？!?.]){0,4}通过(?:了|的)?)"
     r"\s*[,，;；。！？!?.]?\s*$"
 )
 # What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
@@ -243,7 +243,8 @@ UNSAID_RE = re.compile(
 
 
 # `though`, `although` and `but` start a clause of their own, comma or not: `all APIs
-# forbidden from some IPs though no policy is bound to any API`.
+# forbidden from some IPs though no policy is bound to any API`; so do 但, 但是, 可是 and 却
+# after a Chinese word (`签名校验已通过但请求仍被拒绝`).
 CONTRAST_RE = re.compile(
     r"\s+(?=(?:even\s+)?(?:though|although|but)\s)|(?<=[\u4e00-\u9fff])(?=但是?|可是|却)",
     re.IGNORECASE,
