@@ -929,12 +929,19 @@ def lacked_terms(text: str) -> frozenset[str]:
     return _terms_near_cues(text, LACK_CUE_RE, lambda cue: (not cue.group("ahead"), True))
 
 
+@lru_cache(maxsize=1024)
+def _cue_clauses(text: str) -> tuple[str, ...]:
+    """The clauses `text` is read in for what it says was missing or refused: a dash
+    between spaces, `but` and 但 end one as a comma does. Split once for both readings."""
+    folded = DASH_RE.sub(", ", CONTRAST_RE.sub(", ", fold_width_and_case(text)))
+    return tuple(QUERY_CLAUSE_RE.findall(folded))
+
+
 def _terms_near_cues(text: str, cues: re.Pattern, sides) -> frozenset[str]:
     """The index tokens of the words within LACK_REACH characters of each match of `cues`,
     in its clause: before it, after it or both, as `sides(match)` says."""
-    folded = DASH_RE.sub(", ", CONTRAST_RE.sub(", ", fold_width_and_case(text)))
     near = []
-    for clause in QUERY_CLAUSE_RE.findall(folded):
+    for clause in _cue_clauses(text):
         for cue in cues.finditer(clause):
             before, after = sides(cue)
             if before:

@@ -243,10 +243,11 @@ UNSAID_RE = re.compile(
 
 
 # `though`, `although` and `but` start a clause of their own, comma or not: `all APIs
-# forbidden from some IPs though no policy is bound to any API`; so do 但, 但是, 可是 and 却
-# after a Chinese word (`签名校验已通过但请求仍被拒绝`).
+# forbidden from some IPs though no policy is bound to any API`; so do 但, 但是 and 可是
+# after a Chinese word (`签名校验已通过但请求仍被拒绝`), not 不但 (not only) nor 却, which
+# ends words too (冷却).
 CONTRAST_RE = re.compile(
-    r"\s+(?=(?:even\s+)?(?:though|although|but)\s)|(?<=[\u4e00-\u9fff])(?=但是?|可是|却)",
+    r"\s+(?=(?:even\s+)?(?:though|although|but)\s)|(?<=[\u4e00-\u9fff])(?<!不)(?=但|可是)",
     re.IGNORECASE,
 )
 
