@@ -117,6 +117,13 @@ _RESULT = _object(
         **_ROW["properties"],
         "match": {"type": "string", "enum": ["code", "message", "status", "text"]},
         "score": {"type": "number"},
+        "sure": {
+            "type": "boolean",
+            "description": (
+                "The row answers the query: its code, its message or its HTTP status, or most "
+                "of the query's words, with no row that says something else about as close."
+            ),
+        },
         "diagnosis": _ref("Diagnosis"),
     }
 )
@@ -127,6 +134,13 @@ _SEARCH_ANSWER = _object(
         "request_id": {
             "type": ["string", "null"],
             "description": "The request_id found in the pasted text; support needs it.",
+        },
+        "sure": {
+            "type": "boolean",
+            "description": (
+                "The first result is a sure answer. When false, the results only share some of "
+                "the query's words, closest first: the code or the message would tell."
+            ),
         },
         "results": {"type": "array", "description": "Rows, best first.", "items": _ref("Result")},
     }

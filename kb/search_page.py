@@ -4,9 +4,10 @@ shows rendered once per process and each search's own values put in.
 A unique paste is the search page's common case, so no page cache can answer it, and the
 page's template nodes cost more than its search (README, "Where an uncached search page's
 time goes"). What two such pages of one shape share (language, number of results, whether
-the paste carries a request ID) is rendered once with holes (kb.holes.Holes); each page
-puts in its paste, its request ID, its results and its language links. A result, in turn,
-keeps what every search that shows its row has in common (`ResultParts`).
+the paste carries a request ID, whether the answer is sure) is rendered once with holes
+(kb.holes.Holes); each page puts in its paste, its request ID, its results and its
+language links. A result, in turn, keeps what every search that shows its row has in
+common (`ResultParts`).
 """
 
 import html
@@ -91,14 +92,14 @@ def marked_texts(entry) -> dict[str, Markable]:
 
 class ResultParts:
     """What every result that shows one row, in one language, for one kind of match, in
-    first place or not, has in common: kb/includes/result.html rendered with holes for
-    the hit's own values (`hit_values()`), the row's texts ready to be marked, and the
-    address of the row on its code page."""
+    first place or not, sure or not (`Hit.confident`), has in common:
+    kb/includes/result.html rendered with holes for the hit's own values (`hit_values()`),
+    the row's texts ready to be marked, and the address of the row on its code page."""
 
-    def __init__(self, entry, match: str, first: bool):
+    def __init__(self, entry, match: str, first: bool, sure: bool):
         self.texts = marked_texts(entry)
         self.url = entry.get_absolute_url()
-        context = {"entry": entry, "match": match, "first": first}
+        context = {"entry": entry, "match": match, "first": first, "sure": sure}
         self.holes = Holes(RESULT_TEMPLATE, context, ["number", "link", "diagnosis", *self.texts])
 
 
@@ -114,8 +115,8 @@ def hit_values(hit, number: int, texts: dict[str, Markable], url: str) -> dict[s
     return values
 
 
-# By (row, language, kind of match, first place), until the catalog changes. The rows are
-# the ones kept by kb.search.index.load_entries, with their FAQ articles read.
+# By (row, language, kind of match, first place, sure), until the catalog changes. The rows
+# are the ones kept by kb.search.index.load_entries, with their FAQ articles read.
 _result_parts = KeptUntilCatalogChanges(
     lambda keys: {key: ResultParts(key[0], *key[2:]) for key in keys}
 )
@@ -124,7 +125,7 @@ _result_parts = KeptUntilCatalogChanges(
 def result_html(hit, number: int) -> str:
     """Result `number` (from 1) of the page: kb/includes/result.html, its parts common to
     every search that shows the row kept, the hit's own filled in."""
-    key = (hit.entry, get_language(), hit.match, number == 1)
+    key = (hit.entry, get_language(), hit.match, number == 1, hit.confident)
     parts = _result_parts.get([key])[key]
     return parts.holes.fill(hit_values(hit, number, parts.texts, parts.url))
 
@@ -157,10 +158,12 @@ def search_context(found) -> dict:
         "result": bool(result),
         "request_id": "",
         "shown_count": 0,
+        "sure": False,
         "results": "",
     }
     if result:
         shown = result.shown
+        context["sure"] = result.confident
         # The FAQ articles of the rows shown, in one query (none for rows that have them).
         ErrorEntry.read_faqs([hit.entry for hit in shown])
         context.update(
@@ -189,7 +192,7 @@ def render_search_page(request, found) -> HttpResponse:
         return render(request, SEARCH_TEMPLATE, context, status=found.status)
     shows_request_id = bool(context["request_id"])
     holes = [*PAGE_HOLES, "request_id"] if shows_request_id else PAGE_HOLES
-    key = (get_language(), context["shown_count"], shows_request_id)
+    key = (get_language(), context["shown_count"], shows_request_id, context["sure"])
     if (page := _pages.get(key)) is None:
         # Rendered with this request: the context processors' values are holes as well.
         page = _pages[key] = Holes(SEARCH_TEMPLATE, context, holes, request=request)
@@ -198,7 +201,8 @@ def render_search_page(request, found) -> HttpResponse:
     return HttpResponse(filled, status=found.status)
 
 
-# By (language, number of results, whether a request ID is shown): a few dozen at most.
+# By (language, number of results, whether a request ID is shown, whether the answer is
+# sure): a few dozen at most.
 # Templates and settings do not change while a process runs. A page is rendered with the
 # first request of its shape, so nothing in kb/search.html may depend on who asks (the
 # user, the session): a test checks that a staff member's search leaves nothing of theirs.

@@ -23,6 +23,23 @@ def test_search_api_returns_ranked_rows_in_the_requested_language(shipped_catalo
     assert zh["results"][0]["url"].startswith("/zh-hans/")
 
 
+def test_search_api_says_whether_the_answer_and_each_row_are_sure(shipped_catalog, client):
+    # A code, a message: sure, the code's every row too.
+    for text in ("APIG.0201", "Request entity too large."):
+        data = client.get("/api/v1/search", {"q": text}).json()
+        assert data["sure"] is True and data["results"][0]["sure"] is True, text
+    data = client.get("/api/v1/search", {"q": "APIG.0201"}).json()
+    assert all(row["sure"] for row in data["results"] if row["code"] == "APIG.0201")
+    # A description whose words mostly miss every row: no sure answer and no sure row.
+    data = client.get("/api/v1/search", {"q": "the portal is slow"}).json()
+    assert data["results"] and data["sure"] is False
+    assert not any(row["sure"] for row in data["results"])
+    # A sure description: its first row sure, the far ones not.
+    data = client.get("/api/v1/search", {"q": "Request entity to large"}).json()
+    assert data["sure"] is True and data["results"][0]["sure"] is True
+    assert not data["results"][-1]["sure"]
+
+
 def test_search_api_reports_the_request_id(shipped_catalog, client):
     text = (
         '{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached.",'

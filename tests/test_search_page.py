@@ -81,6 +81,50 @@ def test_a_sure_answer_shows_its_rows_and_only_the_closest_alternatives(shipped_
     assert html.count('<li class="result') >= ErrorEntry.objects.filter(code="APIG.0201").count()
 
 
+# A description no row answers surely (no row holds most of its words), and a sure one.
+UNSURE_TEXT = "the portal is slow"
+SURE_TEXT = "Request entity to large"
+
+
+def test_a_search_with_no_sure_answer_says_so_above_its_rows(shipped_catalog, client):
+    for language, notice, label in (
+        ("en", "No sure answer", "some words in common"),
+        ("zh-hans", "没有确定的答案", "部分词语相同"),
+    ):
+        html = client.get(f"/{language}/search/", {"q": UNSURE_TEXT}).content.decode()
+        rows = html.count('<li class="result')
+        assert rows > 0
+        assert f"<h2>{notice}</h2>" in html
+        # No row is called the best match, and each says it only shares words.
+        assert "result best" not in html and "matching row" not in html
+        assert html.count('<li class="result unsure">') == rows
+        assert html.count(f">{label}</span>") == rows
+
+        html = client.get(f"/{language}/search/", {"q": SURE_TEXT}).content.decode()
+        assert notice not in html
+        assert '<li class="result best">' in html
+        # Under a sure answer, the closest alternatives say they only share words.
+        assert html.count(f">{label}</span>") == html.count('<li class="result unsure">') == 2
+
+
+def test_a_sure_page_and_an_unsure_one_of_the_same_shape_each_say_what_they_are(
+    shipped_catalog, client
+):
+    # The page of one language and number of rows is rendered once and kept; whether the
+    # answer is sure must not be kept with it, whichever of the two comes first.
+    def rows(text: str) -> int:
+        return client.get("/en/search/", {"q": text}).content.decode().count('<li class="result')
+
+    assert rows(UNSURE_TEXT) == rows(SURE_TEXT), "pick two texts whose pages show as many rows"
+    for first, second in ((UNSURE_TEXT, SURE_TEXT), (SURE_TEXT, UNSURE_TEXT)):
+        from kb.search_page import forget_kept_parts
+
+        forget_kept_parts()
+        for text in (first, second):
+            html = client.get("/en/search/", {"q": text}).content.decode()
+            assert ("No sure answer" in html) == (text == UNSURE_TEXT), (first, text)
+
+
 def test_matched_words_are_highlighted(shipped_catalog, client):
     html = client.get("/en/search/", {"q": "throttled"}).content.decode()
     assert "<mark>throttling</mark>" in html
@@ -216,6 +260,8 @@ RESULT_PASTES = [
     "the gateway says my signature does not match",
     "签名 校验 失败",
     "HTTP 429 too many requests from the gateway",
+    # No sure answer: the rows share a few of its words.
+    "the portal is slow",
 ]
 
 
@@ -242,6 +288,7 @@ def test_each_result_is_its_template_rendered_as_it_stands(shipped_catalog, clie
                                 "entry": hit.entry,
                                 "match": hit.match,
                                 "first": number == 1,
+                                "sure": hit.confident,
                                 **hit_values(hit, number, marked_texts(hit.entry), ""),
                             },
                         )

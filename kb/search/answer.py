@@ -70,6 +70,7 @@ class Answer:
         return {
             "query": self.text,
             "request_id": self.request_id or None,
+            "sure": bool(self.result and self.result.confident),
             "results": [hit.as_json() for hit in self.hits],
         }
 

@@ -421,6 +421,7 @@ class Hit:
             **self.entry.as_json(),
             "match": self.match,
             "score": self.score,
+            "sure": self.confident,
             "diagnosis": diagnosis,
         }
 

@@ -122,6 +122,8 @@ PAGES = {
     "home": "/{lang}/",
     "search": "/{lang}/search/?q=%7B%22error_code%22%3A%22APIG.0201%22%2C"
     "%22error_msg%22%3A%22Backend+unavailable%22%7D",
+    # A description with no sure answer: the notice above its rows.
+    "search-unsure": "/{lang}/search/?q=the+portal+is+slow",
     "signature-checker": "/{lang}/diagnose/signature/",
     "results": "/{lang}/codes/?http_status=429",
     "code": "/{lang}/codes/APIG.0201/",

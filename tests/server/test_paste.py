@@ -126,6 +126,43 @@ def test_in_chromium_a_16_kb_english_and_a_3000_character_chinese_paste_reach_re
         assert page.locator("#search-q").input_value() == text.replace("\r", "")
 
 
+# A description whose words mostly miss every row, and a sure one whose page shows as many
+# rows (tests/test_search_page.py checks they do).
+UNSURE_TEXT = "the portal is slow"
+SURE_TEXT = "Request entity to large"
+
+
+def test_in_chromium_a_search_with_no_sure_answer_says_so_and_a_sure_one_does_not(server_page):
+    page = server_page
+    for text, sure in ((UNSURE_TEXT, False), (SURE_TEXT, True), (UNSURE_TEXT, False)):
+        page.goto("/en/")
+        page.type("#search-q", text)
+        with page.expect_navigation():
+            page.click(".search-box button[type=submit]")
+        notice = page.get_by_role("heading", name="No sure answer")
+        first = page.locator("ol.results > li").first
+        if sure:
+            assert notice.count() == 0
+            assert first.get_attribute("class") == "result best"
+            assert "some words in common" not in first.inner_text()
+        else:
+            assert notice.is_visible()
+            assert first.get_attribute("class") == "result unsure"
+            assert "some words in common" in first.inner_text()
+
+
+def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
+    unsure = site.get("/api/v1/search", params={"q": UNSURE_TEXT}).json()
+    sure = site.get("/api/v1/search", params={"q": SURE_TEXT}).json()
+    assert unsure["results"] and unsure["sure"] is False
+    assert not any(row["sure"] for row in unsure["results"])
+    assert sure["sure"] is True and sure["results"][0]["sure"] is True
+    page = site.get("/zh-hans/search/", params={"q": UNSURE_TEXT})
+    assert page.status_code == 200
+    assert "<h2>没有确定的答案</h2>" in page.text
+    assert "没有确定的答案" not in site.get("/zh-hans/search/", params={"q": SURE_TEXT}).text
+
+
 def test_a_paste_over_16_kb_gets_a_clear_message(site):
     response = site.post("/en/search/", data={"q": "x" * (16 * 1024 + 1)})
     assert response.status_code == 413

@@ -42,11 +42,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"request_id: {result.query.request_id} (support needs it)")
             if not result.hits:
                 self.stdout.write("No row matches this text.")
+            elif not result.confident:
+                self.stdout.write("No sure answer: these rows share some of the text's words.")
             for rank, hit in enumerate(result.hits, 1):
                 entry = hit.entry
+                sure = "sure" if hit.confident else "not sure"
                 self.stdout.write(
                     self.style.SUCCESS(f"{rank}. {entry.code} HTTP {entry.http_status}")
-                    + f"  [{hit.match}, score {hit.score}]"
+                    + f"  [{hit.match}, score {hit.score}, {sure}]"
                 )
                 self.stdout.write(f"   message: {entry.message_en}")
                 if diagnosis := hit.diagnosis:
