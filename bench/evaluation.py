@@ -129,6 +129,14 @@ Cases live in bench/cases/, one file per provenance:
   written the same way by three more writers (`set34-making/README.md`); half of each
   language and register split `tune34`, half `heldout34` (drawn the same way): a
   twenty-first held-out set.
+- `independent_set35.json`: 164 English and 84 Chinese in registers the earlier sets had,
+  written the same way by three more writers (`set35-making/README.md`); half of each
+  language and register split `tune35`, half `heldout35` (drawn the same way): a
+  twenty-second held-out set.
+- `independent_set36.json`: 84 English and 83 Chinese in registers the earlier sets had,
+  written the same way by two more writers while the round's rules were being chosen
+  (`set36-making/README.md`); all split `heldout36`, a twenty-third held-out set, first
+  searched after the round's last rule.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -181,6 +189,8 @@ FILES = {
         "independent_set32.json",
         "independent_set33.json",
         "independent_set34.json",
+        "independent_set35.json",
+        "independent_set36.json",
     ),
 }
 
