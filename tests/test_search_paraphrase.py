@@ -35,6 +35,9 @@ from tests.factories import make_entry
         # In the plural; and a rate is no status.
         ("our script keeps getting 429s", 429),
         ("load test gets 429s, the policy we bound allows 500 per second", 429),
+        # A run of responses, not a duration.
+        ("a burst of 503s across all IAM-authenticated APIs", 503),
+        ("lots of 502s since the deploy", 502),
         ("limit is 500 a minute and we get 429", 429),
         # At a sentence's end.
         ("Every call now fails with 500. The function ran.", 500),
@@ -51,6 +54,7 @@ def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
         ("a PATCH gives 404 instead of 405", 404),
         # A duration in the plural's spelling.
         ("the call hangs and times out after 500s", None),
+        ("we set a timeout of 500s and it still fails", None),
         ("the gateway says not found rather than 405", None),
         ("返回404而不是405", 404),
         ("we get 502, not 504", 502),
@@ -607,6 +611,9 @@ def test_what_is_missing_is_read_around_its_cue():
     lacked = lacked_terms("with grant_type and client_secret, but the client_id field left blank")
     assert "clientid" in lacked
     assert lacked.isdisjoint({"clientsecret", "granttyp"})
+    # A field that "is not there" or "isn't present" was not sent.
+    assert "id" in lacked_terms("it complains the client id is not there")
+    assert "secret" in lacked_terms("the secret isn't present in the form")
     # A dash between spaces ends a clause: what was sent before it is not what is missing.
     lacked = lacked_terms("the body only had client_id and client_secret - I never set the grant")
     assert "grant" in lacked
@@ -2313,6 +2320,7 @@ def test_a_token_days_old_is_an_expired_one(text):
         "the token call sends sprocket_id with a trailing space and the gateway refuses it",
         "we pass sprocket_id in the form body; the token request is rejected",
         "a token call with only sprocket_id in its body is refused by the gateway",
+        "the mobile app refreshes using its own sprocket_id and the gateway refuses it",
         "请求里带了sprocket_id，网关拒绝了",
         "表单带sprocket_id，网关拒绝了",
     ],

@@ -86,9 +86,12 @@ PROSE_STATUS_RE = re.compile(
     r"(?!\s*(?:次|个|条|毫秒|秒|分钟|小时|字节|字符))",
     re.IGNORECASE,
 )
-# What makes `500s` a duration: `after 500s`, `took 500s`, `timeout of 500s`.
+# What makes `500s` a duration: `after 500s`, `took 500s`, `timeout of 500s`; not a run of
+# responses (`a burst of 503s`, `lots of 502s`).
 DURATION_BEFORE_RE = re.compile(
-    r"(?:after|took|takes|take|taking|for|in|within|about|over|under|of|~)\s*$", re.IGNORECASE
+    r"(?:after|took|takes|take|taking|for|in|within|about|over|under|~"
+    r"|(?:timeout|time-out|limit|wait|delay|duration|latency|interval|period|ttl)\s+of)\s*$",
+    re.IGNORECASE,
 )
 # A status the text says the call did not get: `404 instead of 405`, `expected 200`.
 NOT_THE_STATUS_RE = re.compile(

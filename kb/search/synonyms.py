@@ -888,7 +888,7 @@ LACK_CUE_RE = re.compile(
     r" (?:send|pass|include|provide|put|add|set|specify|supply|fill in)"
     r"|but not|except(?: for)?)"
     r"|missing|absent|lack|left out|leaves out|leaving out|omit(?:s|ted|ting)?|stripped"
-    r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set)"
+    r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set|there|present)"
     r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?|set|specified|supplied)"
     r"|left (?:blank|empty))"
     r"(?![a-z0-9])"
