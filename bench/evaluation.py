@@ -246,11 +246,12 @@ def score(
     group: Callable[[dict], tuple] = group_of,
 ) -> dict[tuple, list[int]]:
     """Per group (`group`, by default `group_of`): [cases, top-1 hits, top-3 hits,
-    code-bearing cases, code kept first, answers presented as sure that were wrong].
+    code-bearing cases, code kept first, answers presented as sure that were wrong,
+    answers presented as sure].
 
     `rank(text)` gives the ranked rows' keys and whether the engine called its answer sure.
     """
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
     for case in cases:
         right = right_keys(case)
         keys, sure = rank(case["query"])
@@ -260,6 +261,7 @@ def score(
         counts[1] += first
         counts[2] += any(key in right for key in keys[:3])
         counts[5] += sure and not first
+        counts[6] += sure
         if case["expect"][1] in codes_in(case["query"]):
             counts[3] += 1
             counts[4] += bool(keys) and keys[0][1] == case["expect"][1]

@@ -10,7 +10,8 @@
 `code kept` counts the cases whose query carries their expected code and whose first
 result has that code (the code is authoritative: must be 100%). `sure+wrong` counts the
 answers the engine presented as sure whose first row was not a right one: a sure wrong
-answer misleads more than an unsure one. With --distractors N the
+answer misleads more than an unsure one. `sure` is the share of answers presented as sure
+(the page shows the others as its closest matches). With --distractors N the
 same cases run again after N distractor rows (bench/distractors.py) join the catalog, and
 the last column is the change in top-1; `distractors_lost` counts the cases right on the
 catalog alone and wrong among the distractors, by what came first: a twin (a distractor
@@ -57,12 +58,13 @@ def summarize(totals: dict) -> dict[str, float]:
         if provenance == "independent":
             names += [f"independent/{split}", f"independent/{split}/{kind}"]
         for name in names:
-            total = sums.setdefault(name, [0, 0, 0, 0, 0, 0])
+            total = sums.setdefault(name, [0, 0, 0, 0, 0, 0, 0])
             for i, value in enumerate(counts):
                 total[i] += value
     figures = {}
-    for name, (count, top1, top3, coded, kept, sure_wrong) in sums.items():
+    for name, (count, top1, top3, coded, kept, sure_wrong, sure) in sums.items():
         figures[f"{name}:sure but wrong"] = rate(sure_wrong, count)
+        figures[f"{name}:sure"] = rate(sure, count)
         figures[f"{name}:top1"] = rate(top1, count)
         figures[f"{name}:top3"] = rate(top3, count)
         figures[f"{name}:code kept"] = rate(kept, coded) if coded else 100.0
@@ -71,13 +73,14 @@ def summarize(totals: dict) -> dict[str, float]:
 
 def print_table(totals: dict, baseline: dict | None = None) -> None:
     header = f"{'provenance':<16}{'split':<11}{'kind':<32}{'cases':>6}{'top-1':>8}{'top-3':>8}"
-    print(header + f"{'code kept':>11}{'sure+wrong':>12}" + ("  Δtop-1" if baseline else ""))
+    header += f"{'code kept':>11}{'sure+wrong':>12}{'sure':>8}"
+    print(header + ("  Δtop-1" if baseline else ""))
     for group in sorted(totals):
-        count, top1, top3, coded, kept, sure_wrong = totals[group]
+        count, top1, top3, coded, kept, sure_wrong, sure = totals[group]
         line = f"{group[0]:<16}{group[1]:<11}{group[2]:<32}{count:>6}"
         line += f"{rate(top1, count):>7.1f}%{rate(top3, count):>7.1f}%"
         line += f"{rate(kept, coded):>10.1f}%" if coded else f"{'-':>11}"
-        line += f"{rate(sure_wrong, count):>11.1f}%"
+        line += f"{rate(sure_wrong, count):>11.1f}%{rate(sure, count):>7.1f}%"
         if baseline:
             line += f"{rate(top1, count) - rate(baseline[group][1], count):>+8.1f}"
         print(line)

@@ -88,8 +88,8 @@ SURE_TEXT = "Request entity to large"
 
 def test_a_search_with_no_sure_answer_says_so_above_its_rows(shipped_catalog, client):
     for language, notice, label in (
-        ("en", "No sure answer", "some words in common"),
-        ("zh-hans", "没有确定的答案", "部分词语相同"),
+        ("en", "Closest matches", "matched by some words"),
+        ("zh-hans", "最接近的条目", "按部分词语匹配"),
     ):
         html = client.get(f"/{language}/search/", {"q": UNSURE_TEXT}).content.decode()
         rows = html.count('<li class="result')
@@ -122,7 +122,7 @@ def test_a_sure_page_and_an_unsure_one_of_the_same_shape_each_say_what_they_are(
         forget_kept_parts()
         for text in (first, second):
             html = client.get("/en/search/", {"q": text}).content.decode()
-            assert ("No sure answer" in html) == (text == UNSURE_TEXT), (first, text)
+            assert ("Closest matches" in html) == (text == UNSURE_TEXT), (first, text)
 
 
 def test_matched_words_are_highlighted(shipped_catalog, client):

@@ -139,16 +139,16 @@ def test_in_chromium_a_search_with_no_sure_answer_says_so_and_a_sure_one_does_no
         page.type("#search-q", text)
         with page.expect_navigation():
             page.click(".search-box button[type=submit]")
-        notice = page.get_by_role("heading", name="No sure answer")
+        notice = page.get_by_role("heading", name="Closest matches")
         first = page.locator("ol.results > li").first
         if sure:
             assert notice.count() == 0
             assert first.get_attribute("class") == "result best"
-            assert "some words in common" not in first.inner_text()
+            assert "matched by some words" not in first.inner_text()
         else:
             assert notice.is_visible()
             assert first.get_attribute("class") == "result unsure"
-            assert "some words in common" in first.inner_text()
+            assert "matched by some words" in first.inner_text()
 
 
 def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
@@ -159,8 +159,8 @@ def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
     assert sure["sure"] is True and sure["results"][0]["sure"] is True
     page = site.get("/zh-hans/search/", params={"q": UNSURE_TEXT})
     assert page.status_code == 200
-    assert "<h2>没有确定的答案</h2>" in page.text
-    assert "没有确定的答案" not in site.get("/zh-hans/search/", params={"q": SURE_TEXT}).text
+    assert "<h2>最接近的条目</h2>" in page.text
+    assert "最接近的条目" not in site.get("/zh-hans/search/", params={"q": SURE_TEXT}).text
 
 
 def test_a_paste_over_16_kb_gets_a_clear_message(site):
