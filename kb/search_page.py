@@ -4,10 +4,10 @@ shows rendered once per process and each search's own values put in.
 A unique paste is the search page's common case, so no page cache can answer it, and the
 page's template nodes cost more than its search (README, "Where an uncached search page's
 time goes"). What two such pages of one shape share (language, number of results, whether
-the paste carries a request ID, whether the answer is sure) is rendered once with holes
-(kb.holes.Holes); each page puts in its paste, its request ID, its results and its
-language links. A result, in turn, keeps what every search that shows its row has in
-common (`ResultParts`).
+the paste carries a request ID, whether the answer is sure and whether the text states an
+HTTP status) is rendered once with holes (kb.holes.Holes); each page puts in its paste,
+its request ID, its results and its language links. A result, in turn, keeps what every
+search that shows its row has in common (`ResultParts`).
 """
 
 import html
@@ -159,11 +159,13 @@ def search_context(found) -> dict:
         "request_id": "",
         "shown_count": 0,
         "sure": False,
+        "status_stated": False,
         "results": "",
     }
     if result:
         shown = result.shown
         context["sure"] = result.confident
+        context["status_stated"] = result.query.http_status is not None
         # The FAQ articles of the rows shown, in one query (none for rows that have them).
         ErrorEntry.read_faqs([hit.entry for hit in shown])
         context.update(
@@ -192,7 +194,13 @@ def render_search_page(request, found) -> HttpResponse:
         return render(request, SEARCH_TEMPLATE, context, status=found.status)
     shows_request_id = bool(context["request_id"])
     holes = [*PAGE_HOLES, "request_id"] if shows_request_id else PAGE_HOLES
-    key = (get_language(), context["shown_count"], shows_request_id, context["sure"])
+    key = (
+        get_language(),
+        context["shown_count"],
+        shows_request_id,
+        context["sure"],
+        context["status_stated"],
+    )
     if (page := _pages.get(key)) is None:
         # Rendered with this request: the context processors' values are holes as well.
         page = _pages[key] = Holes(SEARCH_TEMPLATE, context, holes, request=request)
@@ -202,7 +210,7 @@ def render_search_page(request, found) -> HttpResponse:
 
 
 # By (language, number of results, whether a request ID is shown, whether the answer is
-# sure): a few dozen at most.
+# sure, whether the text states a status): a few dozen at most.
 # Templates and settings do not change while a process runs. A page is rendered with the
 # first request of its shape, so nothing in kb/search.html may depend on who asks (the
 # user, the session): a test checks that a staff member's search leaves nothing of theirs.

@@ -125,6 +125,30 @@ def test_a_sure_page_and_an_unsure_one_of_the_same_shape_each_say_what_they_are(
             assert ("Closest matches" in html) == (text == UNSURE_TEXT), (first, text)
 
 
+def test_an_unsure_answer_asks_for_the_status_only_of_a_text_that_states_none(
+    shipped_catalog, client
+):
+    # Two texts with no sure answer and as many rows: one states no status, one does. The
+    # page of one shape is kept, so each is asked first in turn.
+    from kb.search_page import forget_kept_parts
+
+    no_status, with_status = "my cat ate the token", "weird 403 from somewhere"
+    hint = {
+        "en": "Add the HTTP status the gateway answered",
+        "zh-hans": "请加上网关返回的HTTP状态码",
+    }
+    for language in ("en", "zh-hans"):
+        for order in ((no_status, with_status), (with_status, no_status)):
+            forget_kept_parts()
+            pages = {}
+            for text in order:
+                html = client.get(f"/{language}/search/", {"q": text}).content.decode()
+                assert '<li class="result unsure">' in html, text
+                assert (hint[language] in html) == (text == no_status), (language, order, text)
+                pages[text] = html.count('<li class="result')
+            assert pages[no_status] == pages[with_status], "pick two texts with as many rows"
+
+
 def test_matched_words_are_highlighted(shipped_catalog, client):
     html = client.get("/en/search/", {"q": "throttled"}).content.decode()
     assert "<mark>throttling</mark>" in html

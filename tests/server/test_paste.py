@@ -160,6 +160,8 @@ def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
     page = site.get("/zh-hans/search/", params={"q": UNSURE_TEXT})
     assert page.status_code == 200
     assert "<h2>最接近的条目</h2>" in page.text
+    # The text states no status: the page asks for one.
+    assert "请加上网关返回的HTTP状态码" in page.text
     assert "最接近的条目" not in site.get("/zh-hans/search/", params={"q": SURE_TEXT}).text
 
 
