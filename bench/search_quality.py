@@ -58,7 +58,7 @@ def summarize(totals: dict) -> dict[str, float]:
         if provenance == "independent":
             names += [f"independent/{split}", f"independent/{split}/{kind}"]
         for name in names:
-            total = sums.setdefault(name, [0, 0, 0, 0, 0, 0, 0])
+            total = sums.setdefault(name, [0] * len(counts))
             for i, value in enumerate(counts):
                 total[i] += value
     figures = {}

@@ -4,8 +4,8 @@ shows rendered once per process and each search's own values put in.
 A unique paste is the search page's common case, so no page cache can answer it, and the
 page's template nodes cost more than its search (README, "Where an uncached search page's
 time goes"). What two such pages of one shape share (language, number of results, whether
-the paste carries a request ID, whether the answer is sure and whether the text states an
-HTTP status) is rendered once with holes (kb.holes.Holes); each page puts in its paste,
+the paste carries a request ID, whether the answer is sure and whether the page asks for
+the HTTP status) is rendered once with holes (kb.holes.Holes); each page puts in its paste,
 its request ID, its results and its language links. A result, in turn, keeps what every
 search that shows its row has in common (`ResultParts`).
 """
@@ -159,13 +159,14 @@ def search_context(found) -> dict:
         "request_id": "",
         "shown_count": 0,
         "sure": False,
-        "status_stated": False,
+        "ask_status": False,
         "results": "",
     }
     if result:
         shown = result.shown
         context["sure"] = result.confident
-        context["status_stated"] = result.query.http_status is not None
+        # An unsure answer to a text that states no status asks for one.
+        context["ask_status"] = not result.confident and result.query.http_status is None
         # The FAQ articles of the rows shown, in one query (none for rows that have them).
         ErrorEntry.read_faqs([hit.entry for hit in shown])
         context.update(
@@ -199,7 +200,7 @@ def render_search_page(request, found) -> HttpResponse:
         context["shown_count"],
         shows_request_id,
         context["sure"],
-        context["status_stated"],
+        context["ask_status"],
     )
     if (page := _pages.get(key)) is None:
         # Rendered with this request: the context processors' values are holes as well.
@@ -210,7 +211,7 @@ def render_search_page(request, found) -> HttpResponse:
 
 
 # By (language, number of results, whether a request ID is shown, whether the answer is
-# sure, whether the text states a status): a few dozen at most.
+# sure, whether the page asks for the status): a few dozen at most.
 # Templates and settings do not change while a process runs. A page is rendered with the
 # first request of its shape, so nothing in kb/search.html may depend on who asks (the
 # user, the session): a test checks that a staff member's search leaves nothing of theirs.

@@ -115,10 +115,10 @@ def test_a_sure_page_and_an_unsure_one_of_the_same_shape_each_say_what_they_are(
     def rows(text: str) -> int:
         return client.get("/en/search/", {"q": text}).content.decode().count('<li class="result')
 
+    from kb.search_page import forget_kept_parts
+
     assert rows(UNSURE_TEXT) == rows(SURE_TEXT), "pick two texts whose pages show as many rows"
     for first, second in ((UNSURE_TEXT, SURE_TEXT), (SURE_TEXT, UNSURE_TEXT)):
-        from kb.search_page import forget_kept_parts
-
         forget_kept_parts()
         for text in (first, second):
             html = client.get("/en/search/", {"q": text}).content.decode()
