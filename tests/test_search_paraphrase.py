@@ -405,6 +405,19 @@ def test_no_sure_answer_when_another_row_says_as_much():
     assert search("sprocket alignment refused").confident
 
 
+@pytest.mark.django_db
+def test_a_number_or_a_letter_pair_alone_is_no_sure_answer():
+    # A version's number, a field's last letters: every word of the query, but a piece of
+    # many things; a word of the row's makes the answer sure.
+    make_entry(message_en="Sprocket protocol TLSv1.1 refused.", http_status=400)
+    make_entry(message_en="Lack of sprocket_id.", http_status=400)
+
+    for text in ("1", "id", "id 1"):
+        result = search(text)
+        assert result.hits and not result.confident, text
+    assert search("sprocket protocol refused").confident
+
+
 def test_fillers_are_not_words_of_the_failure():
     assert query_groups("why does it still keep timing out now?") == query_groups("timing out")
     assert query_groups("i think it's about timing out, any ideas?") == query_groups("timing out")

@@ -96,6 +96,9 @@ QUOTED_SIMILARITY = 85
 SIMILAR = 80
 # A row found by its words is a sure answer when it holds this share of them.
 SURE_COVERAGE = 0.6
+# ...and when one of them is a word: a number (`1` of `TLSv1.1`) or a letter pair (`id` of
+# `client_id`) alone is a piece of many things, whatever share of the query it is.
+SURE_WORD_LENGTH = 3
 # A row found by its words is no sure answer when a row that says something else (another
 # message or status) scores within this of it: the words do not decide between them.
 SURE_MARGIN = 2.0
@@ -392,6 +395,11 @@ def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(line.split()) for line in sections[PHRASINGS].split(LINE_MARK) if line)
 
 
+def _is_word(term: str) -> bool:
+    """Whether a query's term is a word that can make an answer sure (SURE_WORD_LENGTH)."""
+    return not term.isdigit() and (len(term) >= SURE_WORD_LENGTH or not term.isascii())
+
+
 @dataclass
 class Hit:
     entry: ErrorEntry
@@ -409,12 +417,17 @@ class Hit:
     @property
     def confident(self) -> bool:
         """This row answers the query: its code, its message, or most of the words, by
-        weight and by count (a row that misses most of what was said is no sure answer)."""
+        weight and by count, a word among them (a row that misses most of what was said is
+        no sure answer, nor one that holds only a number or a letter pair of it)."""
         if self.match in ("code", "message", "status"):
             return True
         if self.contested:
             return False
-        return self.coverage >= SURE_COVERAGE and self.held_share >= SURE_COVERAGE
+        return (
+            self.coverage >= SURE_COVERAGE
+            and self.held_share >= SURE_COVERAGE
+            and any(map(_is_word, self.terms))
+        )
 
     def as_json(self) -> dict:
         """The row as a search result of the API (kb/openapi.py's Result)."""
