@@ -137,6 +137,9 @@ Cases live in bench/cases/, one file per provenance:
   written the same way by two more writers while the round's rules were being chosen
   (`set36-making/README.md`); all split `heldout36`, a twenty-third held-out set, first
   searched after the round's last rule.
+- `independent_set37.json`: 168 English and 84 Chinese, in six registers each that no
+  earlier set had under those names, written the same way by three more writers
+  (`set37-making/README.md`); all split `heldout37`, a twenty-fourth held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -191,6 +194,7 @@ FILES = {
         "independent_set34.json",
         "independent_set35.json",
         "independent_set36.json",
+        "independent_set37.json",
     ),
 }
 
