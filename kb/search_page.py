@@ -12,21 +12,22 @@ search that shows its row has in common (`ResultParts`).
 
 import html
 import re
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import add_truncation_text, calculate_truncate_chars_length
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from kb.context_processors import language_links
 from kb.holes import Holes
-from kb.models import ErrorEntry
+from kb.models import ErrorEntry, page_url, status_class
 from kb.pagecache import KeptUntilCatalogChanges
-from kb.search.answer import row_link
+from kb.search.answer import fits_in_url, row_link
 from kb.suggest import closest_codes
 from kb.text.script import HAN_CHARS, HAN_RE
 from kb.text.tokens import han_token, stem
@@ -148,6 +149,28 @@ def title_of(text: str) -> str:
     return add_truncation_text(text[: calculate_truncate_chars_length(TITLE_CHARS, None)])
 
 
+def status_choices(text: str, shown) -> str:
+    """Links that search `text` again with each HTTP status of the rows `shown`, in their
+    order: a reader who wrote none picks the one the gateway answered, which narrows the
+    rows down (README, "Search"). Nothing when the rows have one status between them, or
+    when such an address would not fit in a URL (the box is there for the status then)."""
+    statuses = list(dict.fromkeys(hit.entry.http_status for hit in shown))
+    if len(statuses) < 2:
+        return ""
+    links = []
+    for status in statuses:
+        query = f"{text} HTTP {status}"
+        if not fits_in_url(q=query):
+            return ""
+        address = f"{page_url('kb:search')}?{urlencode({'q': query})}"
+        links.append((f"status status-{status_class(status)}", address, status))
+    return format_html(
+        '<p class="status-choices">{} {}</p>',
+        gettext("Search again with the status:"),
+        format_html_join(" ", '<a class="{}" href="{}">{}</a>', links),
+    )
+
+
 def search_context(found) -> dict:
     """What kb/search.html shows of an answer (kb.search.answer.Answer)."""
     result = found.result
@@ -160,6 +183,7 @@ def search_context(found) -> dict:
         "shown_count": 0,
         "sure": False,
         "ask_status": False,
+        "status_choices": "",
         "results": "",
     }
     if result:
@@ -167,6 +191,8 @@ def search_context(found) -> dict:
         context["sure"] = result.confident
         # An unsure answer to a text that states no status asks for one.
         context["ask_status"] = not result.confident and result.query.http_status is None
+        if context["ask_status"]:
+            context["status_choices"] = status_choices(found.text, shown)
         # The FAQ articles of the rows shown, in one query (none for rows that have them).
         ErrorEntry.read_faqs([hit.entry for hit in shown])
         context.update(
@@ -184,7 +210,14 @@ def search_context(found) -> dict:
 
 # What differs between two search pages of one shape: each is a hole. None may be shown
 # inside a {% cache %} fragment, which would keep the hole for every page that shows it.
-PAGE_HOLES = ["query", "query_title", "results", "head_links", "language_switch"]
+PAGE_HOLES = [
+    "query",
+    "query_title",
+    "results",
+    "status_choices",
+    "head_links",
+    "language_switch",
+]
 
 
 def render_search_page(request, found) -> HttpResponse:

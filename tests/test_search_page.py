@@ -1,7 +1,8 @@
 """The search page behind the home page's box."""
 
 import re
-from urllib.parse import urlencode
+from html import unescape
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.template.defaultfilters import truncatechars
@@ -147,6 +148,53 @@ def test_an_unsure_answer_asks_for_the_status_only_of_a_text_that_states_none(
                 assert (hint[language] in html) == (text == no_status), (language, order, text)
                 pages[text] = html.count('<li class="result')
             assert pages[no_status] == pages[with_status], "pick two texts with as many rows"
+
+
+def status_choices(page: str) -> list[tuple[str, str]]:
+    """The (address, status) of each search-again link of a page, in order."""
+    found = re.search(r'<p class="status-choices">(.*?)</p>', page)
+    links = re.findall(r'<a class="status status-\dxx" href="([^"]+)">(\d{3})</a>', found[1])
+    return [(unescape(href), status) for href, status in links]
+
+
+def test_an_unsure_page_searches_again_with_each_status_of_its_rows(shipped_catalog, client):
+    # Two texts with no sure answer and no status, whose pages have one shape (kept once):
+    # each links its own text, with each status its rows have, in their order.
+    from kb.search_page import forget_kept_parts
+
+    texts = ("my cat ate the token", "my dog ate the signature")
+    labels = {"en": "Search again with the status:", "zh-hans": "加上HTTP状态码再搜索："}
+    for language, label in labels.items():
+        forget_kept_parts()
+        shown = set()
+        for text in texts:
+            page = client.get(f"/{language}/search/", {"q": text}).content.decode()
+            shown.add(page.count('<li class="result'))
+            assert f'<p class="status-choices">{label} ' in page
+            rows = re.findall(r'<span class="status status-\dxx">HTTP (\d{3})</span>', page)
+            links = status_choices(page)
+            assert [status for _href, status in links] == list(dict.fromkeys(rows))
+            assert len(links) > 1
+            for href, status in links:
+                address = urlsplit(href)
+                assert address.path == f"/{language}/search/"
+                assert parse_qs(address.query)["q"] == [f"{text} HTTP {status}"]
+        assert len(shown) == 1, "pick two texts with as many rows"
+
+    # Followed: the text states the status, its rows have it, and nothing more is asked.
+    href, status = status_choices(client.get("/en/search/", {"q": texts[0]}).content.decode())[0]
+    page = client.get(href).content.decode()
+    assert f"{texts[0]} HTTP {status}</textarea>" in page
+    assert re.search(r'<span class="status status-\dxx">HTTP (\d{3})</span>', page)[1] == status
+    assert "status-choices" not in page and "Add the HTTP status" not in page
+
+
+def test_a_text_too_long_for_an_address_gets_no_status_links(shipped_catalog, client):
+    # Posted, not redirected: a link could not carry it, the box can.
+    text = "my cat ate the token " + "and then it sat on the keyboard " * 70
+    page = client.post("/en/search/", {"q": text}).content.decode()
+    assert "Add the HTTP status the gateway answered" in page
+    assert "status-choices" not in page
 
 
 def test_matched_words_are_highlighted(shipped_catalog, client):

@@ -16,6 +16,7 @@ from kb.models.catalog import (
     code_page_url,
     page_url,
     row_identity,
+    status_class,
 )
 from kb.models.feedback import FEEDBACK_LOCK, Feedback, FeedbackByRow
 from kb.models.queue import UnansweredSearch, UnansweredSighting
@@ -40,4 +41,5 @@ __all__ = [
     "code_page_url",
     "page_url",
     "row_identity",
+    "status_class",
 ]

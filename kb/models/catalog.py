@@ -44,6 +44,11 @@ def page_url(viewname: str, *args: str) -> str:
     return _reverse(viewname, args, *_url_context())
 
 
+def status_class(status: int | str) -> str:
+    """The class of an HTTP status, as the stylesheet names it: 413 -> `4xx`."""
+    return f"{str(status)[:1]}xx"
+
+
 def _url_context() -> tuple[str | None, str, str]:
     """What `reverse()` reads besides its arguments: the language of the prefix, the
     script prefix and the URLconf."""

@@ -2,7 +2,7 @@ from django import template
 
 from kb.feedback import FeedbackForm
 from kb.markdown import render_markdown
-from kb.models import page_url
+from kb.models import page_url, status_class
 
 register = template.Library()
 
@@ -24,10 +24,7 @@ def page_url_tag(viewname: str, *args) -> str:
     return page_url(viewname, *args)
 
 
-@register.filter
-def status_class(status) -> str:
-    """The class of an HTTP status, as the stylesheet names it: 413 -> `4xx`."""
-    return f"{str(status)[:1]}xx"
+register.filter("status_class", status_class)
 
 
 @register.filter

@@ -151,6 +151,28 @@ def test_in_chromium_a_search_with_no_sure_answer_says_so_and_a_sure_one_does_no
             assert "matched by some words" in first.inner_text()
 
 
+def test_in_chromium_a_closest_match_page_searches_again_with_the_status_clicked(server_page):
+    # The reader wrote no status; the page offers each status its rows have, and the one
+    # clicked is searched with the text: its rows come first, and nothing more is asked.
+    page = server_page
+    text = "my cat ate the token"
+    page.goto("/en/")
+    page.type("#search-q", text)
+    with page.expect_navigation():
+        page.click(".search-box button[type=submit]")
+    choices = page.locator(".notice.unsure .status-choices a")
+    assert choices.count() > 1
+    offered = choices.all_inner_texts()
+    row_statuses = page.locator("ol.results > li .status").all_inner_texts()
+    assert offered == list(dict.fromkeys(status.removeprefix("HTTP ") for status in row_statuses))
+    status = offered[-1]  # the rows' last status: the first would hardly move them
+    with page.expect_navigation():
+        choices.nth(len(offered) - 1).click()
+    assert page.locator("#search-q").input_value() == f"{text} HTTP {status}"
+    assert page.locator("ol.results > li .status").first.inner_text() == f"HTTP {status}"
+    assert page.locator(".status-choices").count() == 0
+
+
 def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
     unsure = site.get("/api/v1/search", params={"q": UNSURE_TEXT}).json()
     sure = site.get("/api/v1/search", params={"q": SURE_TEXT}).json()
@@ -160,8 +182,9 @@ def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
     page = site.get("/zh-hans/search/", params={"q": UNSURE_TEXT})
     assert page.status_code == 200
     assert "<h2>最接近的条目</h2>" in page.text
-    # The text states no status: the page asks for one.
+    # The text states no status: the page asks for one, and offers its rows'.
     assert "请加上网关返回的HTTP状态码" in page.text
+    assert '<p class="status-choices">加上HTTP状态码再搜索：' in page.text
     assert "最接近的条目" not in site.get("/zh-hans/search/", params={"q": SURE_TEXT}).text
 
 
