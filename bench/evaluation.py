@@ -140,6 +140,10 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set37.json`: 168 English and 84 Chinese, in six registers each that no
   earlier set had under those names, written the same way by three more writers
   (`set37-making/README.md`); all split `heldout37`, a twenty-fourth held-out set.
+- `independent_set38.json`: 166 English and 83 Chinese, in six registers each, written
+  the same way by three more writers (`set38-making/README.md`); half of each language
+  and register split `tune38`, half `heldout38` (drawn the same way): a twenty-fifth
+  held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -195,6 +199,7 @@ FILES = {
         "independent_set35.json",
         "independent_set36.json",
         "independent_set37.json",
+        "independent_set38.json",
     ),
 }
 
