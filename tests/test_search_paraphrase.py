@@ -368,6 +368,36 @@ def test_a_cloud_services_api_is_answered_by_the_shared_gateways_rows(shipped_ca
     assert search(text).hits[0].entry.code == code
 
 
+@pytest.mark.parametrize(
+    "text, row",
+    [
+        # Cut off after a while: the gateway stopped waiting.
+        ("the gateway cut off the call after 60 seconds", ("APIG.0203", 504)),
+        # A token past its lifetime has expired.
+        ("token is past its lifetime, calls to the DNS API fail", ("APIGW.0307", 401)),
+        # OpenID Connect, as the catalog names it.
+        ("the openid connect plugin rejects every access token", ("APIG.0316", 401)),
+        # A connection refused is a backend that is not there.
+        ("网关日志显示连接后端被拒绝，返回502", ("APIG.0201", 502)),
+    ],
+)
+def test_words_for_a_failure_that_the_catalog_says_otherwise(shipped_catalog, text, row):
+    best = search(text).hits[0].entry
+    assert (best.code, best.http_status) == row
+
+
+def test_a_block_list_is_an_access_control_list():
+    for text in ("on a block list", "on a blocklist", "on the blocked list"):
+        assert query_groups(text) == query_groups("on a blacklist"), text
+
+
+def test_an_app_is_a_credential_in_chinese_too():
+    # 应用 is the credential's former name (the glossary): its IP list is the credential's.
+    credential_level = alternatives("credential-level 凭据级")
+    assert credential_level in query_groups("给其应用配置了访问控制，只放行机房出口IP")
+    assert credential_level in query_groups("给凭据配置了访问控制，只放行机房出口IP")
+
+
 def test_a_cloud_services_api_ranks_the_shared_gateways_row_first(shipped_catalog):
     hits = search("IAM user is forbidden in the selected region when calling the ECS API").hits
     assert hits[0].entry.code == "APIGW.0802"

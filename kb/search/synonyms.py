@@ -33,6 +33,13 @@ SYNONYMS: dict[str, str] = {
     "throttled": "throttling",
     "flow control": "throttling",
     "timed out": "timeout",
+    # A call cut off: by the gateway that stopped waiting (a timeout) or by a backend gone
+    # (unavailable), as 断开 below.
+    "cut off": "timeout unavailable",
+    # A token past its lifetime has expired.
+    "past its lifetime": "expired",
+    "past their lifetime": "expired",
+    "beyond its lifetime": "expired",
     "time out": "timeout",
     "took too long": "timeout",
     "time limit": "timeout",
@@ -232,6 +239,9 @@ SYNONYMS: dict[str, str] = {
     "sub-account": "iam | user",
     "sub account": "iam | user",
     "mtls": "client certificate",
+    # OpenID Connect, as the catalog names its authentication.
+    "openid connect": "oidc",
+    "openid": "oidc",
     "ssl": "ssl tls protocol",
     "tls": "ssl tls protocol",
     "signature mismatch": "signature | mismatch",
@@ -335,6 +345,10 @@ SYNONYMS: dict[str, str] = {
     "black list": "ip access control",
     "white-list": "ip access control",
     "black-list": "ip access control",
+    "block list": "ip access control",
+    "blocklist": "ip access control",
+    "blocklisted": "ip access control",
+    "blocked list": "ip access control",
     "ip blocked": "ip address access control",
     "dns": "domain name resolution",
     # A signature the gateway makes (computes, generates, produces) is calculated.
@@ -480,6 +494,10 @@ SYNONYMS: dict[str, str] = {
     # Port 443 is HTTPS.
     "443端口": "https",
     "连不上后端": "后端不可用",
+    # A connection refused (`connection refused` above) is a backend that is not there.
+    "连接被拒绝": "后端不可用",
+    "连接后端被拒绝": "后端不可用",
+    "拒绝连接": "后端不可用",
     "证书错误": "证书校验失败",
     "拦下": "拦截 拒绝 被拒",
     "拦了": "拦截 拒绝 被拒",
@@ -727,7 +745,7 @@ CREDENTIAL_LEVEL_RE = re.compile(
     rf"|(?<![a-z0-9_-]){_IP_LIST} (?:(?:is |was )?(?:bound|attached|applied|added) )?"
     r"(?:on|of|for|in|to) (?:(?:the|this|that|our|my|each|every|an?|one|single) ){0,2}"
     r"(?:credential|app)s?(?![a-z0-9_-])"
-    r"|(?:凭据|credential)(?:上|里|侧|那边)?\s*(?:绑定?|加|挂|配置?|设置?)?了?(?:个|一个)?的?\s*"
+    r"|(?:凭据|应用|credential)(?:上|里|侧|那边)?\s*(?:绑定?|加|挂|配置?|设置?)?了?(?:个|一个)?的?\s*"
     r"(?:(?:来源|源)?ip)?\s*(?:白名单|黑名单|访问控制|限制|acl)"
 )
 
@@ -759,7 +777,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     if any(word in text for word in IP_LIST_WORDS):
         if "api" in text and API_LEVEL_RE.search(text):
             groups.append(alternatives("api-level api级别"))
-        if any(word in text for word in ("凭据", "credential", "app")) and (
+        if any(word in text for word in ("凭据", "应用", "credential", "app")) and (
             CREDENTIAL_LEVEL_RE.search(text)
         ):
             groups.append(alternatives("credential-level 凭据级"))
