@@ -396,7 +396,9 @@ def phrasing_lines(index_tokens: str) -> tuple[frozenset[str], ...]:
 
 
 def _is_word(term: str) -> bool:
-    """Whether a query's term is a word that can make an answer sure (SURE_WORD_LENGTH)."""
+    """Whether a query's term is a word that can make an answer sure (SURE_WORD_LENGTH):
+    not a number, nor a letter or two. A Chinese piece is one (`han_token` spells it with
+    five characters or more), and so is a piece of another script."""
     return not term.isdigit() and (len(term) >= SURE_WORD_LENGTH or not term.isascii())
 
 
