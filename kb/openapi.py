@@ -142,6 +142,16 @@ _SEARCH_ANSWER = _object(
                 "the query's words, closest first: the code or the message would tell."
             ),
         },
+        "statuses_to_ask": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": (
+                "When no result is sure and the query states no HTTP status: the results' "
+                "statuses, in their order, if they have two or more. Searching again with the "
+                "one the gateway answered after the query (`<query> HTTP 401`) narrows the "
+                "results down. Empty otherwise."
+            ),
+        },
         "results": {"type": "array", "description": "Rows, best first.", "items": _ref("Result")},
     }
 )

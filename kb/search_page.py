@@ -149,14 +149,10 @@ def title_of(text: str) -> str:
     return add_truncation_text(text[: calculate_truncate_chars_length(TITLE_CHARS, None)])
 
 
-def status_choices(text: str, shown) -> str:
-    """Links that search `text` again with each HTTP status of the rows `shown`, in their
-    order: a reader who wrote none picks the one the gateway answered, which narrows the
-    rows down (README, "Search"). Nothing when the rows have one status between them, or
-    when such an address would not fit in a URL (the box is there for the status then)."""
-    statuses = list(dict.fromkeys(hit.entry.http_status for hit in shown))
-    if len(statuses) < 2:
-        return ""
+def status_choices(text: str, statuses: list[int]) -> str:
+    """Links that search `text` again with each of `statuses` (`SearchResult.statuses_to_ask`):
+    a reader who wrote none picks the one the gateway answered. Nothing when such an address
+    would not fit in a URL (the box is there for the status then)."""
     links = []
     for status in statuses:
         query = f"{text} HTTP {status}"
@@ -164,6 +160,8 @@ def status_choices(text: str, shown) -> str:
             return ""
         address = f"{page_url('kb:search')}?{urlencode({'q': query})}"
         links.append((f"status status-{status_class(status)}", address, status))
+    if not links:
+        return ""
     return format_html(
         '<p class="status-choices">{} {}</p>',
         gettext("Search again with the status:"),
@@ -191,8 +189,7 @@ def search_context(found) -> dict:
         context["sure"] = result.confident
         # An unsure answer to a text that states no status asks for one.
         context["ask_status"] = not result.confident and result.query.http_status is None
-        if context["ask_status"]:
-            context["status_choices"] = status_choices(found.text, shown)
+        context["status_choices"] = status_choices(found.text, result.statuses_to_ask)
         # The FAQ articles of the rows shown, in one query (none for rows that have them).
         ErrorEntry.read_faqs([hit.entry for hit in shown])
         context.update(

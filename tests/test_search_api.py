@@ -40,6 +40,18 @@ def test_search_api_says_whether_the_answer_and_each_row_are_sure(shipped_catalo
     assert not data["results"][-1]["sure"]
 
 
+def test_search_api_gives_the_statuses_to_ask_of_an_unsure_answer_to_a_text_with_none(
+    shipped_catalog, client
+):
+    data = client.get("/api/v1/search", {"q": "my cat ate the token"}).json()
+    assert data["sure"] is False
+    statuses = list(dict.fromkeys(row["http_status"] for row in data["results"]))
+    assert data["statuses_to_ask"] == statuses and len(statuses) > 1
+    # A stated status, a sure answer: nothing to ask.
+    for text in ("weird 403 from somewhere", "Request entity too large."):
+        assert client.get("/api/v1/search", {"q": text}).json()["statuses_to_ask"] == [], text
+
+
 def test_search_api_reports_the_request_id(shipped_catalog, client):
     text = (
         '{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached.",'

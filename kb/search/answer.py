@@ -71,6 +71,7 @@ class Answer:
             "query": self.text,
             "request_id": self.request_id or None,
             "sure": bool(self.result and self.result.confident),
+            "statuses_to_ask": self.result.statuses_to_ask if self.result else [],
             "results": [hit.as_json() for hit in self.hits],
         }
 

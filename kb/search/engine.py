@@ -470,6 +470,16 @@ class SearchResult:
         return shown
 
     @property
+    def statuses_to_ask(self) -> list[int]:
+        """With no sure answer to a text that states no HTTP status: the statuses of the rows
+        shown, in their order, when they have two or more. The one the gateway answered
+        narrows the rows down (README, "Search"); none otherwise."""
+        if self.confident or self.query.http_status is not None:
+            return []
+        statuses = list(dict.fromkeys(hit.entry.http_status for hit in self.shown))
+        return statuses if len(statuses) > 1 else []
+
+    @property
     def single(self) -> Hit | None:
         """The one row the query names, when it names exactly one."""
         if not self.confident:

@@ -179,6 +179,10 @@ def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
     assert unsure["results"] and unsure["sure"] is False
     assert not any(row["sure"] for row in unsure["results"])
     assert sure["sure"] is True and sure["results"][0]["sure"] is True
+    # No status in the text: the statuses to ask for are the results', in their order.
+    statuses = list(dict.fromkeys(row["http_status"] for row in unsure["results"]))
+    assert unsure["statuses_to_ask"] == statuses and len(statuses) > 1
+    assert sure["statuses_to_ask"] == []
     page = site.get("/zh-hans/search/", params={"q": UNSURE_TEXT})
     assert page.status_code == 200
     assert "<h2>最接近的条目</h2>" in page.text

@@ -44,6 +44,11 @@ class Command(BaseCommand):
                 self.stdout.write("No row matches this text.")
             elif not result.confident:
                 self.stdout.write("No sure answer: these rows share some of the text's words.")
+                if statuses := result.statuses_to_ask:
+                    self.stdout.write(
+                        "Add the HTTP status the gateway answered to narrow them down: "
+                        + ", ".join(map(str, statuses))
+                    )
             for rank, hit in enumerate(result.hits, 1):
                 entry = hit.entry
                 sure = "sure" if hit.confident else "not sure"
