@@ -187,8 +187,7 @@ def search_context(found) -> dict:
     if result:
         shown = result.shown
         context["sure"] = result.confident
-        # An unsure answer to a text that states no status asks for one.
-        context["ask_status"] = not result.confident and result.query.http_status is None
+        context["ask_status"] = result.asks_for_status
         context["status_choices"] = status_choices(found.text, result.statuses_to_ask)
         # The FAQ articles of the rows shown, in one query (none for rows that have them).
         ErrorEntry.read_faqs([hit.entry for hit in shown])

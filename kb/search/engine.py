@@ -470,11 +470,16 @@ class SearchResult:
         return shown
 
     @property
+    def asks_for_status(self) -> bool:
+        """No sure answer to a text that states no HTTP status: the reader is asked for the
+        one the gateway answered, which narrows the rows down (README, "Search")."""
+        return not self.confident and self.query.http_status is None
+
+    @property
     def statuses_to_ask(self) -> list[int]:
-        """With no sure answer to a text that states no HTTP status: the statuses of the rows
-        shown, in their order, when they have two or more. The one the gateway answered
-        narrows the rows down (README, "Search"); none otherwise."""
-        if self.confident or self.query.http_status is not None:
+        """When the reader is asked for the status (`asks_for_status`): the statuses of the
+        rows shown, in their order, when they have two or more; none otherwise."""
+        if not self.asks_for_status:
             return []
         statuses = list(dict.fromkeys(hit.entry.http_status for hit in self.shown))
         return statuses if len(statuses) > 1 else []

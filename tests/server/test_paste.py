@@ -192,6 +192,21 @@ def test_the_api_and_the_chinese_page_say_when_no_answer_is_sure(site):
     assert "最接近的条目" not in site.get("/zh-hans/search/", params={"q": SURE_TEXT}).text
 
 
+def test_a_closest_match_page_links_only_what_fits_in_an_address(site):
+    # A short text is redirected to its address, and its status links are addresses too;
+    # one too long for an address is answered from the post, with the hint but no link
+    # that gunicorn's request line could not take.
+    short = post_form(site, "my cat ate the token")
+    hrefs = re.findall(r'<p class="status-choices">.*?</p>', short.text)
+    assert hrefs, "a short unsure text with no status gets its links"
+    for href in re.findall(r'href="([^"]+)"', hrefs[0]):
+        assert site.get(unescape(href)).status_code == 200
+    long = post_form(site, "my cat ate the token " + "and then it sat on the keyboard " * 70)
+    assert long.status_code == 200 and long.url.endswith("/en/search/")
+    assert "Add the HTTP status the gateway answered" in long.text
+    assert "status-choices" not in long.text
+
+
 def test_a_paste_over_16_kb_gets_a_clear_message(site):
     response = site.post("/en/search/", data={"q": "x" * (16 * 1024 + 1)})
     assert response.status_code == 413
