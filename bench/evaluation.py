@@ -144,6 +144,10 @@ Cases live in bench/cases/, one file per provenance:
   the same way by three more writers (`set38-making/README.md`); half of each language
   and register split `tune38`, half `heldout38` (drawn the same way): a twenty-fifth
   held-out set.
+- `independent_set39.json`: 252 English and 84 Chinese, in six registers each, written
+  the same way by four more writers (`set39-making/README.md`); half of each language
+  and register split `tune39`, half `heldout39` (drawn the same way): a twenty-sixth
+  held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -200,6 +204,7 @@ FILES = {
         "independent_set36.json",
         "independent_set37.json",
         "independent_set38.json",
+        "independent_set39.json",
     ),
 }
 
