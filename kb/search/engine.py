@@ -637,19 +637,21 @@ def spelt_words(index_tokens: str) -> frozenset[str]:
     return frozenset(token for token in token_weights(index_tokens) if MISSPELT_RE.fullmatch(token))
 
 
-def _misspelt_as_held(groups, candidates, text: str) -> tuple:
+def _misspelt_as_held(groups, candidates, text: str, present: list[list[int]]) -> tuple:
     """`groups` of a description, each misspelt word of `text` that no candidate holds (a
-    group of one token) with the candidates' words nearest it (MISSPELT_EDITS) added. A
-    quoted message or a code needs none: its rows are found by what it quotes."""
-    held = [candidate.token_weights for candidate in candidates]
+    group of one token) with the candidates' words nearest it (MISSPELT_EDITS) added; the
+    very `groups` when there is none. `present`: the groups each candidate holds
+    (`_weigh`). A quoted message or a code needs none: its rows are found by what it
+    quotes."""
+    held = set(itertools.chain.from_iterable(present))
     unheld = {
         token: g
         for g, group in enumerate(groups)
-        if len(group) == 1
+        if g not in held
+        and len(group) == 1
         and isinstance(token := next(iter(group)), str)
         and len(token) >= MISSPELT_LETTERS
         and MISSPELT_RE.fullmatch(token)
-        and not any(token in row for row in held)
     }
     if not unheld:
         return groups
@@ -676,7 +678,7 @@ def _misspelt_as_held(groups, candidates, text: str) -> tuple:
             stem for word in english_neighbours(misspelt[token]) for stem in tokens(word)
         }:
             spelt[g] = frozenset([token, *meant])
-    return tuple(spelt)
+    return tuple(spelt) if spelt != list(groups) else groups
 
 
 def _weigh(groups, candidates, describes: bool) -> tuple[list[float], list[list[int]]]:
@@ -1167,11 +1169,14 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
     # rows with one message (APIG and APIGW twins, say) do not decide between them.
     describes = not query.codes and max(similarities, default=0) < QUOTED_SIMILARITY
     said = said_groups(words[:2000], groups) if describes and groups else frozenset()
-    if describes and groups:
-        groups = _misspelt_as_held(groups, candidates, words[:2000])
     weights, present = (
         _weigh(groups, candidates, describes) if groups else ([], [[]] * len(candidates))
     )
+    if describes and groups:
+        spelt = _misspelt_as_held(groups, candidates, words[:2000], present)
+        if spelt is not groups:  # a slip of the keyboard stands for words the rows hold
+            groups = spelt
+            weights, present = _weigh(groups, candidates, describes)
     if describes and groups:
         weights = [
             weight * SAID_WEIGHT if g in said else weight for g, weight in enumerate(weights)
