@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from kb.models import ErrorEntry
 from kb.search import engine
-from kb.search.engine import given_fields, identifiers, search
+from kb.search.engine import given_fields, identifiers, search, sent_identifiers
 from kb.search.parse import parse
 from kb.search.synonyms import (
     alternatives,
@@ -384,6 +384,43 @@ def test_a_cloud_services_api_is_answered_by_the_shared_gateways_rows(shipped_ca
 def test_words_for_a_failure_that_the_catalog_says_otherwise(shipped_catalog, text, row):
     best = search(text).hits[0].entry
     assert (best.code, best.http_status) == row
+
+
+@pytest.mark.parametrize(
+    "text, row",
+    [
+        # Failed in the gateway itself, not in the backend: its internal error.
+        ("the call failed within the gateway rather than in our backend", ("APIG.0601", 500)),
+        # Fields listed in the request sent are no field missing.
+        (
+            "POST /v2/token with grant_type=password, client_id, client_secret: the gateway "
+            "says that grant type is not one it takes",
+            ("APIG.2209", 400),
+        ),
+    ],
+)
+def test_words_chosen_on_tune39(shipped_catalog, text, row):
+    best = search(text).hits[0].entry
+    assert (best.code, best.http_status) == row
+
+
+@pytest.mark.parametrize(
+    "text, sent",
+    [
+        ("POST /oauth/token with client_id, client_secret", {"clientid", "clientsecret"}),
+        ("posted to the token endpoint with client_id", {"clientid"}),
+        ("the form body {client_id, grant_type} is rejected", {"clientid", "granttyp"}),
+        ("刷新时用了应用B的client_id", {"clientid"}),
+        # A request sent with nothing of the kind sent nothing.
+        ("posting to the token endpoint with no grant_type field", set()),
+    ],
+)
+def test_a_request_described_with_its_fields_sent_them(text, sent):
+    assert sent_identifiers(text) == sent
+
+
+def test_tkn_is_a_token():
+    assert set(query_groups("refresh tkn expired")) == set(query_groups("refresh token expired"))
 
 
 def test_a_block_list_is_an_access_control_list():

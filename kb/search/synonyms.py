@@ -227,6 +227,7 @@ SYNONYMS: dict[str, str] = {
     "env": "environment",
     "config": "configuration",
     "req": "request",
+    "tkn": "token",
     "resp": "response",
     "info": "info information",
     "param": "param parameter",
@@ -308,6 +309,9 @@ SYNONYMS: dict[str, str] = {
     # A failure the answer does not explain: the gateway's internal error.
     "generic error": "internal error",
     "generic failure": "internal error",
+    # Failed in the gateway itself, not in the backend: its internal error.
+    "inside the gateway": "internal | gateway",
+    "within the gateway": "internal | gateway",
     # Come to the end of its validity period, in English as in Chinese (超过有效期).
     "past its validity": "expired expires",
     "past the validity": "expired expires",
