@@ -326,7 +326,8 @@ SENT_RE = re.compile(
     r"(?<![a-z0-9])(?:(?:send|pass|put|include|carr(?:y|ie)|provide)(?:s|es|ed|ing)?"
     r"|us(?:e|es|ed|ing))(?![a-z0-9])"
     r"|sent(?![a-z0-9])|(?<![a-z0-9])with\s+only(?![a-z0-9])|带了|传了|携带了?|放了|填了|用了"
-    r"|(?<![a-z0-9])(?:post|put|patch)(?:s|ed|ing)?\s+(?:/\S*|to\s[^,;]{1,60}?)\s+with(?![a-z0-9])(?!\s+(?:no|none|nothing)(?![a-z0-9]))"
+    r"|(?<![a-z0-9])(?:post|put|patch)(?:s|ed|ing)?\s+(?:/\S*|to\s[^,;]{1,60}?)"
+    r"\s+with(?![a-z0-9])(?!\s+(?:no|none|nothing)(?![a-z0-9]))"
     r"|(?<![a-z0-9])body\s*\{"
     r"|(?<![没未不])带(?=\s*[a-z])"
 )
