@@ -253,6 +253,25 @@ def register_group_of(case: dict) -> tuple[str, str, str]:
     return provenance, split, f"{kind}/{case.get('register', '-')}"
 
 
+# The bands of a text's length, in characters, that `length_group_of` reports by: the
+# longest descriptions are where the engine is weakest.
+LENGTH_BANDS = (60, 120, 200, 300)
+
+
+def length_band(text: str) -> str:
+    """`<60`, `<120`, `<200`, `<300` or `>=300`: the first band the text's length is under."""
+    return next(
+        (f"<{limit}" for limit in LENGTH_BANDS if len(text) < limit), f">={LENGTH_BANDS[-1]}"
+    )
+
+
+def length_group_of(case: dict) -> tuple[str, str, str]:
+    """Held out or tuning, the band of the query's length (`length_band`), the kind and
+    language: how the figures fall with the length of what was written."""
+    _provenance, _split, kind = group_of(case)
+    return ("heldout" if held_out(case) else "tuning"), length_band(case["query"]), kind
+
+
 def score(
     cases: Iterable[dict],
     rank: Callable[[str], tuple[list[tuple], bool]],

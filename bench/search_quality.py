@@ -6,6 +6,7 @@
     .venv/bin/python bench/search_quality.py --gate                # CI: exit 1 under a floor
     .venv/bin/python bench/search_quality.py -v --only tune        # list the misses
     .venv/bin/python bench/search_quality.py --registers           # and per register (set 10)
+    .venv/bin/python bench/search_quality.py --lengths             # and by the text's length
 
 `code kept` counts the cases whose query carries their expected code and whose first
 result has that code (the code is authoritative: must be 100%). `sure+wrong` counts the
@@ -18,7 +19,11 @@ catalog alone and wrong among the distractors, by what came first: a twin (a dis
 made from the expected row, the same failure said of another service), another
 distractor, another row of the real catalog (the words' weights moved: kb.search.engine
 weighs a word by its rarity among the candidates), or nothing.
---gate checks the floors in GATE.
+--gate checks the floors in GATE. --lengths reports the independent paraphrases again,
+held out and tuning apart, by the length of the text (`length_band`) and over all lengths,
+with what the `sure` flag is worth over all lengths: how often a sure answer is right, an
+unsure one, and how many of the wrong first rows were shown unsure. Figures only: it lists
+no case.
 """
 
 import argparse
@@ -26,7 +31,16 @@ import sys
 from io import StringIO
 
 from _django import setup_throwaway_database
-from evaluation import group_of, held_out, load_cases, rate, register_group_of, score
+from evaluation import (
+    LENGTH_BANDS,
+    group_of,
+    held_out,
+    length_group_of,
+    load_cases,
+    rate,
+    register_group_of,
+    score,
+)
 
 # Floors that fail CI (--gate): the derived cases must all pass; the independent cases a
 # little under what was measured, so that a regression fails and noise does not (91.2 and
@@ -72,11 +86,47 @@ def summarize(totals: dict) -> dict[str, float]:
     return figures
 
 
-def print_table(totals: dict, baseline: dict | None = None) -> None:
-    header = f"{'provenance':<16}{'split':<11}{'kind':<32}{'cases':>6}{'top-1':>8}{'top-3':>8}"
+BANDS = [f"<{limit}" for limit in LENGTH_BANDS] + [f">={LENGTH_BANDS[-1]}", "all"]
+
+
+def print_lengths(paraphrases: list[dict]) -> None:
+    """The paraphrases by the length of the text, held out and tuning apart, then over all
+    lengths, and what the `sure` flag is worth over all lengths."""
+    by_length = score(paraphrases, rank, group=length_group_of)
+    for (half, _band, kind), counts in list(by_length.items()):
+        whole = by_length.setdefault((half, "all", kind), [0] * len(counts))
+        for i, value in enumerate(counts):
+            whole[i] += value
+    print(f"\nparaphrases by length in characters ({len(paraphrases)} cases)")
+    print_table(
+        by_length,
+        key=lambda group: (group[0], group[2], BANDS.index(group[1])),
+        columns=("split", "length"),
+    )
+    for (half, band, kind), counts in sorted(by_length.items()):
+        if band != "all":
+            continue
+        count, top1, _top3, _coded, _kept, sure_wrong, sure = counts
+        wrong, unsure = count - top1, count - sure
+
+        def share(part: int, whole: int) -> str:
+            return f"{rate(part, whole):.1f}%" if whole else "-"
+
+        print(
+            f"sure_{half}_{kind}: sure={sure}/{count} ({share(sure, count)}) "
+            f"right_when_sure={share(sure - sure_wrong, sure)} "
+            f"right_when_unsure={share(top1 - sure + sure_wrong, unsure)} "
+            f"wrong_shown_unsure={share(wrong - sure_wrong, wrong)} of {wrong}"
+        )
+
+
+def print_table(
+    totals: dict, baseline: dict | None = None, key=None, columns=("provenance", "split")
+) -> None:
+    header = f"{columns[0]:<16}{columns[1]:<11}{'kind':<32}{'cases':>6}{'top-1':>8}{'top-3':>8}"
     header += f"{'code kept':>11}{'sure+wrong':>12}{'sure':>8}"
     print(header + ("  Δtop-1" if baseline else ""))
-    for group in sorted(totals):
+    for group in sorted(totals, key=key):
         count, top1, top3, coded, kept, sure_wrong, sure = totals[group]
         line = f"{group[0]:<16}{group[1]:<11}{group[2]:<32}{count:>6}"
         line += f"{rate(top1, count):>7.1f}%{rate(top3, count):>7.1f}%"
@@ -95,6 +145,9 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     parser.add_argument(
         "--registers", action="store_true", help="also per register, for the cases that have one"
+    )
+    parser.add_argument(
+        "--lengths", action="store_true", help="also the paraphrases by the text's length"
     )
     args = parser.parse_args()
 
@@ -132,6 +185,8 @@ def main() -> int:
             written = [case for case in cases if "register" in case]
             print(f"\nper register ({len(written)} cases)")
             print_table(score(written, rank, group=register_group_of))
+        if args.lengths:
+            print_lengths([case for case in cases if case["kind"].startswith("paraphrase")])
         if args.distractors:
             from distractors import analyze, first_place, load_distractors
 
