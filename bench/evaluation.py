@@ -256,12 +256,19 @@ def register_group_of(case: dict) -> tuple[str, str, str]:
 # The bands of a text's length, in characters, that `length_group_of` reports by: the
 # longest descriptions are where the engine is weakest.
 LENGTH_BANDS = (60, 120, 200, 300)
+# Their names, shortest first: `<60` ... `<300`, then `>=300`.
+LENGTH_BAND_NAMES = (*(f"<{limit}" for limit in LENGTH_BANDS), f">={LENGTH_BANDS[-1]}")
 
 
 def length_band(text: str) -> str:
-    """`<60`, `<120`, `<200`, `<300` or `>=300`: the first band the text's length is under."""
+    """The name (LENGTH_BAND_NAMES) of the first band the text's length is under."""
     return next(
-        (f"<{limit}" for limit in LENGTH_BANDS if len(text) < limit), f">={LENGTH_BANDS[-1]}"
+        (
+            name
+            for limit, name in zip(LENGTH_BANDS, LENGTH_BAND_NAMES, strict=False)
+            if len(text) < limit
+        ),
+        LENGTH_BAND_NAMES[-1],
     )
 
 

@@ -32,7 +32,7 @@ from io import StringIO
 
 from _django import setup_throwaway_database
 from evaluation import (
-    LENGTH_BANDS,
+    LENGTH_BAND_NAMES,
     group_of,
     held_out,
     length_group_of,
@@ -86,7 +86,12 @@ def summarize(totals: dict) -> dict[str, float]:
     return figures
 
 
-BANDS = [f"<{limit}" for limit in LENGTH_BANDS] + [f">={LENGTH_BANDS[-1]}", "all"]
+BANDS = [*LENGTH_BAND_NAMES, "all"]
+
+
+def _share(part: int, whole: int) -> str:
+    """`part` of `whole` as a percentage; "-" for a share of nothing."""
+    return f"{rate(part, whole):.1f}%" if whole else "-"
 
 
 def print_lengths(paraphrases: list[dict]) -> None:
@@ -108,15 +113,11 @@ def print_lengths(paraphrases: list[dict]) -> None:
             continue
         count, top1, _top3, _coded, _kept, sure_wrong, sure = counts
         wrong, unsure = count - top1, count - sure
-
-        def share(part: int, whole: int) -> str:
-            return f"{rate(part, whole):.1f}%" if whole else "-"
-
         print(
-            f"sure_{half}_{kind}: sure={sure}/{count} ({share(sure, count)}) "
-            f"right_when_sure={share(sure - sure_wrong, sure)} "
-            f"right_when_unsure={share(top1 - sure + sure_wrong, unsure)} "
-            f"wrong_shown_unsure={share(wrong - sure_wrong, wrong)} of {wrong}"
+            f"sure_{half}_{kind}: sure={sure}/{count} ({_share(sure, count)}) "
+            f"right_when_sure={_share(sure - sure_wrong, sure)} "
+            f"right_when_unsure={_share(top1 - sure + sure_wrong, unsure)} "
+            f"wrong_shown_unsure={_share(wrong - sure_wrong, wrong)} of {wrong}"
         )
 
 
