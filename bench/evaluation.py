@@ -148,6 +148,10 @@ Cases live in bench/cases/, one file per provenance:
   the same way by four more writers (`set39-making/README.md`); half of each language
   and register split `tune39`, half `heldout39` (drawn the same way): a twenty-sixth
   held-out set.
+- `independent_set40.json`: 252 English and 168 Chinese, in six registers each, written
+  the same way by five more writers (`set40-making/README.md`); half of each language
+  and register split `tune40`, half `heldout40` (drawn the same way): a twenty-seventh
+  held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -205,6 +209,7 @@ FILES = {
         "independent_set37.json",
         "independent_set38.json",
         "independent_set39.json",
+        "independent_set40.json",
     ),
 }
 
