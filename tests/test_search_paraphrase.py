@@ -100,6 +100,21 @@ def test_sizes_and_durations_meet_whatever_the_number():
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["at the 1k rps step", "2.4k req/min failing", "30k calls a day", "2K QPS", "压测5k并发"],
+)
+def test_a_thousand_of_something_counted_is_no_size(text):
+    # `k` after a number is a kilobyte unless what follows is counted.
+    assert "unitsize" not in tokens(text)
+    assert frozenset(["unitsize"]) not in query_groups(text)
+
+
+def test_a_load_test_in_thousands_of_requests_draws_no_size_row(shipped_catalog):
+    text = "at the 2k rps step the gateway could not connect to our custom authorizer"
+    assert {hit.entry.http_status for hit in search(text).hits[:3]}.isdisjoint({413, 414, 494})
+
+
+@pytest.mark.parametrize(
     "text, statuses",
     [
         ("our body is 20 MB and the gateway turns it away as too large, what's the max?", {413}),
@@ -405,12 +420,32 @@ def test_words_chosen_on_tune39(shipped_catalog, text, row):
 
 
 @pytest.mark.parametrize(
+    "text, row",
+    [
+        # The server's side went wrong (服务端出错): the gateway's internal error.
+        ("ECS的接口网关500，服务端出错", ("APIGW.0601", 500)),
+        ("调ECS接口返回500，服务器出错", ("APIGW.0601", 500)),
+        # A cluster's Services and their endpoints are no cloud service's API.
+        (
+            "our operator syncs the Kubernetes Service endpoints into the gateway's VPC "
+            "channel; after the member group was recreated calls get 404",
+            ("APIG.0108", 404),
+        ),
+    ],
+)
+def test_words_chosen_on_tune40(shipped_catalog, text, row):
+    best = search(text).hits[0].entry
+    assert (best.code, best.http_status) == row
+
+
+@pytest.mark.parametrize(
     "text, sent",
     [
         ("POST /oauth/token with client_id, client_secret", {"clientid", "clientsecret"}),
         ("posted to the token endpoint with client_id", {"clientid"}),
         ("the form body {client_id, grant_type} is rejected", {"clientid", "granttyp"}),
         ("刷新时用了应用B的client_id", {"clientid"}),
+        ("我们发送的参数有 grant_type 和 client_id", {"granttyp", "clientid"}),
         # A request sent with nothing of the kind sent nothing.
         ("posting to the token endpoint with no grant_type field", set()),
     ],

@@ -318,14 +318,15 @@ def _named_tokens(text: str) -> tuple[tuple[str, ...], ...]:
 
 # A word of sending (`we pass client_id and client_secret in the body`, `sends a client_id
 # with a trailing space`, `refreshes using its own client_id`, `带了client_id`, `用了应用B的
-# client_id`, `表单带client_id、client_secret`, not `没带`), a request described with what
-# it carried (`POST /oauth/token with client_id, client_secret`, not `with no grant_type`)
-# or a body shown (`body {client_id, grant_type}`): the identifiers after it in its
-# sentence were sent.
+# client_id`, `表单带client_id、client_secret`, `发送的参数有client_id`, not `没带`), a
+# request described with what it carried (`POST /oauth/token with client_id,
+# client_secret`, not `with no grant_type`) or a body shown (`body {client_id,
+# grant_type}`): the identifiers after it in its sentence were sent.
 SENT_RE = re.compile(
     r"(?<![a-z0-9])(?:(?:send|pass|put|include|carr(?:y|ie)|provide)(?:s|es|ed|ing)?"
     r"|us(?:e|es|ed|ing))(?![a-z0-9])"
-    r"|sent(?![a-z0-9])|(?<![a-z0-9])with\s+only(?![a-z0-9])|带了|传了|携带了?|放了|填了|用了"
+    r"|sent(?![a-z0-9])|(?<![a-z0-9])with\s+only(?![a-z0-9])"
+    r"|带了|传了|携带了?|放了|填了|用了|发送(?:了|的)?"
     r"|(?<![a-z0-9])(?:post|put|patch)(?:s|ed|ing)?\s+(?:/\S*|to\s[^,;]{1,60}?)"
     r"\s+with(?![a-z0-9])(?!\s+(?:no|none|nothing)(?![a-z0-9]))"
     r"|(?<![a-z0-9])body\s*\{"

@@ -53,6 +53,8 @@ REASON_PHRASES = {
     "服务端错误": 500,
     "服务器错误": 500,
     "服务端报错": 500,
+    "服务端出错": 500,
+    "服务器出错": 500,
     "服务器内部错误": 500,
     # What a client shows for a 400 (`400 Bad Request`), said in words.
     "bad request": 400,
@@ -181,7 +183,10 @@ _OPERATED = (
 SHARED_EDITION_RE = re.compile(r"\bapigw\b|shared gateway|共享版", re.IGNORECASE)
 # A cloud service's own API, whose callers sign in with IAM.
 CLOUD_SERVICE_API_RE = re.compile(
-    r"cloud[ -]?service|api explorer|service(?:'s)? endpoint|"
+    r"cloud[ -]?service|api explorer|"
+    # `the service endpoint`, not the endpoints of a cluster's Services (`syncs Service
+    # endpoints into the VPC channel`).
+    r"service(?:'s)? endpoint(?!s)|"
     # `the cloud API` (a cloud's, not one the customer runs in the cloud: `our cloud API`).
     r"(?<!our )(?<!my )\bcloud[ -]?apis?\b(?!\s*gateway)|"
     # A cloud service's endpoint (`ecs.cn-north-4.myhuaweicloud.com`, `iam.myhuaweicloud.com`);

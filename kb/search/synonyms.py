@@ -16,6 +16,7 @@ from kb.text.addresses import IPV4_RE
 from kb.text.tokens import (
     CONTRAST_RE,
     QUERY_CLAUSE_RE,
+    counted,
     fold_width_and_case,
     han_quantities,
     tokens,
@@ -542,6 +543,8 @@ SYNONYMS: dict[str, str] = {
     "里头出错": "内部错误",
     "里面出错": "内部错误",
     "内部出错": "内部错误",
+    "服务端出错": "内部错误",
+    "服务器出错": "内部错误",
     "次数用完": "调用次数用完",
     "额度": "配额 额度",
     # Not sent, in the catalog's words, is missing.
@@ -769,8 +772,9 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     groups: list[frozenset[Term]] = []
     if _names_two_methods(text):
         groups.append(METHOD_GROUP)
-    # A Chinese quantity is read before fillers take 一个 out of `一个小时`.
-    text = han_quantities(undenied(corrected(fold_width_and_case(text))))
+    # A Chinese quantity is read before fillers take 一个 out of `一个小时`, a count's
+    # thousand before a synonym takes the word counted (`1k rps`).
+    text = han_quantities(counted(undenied(corrected(fold_width_and_case(text)))))
     text = IPV4_RE.sub(" ", MOMENT_RE.sub(" ", text))
     text, found = REGION_RE.subn(" ", text)
     if found:

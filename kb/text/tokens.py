@@ -45,6 +45,14 @@ HAN_QUANTITY_RE = re.compile(
     r"[0-9]+ ?个?(?:(毫秒|秒钟?|分钟|小时|天|周)|(字节|兆|千字节|[KMG]B?(?![A-Za-z])))",
     re.IGNORECASE,
 )
+# A thousand or a million of something counted (`1k rps`, `2.4k req/min`, `30k calls`,
+# `2K QPS`, `5k并发`) is a number, not a size: its `k` is no kilobyte.
+COUNTED_RE = re.compile(
+    r"(?<![a-z0-9.])(\d+(?:\.\d+)?) ?[km](?="
+    r" ?(?:rps|qps|tps|req|reqs|requests?|calls?|users?|clients?|devices?|connections?"
+    r"|concurrent|records?|rows?|items?|messages?|events?|hits?)(?![a-z])"
+    r"| ?(?:并发|次|个|条|请求|用户|连接))"
+)
 # Unit words that say a quantity even apart from a number (`KB`); the others, such as
 # `second` ("the second call") or `m`, only right after a number (`5s`, `1 minute`).
 UNIT_WORDS = {
@@ -90,7 +98,7 @@ def tokens(text: str) -> list[str]:
     """Index tokens of `text`, in order, repeats kept."""
     out: list[str] = []
     after_number = False
-    text = han_quantities(PLACEHOLDER_RE.sub(" ", fold_width_and_case(text)))
+    text = han_quantities(counted(PLACEHOLDER_RE.sub(" ", fold_width_and_case(text))))
     for match in WORD_RE.finditer(text):
         word = match.group()
         unit = UNIT_WORDS.get(word) or (_unit(word) if after_number else None)
@@ -120,6 +128,11 @@ def tokens(text: str) -> list[str]:
         elif word not in STOPWORDS:
             out.append(stem(word))
     return out
+
+
+def counted(text: str) -> str:
+    """`1k rps` as `1 rps`: a count's thousand is no size (COUNTED_RE). `text` is folded."""
+    return COUNTED_RE.sub(r"\1 ", text)
 
 
 HAN_SIZE_UNITS = {"字节": "b", "兆": "mb", "千字节": "kb"}
