@@ -48,6 +48,12 @@ def test_a_status_said_in_a_sentence_is_read_as_the_status(text, status):
     assert parse(text).http_status == status
 
 
+def test_a_status_in_the_plural_leaves_no_letter_behind_as_a_word():
+    query = parse("42 minutes of HTTP 500s raised by the gateway itself")
+    assert query.http_status == 500
+    assert "s" not in query.free_text.split()
+
+
 @pytest.mark.parametrize(
     "text, status",
     [

@@ -547,7 +547,8 @@ def _words_left(rest: str, query: ParsedQuery) -> str:
         # Bounded: a run of spaces is not scanned again from each of its characters.
         rest = re.sub(
             rf"(?:(?:\bHTTP(?:/\d(?:\.\d)?)?|\bstatus(?:[ _]?code)?)[\s:=\"'/]{{0,8}})?"
-            rf"(?<!\d){query.http_status}(?!\d)",
+            # In the plural too (`HTTP 500s`): no `s` left behind as a word.
+            rf"(?<!\d){query.http_status}(?!\d)(?:s(?![a-z0-9]))?",
             " ",
             rest,
             flags=re.IGNORECASE,
