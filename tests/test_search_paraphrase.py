@@ -437,11 +437,25 @@ def test_words_chosen_on_tune39(shipped_catalog, text, row):
             "channel; after the member group was recreated calls get 404",
             ("APIG.0108", 404),
         ),
+        # An app deleted (删了) does not exist.
+        ("运营把对方的应用删了，对方调用一直鉴权失败", ("APIG.1004", 401)),
     ],
 )
 def test_words_chosen_on_tune40(shipped_catalog, text, row):
     best = search(text).hits[0].entry
     assert (best.code, best.http_status) == row
+
+
+@pytest.mark.parametrize("text", ["请求又打回到自己身上", "接口无限套娃", "转发一层套一层"])
+def test_a_request_sent_back_to_itself_calls_itself(text):
+    assert alternatives("调用自身 递归") in query_groups(text)
+
+
+def test_letting_only_some_through_is_no_denial():
+    # 只放行 (lets only the office network through) is an allow list, not 只放了 (only put).
+    text = "只放行办公网的白名单策略，今天换了宽带出口"
+    assert "白名单" in undenied(text)
+    assert "client_id" not in undenied("表单里只放了client_id，网关说缺参数")
 
 
 @pytest.mark.parametrize(

@@ -442,6 +442,8 @@ SYNONYMS: dict[str, str] = {
     # What was deleted is not there any more.
     "删掉了": "不存在 删除",
     "被删": "不存在 删除",
+    "删了": "不存在 删除",
+    "删除了": "不存在 删除",
     "签名校验失败": "签名 signature | 匹配 mismatch 过期",
     "签名校验": "签名 signature | 匹配 mismatch 过期",
     "验签失败": "签名 signature | 匹配 mismatch 过期",
@@ -612,6 +614,14 @@ SYNONYMS: dict[str, str] = {
     "死循环": "调用自身 递归",
     "循环调用": "调用自身 递归",
     "调用自己": "调用自身",
+    # Sent back to itself (打回到自己身上), nested like Russian dolls (套娃, 一层套一层).
+    "打回自己": "调用自身 递归",
+    "打回到自己": "调用自身 递归",
+    "转回自己": "调用自身 递归",
+    "转回到自己": "调用自身 递归",
+    "套娃": "调用自身 递归",
+    "一层套一层": "调用自身 递归",
+    "层层嵌套": "调用自身 递归",
     # Calls nested in calls are, in the catalog's word, recursive.
     "嵌套": "嵌套 递归",
     # What a service sends back (回包) is its response.

@@ -228,7 +228,7 @@ DENIED_RE = re.compile(
     r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
     r"|(?:未|没有?)(?:(?:配置?|设置|开启|启用|绑定)任何|对任何)"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
-    r"|只(?:传|带|给|填|放|携带|附带|提供)了?"
+    r"|只(?:传|带|给|填|放(?!行)|携带|附带|提供)了?"
     r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
     r"|(?:(?<![a-z0-9'])(?:not|never)|n['’]t)\s+(?:(?:yet|be|been|have|has)\s+)*"
     r"expir(?:e|es|ed|ing|y)?(?![a-z])"
