@@ -446,6 +446,12 @@ def test_words_chosen_on_tune40(shipped_catalog, text, row):
     assert (best.code, best.http_status) == row
 
 
+def test_a_field_not_in_the_body_is_missing_and_what_follows_was_sent():
+    text = "the client_id field is simply not in the form body: only grant_type gets sent"
+    assert "clientid" in lacked_terms(text)
+    assert "granttyp" not in lacked_terms(text)
+
+
 @pytest.mark.parametrize("text", ["请求又打回到自己身上", "接口无限套娃", "转发一层套一层"])
 def test_a_request_sent_back_to_itself_calls_itself(text):
     assert alternatives("调用自身 递归") in query_groups(text)
@@ -2403,6 +2409,7 @@ def test_the_service_whose_api_is_called_is_not_a_word_of_the_failure(text):
         "the token call says sprocket_id, we didn't send the sprocket_id",
         "forgot to include the sprocket id in the token request",
         "sprocket_id was never sent",
+        "the sprocket_id field is simply not in the form body",
     ],
 )
 def test_not_sent_finds_a_row_that_says_lack_of(text):

@@ -924,7 +924,12 @@ LACK_CUE_RE = re.compile(
     r" (?:send|pass|include|provide|put|add|set|specify|supply|fill in)"
     r"|but not|except(?: for)?)"
     r"|missing|absent|lack|left out|leaves out|leaving out|omit(?:s|ted|ting)?|stripped"
-    r"|(?:was|were|is|are)(?:n['’]t| not) (?:sent|passed|included|provided|set|there|present)"
+    r"|(?:was|were|is|are)(?: (?:simply|just|even|actually|really|still))?"
+    r"(?:n['’]t| not) (?:(?:simply|just|even|actually|really|still) )?"
+    r"(?:sent|passed|included|provided|set|there|present"
+    # A cue that names what is missing before it only (`the client_id field is not in the
+    # form body: only grant_type gets sent`): what comes after is where, and what was sent.
+    r"|(?P<behind>in (?:the|its|our|their|that) (?:payload|body|request|form|query|json)))"
     r"|(?:never|not) (?:sent|passed|included|provided|added|puts?|adds?|set|specified|supplied)"
     r"|left (?:blank|empty))"
     r"(?![a-z0-9])"
@@ -960,9 +965,11 @@ def refused_terms(text: str) -> frozenset[str]:
 @lru_cache(maxsize=1024)
 def lacked_terms(text: str) -> frozenset[str]:
     """The index tokens (with their synonyms') of what `text` says was not sent: the words
-    within LACK_REACH characters of each cue (LACK_CUE_RE) in the cue's clause. Empty
-    when the text says nothing is missing."""
-    return _terms_near_cues(text, LACK_CUE_RE, lambda cue: (not cue.group("ahead"), True))
+    within LACK_REACH characters of each cue (LACK_CUE_RE) in the cue's clause, on the
+    side or sides the cue names them. Empty when the text says nothing is missing."""
+    return _terms_near_cues(
+        text, LACK_CUE_RE, lambda cue: (not cue.group("ahead"), not cue.group("behind"))
+    )
 
 
 @lru_cache(maxsize=1024)
