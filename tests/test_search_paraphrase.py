@@ -446,6 +446,12 @@ def test_words_chosen_on_tune40(shipped_catalog, text, row):
     assert (best.code, best.http_status) == row
 
 
+def test_what_came_back_and_could_not_be_made_sense_of_is_an_unreadable_response():
+    groups = query_groups("the gateway couldn't make sense of what came back")
+    assert alternatives("unreadable invalid") in groups
+    assert alternatives("response") in groups
+
+
 def test_a_field_not_in_the_body_is_missing_and_what_follows_was_sent():
     text = "the client_id field is simply not in the form body: only grant_type gets sent"
     assert "clientid" in lacked_terms(text)

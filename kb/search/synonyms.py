@@ -192,6 +192,12 @@ SYNONYMS: dict[str, str] = {
     "no healthy": "no | healthy available",
     "unhealthy": "unhealthy unavailable",
     "malformed": "invalid malformed",
+    # What cannot be made sense of cannot be read: an unreadable answer.
+    "make sense of": "unreadable invalid",
+    "make any sense of": "unreadable invalid",
+    # What came back from a service is its response.
+    "came back": "response",
+    "comes back": "response",
     # What the gateway cannot read: garbage, or a value chopped short.
     "garbage": "garbled invalid",
     "chopped": "truncated invalid",
