@@ -446,6 +446,13 @@ def test_words_chosen_on_tune40(shipped_catalog, text, row):
     assert (best.code, best.http_status) == row
 
 
+def test_a_record_set_is_the_dns_apis_resource_not_a_record_that_failed():
+    groups = query_groups("the DNS API fails when we list record sets")
+    assert frozenset(["record"]) not in groups
+    assert alternatives("recordset") in groups
+    assert frozenset(["record"]) in query_groups("the DNS record of our backend was deleted")
+
+
 def test_what_came_back_and_could_not_be_made_sense_of_is_an_unreadable_response():
     groups = query_groups("the gateway couldn't make sense of what came back")
     assert alternatives("unreadable invalid") in groups

@@ -192,6 +192,11 @@ SYNONYMS: dict[str, str] = {
     "no healthy": "no | healthy available",
     "unhealthy": "unhealthy unavailable",
     "malformed": "invalid malformed",
+    # A record set is what the DNS service's API works on, not a record that failed to
+    # resolve.
+    "record set": "recordset",
+    "record sets": "recordset",
+    "recordsets": "recordset",
     # What cannot be made sense of cannot be read: an unreadable answer.
     "make sense of": "unreadable invalid",
     "make any sense of": "unreadable invalid",
