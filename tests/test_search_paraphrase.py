@@ -318,6 +318,9 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("FunctionGraph同步调用函数，event有14MB，直接413", True),
         ("FunctionGraph 调用 请求体20MB 超限", True),
         ("an IAM token reused for every FunctionGraph invocation stops working", True),
+        # ... with the way it is called between (sync, async).
+        ("functiongraph sync invoke times out at ~30s with 504", True),
+        ("FunctionGraph asynchronous invocation answers 429", True),
         ("用FunctionGraph，异步执行函数时被网关退回", True),
         ("API后端是FunctionGraph，调用函数超时", False),
         ("后端 FunctionGraph 调用函数超时", False),

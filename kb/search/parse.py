@@ -171,7 +171,8 @@ _OPERATED = (
     # What is sent to a service (`publish a message to SMN`, `push metrics into CES`).
     rf"\b{_OPERATIONS}(?:\s+[a-z][a-z0-9-]*){{1,2}}\s+(?:to|into)\s+(?:(?:the|an?)\s+)?"
     rf"{_SERVICES_OPERATED}(?![a-z0-9-]){_NOT_OPERATED}|"
-    rf"(?<![a-z0-9-]){_SERVICES_OPERATED}\s+{_OPERATIONS}\b|"
+    # ... a way of it between (`functiongraph sync invoke`, `FunctionGraph async invocation`).
+    rf"(?<![a-z0-9-]){_SERVICES_OPERATED}\s+(?:(?:a?sync(?:hronous(?:ly)?)?)\s+)?{_OPERATIONS}\b|"
     rf"(?:查询|创建|删除|列出|更新|挂载|挂(?=云硬盘|evs|sfs)|卸载){_SERVICES_OPERATED}{_NOT_OPERATED}|"
     rf"(?<![a-z0-9-]){_SERVICES_OPERATED}的?(?:查询|创建|删除|列表|详情|挂载)|"
     # A function invoked on FunctionGraph (`FunctionGraph同步调用函数`, `用FunctionGraph，
