@@ -449,6 +449,23 @@ def test_words_chosen_on_tune40(shipped_catalog, text, row):
     assert (best.code, best.http_status) == row
 
 
+@pytest.mark.parametrize(
+    "passed, rest",
+    [
+        ("signing succeeds", "but the gateway refuses the call to this API"),
+        ("even with valid credentials", "calls to this API are refused"),
+        ("签名校验其实过了", "但是这个接口没对我们开放访问权限"),
+    ],
+)
+def test_authentication_said_to_pass_asks_for_no_credential(passed, rest):
+    assert query_groups(f"{passed}, {rest}") == query_groups(rest)
+
+
+def test_a_refusal_after_authentication_passed_is_access_denied(shipped_catalog):
+    best = search("signing succeeds, but the gateway refuses the call to this API").hits[0]
+    assert best.entry.code == "APIG.0306"
+
+
 def test_a_record_set_is_the_dns_apis_resource_not_a_record_that_failed():
     groups = query_groups("the DNS API fails when we list record sets")
     assert frozenset(["record"]) not in groups

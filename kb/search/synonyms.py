@@ -717,6 +717,19 @@ MOMENT_RE = re.compile(
     r"|(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])"
 )
 
+# Authentication said to have passed (`authentication passes`, `signing succeeds`, `the
+# credentials are valid`, `even with valid credentials`, `认证环节已经通过`, `签名校验其实过了`):
+# a refusal after it is no wrong credential, and its words ask for none.
+AUTHENTICATED_RE = re.compile(
+    r"(?<![a-z0-9-])(?:authentication|auth|signature|signing|credentials?|sign-?in)\s+"
+    r"(?:check\s+)?(?:itself\s+)?(?:is\s+|was\s+|are\s+|were\s+|has\s+|have\s+)?"
+    r"(?:fine|ok|okay|valid|passe[sd]|passing|succeed(?:s|ed)?|successful|works?)(?![a-z0-9])"
+    r"|(?<![a-z0-9-])(?:can|could)\s+authenticate(?![a-z0-9])"
+    r"|(?<![a-z0-9-])(?<!not a )(?<!no )valid\s+(?:credentials?|signatures?)(?![a-z0-9])"
+    r"|(?:认证|鉴权|签名|验签|签名校验|身份校验)(?:环节|本身|这一步)?(?:已经?|其实|都|是)?"
+    r"(?:通过|过了|没问题|成功|正常)"
+)
+
 # A credential's age past a day (`tokens older than 24 hours`, `a two-day-old token`,
 # `token是前天拿的`) says it expired, in the catalog's words; the duration is no timeout.
 AGE_RE = re.compile(
@@ -800,6 +813,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     text, found = REGION_RE.subn(" ", text)
     if found:
         groups.append(alternatives("region 区域"))
+    text = AUTHENTICATED_RE.sub(" ", text)
     text, found = AGE_RE.subn(" ", text)
     if found:
         groups.append(alternatives("expired expires 过期"))
