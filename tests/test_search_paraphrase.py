@@ -18,7 +18,7 @@ from kb.search.synonyms import (
     said_groups,
 )
 from kb.text.spelling import english_neighbours
-from kb.text.tokens import fold_width_and_case, tokens, undenied
+from kb.text.tokens import fold_width_and_case, han_token, tokens, undenied
 from tests.factories import make_entry
 
 
@@ -459,6 +459,19 @@ def test_words_chosen_on_tune40(shipped_catalog, text, row):
 )
 def test_authentication_said_to_pass_asks_for_no_credential(passed, rest):
     assert query_groups(f"{passed}, {rest}") == query_groups(rest)
+
+
+@pytest.mark.parametrize(
+    "text, asked",
+    [
+        # Cannot pass (通过不了), how it works, its rate of passing: no pass said.
+        ("签名校验通过不了，网关返回401", alternatives("签名 signature")),
+        ("how signing works with the sdk", frozenset(["signatur"])),
+        ("认证成功率很低", frozenset([han_token("认证")])),
+    ],
+)
+def test_authentication_not_said_to_pass_is_still_asked_for(text, asked):
+    assert asked in query_groups(text)
 
 
 def test_a_refusal_after_authentication_passed_is_access_denied(shipped_catalog):

@@ -723,11 +723,12 @@ MOMENT_RE = re.compile(
 AUTHENTICATED_RE = re.compile(
     r"(?<![a-z0-9-])(?:authentication|auth|signature|signing|credentials?|sign-?in)\s+"
     r"(?:check\s+)?(?:itself\s+)?(?:is\s+|was\s+|are\s+|were\s+|has\s+|have\s+)?"
-    r"(?:fine|ok|okay|valid|passe[sd]|passing|succeed(?:s|ed)?|successful|works?)(?![a-z0-9])"
+    r"(?:fine|ok|okay|valid|passe[sd]|passing|succeed(?:s|ed)?|successful)(?![a-z0-9])"
     r"|(?<![a-z0-9-])(?:can|could)\s+authenticate(?![a-z0-9])"
     r"|(?<![a-z0-9-])(?<!not a )(?<!no )valid\s+(?:credentials?|signatures?)(?![a-z0-9])"
     r"|(?:认证|鉴权|签名|验签|签名校验|身份校验)(?:环节|本身|这一步)?(?:已经?|其实|都|是)?"
-    r"(?:通过|过了|没问题|成功|正常)"
+    # Not `通过不了` (cannot pass), nor `成功率` (the rate of passing).
+    r"(?:通过(?!不)|过了|没问题|成功(?!率)|正常)"
 )
 
 # A credential's age past a day (`tokens older than 24 hours`, `a two-day-old token`,
