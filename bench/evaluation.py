@@ -152,6 +152,10 @@ Cases live in bench/cases/, one file per provenance:
   the same way by five more writers (`set40-making/README.md`); half of each language
   and register split `tune40`, half `heldout40` (drawn the same way): a twenty-seventh
   held-out set.
+- `independent_set41.json`: 252 English and 168 Chinese, in six registers each, written
+  the same way by five more writers (`set41-making/README.md`); half of each language
+  and register split `tune41`, half `heldout41` (drawn the same way): a twenty-eighth
+  held-out set.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -210,6 +214,7 @@ FILES = {
         "independent_set38.json",
         "independent_set39.json",
         "independent_set40.json",
+        "independent_set41.json",
     ),
 }
 
