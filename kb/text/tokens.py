@@ -246,11 +246,16 @@ SUBJECT_DENIED_RE = re.compile(
     r"|(?:校验|验证|认证|验签|签名)(?:(?![不没未])[^,，;；。！？!?.]){0,4}通过(?:了|的)?)"
     r"\s*[,，;；。！？!?.]?\s*$"
 )
+# The caller saying what they did not specify (`I didn't specify the grant type`, `we never
+# mentioned the secret`) says what was not sent, which is the failure: never cut.
+_CALLER = r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bi did )(?<!\bwe did )(?<!\byou did )"
 # What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
 # telling us whether it's IAM`, `doesn't say which field`, 也不告诉我哪个字段. Never the
-# failure itself, in a text of one clause too.
+# failure itself, in a text of one clause too, nor what the caller left out (_CALLER).
 UNSAID_RE = re.compile(
-    r"(?:(?<![a-z0-9'])(?:no|not|never|without)|n['’]t)\s+(?:any\s+)?"
+    rf"(?:{_CALLER}(?<![a-z0-9'])(?:no|not|never|without)"
+    r"|(?<!\bi did)(?<!\bwe did)(?<!\byou did)(?<!\bi do)(?<!\bwe do)(?<!\byou do)n['’]t)"
+    r"\s+(?:any\s+)?"
     r"(?:(?:mention|say|specify|indicat)(?:s|ed|ing|e)?(?:\s+of)?"
     r"|tell(?:s|ing)?\s+(?:us|me|you|them))(?![a-z0-9])"
     r"|(?<![a-z0-9'])(?:says?|said|mentions?|tells?\s+(?:us|me|you|them))\s+nothing\s+"
