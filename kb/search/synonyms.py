@@ -582,6 +582,12 @@ SYNONYMS: dict[str, str] = {
     "没提供": "缺少 缺失 没带 没传",
     "漏了": "缺少 缺失 没带 没传",
     "漏掉": "缺少 缺失 没带 没传",
+    # Something short (少东西, 少参数, 少个字段): missing.
+    "少东西": "缺少 缺失 没带 没传",
+    "少参数": "缺少 缺失 没带 没传",
+    "少个参数": "缺少 缺失 没带 没传",
+    "少字段": "缺少 缺失 没带 没传",
+    "少个字段": "缺少 缺失 没带 没传",
     # A token is 令牌 in Chinese; the catalog writes token, refresh token, access token.
     "令牌": "token",
     "刷新令牌": "refresh | token",
