@@ -427,6 +427,13 @@ def test_a_cloud_services_api_is_answered_by_the_shared_gateways_rows(shipped_ca
         # Chosen on tune41. Something short (少参数) is missing: of the token request's
         # fields, the one not said to be sent.
         ("获取token的接口只传了client_id和secret，返回说少参数", ("APIG.2210", 400)),
+        # A clause of what the answer leaves out (`not which ones, not whether app or IAM`)
+        # names no way of signing in: the generic row.
+        (
+            "the gateway says our credentials are wrong. not which ones, not whether it "
+            "thinks we're doing app or IAM auth",
+            ("APIG.0305", 401),
+        ),
     ],
 )
 def test_words_for_a_failure_that_the_catalog_says_otherwise(shipped_catalog, text, row):

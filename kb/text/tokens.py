@@ -216,7 +216,8 @@ def affirmed(line: str) -> str:
 
 
 # A query: `500 from the gateway, not by our backend` (or a clause that starts `not the`:
-# `..., not the service itself`), `网关返回500，不是后端返回的`, what was never set up,
+# `..., not the service itself`, or what the answer leaves out: `..., not which ones`),
+# `网关返回500，不是后端返回的`, what was never set up,
 # `返回403，没有配过IP访问控制`, `no IP ACL configured`, what was neither sent nor set (`sends
 # neither a token nor a signature`), what was ruled out (`no IP rules
 # are involved`, `we ruled out the backend`, `已排除IP黑名单`), what was sent, which is not
@@ -233,7 +234,7 @@ DENIED_RE = re.compile(
     r"|(?:未|没有?)(?:(?:配置?|设置|开启|启用|绑定)任何|对任何)"
     r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
     r"|只(?:传|带|给|填|放(?!行)|携带|附带|提供)了?"
-    r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by)\s"
+    r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by|which|whether)\s"
     r"|(?:(?<![a-z0-9'])(?:not|never)|n['’]t)\s+(?:(?:yet|be|been|have|has)\s+)*"
     r"expir(?:e|es|ed|ing|y)?(?![a-z])"
 )
