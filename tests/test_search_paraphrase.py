@@ -434,6 +434,12 @@ def test_a_cloud_services_api_is_answered_by_the_shared_gateways_rows(shipped_ca
             "thinks we're doing app or IAM auth",
             ("APIG.0305", 401),
         ),
+        # Calls bought as a bundle on the cloud's marketplace: KooGallery's call package.
+        (
+            "I bought a bundle of calls for the supplier's API on the cloud marketplace, "
+            "now every sync fails; is the bundle finished?",
+            ("APIG.0501", 405),
+        ),
     ],
 )
 def test_words_for_a_failure_that_the_catalog_says_otherwise(shipped_catalog, text, row):
@@ -2126,6 +2132,12 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         ("the gateway sees garbage where the token should be", "invalid"),
         ("our proxy was chopping the token header", "truncated"),
         ("the proxy chopped the token at 255 chars", "invalid"),
+        # Chosen on tune41. The token used to refresh is the refresh token; the cloud's
+        # marketplace is KooGallery, where calls are bought as a package.
+        ("续期的时候报错，说那个用来刷新的令牌不对", "refresh"),
+        ("刷新用的token过不了", "refresh"),
+        ("bought the API on the cloud marketplace", "koogallery"),
+        ("the bundle of calls we bought is finished", "package"),
     ],
 )
 def test_a_word_said_another_way_asks_for_the_catalogs_word(text, word):

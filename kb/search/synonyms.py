@@ -126,6 +126,10 @@ SYNONYMS: dict[str, str] = {
     "run out of": "used up",
     "runs out of": "used up",
     "running out of": "used up",
+    # The cloud's marketplace, where calls to an API are bought, is KooGallery (云商店).
+    "marketplace": "marketplace koogallery",
+    "bundle": "bundle package",
+    "云市场": "云商店",
     "cert": "certificate",
     # A service (or a port) not open, or not yet opened, is in the catalog's words unavailable.
     "not open": "unavailable",
@@ -591,6 +595,11 @@ SYNONYMS: dict[str, str] = {
     # A token is 令牌 in Chinese; the catalog writes token, refresh token, access token.
     "令牌": "token",
     "刷新令牌": "refresh | token",
+    # The token used to refresh (用来刷新的令牌, 刷新用的token) is the refresh token.
+    "用来刷新的令牌": "refresh | token",
+    "用来刷新的token": "refresh | token",
+    "刷新用的令牌": "refresh | token",
+    "刷新用的token": "refresh | token",
     "访问令牌": "access | token",
     # Replaced by a new one: updated, in the catalog's words.
     "换新": "更新 换新",
