@@ -264,6 +264,9 @@ def test_a_synonym_word_of_several_pieces_needs_them_all(shipped_catalog):
         ("our sync job calls ECS every minute and gets 429", True),
         ("用脚本调ECS，返回401", True),
         ("调用OBS的OpenAPI返回403", True),
+        # Chosen on tune41. Spaced as Chinese is written beside Latin words.
+        ("某 IAM 用户通过 CCE 的 OpenAPI 查询集群列表，返回 403", True),
+        ("调用 OBS 的 API 返回 403", True),
         ("the VPC list subnets call is rejected", True),
         # ... but not IAM authentication, a server on the service, a machine that calls,
         # or a Huawei Cloud account.

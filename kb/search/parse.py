@@ -209,7 +209,7 @@ CLOUD_SERVICE_API_RE = re.compile(
     rf"(?:['’]s)?(?:(?:\s*(?:service|服务))?"
     rf"(?:(?:{_WORD_BETWEEN}){{0,3}}\s*(?:(?:open)?apis?\b(?!\s*gateway)|endpoints?\b|sdks?\b)"
     rf"|(?:{_WORD_BEFORE_CALL}){{0,3}}\s*calls?\b)"
-    rf"|\s*的?(?:{_HAN_BETWEEN})?的?(?:服务)?(?:open ?)?(?:API|接口|SDK))",
+    rf"|\s*的?(?:{_HAN_BETWEEN})?的?(?:服务)?\s*(?:open ?)?(?:API|接口|SDK))",
     re.IGNORECASE,
 )
 # A service that is never a customer's own API nor its backend, named alone (`smn 403`),
