@@ -419,6 +419,7 @@ def test_a_cloud_services_api_is_answered_by_the_shared_gateways_rows(shipped_ca
         # internal error.
         ("ECS的接口网关500，服务端出错", ("APIGW.0601", 500)),
         ("调ECS接口返回500，服务器出错", ("APIGW.0601", 500)),
+        ("调 LTS 的日志查询接口有时返回 500，说是服务端出了故障，重试又好了", ("APIGW.0601", 500)),
         # A cluster's Services and their endpoints are no cloud service's API.
         (
             "our operator syncs the Kubernetes Service endpoints into the gateway's VPC "
