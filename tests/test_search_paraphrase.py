@@ -2141,6 +2141,9 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         ("续期的时候报错，说那个用来刷新的令牌不对", "refresh"),
         ("刷新用的token过不了", "refresh"),
         ("bought the API on the cloud marketplace", "koogallery"),
+        # What is no longer there does not exist.
+        ("the system says the app isn't there anymore", "exist"),
+        ("our backend is not there any more", "exist"),
         ("the bundle of calls we bought is finished", "package"),
     ],
 )

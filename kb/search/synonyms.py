@@ -73,6 +73,13 @@ SYNONYMS: dict[str, str] = {
     "can't found": "exist found",
     "doesn't exist": "exist",
     "does not exist": "exist",
+    # What is no longer there (`the app isn't there anymore`) does not exist.
+    "isn't there anymore": "exist",
+    "isn't there any more": "exist",
+    "not there anymore": "exist",
+    "not there any more": "exist",
+    "no longer there": "exist",
+    "no longer exists": "exist",
     # A gateway that takes only one protocol supports that one.
     "only takes": "support",
     "only accepts": "support",
