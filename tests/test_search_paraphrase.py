@@ -2144,6 +2144,8 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         # What is no longer there does not exist.
         ("the system says the app isn't there anymore", "exist"),
         ("our backend is not there any more", "exist"),
+        # A CIDR block is a range of IP addresses.
+        ("the partner's egress CIDR was in the deny list", "ip"),
         ("the bundle of calls we bought is finished", "package"),
     ],
 )

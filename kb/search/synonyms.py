@@ -137,6 +137,8 @@ SYNONYMS: dict[str, str] = {
     "marketplace": "marketplace koogallery",
     "bundle": "bundle package",
     "云市场": "云商店",
+    # A CIDR block is a range of IP addresses.
+    "cidr": "ip cidr",
     "cert": "certificate",
     # A service (or a port) not open, or not yet opened, is in the catalog's words unavailable.
     "not open": "unavailable",
