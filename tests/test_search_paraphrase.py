@@ -786,6 +786,10 @@ def test_what_is_missing_is_read_around_its_cue():
     lacked = lacked_terms("our mobile client sends its requests without the secret")
     assert "secret" in lacked
     assert lacked.isdisjoint({"mobil", "client"})
+    # Chosen on tune41. Without doing something is how it was sent, not what was left out;
+    # without sending it is.
+    assert not lacked_terms("the client builds Basic credentials without base64-encoding the pair")
+    assert "secret" in lacked_terms("the token request goes out without sending the secret")
     # A cue is a whole word: `lackluster`, `forgotten` and `absently` say nothing missing.
     for text in ("our lackluster client_secret handling", "the forgotten client_secret field"):
         assert not lacked_terms(text)
