@@ -2140,6 +2140,7 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         ("the gateway sees garbage where the token should be", "invalid"),
         ("our proxy was chopping the token header", "truncated"),
         ("the proxy chopped the token at 255 chars", "invalid"),
+        ("the gateway rejects the token as unusable", "invalid"),
         # Chosen on tune41. The token used to refresh is the refresh token; the cloud's
         # marketplace is KooGallery, where calls are bought as a package.
         ("续期的时候报错，说那个用来刷新的令牌不对", "refresh"),

@@ -220,6 +220,9 @@ SYNONYMS: dict[str, str] = {
     "garbage": "garbled invalid",
     "chopped": "truncated invalid",
     "chopping": "truncated invalid",
+    # What the gateway cannot use is, in the catalog's words, invalid.
+    "unusable": "invalid unusable",
+    "not usable": "invalid",
     "misspelled": "typo misspelled",
     "not valid": "invalid",
     "isn't valid": "invalid",
