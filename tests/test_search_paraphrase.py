@@ -2141,6 +2141,7 @@ def test_a_row_about_what_a_text_does_not_name_is_not_its_answer(shipped_catalog
         ("our proxy was chopping the token header", "truncated"),
         ("the proxy chopped the token at 255 chars", "invalid"),
         ("the gateway rejects the token as unusable", "invalid"),
+        ("用http调就报错，说只能走https", "允许"),
         # Chosen on tune41. The token used to refresh is the refresh token; the cloud's
         # marketplace is KooGallery, where calls are bought as a package.
         ("续期的时候报错，说那个用来刷新的令牌不对", "refresh"),

@@ -84,6 +84,9 @@ SYNONYMS: dict[str, str] = {
     "only takes": "support",
     "only accepts": "support",
     "only supports": "support",
+    # What can only go one way (只能走https, 只能用POST) is the one supported, allowed.
+    "只能走": "支持 允许",
+    "只能用": "支持 允许",
     "missing": "exist lack",
     "omitted": "lack",
     "absent": "lack",
