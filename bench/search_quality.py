@@ -87,6 +87,12 @@ def summarize(totals: dict) -> dict[str, float]:
     return figures
 
 
+def _right(totals: dict, provenance: str) -> tuple[int, int]:
+    """How many cases of `provenance` there are, and how many are right at top-1."""
+    rows = [counts for (name, _split, _kind), counts in totals.items() if name == provenance]
+    return sum(counts[0] for counts in rows), sum(counts[1] for counts in rows)
+
+
 BANDS = [*LENGTH_BAND_NAMES, "all"]
 
 
@@ -213,6 +219,15 @@ def main() -> int:
                     label = name.replace(":", "_")
                     change = scaled[name] - figures[name]
                     print(f"distractors_{label}={scaled[name]:.1f} ({change:+.1f})")
+            # The target is a point at most: the one decimal above rounds it, the counts do not.
+            for provenance in ("independent", "derived"):
+                count, alone = _right(totals, provenance)
+                _count, among = _right(at_scale, provenance)
+                if count:
+                    print(
+                        f"distractors_{provenance}_change={rate(among - alone, count):+.2f} points "
+                        f"(right {alone} of {count} alone, {among} among the distractors)"
+                    )
             print(
                 f"distractors_lost={sum(lost.values())} "
                 + " ".join(f"first_{name}={count}" for name, count in lost.items())
