@@ -156,6 +156,9 @@ Cases live in bench/cases/, one file per provenance:
   the same way by five more writers (`set41-making/README.md`); half of each language
   and register split `tune41`, half `heldout41` (drawn the same way): a twenty-eighth
   held-out set.
+- `independent_set42.json`: 168 English and 84 Chinese, in six registers each, written
+  the same way by three more writers (`set42-making/README.md`); all `heldout42`, a
+  twenty-ninth held-out set, first searched after the rules chosen on `tune41`.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -215,6 +218,7 @@ FILES = {
         "independent_set39.json",
         "independent_set40.json",
         "independent_set41.json",
+        "independent_set42.json",
     ),
 }
 
