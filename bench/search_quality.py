@@ -50,7 +50,8 @@ from evaluation import (
 # 5aaf2ae; 94.6 and 98.5 with set 16 at c67807d; 94.1 and 98.7 on both with sets 30 to 34,
 # the freshest and hardest, at a66c5e5; 93.7 and 98.6 with sets 37 and 38 at 2c27525; 93.4
 # and 98.5 once set 39, written at length, joined at ccfbcca; 93.2 and 98.5 once set 40
-# joined at 752b239, 93.4 and 98.5 after its rules at 30bd2d9).
+# joined at 752b239, 93.4 and 98.5 after its rules at 30bd2d9; 93.2 and 98.4 with sets 41
+# and 42 and set 41's rules at dbe467c).
 GATE = {
     ("derived", "top1"): 100.0,
     ("independent", "top1"): 93.0,
