@@ -790,6 +790,7 @@ def test_what_is_missing_is_read_around_its_cue():
     # without sending it is.
     assert not lacked_terms("the client builds Basic credentials without base64-encoding the pair")
     assert "secret" in lacked_terms("the token request goes out without sending the secret")
+    assert "secret" in lacked_terms("the form goes out without supplying the secret")
     # A cue is a whole word: `lackluster`, `forgotten` and `absently` say nothing missing.
     for text in ("our lackluster client_secret handling", "the forgotten client_secret field"):
         assert not lacked_terms(text)

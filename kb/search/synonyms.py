@@ -980,7 +980,7 @@ LACK_CUE_RE = re.compile(
     # ... but not a thing left undone (`without base64-encoding the pair`, `without
     # waiting`): what follows is how it was sent, not a field left out; a word of sending
     # (`without sending the client id`) still is.
-    r"(?P<ahead>without(?!\s+(?!(?:send|pass|includ|provid|specify|sett|add|putt|fill)ing)"
+    r"(?P<ahead>without(?!\s+(?!(?:send|pass|includ|provid|specify|supply|sett|add|putt|fill)ing)"
     r"[a-z0-9]+(?:-[a-z]+)*(?<!th)ing(?![a-z0-9]))|lacks|lacking|lost|strip(?:s|ping)?"
     r"|forg[eo]t(?: to)?(?: (?:send|pass|include|add|set|put))?"
     r"|(?:didn['’]t|did not|don['’]t|do not|doesn['’]t|does not)"
