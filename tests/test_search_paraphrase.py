@@ -570,26 +570,6 @@ def test_a_cloud_services_api_finds_the_shared_gateways_twin_of_a_row_its_words_
 
 
 @pytest.mark.django_db
-def test_the_other_catalogs_twin_comes_after_a_row_of_this_catalog_nearly_as_good():
-    # The shared gateway's row says the text best (its phrasing), but the text does not
-    # point at the shared gateway: its twin of the customer's gateway comes first, and
-    # the customer gateway's other row, a little below, comes before the twin's
-    # restatement of the first.
-    make_entry(code="APIG.9701", http_status=403, message_en="Sprocket gizmo refused.")
-    make_entry(
-        code="APIGW.9701",
-        http_status=403,
-        message_en="Sprocket gizmo refused.",
-        phrasings_en="the sprocket gizmo is denied",
-    )
-    make_entry(code="APIG.9702", http_status=403, message_en="Sprocket gizmo rejected.")
-
-    codes = [hit.entry.code for hit in search("sprocket gizmo denied").hits]
-
-    assert codes == ["APIG.9701", "APIG.9702", "APIGW.9701"]
-
-
-@pytest.mark.django_db
 def test_no_sure_answer_when_another_row_says_as_much():
     make_entry(message_en="Sprocket alignment refused.", http_status=403)
     make_entry(message_en="Sprocket alignment rejected.", http_status=400)

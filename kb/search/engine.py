@@ -80,10 +80,6 @@ RESULT_LIMIT = 10
 SHARED_GATEWAY_PENALTY = 3.0
 # A text that names a cloud service's API is rarely about a row of the customer's gateway.
 NAMED_GATEWAY_PENALTY = 13.0
-# A row of the other catalog ranks at least this far below its twin (the same message and
-# status) in the catalog the text points at: the twin says the same failure again, and a
-# row of that catalog scored nearly as high says another that may be the one.
-TWIN_MARGIN = 3.0
 # How much one customer phrasing that holds the query's words counts (kb/models/catalog.py).
 PHRASING_WEIGHT = 10.0
 # How much of that hangs on the share of the phrasing's own words the query says: a
@@ -1065,8 +1061,6 @@ def _ranked(
         unranked must stay below."""
         ranked = [(candidates[i], hits[i]) for i in sorted(hits) if hits[i].score > 0]
         _after_primary_twins(ranked, primary)
-        # A row lowered below its twin may fall to 0 or under: no answer then.
-        ranked = [(candidate, hit) for candidate, hit in ranked if hit.score > 0]
         scores = sorted((hit.score for _candidate, hit in ranked), reverse=True)
         if len(scores) < limit:
             return ranked, 0.0
@@ -1107,10 +1101,9 @@ def _ranked(
 
 
 def _after_primary_twins(ranked: list[tuple[Candidate, Hit]], primary: str) -> None:
-    """A row scores TWIN_MARGIN below its twin (the same message and status) in the
-    catalog the text points at, or lower: the customer's own gateway (APIG), or the shared
-    gateway of cloud services (APIGW) when the text names it, whatever their phrasings
-    say."""
+    """A row scores no higher than its twin (the same message and status) in the catalog
+    the text points at: the customer's own gateway (APIG), or the shared gateway of cloud
+    services (APIGW) when the text names it, whatever their phrasings say."""
     scores = {
         (candidate.message_key, candidate.http_status): hit.score
         for candidate, hit in ranked
@@ -1118,8 +1111,8 @@ def _after_primary_twins(ranked: list[tuple[Candidate, Hit]], primary: str) -> N
     }
     for candidate, hit in ranked:
         twin = scores.get((candidate.message_key, candidate.http_status))
-        if candidate.catalog != primary and twin is not None and hit.score > twin - TWIN_MARGIN:
-            hit.score = twin - TWIN_MARGIN
+        if candidate.catalog != primary and twin is not None and hit.score > twin:
+            hit.score = twin
 
 
 def _mark_contested(ranked: list[tuple[Candidate, Hit]]) -> None:
