@@ -248,14 +248,17 @@ SUBJECT_DENIED_RE = re.compile(
     r"\s*[,，;；。！？!?.]?\s*$"
 )
 # The caller saying what they did not specify (`I didn't specify the grant type`, `we never
-# mentioned the secret`) says what was not sent, which is the failure: never cut.
-_CALLER = r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bi did )(?<!\bwe did )(?<!\byou did )"
+# mentioned the secret`) says what was not sent, which is the failure: never cut. Before
+# `no`, `not`, `never` and `without` (_CALLER), and before `n't` (_CALLER_NT).
+_CALLERS = ("i", "we", "you")
+_CALLER = "".join(rf"(?<!\b{who}{verb} )" for verb in ("", " did") for who in _CALLERS)
+_CALLER_NT = "".join(rf"(?<!\b{who} {verb})" for verb in ("did", "do") for who in _CALLERS)
 # What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
 # telling us whether it's IAM`, `doesn't say which field`, 也不告诉我哪个字段. Never the
 # failure itself, in a text of one clause too, nor what the caller left out (_CALLER).
 UNSAID_RE = re.compile(
     rf"(?:{_CALLER}(?<![a-z0-9'])(?:no|not|never|without)"
-    r"|(?<!\bi did)(?<!\bwe did)(?<!\byou did)(?<!\bi do)(?<!\bwe do)(?<!\byou do)n['’]t)"
+    rf"|{_CALLER_NT}n['’]t)"
     r"\s+(?:any\s+)?"
     r"(?:(?:mention|say|specify|indicat)(?:s|ed|ing|e)?(?:\s+of)?"
     r"|tell(?:s|ing)?\s+(?:us|me|you|them))(?![a-z0-9])"
