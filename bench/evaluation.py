@@ -159,6 +159,10 @@ Cases live in bench/cases/, one file per provenance:
 - `independent_set42.json`: 168 English and 84 Chinese, in six registers each, written
   the same way by three more writers (`set42-making/README.md`); all `heldout42`, a
   twenty-ninth held-out set, first searched after the rules chosen on `tune41`.
+- `independent_set43.json`: 168 English and 84 Chinese, in six registers each, written
+  the same way by three more writers (`set43-making/README.md`); all `heldout43`, a
+  thirtieth held-out set, searched first by an engine whose rules were all chosen before
+  it was written.
 
 No tool lists the misses of a held-out case (`held_out()`): only their figures are read.
 
@@ -219,6 +223,7 @@ FILES = {
         "independent_set40.json",
         "independent_set41.json",
         "independent_set42.json",
+        "independent_set43.json",
     ),
 }
 
