@@ -434,3 +434,22 @@ def test_the_rows_kept_of_a_pasted_messages_keys_are_the_longest_keys_first_in_c
 
     assert {row[0] for row in index.candidates_by_message_keys(keys, 6)} == set(everything[:6])
     assert {row[0] for row in index.candidates_by_message_keys(keys, 20)} == set(everything)
+
+
+def test_a_message_added_after_a_look_up_is_found_by_its_key_at_once(db):
+    from kb.text.tokens import message_key
+    from tests.factories import make_category, make_entry
+
+    # The look-up by key asks only for keys whose first word begins some row's key, and
+    # keeps those words until the catalog changes: a row added with a new first word is
+    # found by its key at the next look-up, in the same process.
+    category = make_category()
+    make_entry(category=category, message_en="Sprocket jammed: gear 1.")
+    wombat = message_key("Wombat burrow collapsed: tunnel 3")
+    assert index.candidates_by_message_keys(["wombat", wombat], 10) == []
+
+    added = make_entry(category=category, message_en="Wombat burrow collapsed: tunnel {n}.")
+
+    assert [row[0] for row in index.candidates_by_message_keys(["wombat", wombat], 10)] == [
+        added.pk
+    ]

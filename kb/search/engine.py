@@ -36,6 +36,7 @@ from kb.search.index import (
     first_rows_said,
     known_rows,
     load_entries,
+    message_key_first_words,
     message_key_tokens,
     token_row_counts,
     token_row_counts_read,
@@ -1247,11 +1248,12 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
 
     What every search reads once per catalog version is read too: the index's word
     counts (a read of SQLite's whole full-text index, about 0.14 s at 100,000 rows),
-    the aliases' keys, the first rows' messages and Chinese meanings, and which of them
-    hold each token.
+    the aliases' keys, the first words of the message keys, the first rows' messages
+    and Chinese meanings, and which of them hold each token.
     """
     token_row_counts()
     alias_keys()
+    message_key_first_words()
     known_rows()
     for column in SAID_COLUMNS:
         first_rows_said(frozenset(), READ_AT_START, MESSAGE_SAID_WORDS, column)
