@@ -799,6 +799,8 @@ HTTP_METHOD_RE = re.compile(
     r"(?<![A-Za-z])(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)(?![A-Za-z])"
     r"|(?i:(?<![a-z])(get|post|put|delete|patch|head|options)(?=\s?(?:请求|方法)))"
 )
+# Every method HTTP_METHOD_RE reads is written in capitals or before one of the last two.
+HTTP_METHOD_CUES = tuple("GET POST PUT DELETE PATCH HEAD OPTIONS 请求 方法".split())
 
 # An IP list or access control policy said to be an API's own or bound to it (`the API's
 # whitelist`, `access control on this API`, `a policy attached to a single API`,
@@ -883,6 +885,8 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
 
 def _names_two_methods(text: str) -> bool:
     """Whether `text`, as written (capitals tell), names two HTTP methods (HTTP_METHOD_RE)."""
+    if not any(cue in text for cue in HTTP_METHOD_CUES):
+        return False
     named = {found.upper() for pair in HTTP_METHOD_RE.findall(text) for found in pair if found}
     return len(named) > 1
 

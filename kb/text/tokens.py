@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from kb.text.script import HAN_CHARS, HAN_RE
+from kb.text.script import HAN_CHARS
 
 WORD_RE = re.compile(f"[a-z0-9]+(?:[-_][a-z0-9]+)*|[{HAN_CHARS}]+")
 PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_]*\}")
@@ -111,24 +111,28 @@ def tokens(text: str) -> list[str]:
                 out.append(unit)
             if unit == SIZE_TOKEN:
                 out.append(_magnitude(word))
-        elif HAN_RE.match(word):
+        elif not word.isascii():  # a run of Han characters (WORD_RE)
             if len(word) == 1:
                 out.append(han_token(word))
             else:
                 out.extend(han_token(word[i : i + 2]) for i in range(len(word) - 1))
-        elif (quantity := QUANTITY_RE.fullmatch(word)) and (unit := _unit(quantity.group(2))):
-            out.append(unit)
-            if unit == SIZE_TOKEN:
-                out.append(_magnitude(quantity.group(2)))
-        elif "-" in word or "_" in word:
-            # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`; an
-            # identifier such as `client_secret` is also one word, rarer than its parts.
-            parts = re.split(r"[-_]", word)
-            out.extend(stem(part) for part in parts if part not in STOPWORDS)
-            out.append(stem("".join(parts)))
-        elif word not in STOPWORDS:
-            out.append(stem(word))
+        else:
+            out.extend(_word_tokens(word))
     return out
+
+
+@lru_cache(maxsize=20000)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of a word of letters, digits, `-` and `_` (WORD_RE) that is no unit:
+    kept per word, as its stem is, since the words of descriptions recur."""
+    if (quantity := QUANTITY_RE.fullmatch(word)) and (unit := _unit(quantity.group(2))):
+        return (unit, _magnitude(quantity.group(2))) if unit == SIZE_TOKEN else (unit,)
+    if "-" in word or "_" in word:
+        # `plug-ins` is also written `plugins`, `third-party` as `thirdparty`; an
+        # identifier such as `client_secret` is also one word, rarer than its parts.
+        parts = re.split(r"[-_]", word)
+        return (*(stem(part) for part in parts if part not in STOPWORDS), stem("".join(parts)))
+    return () if word in STOPWORDS else (stem(word),)
 
 
 def counted(text: str) -> str:
