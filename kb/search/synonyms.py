@@ -16,6 +16,7 @@ from kb.text.addresses import IPV4_RE
 from kb.text.tokens import (
     CONTRAST_RE,
     QUERY_CLAUSE_RE,
+    CuedPattern,
     counted,
     fold_width_and_case,
     han_quantities,
@@ -766,41 +767,42 @@ AUTHENTICATED_RE = re.compile(
 
 # A credential's age past a day (`tokens older than 24 hours`, `a two-day-old token`,
 # `token是前天拿的`) says it expired, in the catalog's words; the duration is no timeout.
-AGE_RE = re.compile(
-    r"(?<![a-z0-9])(?:older than|more than|over)?\s*"
-    r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
-    r"(?:hours?|hrs?|days?|weeks?|months?)[\s-]+old(?![a-z0-9])"
-    r"|(?<![a-z0-9])older than\s*(?:\d+|an?|one|two|three|a few|several)\s*"
-    r"(?:h|hours?|hrs?|days?|d|weeks?|months?)(?![a-z0-9])"
-    r"|(?:前天|昨天|[\d一两三几]+天前|[\d一两三几]+个?(?:小时|星期|周)前)(?:拿|获取|申请|领|生成)的?"
-    # What works for a while and then fails (`stopped working after 30 days`, `is
-    # rejected after a week`) outlived its validity.
-    r"|(?<![a-z0-9])(?:stop(?:s|ped)? working|no longer works?|fails?|failed|failing"
-    r"|(?:is|are|was|were|gets?|got) rejected|dies|died) after\s*"
-    r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
-    r"(?:hours?|hrs?|days?|weeks?|months?)(?![a-z0-9])"
-    # So does one got longer ago than that (`issued more than 30 days ago`).
-    r"|(?<![a-z0-9])(?:more than|over)\s*(?:\d+|an?|one|two|three|a few|several)[\s-]*"
-    r"(?:hours?|hrs?|days?|weeks?|months?) (?:ago|before)(?![a-z0-9])"
-    # A credential that lives only so long (`tokens only live 2h`, `those things only live
-    # for 24 hours`) is one whose life ran out.
-    r"|(?<![a-z0-9])li(?:ve|ves|ved) (?:only )?(?:for )?(?:about |around |~)?"
-    r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
-    r"(?:h|hours?|hrs?|days?|d|weeks?|months?)(?![a-z0-9])"
+AGE_RE = CuedPattern(
+    re.compile(
+        r"(?<![a-z0-9])(?:older than|more than|over)?\s*"
+        r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
+        r"(?:hours?|hrs?|days?|weeks?|months?)[\s-]+old(?![a-z0-9])"
+        r"|(?<![a-z0-9])older than\s*(?:\d+|an?|one|two|three|a few|several)\s*"
+        r"(?:h|hours?|hrs?|days?|d|weeks?|months?)(?![a-z0-9])"
+        r"|(?:前天|昨天|[\d一两三几]+天前|[\d一两三几]+个?(?:小时|星期|周)前)(?:拿|获取|申请|领|生成)的?"
+        # What works for a while and then fails (`stopped working after 30 days`, `is
+        # rejected after a week`) outlived its validity.
+        r"|(?<![a-z0-9])(?:stop(?:s|ped)? working|no longer works?|fails?|failed|failing"
+        r"|(?:is|are|was|were|gets?|got) rejected|dies|died) after\s*"
+        r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
+        r"(?:hours?|hrs?|days?|weeks?|months?)(?![a-z0-9])"
+        # So does one got longer ago than that (`issued more than 30 days ago`).
+        r"|(?<![a-z0-9])(?:more than|over)\s*(?:\d+|an?|one|two|three|a few|several)[\s-]*"
+        r"(?:hours?|hrs?|days?|weeks?|months?) (?:ago|before)(?![a-z0-9])"
+        # A credential that lives only so long (`tokens only live 2h`, `those things only live
+        # for 24 hours`) is one whose life ran out.
+        r"|(?<![a-z0-9])li(?:ve|ves|ved) (?:only )?(?:for )?(?:about |around |~)?"
+        r"(?:\d+|an?|one|two|three|four|five|six|seven|a few|several)[\s-]*"
+        r"(?:h|hours?|hrs?|days?|d|weeks?|months?)(?![a-z0-9])"
+    ),
+    "old after ago before live 前 昨天",
 )
-# Every credential's age AGE_RE reads holds one of these: most texts hold none, and are
-# not searched with it (kb.text.tokens.DENIED_CUES).
-AGE_CUES = ("old", "after", "ago", "before", "live", "前", "昨天")
 
 # A text that names two HTTP methods (`calls it with GET, the API only has POST`, `DELETE
 # 调用失败，只定义了 POST`) is about the request method, in the catalog's words: written in
 # capitals, or any case before 请求 or 方法 (`get请求`); `get` and `post` alone are words.
-HTTP_METHOD_RE = re.compile(
-    r"(?<![A-Za-z])(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)(?![A-Za-z])"
-    r"|(?i:(?<![a-z])(get|post|put|delete|patch|head|options)(?=\s?(?:请求|方法)))"
+HTTP_METHOD_RE = CuedPattern(
+    re.compile(
+        r"(?<![A-Za-z])(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)(?![A-Za-z])"
+        r"|(?i:(?<![a-z])(get|post|put|delete|patch|head|options)(?=\s?(?:请求|方法)))"
+    ),
+    "GET POST PUT DELETE PATCH HEAD OPTIONS 请求 方法",  # in capitals, or before 请求, 方法
 )
-# Every method HTTP_METHOD_RE reads is written in capitals or before one of the last two.
-HTTP_METHOD_CUES = tuple("GET POST PUT DELETE PATCH HEAD OPTIONS 请求 方法".split())
 
 # An IP list or access control policy said to be an API's own or bound to it (`the API's
 # whitelist`, `access control on this API`, `a policy attached to a single API`,
@@ -853,7 +855,7 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
     if found:
         groups.append(alternatives("region 区域"))
     text = AUTHENTICATED_RE.sub(" ", text)
-    text, found = AGE_RE.subn(" ", text) if any(cue in text for cue in AGE_CUES) else (text, 0)
+    text, found = AGE_RE.subn(" ", text)
     if found:
         groups.append(alternatives("expired expires 过期"))
     if any(word in text for word in IP_LIST_WORDS):
@@ -885,8 +887,6 @@ def query_groups(text: str) -> tuple[frozenset[Term], ...]:
 
 def _names_two_methods(text: str) -> bool:
     """Whether `text`, as written (capitals tell), names two HTTP methods (HTTP_METHOD_RE)."""
-    if not any(cue in text for cue in HTTP_METHOD_CUES):
-        return False
     named = {found.upper() for pair in HTTP_METHOD_RE.findall(text) for found in pair if found}
     return len(named) > 1
 

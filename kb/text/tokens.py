@@ -19,6 +19,34 @@ from kb.text.script import HAN_CHARS
 
 WORD_RE = re.compile(f"[a-z0-9]+(?:[-_][a-z0-9]+)*|[{HAN_CHARS}]+")
 PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_]*\}")
+
+
+class CuedPattern:
+    """A pattern and words every one of its matches holds (`cues`, separated by spaces):
+    a text that holds none of them is not searched. For patterns whose look-behinds are
+    tried at each character of a text, which a few substring tests rule out at a part of
+    the cost; the results are the pattern's own."""
+
+    def __init__(self, pattern: re.Pattern, cues: str):
+        self.pattern = pattern
+        self.cues = tuple(cues.split())
+
+    def may_match(self, text: str) -> bool:
+        return any(cue in text for cue in self.cues)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(text) if self.may_match(text) else None
+
+    def findall(self, text: str) -> list:
+        return self.pattern.findall(text) if self.may_match(text) else []
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str]:
+        return self.pattern.split(text, maxsplit) if self.may_match(text) else [text]
+
+    def subn(self, repl: str, text: str) -> tuple[str, int]:
+        return self.pattern.subn(repl, text) if self.may_match(text) else (text, 0)
+
+
 STOPWORDS = frozenset(
     "a an and are as at be been by can cannot could did do does for from has have i if in "
     "is it its my not of on or our so that the their there this to was we were what when "
@@ -228,24 +256,23 @@ def affirmed(line: str) -> str:
 # what is missing: `grant type missing, I only send client id and secret`,
 # `只传了客户端ID，密钥忘了带`, and what has not expired (`got it 5 minutes ago, it should not
 # expire yet`, `it hasn't expired`).
-DENIED_RE = re.compile(
-    r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
-    r"|(?<![a-z0-9'])no\s+(?=(?:[a-z0-9-]+\s+){1,3}(?:(?:is|are|was|were)\s+)?"
-    r"(?:configured|set up|bound|attached|involved|applied|enabled|in place)(?![a-z0-9]))"
-    r"|(?<![a-z0-9'])ruled\s+out(?![a-z0-9])|已经?排除了?|排除了"
-    r"|(?<![a-z0-9'])neither(?![a-z0-9])"
-    r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
-    r"|(?:未|没有?)(?:(?:配置?|设置|开启|启用|绑定)任何|对任何)"
-    r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
-    r"|只(?:传|带|给|填|放(?!行)|携带|附带|提供)了?"
-    r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by|which|whether)\s"
-    r"|(?:(?<![a-z0-9'])(?:not|never)|n['’]t)\s+(?:(?:yet|be|been|have|has)\s+)*"
-    r"expir(?:e|es|ed|ing|y)?(?![a-z])"
+DENIED_RE = CuedPattern(
+    re.compile(
+        r"(?<![a-z0-9'])(?:not|never)\s+(?:by|from|caused by|due to|configured|set up)(?![a-z0-9])"
+        r"|(?<![a-z0-9'])no\s+(?=(?:[a-z0-9-]+\s+){1,3}(?:(?:is|are|was|were)\s+)?"
+        r"(?:configured|set up|bound|attached|involved|applied|enabled|in place)(?![a-z0-9]))"
+        r"|(?<![a-z0-9'])ruled\s+out(?![a-z0-9])|已经?排除了?|排除了"
+        r"|(?<![a-z0-9'])neither(?![a-z0-9])"
+        r"|(?<!是)不是|从来?没有?(?:配置?|设置)过?|没有?(?:配置?|设置)过"
+        r"|(?:未|没有?)(?:(?:配置?|设置|开启|启用|绑定)任何|对任何)"
+        r"|(?<![a-z0-9'])only\s+(?:sent|(?:send|pass|includ|provid)(?:e|es|ed|ing|s)?)(?![a-z0-9])"
+        r"|只(?:传|带|给|填|放(?!行)|携带|附带|提供)了?"
+        r"|^\s*not\s+(?:the|a|an|our|my|your|their|its|this|that|in|on|at|by|which|whether)\s"
+        r"|(?:(?<![a-z0-9'])(?:not|never)|n['’]t)\s+(?:(?:yet|be|been|have|has)\s+)*"
+        r"expir(?:e|es|ed|ing|y)?(?![a-z])"
+    ),
+    "no never ruled neither only expir 排除 不是 没 任何 只",
 )
-# Every denial holds one of these: a clause that holds none is no denial, which a few
-# substring tests say at a part of the cost of the pattern's look-behinds, tried at each
-# of its characters.
-DENIED_CUES = tuple("no never ruled neither only expir 排除 不是 没 任何 只".split())
 # What a clause says was never set up, or holds no restriction or fault, after naming it,
 # which is the clause's whole subject: `黑白名单都没配`, `访问控制也没开过`, `IAM用户权限和来源IP
 # 均无限制`, `路径和环境都没问题`.
@@ -264,18 +291,19 @@ _CALLER_NT = "".join(rf"(?<!\b{who} {verb})" for verb in ("did", "do") for who i
 # What the answer does not mention: `no mention of IAM or app`, `not mention IP`, `without
 # telling us whether it's IAM`, `doesn't say which field`, 也不告诉我哪个字段. Never the
 # failure itself, in a text of one clause too, nor what the caller left out (_CALLER).
-UNSAID_RE = re.compile(
-    rf"(?:{_CALLER}(?<![a-z0-9'])(?:no|not|never|without)"
-    rf"|{_CALLER_NT}n['’]t)"
-    r"\s+(?:any\s+)?"
-    r"(?:(?:mention|say|specify|indicat)(?:s|ed|ing|e)?(?:\s+of)?"
-    r"|tell(?:s|ing)?\s+(?:us|me|you|them))(?![a-z0-9])"
-    r"|(?<![a-z0-9'])(?:says?|said|mentions?|tells?\s+(?:us|me|you|them))\s+nothing\s+"
-    r"(?:about|of|on)(?![a-z0-9])"
-    r"|没有?提到|未提及|没说是|未说明|没有?说明是|(?:不|没有?)告诉"
+UNSAID_RE = CuedPattern(
+    re.compile(
+        rf"(?:{_CALLER}(?<![a-z0-9'])(?:no|not|never|without)"
+        rf"|{_CALLER_NT}n['’]t)"
+        r"\s+(?:any\s+)?"
+        r"(?:(?:mention|say|specify|indicat)(?:s|ed|ing|e)?(?:\s+of)?"
+        r"|tell(?:s|ing)?\s+(?:us|me|you|them))(?![a-z0-9])"
+        r"|(?<![a-z0-9'])(?:says?|said|mentions?|tells?\s+(?:us|me|you|them))\s+nothing\s+"
+        r"(?:about|of|on)(?![a-z0-9])"
+        r"|没有?提到|未提及|没说是|未说明|没有?说明是|(?:不|没有?)告诉"
+    ),
+    "mention say said specify indicat tell 提到 提及 没说是 说明 告诉",
 )
-# Every match of UNSAID_RE holds one of these (as DENIED_CUES are to DENIED_RE).
-UNSAID_CUES = tuple("mention say said specify indicat tell 提到 提及 没说是 说明 告诉".split())
 
 
 # `though`, `although` and `but` start a clause of their own, comma or not: `all APIs
@@ -298,7 +326,7 @@ def undenied(text: str) -> str:
     SUBJECT_DENIED_RE); and in any text, each clause from what it says the answer does not
     mention (UNSAID_RE) on."""
     text = CONTRAST_RE.sub(", ", text)
-    if any(cue in text for cue in UNSAID_CUES) and UNSAID_RE.search(text):
+    if UNSAID_RE.search(text):
         text = " ".join(
             UNSAID_RE.split(clause, maxsplit=1)[0] for clause in QUERY_CLAUSE_RE.findall(text)
         )
@@ -308,12 +336,7 @@ def undenied(text: str) -> str:
     kept = [clause for clause in clauses if not SUBJECT_DENIED_RE.search(clause)]
     if len(kept) < 2:
         return " ".join(kept)
-    return " ".join(
-        DENIED_RE.split(clause, maxsplit=1)[0]
-        if any(cue in clause for cue in DENIED_CUES)
-        else clause
-        for clause in kept
-    )
+    return " ".join(DENIED_RE.split(clause, maxsplit=1)[0] for clause in kept)
 
 
 def document_text(*sections: str | list[str]) -> str:
