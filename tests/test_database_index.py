@@ -12,6 +12,7 @@ from kb.search import index
 from kb.search.engine import search
 from kb.search.index import FTS_TERMS_TABLE, candidates_by_full_text, telling_groups
 from kb.text.tokens import tokens
+from tests.factories import make_category
 
 ON_POSTGRESQL_ONLY = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="about PostgreSQL's GIN index and statistics"
@@ -135,6 +136,33 @@ def test_a_catalog_just_imported_is_searched_with_its_token_counts(db):
     holding = rows_holding(token)
     assert holding >= index.COUNTED_ROWS
     assert index.token_row_counts()[token] == pytest.approx(holding, abs=1)
+
+
+@ON_POSTGRESQL_ONLY
+def test_a_token_of_a_few_dozen_rows_is_counted_among_many_rows_of_many_words(db, monkeypatch):
+    # ANALYZE keeps a token only above a cutoff that grows with the words it samples: at
+    # the statistics target before migration 0018, the tokens of fewer than about 40 of
+    # 100,000 rows were left out, rare on PostgreSQL and counted on SQLite, and a text was
+    # ranked otherwise on the two. 4,800 rows of 1,000 words sample as many words.
+    category = make_category()
+    words = " ".join(f"filler{n}" for n in range(1000))
+    ErrorEntry.objects.bulk_create(
+        (
+            ErrorEntry(
+                catalog="APIG",
+                code="APIG.9999",
+                http_status=400,
+                message_en=f"Filler {n}.",
+                category=category,
+                identity=f"filler-{n}",
+                index_tokens=f"{words} zebrafish" if n % 192 == 0 else words,
+            )
+            for n in range(4800)
+        ),
+        batch_size=600,
+    )
+    counts = analyzed(monkeypatch)
+    assert counts.get("zebrafish") == pytest.approx(25, abs=1)
 
 
 def test_both_databases_count_the_same_tokens(shipped_catalog):
