@@ -11,8 +11,8 @@ from kb.models import ErrorEntry
 from kb.search import index
 from kb.search.engine import search
 from kb.search.index import FTS_TERMS_TABLE, candidates_by_full_text, telling_groups
-from kb.text.tokens import tokens
-from tests.factories import make_category
+from kb.text.tokens import message_key, tokens
+from tests.factories import make_category, make_entry
 
 ON_POSTGRESQL_ONLY = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="about PostgreSQL's GIN index and statistics"
@@ -184,8 +184,6 @@ def test_a_small_analyzed_catalog_still_looks_up_every_word(shipped_catalog, mon
 
 
 def test_a_row_with_the_rare_words_is_found_among_many_with_the_common_ones(db):
-    from tests.factories import make_category, make_entry
-
     category = make_category()
     for n in range(60):
         make_entry(category=category, message_en=f"Widget gadget failure number {n}.")
@@ -206,8 +204,6 @@ def test_a_description_whose_every_word_is_common_still_finds_its_row(shipped_ca
 
 
 def test_a_message_many_rows_start_alike_still_finds_the_documented_row(shipped_catalog):
-    from tests.factories import make_category, make_entry
-
     category = make_category()
     for n in range(60):
         make_entry(
@@ -220,8 +216,6 @@ def test_a_message_many_rows_start_alike_still_finds_the_documented_row(shipped_
 
 
 def test_a_status_is_looked_up_in_both_catalogs_however_many_rows_one_has(shipped_catalog):
-    from tests.factories import make_category, make_entry
-
     # More rows of each gateway with this status than one look-up keeps.
     category = make_category()
     for n in range(40):
@@ -244,8 +238,6 @@ def test_a_status_is_looked_up_in_both_catalogs_however_many_rows_one_has(shippe
 def test_a_status_leaves_room_the_other_catalog_does_not_fill_to_the_one_pointed_at(
     shipped_catalog,
 ):
-    from tests.factories import make_category, make_entry
-
     category = make_category()
     for n in range(40):
         make_entry(category=category, http_status=429, sort_order=1000 + n)
@@ -256,8 +248,6 @@ def test_a_status_leaves_room_the_other_catalog_does_not_fill_to_the_one_pointed
 
 
 def test_the_first_rows_by_id_that_hold_every_word_are_kept_however_far_apart(db, monkeypatch):
-    from tests.factories import make_category, make_entry
-
     # Ids of one to six digits: on PostgreSQL each number of digits is a window of the
     # look-up (kb/migrations/0015_search_vector_id_digits.py), asked in turn.
     category = make_category()
@@ -281,8 +271,6 @@ def test_the_first_rows_by_id_that_hold_every_word_are_kept_however_far_apart(db
 
 
 def test_rows_found_by_as_many_words_are_kept_first_by_id_on_either_database(db):
-    from tests.factories import make_category, make_entry
-
     # More rows hold one word of the text than the candidates keep. Which of them are kept
     # decides what the ranking weighs the words against; before, SQLite and PostgreSQL
     # each kept their own choice, so one text could rank differently on each.
@@ -304,8 +292,6 @@ def test_rows_found_by_as_many_words_are_kept_first_by_id_on_either_database(db)
 def test_the_first_rows_by_id_that_hold_a_word_are_kept_however_the_table_stores_them(
     db, monkeypatch, rows_said, known
 ):
-    from tests.factories import make_category, make_entry
-
     # Written last id first, so that the table holds them in the reverse of their ids'
     # order: a look-up that keeps the rows it reads first, not the first by id, keeps the
     # wrong ones. On PostgreSQL a word the counts say few rows hold is read from its index
@@ -366,8 +352,6 @@ def test_a_word_whose_first_rows_are_known_is_looked_up_without_asking_the_datab
 ):
     from django.test.utils import CaptureQueriesContext
 
-    from tests.factories import make_category, make_entry
-
     # The first 6 rows by id are known (as a worker reads them at its start); rows 1, 3, 5
     # of them say okapi, and so do 7 and 9 beyond them.
     monkeypatch.setattr(index, "KNOWN_ROWS", 6)
@@ -393,8 +377,6 @@ def test_a_word_whose_first_rows_are_known_is_looked_up_without_asking_the_datab
 
 
 def test_a_catalog_whose_rows_are_all_known_is_looked_up_as_it_is_now(db):
-    from tests.factories import make_category, make_entry
-
     # Every row is known, so a word that fewer rows hold than asked for is answered from
     # them; a row added later (the catalog's version changes) is found all the same.
     category = make_category()
@@ -410,8 +392,6 @@ def test_a_catalog_whose_rows_are_all_known_is_looked_up_as_it_is_now(db):
 
 def test_whether_a_word_is_held_is_answered_by_the_known_rows_where_they_can(db, monkeypatch):
     from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import make_category, make_entry
 
     category = make_category()
     for number in range(1, 5):
@@ -435,9 +415,6 @@ def test_whether_a_word_is_held_is_answered_by_the_known_rows_where_they_can(db,
 
 
 def test_the_rows_kept_of_a_pasted_messages_keys_are_the_longest_keys_first_in_catalog_order(db):
-    from kb.text.tokens import message_key
-    from tests.factories import make_category, make_entry
-
     # A short key that many rows share, written against their catalog order, and a longer
     # key two rows have: as many as asked for are kept, the longer key's rows first, then
     # each catalog's rows in its order; the same on either database.
@@ -465,9 +442,6 @@ def test_the_rows_kept_of_a_pasted_messages_keys_are_the_longest_keys_first_in_c
 
 
 def test_a_message_added_after_a_look_up_is_found_by_its_key_at_once(db):
-    from kb.text.tokens import message_key
-    from tests.factories import make_category, make_entry
-
     # The look-up by key asks only for keys whose first word begins some row's key, and
     # keeps those words until the catalog changes: a row added with a new first word is
     # found by its key at the next look-up, in the same process.
