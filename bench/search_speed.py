@@ -11,7 +11,8 @@ so look-ups by a common phrase meet thousands of rows. The queries are the evalu
   emptied, the rows' readings too (`forget_row_texts`): a worst case, a worker that read
   none of the rows the query meets (rows edited since its start, say). What a worker
   reads once per catalog version, at its start and after each edit, is kept: the index's
-  word counts and which of the first rows hold each token (`known_rows`);
+  word counts, the aliases' keys, which of the first rows hold each token (`known_rows`)
+  and the first rows' message keys by token (`first_rows_said`);
 - `unique`: a variant seen for the first time (a new request ID, where the paste has one),
   caches as a busy worker has them: the catalog's rows read at the worker's start
   (`start_worker`, kb/worker.py) and what the searches of the cases before it left
@@ -93,12 +94,19 @@ def timed(text: str) -> tuple[tuple[float, float, float], list[tuple]]:
 def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
     """Timings per (kind, way), and the rows each case's cold search ranked."""
     from kb.search.engine import forget_rankings, forget_row_texts
-    from kb.search.index import forget_lookups
+    from kb.search.index import forget_lookups, forget_row_lookups
     from kb.worker import start_worker
 
     def forget_all() -> None:
         forget_row_texts()
         forget_lookups()
+        forget_rankings()
+
+    def forget_rows() -> None:
+        # A cold search: the rows' readings and look-ups forgotten, what a worker reads
+        # once per catalog version kept (`cold` above).
+        forget_row_texts()
+        forget_row_lookups()
         forget_rankings()
 
     if _count_collection not in gc.callbacks:
@@ -109,7 +117,7 @@ def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
     # forgotten before each case.
     start_worker()
     for number, case in enumerate(cases):
-        forget_all()
+        forget_rows()
         elapsed, ranked[number] = timed(case["query"])
         timings[case["kind"], "cold"].append(elapsed)
     # A text seen for the first time meets what the searches before it left in the caches

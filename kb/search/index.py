@@ -711,20 +711,21 @@ def _rows_of(ids) -> list[tuple]:
     return [rows[row_id] for row_id in ids if row_id in rows]
 
 
-def forget_lookups() -> None:
-    """Look every word, status, code and twin up afresh, and read the candidates' columns afresh
-    (tests: each starts a new database; bench/search_speed.py: a search as a new worker
-    makes it)."""
-    for kept in (
-        _first_rows,
-        _candidate_rows,
-        _status_rows,
-        _twins,
-        _code_rows,
-        _first_keys,
-        _alias_keys,
-    ):
+def forget_row_lookups() -> None:
+    """Look every word, status, code and twin up afresh, and read the candidates' columns
+    afresh (bench/search_speed.py: a cold search, one that meets none of the rows it
+    looked up before). What a worker reads once per catalog version (the aliases' keys,
+    the first rows' message keys by token: kb.search.engine.read_first_rows) is kept."""
+    for kept in (_first_rows, _candidate_rows, _status_rows, _twins, _code_rows):
         kept.forget()
+
+
+def forget_lookups() -> None:
+    """forget_row_lookups, and what a worker reads once per catalog version too (tests:
+    each starts a new database)."""
+    forget_row_lookups()
+    _first_keys.forget()
+    _alias_keys.forget()
 
 
 def _read_shown_rows(ids: list[int]) -> dict[int, ErrorEntry]:
