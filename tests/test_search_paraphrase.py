@@ -2443,6 +2443,19 @@ def test_a_row_about_a_subject_answers_only_a_text_that_names_it(subject, text, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("subject", sorted(SUBJECT_ROWS))
+@pytest.mark.parametrize("text", ["sprocket", "SPROCKET"])
+def test_a_text_of_one_word_puts_no_row_below_for_a_subject_it_does_not_name(subject, text):
+    # A text of one word says what failed and nothing else (配额, 冻结): a row about a
+    # subject keeps its place among the rows that say that word.
+    about, without = SUBJECT_ROWS[subject]
+    row_about = make_entry(**about)
+    make_entry(**without)
+
+    assert search(text).hits[0].entry == row_about
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "text",
     [
