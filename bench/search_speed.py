@@ -8,11 +8,13 @@ The distractors (bench/distractors.py) share the real catalog's phrases and code
 so look-ups by a common phrase meet thousands of rows. The queries are the evaluation set's
 (bench/evaluation.py), each timed four ways:
 - `cold`: the first run of the query with the engine's caches of rows and look-ups
-  emptied, the rows' readings too (`forget_row_texts`): a worst case, a worker that read
-  none of the rows the query meets (rows edited since its start, say). What a worker
-  reads once per catalog version, at its start and after each edit, is kept: the index's
-  word counts, the aliases' keys, which of the first rows hold each token (`known_rows`)
-  and the first rows' message keys by token (`first_rows_said`);
+  emptied, the rows' readings too (`forget_row_texts`): a worker that read none of the
+  rows the query meets since its start. What a worker holds from its start for as long
+  as the catalog's first rows are the same (their readings: `hold_first_rows`, the
+  catalog's own rows, read again after an edit only for the edited row) and what it
+  reads once per catalog version is kept: the index's word counts, the aliases' keys,
+  which of the first rows hold each token (`known_rows`) and the first rows' message
+  keys by token (`first_rows_said`);
 - `unique`: a variant seen for the first time (a new request ID, where the paste has one),
   caches as a busy worker has them: the catalog's rows read at the worker's start
   (`start_worker`, kb/worker.py) and what the searches of the cases before it left
@@ -98,8 +100,8 @@ def measure(cases: list[dict]) -> tuple[dict, dict[int, list[tuple]]]:
     from kb.worker import start_worker
 
     def forget_rows() -> None:
-        # A cold search: the rows' readings and look-ups forgotten, what a worker reads
-        # once per catalog version kept (`cold` above).
+        # A cold search: the rows' readings and look-ups forgotten, what a worker holds
+        # from its start and reads once per catalog version kept (`cold` above).
         forget_row_texts()
         forget_row_lookups()
         forget_rankings()

@@ -186,7 +186,7 @@ def fresh_page_cache():
     # test's database has its own rows and token counts.
     from kb import pagecache
     from kb.models.catalog import forget_kept_causes
-    from kb.search.engine import forget_rankings
+    from kb.search.engine import forget_held_rows, forget_rankings
     from kb.search.index import (
         forget_held_tokens,
         forget_known_rows,
@@ -204,6 +204,7 @@ def fresh_page_cache():
     forget_held_tokens()
     forget_lookups()
     forget_known_rows()
+    forget_held_rows()
     forget_rankings()
 
 

@@ -176,3 +176,47 @@ def test_past_the_aliases_kept_every_alias_is_still_found(monkeypatch):
 
     assert alias_hit("Upstream connect error") == (first, "message")
     assert alias_hit("Upstream request timeout") == (second, "message")
+
+
+def churn_row_readings() -> None:
+    """Read as many other rows' texts as the cache of row readings holds, and more: what a
+    busy worker's searches do at 100,000 rows (a description meets about fifty rows)."""
+    for number in range(engine.token_weights.cache_info().maxsize + 100):
+        text = f"apig {number} gizmo{number} jammed ~ z{number:08x}"
+        engine.token_weights(text)
+        engine.token_weights(text, engine.PHRASINGS)
+
+
+def test_a_workers_catalog_rows_stay_read_however_many_other_rows_it_reads(shipped_catalog):
+    engine.forget_row_texts()
+    engine.forget_held_rows()
+    engine.read_first_rows()
+    text = ErrorEntry.objects.get(code="APIG.0303", catalog="APIG").index_tokens
+    weights = engine.token_weights(text)
+
+    churn_row_readings()
+
+    # The same reading, not a new one read from the text again.
+    assert engine.token_weights(text) is weights
+    hits = search("the gateway says my app key and secret do not match, 401").hits
+    assert hits[0].entry.code == "APIG.0303"
+
+
+def test_after_an_edit_only_the_edited_first_row_is_read_again(shipped_catalog):
+    engine.read_first_rows()
+    other = ErrorEntry.objects.filter(code="APIG.0101").first().index_tokens
+    other_weights = engine.token_weights(other)
+    edited = ErrorEntry.objects.get(code="APIG.0303", catalog="APIG")
+    old_text = edited.index_tokens
+    edited.phrasings_en += "\nthe sprocket gizmo says our signature wobbles"
+    edited.save()
+
+    # A description searched after the edit finds the row by its new words, and holds
+    # the edited row's new text in place of its old one.
+    assert first_row("sprocket gizmo says the signature wobbles") == edited
+    new_weights = engine.token_weights(edited.index_tokens)
+    churn_row_readings()
+
+    assert engine.token_weights(edited.index_tokens) is new_weights
+    assert engine.token_weights(other) is other_weights
+    assert (old_text,) not in engine.token_weights.held

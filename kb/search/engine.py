@@ -15,7 +15,7 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -24,6 +24,7 @@ from kb.diagnosis.causes import Diagnosis, attach_diagnoses, no_diagnosis_json
 from kb.models import ErrorEntry
 from kb.pagecache import KeptUntilCatalogChanges
 from kb.search.index import (
+    KNOWN_TEXTS,
     alias_keys,
     candidates_by_alias_keys,
     candidates_by_codes,
@@ -32,9 +33,9 @@ from kb.search.index import (
     candidates_by_message_keys,
     candidates_by_status,
     candidates_by_twins,
-    first_row_texts,
     first_rows_said,
     known_rows,
+    known_texts,
     load_entries,
     message_key_first_words,
     message_key_tokens,
@@ -281,7 +282,26 @@ class Candidate:
         return self.token_weights if describes else self.documented_weights
 
 
+def held_for_first_rows(read):
+    """`read`, a reading of a row's text (kept per text by the `lru_cache` around it),
+    that looks first among the readings held for the first rows' texts (`held`, filled by
+    `hold_first_rows`): those are never read again while they are the first rows', however
+    many other rows' readings the cache dropped meanwhile."""
+    held: dict[tuple, object] = {}
+
+    @wraps(read)
+    def reading(*args):
+        try:
+            return held[args]
+        except KeyError:
+            return read(*args)
+
+    reading.held = held
+    return reading
+
+
 @lru_cache(maxsize=2048)
+@held_for_first_rows
 def token_weights(index_tokens: str, sections: int | None = None) -> dict[str, float]:
     """Each token of a row, with the weight of the best section it is in (a phrasing's
     word, by how many phrasings say it: PHRASING_SHARED).
@@ -382,12 +402,14 @@ def identifier_words(text: str) -> tuple[frozenset[str], ...]:
 
 
 @lru_cache(maxsize=2048)
+@held_for_first_rows
 def message_tokens(index_tokens: str) -> frozenset[str]:
     """The tokens of a row's first section: its code, message and aliases."""
     return frozenset(index_tokens.split(SECTION_MARK, 1)[0].split())
 
 
 @lru_cache(maxsize=1024)
+@held_for_first_rows
 def phrasing_postings(index_tokens: str) -> tuple[tuple[frozenset[str], ...], dict[str, tuple]]:
     """A row's phrasing lines (`phrasing_lines`), and the lines each of their tokens is in."""
     lines = phrasing_lines(index_tokens)
@@ -640,6 +662,7 @@ TYPED_WORD_RE = re.compile(r"(?<![\w./:@#=-])[A-Za-z][a-z]+(?![\w./:@#=-])")
 
 
 @lru_cache(maxsize=2048)
+@held_for_first_rows
 def spelt_words(index_tokens: str) -> frozenset[str]:
     """The tokens of a row (with its phrasings) that a misspelt word may be a slip of:
     letters only. Kept per row text, as `token_weights` is: a row's phrasings hold
@@ -1180,6 +1203,11 @@ def _ranking(query: ParsedQuery, limit: int) -> tuple[tuple[tuple[int, Hit], ...
     # rows with one message (APIG and APIGW twins, say) do not decide between them.
     describes = not query.codes and max(similarities, default=0) < QUOTED_SIMILARITY
     said = said_groups(words[:2000], groups) if describes and groups else frozenset()
+    if describes and groups:
+        # A description meets dozens of rows (the look-ups by its words read the first
+        # rows' tokens at this catalog version anyway): the first rows' readings are
+        # held again once the catalog changed.
+        hold_first_rows()
     weights, present = (
         _weigh(groups, candidates, describes) if groups else ([], [[]] * len(candidates))
     )
@@ -1239,16 +1267,16 @@ def forget_rankings() -> None:
 
 # The rows a worker reads before its first request (`read_first_rows`, gunicorn.conf.py):
 # the real catalog is its first hundred-odd rows by id.
-READ_AT_START = 512
+READ_AT_START = KNOWN_TEXTS
 
 
-def read_first_rows(limit: int = READ_AT_START) -> int:
-    """Read what the ranking reads of the first `limit` rows by id (their token weights,
-    with and without the phrasings, phrasing lines, message tokens, letter words) into
-    the process's caches, and say how many rows were read. A worker does it before its
-    first request: a catalog row's phrasings take about 0.2 ms to read, and the first
-    descriptions a worker met after a start read up to thirty of them each while a
-    reader waited.
+def read_first_rows() -> int:
+    """Read what the ranking reads of the first READ_AT_START rows by id (their token
+    weights, with and without the phrasings, phrasing lines, message tokens, letter
+    words) and hold it (`hold_first_rows`), and say how many rows were read. A worker
+    does it before its first request: a catalog row's phrasings take about 0.2 ms to read,
+    and the first descriptions a worker met after a start read up to thirty of them each
+    while a reader waited.
 
     What every search reads once per catalog version is read too: the index's word
     counts (a read of SQLite's whole full-text index, about 0.14 s at 100,000 rows),
@@ -1261,18 +1289,59 @@ def read_first_rows(limit: int = READ_AT_START) -> int:
     known_rows()
     for column in SAID_COLUMNS:
         first_rows_said(frozenset(), READ_AT_START, MESSAGE_SAID_WORDS, column)
-    texts = first_row_texts(limit)
-    for text in texts:
-        token_weights(text)
-        token_weights(text, PHRASINGS)
-        phrasing_postings(text)
-        message_tokens(text)
-        spelt_words(text)
+    return hold_first_rows()
+
+
+# Each reading of a row's text the ranking asks for, with the arguments after the text.
+HELD_READINGS = (
+    (token_weights, ((), (PHRASINGS,))),
+    (phrasing_postings, ((),)),
+    (message_tokens, ((),)),
+    (spelt_words, ((),)),
+)
+
+
+def hold_first_rows() -> int:
+    """Hold what the ranking reads of the first rows' texts (`known_texts`: the catalog
+    the knowledge base was loaded with), once per catalog version, in place of what was
+    held for the texts they had before; say how many rows' readings are held. A text read
+    before (held, or among the rows read last) is not read again: after an edit, only the
+    edited row is.
+
+    Every other row's readings are kept while they are among the 2,048 read last
+    (`lru_cache`). Before, the first rows' were kept so too: a worker whose searches had
+    read that many other rows' texts (at 100,000 rows, 2,000 English descriptions in a row
+    read about 300) read the catalog's own rows, the answers, again one by one (about
+    0.5 ms each) as searches met them; and a cold search (bench/search_speed.py) forgot
+    them, a state no worker is in.
+    """
+    return _first_rows_held.one(READ_AT_START, _hold_first_rows)
+
+
+def _hold_first_rows() -> int:
+    texts = known_texts()
+    for reading, arguments in HELD_READINGS:
+        held = {(text, *more): reading(text, *more) for text in texts for more in arguments}
+        reading.held.clear()
+        reading.held.update(held)
     return len(texts)
 
 
+# The catalog version at which the first rows' readings were last held.
+_first_rows_held = KeptUntilCatalogChanges(limit=1)
+
+
 def forget_row_texts() -> None:
-    """Read every row's tokens afresh, as a new worker does (bench/search_speed.py: a cold
-    search): what each row text was read into is kept by the process per text."""
-    for kept in (token_weights, spelt_words, message_tokens, phrasing_postings):
-        kept.cache_clear()
+    """Read every row's tokens afresh but the first rows' held ones (bench/search_speed.py:
+    a cold search, from a worker that read none of the rows the query meets since its
+    start): what each row text was read into is kept by the process per text."""
+    for reading, _arguments in HELD_READINGS:
+        reading.cache_clear()
+
+
+def forget_held_rows() -> None:
+    """Read the first rows afresh too, as a new worker does (tests: each starts a new
+    database)."""
+    for reading, _arguments in HELD_READINGS:
+        reading.held.clear()
+    _first_rows_held.forget()

@@ -242,14 +242,6 @@ def _candidates_where(condition: str, params: list, suffix: str = "") -> list[tu
         return cursor.fetchall()
 
 
-def first_row_texts(limit: int) -> list[str]:
-    """The token sections (`index_tokens`) of the first `limit` rows by id: the catalog
-    the knowledge base was loaded with, before rows added later."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute(f"SELECT index_tokens FROM {_table()} ORDER BY id LIMIT %s", [limit])
-        return [text for (text,) in cursor.fetchall()]
-
-
 def candidates_by_ids(ids: list[int]) -> list[tuple]:
     """CANDIDATE_COLUMNS of the rows of `ids` that exist, in the order of `ids`."""
     return _rows_of(ids)
@@ -556,6 +548,9 @@ def candidates_by_full_text(
 # in a catalog of fewer rows. The catalog the knowledge base was loaded with is its
 # first rows, and the rows a look-up keeps are the first by id.
 KNOWN_ROWS = 2048
+# Of them, the rows whose texts are kept too: what the ranking reads of them is held for
+# as long as they are the first rows (kb.search.engine.hold_first_rows).
+KNOWN_TEXTS = 512
 # The marks between a row's sections and phrasing lines, which are no tokens.
 _MARKS = frozenset({SECTION_MARK.strip(), LINE_MARK.strip()})
 
@@ -563,20 +558,31 @@ _MARKS = frozenset({SECTION_MARK.strip(), LINE_MARK.strip()})
 def known_rows() -> tuple[dict[str, tuple[int, ...]], bool]:
     """Per token, the ids in order of the first KNOWN_ROWS rows by id that hold it; and
     whether they are all the rows there are."""
+    postings, all_known, _texts = _known_rows.one(KNOWN_ROWS, _read_known_rows)
+    return postings, all_known
 
-    def read() -> tuple[dict[str, tuple[int, ...]], bool]:
-        with connections["default"].cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, index_tokens FROM {_table()} ORDER BY id LIMIT %s", [KNOWN_ROWS]
-            )
-            rows = cursor.fetchall()
-        postings: dict[str, list[int]] = {}
-        for row_id, text in rows:
-            for token in set(text.split()) - _MARKS:
-                postings.setdefault(token, []).append(row_id)
-        return {token: tuple(ids) for token, ids in postings.items()}, len(rows) < KNOWN_ROWS
 
-    return _known_rows.one(KNOWN_ROWS, read)
+def known_texts() -> tuple[str, ...]:
+    """The token sections (`index_tokens`) of the first KNOWN_TEXTS rows by id, read with
+    `known_rows` (once per catalog version)."""
+    return _known_rows.one(KNOWN_ROWS, _read_known_rows)[2]
+
+
+def _read_known_rows() -> tuple[dict[str, tuple[int, ...]], bool, tuple[str, ...]]:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, index_tokens FROM {_table()} ORDER BY id LIMIT %s", [KNOWN_ROWS]
+        )
+        rows = cursor.fetchall()
+    postings: dict[str, list[int]] = {}
+    for row_id, text in rows:
+        for token in set(text.split()) - _MARKS:
+            postings.setdefault(token, []).append(row_id)
+    return (
+        {token: tuple(ids) for token, ids in postings.items()},
+        len(rows) < KNOWN_ROWS,
+        tuple(text for _id, text in rows[:KNOWN_TEXTS]),
+    )
 
 
 def forget_known_rows() -> None:
