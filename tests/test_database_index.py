@@ -455,3 +455,27 @@ def test_a_message_added_after_a_look_up_is_found_by_its_key_at_once(db):
     assert [row[0] for row in index.candidates_by_message_keys(["wombat", wombat], 10)] == [
         added.pk
     ]
+
+
+@pytest.mark.django_db
+def test_the_message_keys_first_words_are_every_rows_first_word():
+    # A paste is looked up by message key only when its first word begins some key: a
+    # first word missed would leave that message's pastes unfound by their key.
+    messages = [
+        "The API does not exist.",
+        "The",
+        "Them all failed.",
+        "Theme {xxx} refused.",
+        "API gateway error.",
+        "APIG failed.",
+        "Apig",
+        "A b c.",
+        "z9 is the last.",
+        "{xxx} comes first.",
+        "0 requests left.",
+    ]
+    for message in messages:
+        make_entry(message_en=message, http_status=500)
+    keys = ErrorEntry.objects.values_list("message_key", flat=True)
+
+    assert index.message_key_first_words() == {key.split(" ")[0] for key in keys}

@@ -220,3 +220,49 @@ def test_after_an_edit_only_the_edited_first_row_is_read_again(shipped_catalog):
     assert engine.token_weights(edited.index_tokens) is new_weights
     assert engine.token_weights(other) is other_weights
     assert (old_text,) not in engine.token_weights.held
+
+
+@pytest.mark.django_db
+def test_the_first_rows_tokens_after_edits_are_what_a_fresh_read_gives(monkeypatch):
+    # After an edit a worker files only the changed rows' tokens again (a read of all of
+    # them took 60-70 ms at 100,000 rows): what it files must be what a read gives.
+    rows = [
+        make_entry(message_en=f"Sprocket gizmo {word}.", http_status=500)
+        for word in ("jammed", "stalled", "wobbled")
+    ]
+    index.known_rows()
+    patched = []
+    real = index._patched_postings
+
+    def patching(*args):
+        patched.append(real(*args))
+        return patched[-1]
+
+    monkeypatch.setattr(index, "_patched_postings", patching)
+
+    rows[0].phrasings_en = "the flux capacitor overheated"
+    rows[0].save()
+    rows[1].delete()
+    make_entry(message_en="Gizmo flux overheated.", http_status=503)
+    after_edits = index.known_rows()
+
+    assert patched and patched[-1] is not None
+    forget_known_rows()
+    assert index.known_rows() == after_edits
+
+
+@pytest.mark.django_db
+def test_a_first_row_edited_is_found_by_its_new_words_and_not_its_old_ones():
+    row = make_entry(
+        message_en="Sprocket gizmo jammed.",
+        http_status=500,
+        phrasings_en="the flibbertigibbet froze",
+    )
+    make_entry(message_en="Calibration failed.", http_status=500)
+    assert first_row("flibbertigibbet froze") == row
+
+    row.phrasings_en = "the quuxinator froze"
+    row.save()
+
+    assert first_row("quuxinator froze") == row
+    assert row not in [hit.entry for hit in search("flibbertigibbet").hits]
