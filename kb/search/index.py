@@ -590,7 +590,9 @@ def known_texts() -> tuple[str, ...]:
 # The first rows' texts and which of them hold each token, as last read: at the next
 # catalog version, the tokens of the rows whose text changed are moved, unless more than
 # PATCHED_ROWS changed (a bulk load), when they are all read afresh.
-_last_known: dict[str, dict] = {}  # "texts" by id, "postings" by token
+# One entry, "read": (texts by id, postings by token), set in one assignment so that a
+# reader never meets the texts of one read with the postings of another.
+_last_known: dict[str, tuple[dict[int, str], dict[str, tuple[int, ...]]]] = {}
 PATCHED_ROWS = 64
 
 
@@ -601,16 +603,15 @@ def _read_known_rows() -> tuple[dict[str, tuple[int, ...]], bool, tuple[str, ...
         )
         rows = cursor.fetchall()
     texts = dict(rows)
-    postings = None
-    if _last_known:
-        postings = _patched_postings(_last_known["texts"], _last_known["postings"], texts)
+    last = _last_known.get("read")
+    postings = _patched_postings(*last, texts) if last else None
     if postings is None:
-        postings = {}
+        filed: dict[str, list[int]] = {}
         for row_id, text in rows:
             for token in _row_tokens(text):
-                postings.setdefault(token, []).append(row_id)
-        postings = {token: tuple(ids) for token, ids in postings.items()}
-    _last_known.update(texts=texts, postings=postings)
+                filed.setdefault(token, []).append(row_id)
+        postings = {token: tuple(ids) for token, ids in filed.items()}
+    _last_known["read"] = (texts, postings)
     return postings, len(rows) < KNOWN_ROWS, tuple(text for _id, text in rows[:KNOWN_TEXTS])
 
 
